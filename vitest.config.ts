@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// One runner for every package and service. SWC compiles the TypeScript so that
+// NestJS gets the decorator metadata its dependency injection relies on.
+const r = (p: string) => resolve(__dirname, p);
+
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    alias: [
+      { find: /^@ticketing\/contracts$/, replacement: r('packages/contracts/src/index.ts') },
+      { find: /^@ticketing\/platform\/testing$/, replacement: r('packages/platform/src/testing/index.ts') },
+      { find: /^@ticketing\/platform$/, replacement: r('packages/platform/src/index.ts') },
+    ],
+  },
+  test: {
+    include: [
+      'packages/*/src/**/*.spec.ts',
+      'packages/*/test/**/*.e2e-spec.ts',
+      'services/*/src/**/*.spec.ts',
+      'services/*/test/**/*.e2e-spec.ts',
+      'tests/**/*.e2e-spec.ts',
+      'k8s/test/**/*.spec.ts',
+    ],
+    exclude: ['**/node_modules/**', '**/dist/**', 'services/web/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    globalSetup: [r('packages/platform/src/testing/global-setup.ts')],
+    reporters: process.env.CI ? ['default', 'junit'] : ['default'],
+    outputFile: { junit: '.data/test-results/junit.xml' },
+  },
+});
