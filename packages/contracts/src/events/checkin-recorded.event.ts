@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { defineEvent } from '../define-event';
+import { idSchema, instantSchema, positiveIntSchema, textSchema } from '../primitives';
+import { TOPICS } from '../topics';
+
+export const CHECKIN_RESULTS = [
+  'ADMITTED',
+  'ALREADY_ADMITTED',
+  'REVOKED',
+  'INVALID_CODE',
+  'WRONG_EVENT',
+  'EVENT_CANCELLED',
+] as const;
+export const CHECKIN_METHODS = ['QR', 'ROTATING_CODE'] as const;
+
+export const checkinRecordedSchema = z
+  .object({
+    checkinId: idSchema,
+    /** Null only when the code could not be read as a genuine ticket (result INVALID_CODE). */
+    ticketId: idSchema.nullable(),
+    /** The event being scanned for. */
+    eventId: idSchema,
+    /** QR generation presented, when the code was genuine. */
+    generation: positiveIntSchema.nullable(),
+    gate: textSchema(64),
+    /** The staff member who scanned. */
+    scannedBy: idSchema,
+    at: instantSchema,
+    method: z.enum(CHECKIN_METHODS),
+    result: z.enum(CHECKIN_RESULTS),
+  })
+  .superRefine((c, ctx) => {
+    if (c.result !== 'INVALID_CODE' && c.ticketId === null) {
+      ctx.addIssue({ code: 'custom', path: ['ticketId'], message: `A ${c.result} scan names its ticket` });
+    }
+  });
+export type CheckinRecordedData = z.infer<typeof checkinRecordedSchema>;
+
+export const checkinRecordedEvent = defineEvent({
+  type: 'checkin.recorded',
+  version: 1,
+  topic: TOPICS.checkins,
+  producer: 'checkin',
+  schema: checkinRecordedSchema,
+  key: (d) => d.eventId,
+  description: 'A scan at a gate and its outcome (admitted or why not); feeds attendance counters.',
+});

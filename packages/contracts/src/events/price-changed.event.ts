@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { defineEvent } from '../define-event';
+import { idSchema, instantSchema, moneySchema, positiveIntSchema } from '../primitives';
+import { TOPICS } from '../topics';
+
+export const PRICE_CHANGE_REASONS = [
+  'INITIAL',
+  'DEMAND',
+  'TIER',
+  'POLICY_CHANGED',
+  'BASE_PRICE_CHANGED',
+] as const;
+
+export const priceChangedSchema = z
+  .object({
+    ticketTypeId: idSchema,
+    eventId: idSchema,
+    /** The price new holds are quoted from `effectiveAt` on. */
+    price: moneySchema,
+    /** The price it replaces; null for the first price of a ticket type. */
+    previous: moneySchema.nullable(),
+    reason: z.enum(PRICE_CHANGE_REASONS),
+    effectiveAt: instantSchema,
+    /** Monotonic per ticket type (this event's aggregate version): drop a price.changed not above the one held. */
+    priceVersion: positiveIntSchema,
+  })
+  .superRefine((p, ctx) => {
+    if (p.previous && p.previous.currency !== p.price.currency) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['previous', 'currency'],
+        message: 'Previous price is in another currency',
+      });
+    }
+    if (p.previous === null && p.priceVersion !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['previous'],
+        message: 'Only the first price (priceVersion 1) has no previous price',
+      });
+    }
+  });
+export type PriceChangedData = z.infer<typeof priceChangedSchema>;
+
+export const priceChangedEvent = defineEvent({
+  type: 'price.changed',
+  version: 1,
+  topic: TOPICS.prices,
+  producer: 'pricing',
+  schema: priceChangedSchema,
+  key: (d) => d.eventId,
+  description: 'The current price of a ticket type moved; existing holds keep their quote.',
+});
