@@ -1,0 +1,101 @@
+import type { Connection } from 'mongoose';
+
+/**
+ * Remembers which envelope ids a consumer group has already handled, so a redelivered message (a retry
+ * after a crash, a rebalance, an outbox duplicate) is skipped. Entries are written after the handler
+ * succeeded; a crash between the two means the handler runs again, which is why handlers stay idempotent.
+ */
+export interface ProcessedMessageStore {
+  readonly kind: 'mongo' | 'redis';
+  has(group: string, eventId: string): Promise<boolean>;
+  mark(group: string, eventId: string): Promise<void>;
+  /** Drops entries older than `before`; returns how many went. */
+  prune(before: Date): Promise<number>;
+}
+
+export const PROCESSED_MESSAGES_COLLECTION = 'processed_messages';
+
+interface ProcessedMessageDoc {
+  _id: string;
+  group: string;
+  eventId: string;
+  processedAt: Date;
+}
+
+/** Durable store: collection `processed_messages`, `_id` = `group:eventId`. */
+export class MongoProcessedMessageStore implements ProcessedMessageStore {
+  readonly kind = 'mongo' as const;
+  private indexed?: Promise<unknown>;
+
+  constructor(private readonly connection: Connection) {}
+
+  private get collection() {
+    return this.connection.collection<ProcessedMessageDoc>(PROCESSED_MESSAGES_COLLECTION);
+  }
+
+  async has(group: string, eventId: string): Promise<boolean> {
+    const found = await this.collection.findOne({ _id: `${group}:${eventId}` }, { projection: { _id: 1 } });
+    return found !== null;
+  }
+
+  async mark(group: string, eventId: string): Promise<void> {
+    // A plain index on processedAt serves `prune` (no TTL index: it is outside the supported subset).
+    this.indexed ??= this.collection.createIndex({ processedAt: 1 }).catch(() => (this.indexed = undefined));
+    try {
+      await this.collection.insertOne({
+        _id: `${group}:${eventId}`,
+        group,
+        eventId,
+        processedAt: new Date(),
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err; // already there: a concurrent duplicate
+    }
+  }
+
+  async prune(before: Date): Promise<number> {
+    const res = await this.collection.deleteMany({ processedAt: { $lt: before } });
+    return res.deletedCount;
+  }
+}
+
+/** The bits of `RedisService` the fallback store needs. */
+export interface RedisLike {
+  client: {
+    exists(key: string): Promise<number>;
+    set(key: string, value: string, ex: 'EX', seconds: number, nx: 'NX'): Promise<string | null>;
+  };
+  key(...parts: string[]): string;
+}
+
+/**
+ * Fallback for services without MongoDB: `SET key 1 EX ttl NX` in Redis. Redis is a cache (ARCHITECTURE
+ * invariant 6), so after a flush duplicates get through to the handler, which must then be idempotent on
+ * its own; entries expire after `ttlSeconds`.
+ */
+export class RedisProcessedMessageStore implements ProcessedMessageStore {
+  readonly kind = 'redis' as const;
+
+  constructor(
+    private readonly redis: RedisLike,
+    private readonly ttlSeconds = 7 * 24 * 3600,
+  ) {}
+
+  async has(group: string, eventId: string): Promise<boolean> {
+    return (await this.redis.client.exists(this.redis.key('processed', group, eventId))) === 1;
+  }
+
+  async mark(group: string, eventId: string): Promise<void> {
+    await this.redis.client.set(
+      this.redis.key('processed', group, eventId),
+      '1',
+      'EX',
+      this.ttlSeconds,
+      'NX',
+    );
+  }
+
+  async prune(): Promise<number> {
+    return 0; // keys expire on their own
+  }
+}
