@@ -1,0 +1,3 @@
+export * from './health-registry';
+export * from './terminus';
+export * from './terminus-binding.service';

@@ -1,0 +1,2 @@
+export * from './http-metrics.middleware';
+export * from './metrics.service';

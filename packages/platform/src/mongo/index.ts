@@ -1,0 +1,2 @@
+export * from './mongo-health.service';
+export * from './mongo.options';

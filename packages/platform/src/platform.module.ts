@@ -1,0 +1,65 @@
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import type { BaseConfig } from './config/base-config.schema';
+import { PLATFORM_CONFIG } from './config/config.constants';
+import { HealthRegistry } from './health/health-registry';
+import { TerminusBinding } from './health/terminus-binding.service';
+import { AppLogger } from './logging/app-logger';
+import { MetricsService } from './metrics/metrics.service';
+import { MongoHealthService } from './mongo/mongo-health.service';
+import { mongoOptions } from './mongo/mongo.options';
+import { RedisService } from './redis/redis.service';
+
+export interface PlatformModuleOptions<C extends BaseConfig = BaseConfig> {
+  serviceName: string;
+  /** The object returned by `loadConfig(...)`. */
+  config: C;
+  /** Open the mongoose connection (MONGO_URL, MONGO_DB) and add the `mongo` readiness check. */
+  mongo?: boolean;
+  /** Provide `RedisService` (REDIS_URL, REDIS_KEY_PREFIX) and add the `redis` readiness check. */
+  redis?: boolean;
+}
+
+/** DI token for the options given to `PlatformModule.forRoot`. */
+export const PLATFORM_OPTIONS = Symbol.for('ticketing.platform.options');
+
+/**
+ * Global module with the infrastructure every service uses: config, logger, health registry,
+ * metrics, and (when asked) the mongoose connection and Redis.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot<C extends BaseConfig>(options: PlatformModuleOptions<C>): DynamicModule {
+    const providers: Provider[] = [
+      { provide: PLATFORM_CONFIG, useValue: options.config },
+      { provide: PLATFORM_OPTIONS, useValue: options },
+      { provide: AppLogger, useFactory: () => new AppLogger('app') },
+      HealthRegistry,
+      MetricsService,
+      TerminusBinding,
+    ];
+    const exported: Array<string | symbol | Provider | DynamicModule> = [
+      PLATFORM_CONFIG,
+      PLATFORM_OPTIONS,
+      AppLogger,
+      HealthRegistry,
+      MetricsService,
+      TerminusBinding,
+    ];
+    const imports: DynamicModule[] = [];
+
+    if (options.mongo) {
+      const { uri, ...rest } = mongoOptions(options.config);
+      imports.push(MongooseModule.forRoot(uri as string, rest));
+      providers.push(MongoHealthService);
+      exported.push(MongoHealthService);
+    }
+    if (options.redis) {
+      providers.push(RedisService);
+      exported.push(RedisService);
+    }
+
+    return { module: PlatformModule, global: true, imports, providers, exports: exported };
+  }
+}
