@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { badInput, domainError, unauthenticated } from '@ticketing/platform';
+import type { GraphQLError } from 'graphql';
+import { TokenIssuer } from '../keys/token-issuer.service';
+import { PasswordHasher } from '../passwords/password-hasher.service';
+import { passwordProblem } from '../passwords/password-policy';
+import { SessionsService, type IssuedRefreshToken } from '../sessions/sessions.service';
+import { LoginThrottle } from '../throttle/login-throttle.service';
+import { isValidEmail, normaliseEmail } from '../users/email';
+import { UserRole } from '../users/models/user-role.enum';
+import { toUserModel, UsersService, type StoredUser } from '../users/users.service';
+import type { ChangePasswordInput } from './dto/change-password.input';
+import type { SignInInput } from './dto/sign-in.input';
+import type { SignUpInput } from './dto/sign-up.input';
+import type { AuthPayload } from './models/auth-payload.model';
+
+/** A started or refreshed session: what the resolver puts in the body and in the cookies. */
+export interface SessionResult {
+  payload: AuthPayload;
+  refresh: IssuedRefreshToken;
+}
+
+const NAME_MAX_LENGTH = 120;
+// Control characters (C0, DEL, C1) are refused in names; everything printable is fine.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Deliberately one message for an unknown email and a wrong password (no account enumeration). */
+export function invalidCredentials(): GraphQLError {
+  return unauthenticated('Invalid email or password');
+}
+
+export function invalidSession(): GraphQLError {
+  return unauthenticated('Session expired or revoked; sign in again');
+}
+
+/** Sign-up, sign-in, refresh, sign-out and password change. Cookies are the resolver's job. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenIssuer,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  async signUp(input: SignUpInput): Promise<SessionResult> {
+    const email = normaliseEmail(input.email);
+    if (!isValidEmail(email)) throw badInput('input.email', 'Enter a valid email address');
+    const name = input.name.trim();
+    if (name.length === 0) throw badInput('input.name', 'Name is required');
+    if ([...name].length > NAME_MAX_LENGTH)
+      throw badInput('input.name', `Name must be at most ${NAME_MAX_LENGTH} characters`);
+    if (CONTROL_CHARS.test(name)) throw badInput('input.name', 'Name contains invalid characters');
+    const problem = passwordProblem(input.password, email);
+    if (problem !== null) throw badInput('input.password', `Password ${problem}`);
+    const role = input.role === undefined ? UserRole.ATTENDEE : (input.role as unknown as UserRole);
+    if (role !== UserRole.ATTENDEE && role !== UserRole.ORGANIZER) {
+      throw badInput('input.role', 'Role must be ATTENDEE or ORGANIZER');
+    }
+
+    // Hash before the insert: taken and free addresses cost the same time.
+    const passwordHash = await this.hasher.hash(input.password);
+    const user = await this.users.create({ email, name, role, passwordHash });
+    return this.startSession(user);
+  }
+
+  async signIn(input: SignInInput, clientAddress: string): Promise<SessionResult> {
+    const email = normaliseEmail(input.email);
+    // Counted before the password is looked at: parallel or aliased attempts each count.
+    const reservation = await this.throttle.reserve(email, clientAddress);
+    const found = input.password.length > 0 && email.length > 0 ? await this.users.findByEmail(email) : null;
+    const ok =
+      found === null
+        ? await this.hasher.verifyDummy(input.password)
+        : await this.hasher.verify(found.passwordHash, input.password);
+    if (!ok || found === null) throw invalidCredentials();
+    await this.throttle.release(reservation);
+    const user = await this.users.ensureConfiguredRole(found);
+    return this.startSession(user);
+  }
+
+  /** Exchanges the refresh cookie for new tokens; a replayed token revokes its session. */
+  async refresh(refreshToken: string | undefined): Promise<SessionResult> {
+    const rotation = await this.sessions.rotate(refreshToken);
+    if (!rotation.ok) throw invalidSession();
+    const user = await this.users.findById(rotation.issued.userId);
+    if (user === null) {
+      await this.sessions.revokeByToken(rotation.issued.token, 'account-gone');
+      throw invalidSession();
+    }
+    const access = await this.tokens.issue(subjectOf(user));
+    return {
+      payload: { user: ownUser(user), accessToken: access.token, accessTokenExpiresAt: access.expiresAt },
+      refresh: rotation.issued,
+    };
+  }
+
+  /** Ends the session of the refresh cookie (if any). Always succeeds: signing out twice is fine. */
+  async signOut(refreshToken: string | undefined): Promise<void> {
+    await this.sessions.revokeByToken(refreshToken, 'sign-out');
+  }
+
+  /**
+   * Checks the current password (throttled like a sign-in), stores the new hash and ends every other
+   * session of the account. The session making the call (its refresh cookie) stays signed in.
+   */
+  async changePassword(
+    userId: string,
+    input: ChangePasswordInput,
+    refreshToken: string | undefined,
+    clientAddress: string,
+  ): Promise<void> {
+    const user = await this.users.findById(userId);
+    if (user === null) throw invalidSession();
+    const reservation = await this.throttle.reserve(user.email, clientAddress);
+    if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) {
+      throw badInput('input.currentPassword', 'Current password is wrong');
+    }
+    await this.throttle.release(reservation);
+    const problem = passwordProblem(input.newPassword, user.email);
+    if (problem !== null) throw badInput('input.newPassword', `Password ${problem}`);
+    if (input.newPassword === input.currentPassword) {
+      throw badInput('input.newPassword', 'New password must differ from the current one');
+    }
+    const newHash = await this.hasher.hash(input.newPassword);
+    if (!(await this.users.replacePasswordHash(user._id, user.passwordHash, newHash))) {
+      throw domainError('CONFLICT', 'The password was changed meanwhile; try again', 'input.currentPassword');
+    }
+    const current = await this.sessions.familyOf(refreshToken);
+    const keep = current !== null && current.userId === user._id ? current.id : undefined;
+    await this.sessions.revokeAllForUser(user._id, 'password-changed', keep);
+  }
+
+  async me(userId: string): Promise<StoredUser> {
+    const user = await this.users.findById(userId);
+    if (user === null) throw invalidSession();
+    return user;
+  }
+
+  private async startSession(user: StoredUser): Promise<SessionResult> {
+    const access = await this.tokens.issue(subjectOf(user));
+    const refresh = await this.sessions.start(user._id);
+    return {
+      payload: { user: ownUser(user), accessToken: access.token, accessTokenExpiresAt: access.expiresAt },
+      refresh,
+    };
+  }
+}
+
+/** The account as shown to its own, just-started session. */
+function ownUser(user: StoredUser) {
+  const model = toUserModel(user);
+  model.ownSession = true;
+  return model;
+}
+
+function subjectOf(user: StoredUser): { id: string; email: string; role: string; name: string } {
+  return { id: user._id, email: user.email, role: user.role, name: user.name };
+}

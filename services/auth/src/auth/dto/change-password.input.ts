@@ -1,0 +1,15 @@
+import { Field, InputType } from '@nestjs/graphql';
+import { IsString, MaxLength } from 'class-validator';
+
+@InputType()
+export class ChangePasswordInput {
+  @Field()
+  @IsString()
+  @MaxLength(1024)
+  currentPassword!: string;
+
+  @Field({ description: '12 to 256 characters; very common passwords are refused.' })
+  @IsString()
+  @MaxLength(1024)
+  newPassword!: string;
+}

@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from '@ticketing/platform';
+import { describe, expect, it } from 'vitest';
+import { authConfigSchema } from './config';
+
+describe('auth config', () => {
+  it('has safe defaults for development', () => {
+    const config = loadConfig(authConfigSchema, {});
+    expect(config.PORT).toBe(4001);
+    expect(config.ACCESS_TOKEN_TTL_SECONDS).toBe(900);
+    expect(config.REFRESH_TOKEN_TTL_SECONDS).toBe(14 * 24 * 3600);
+    expect(config.LOGIN_MAX_FAILURES_PER_HOUR).toBe(100);
+    expect(config.AUTH_SIGNING_KEYS).toBeUndefined();
+    expect(config.AUTH_ADMIN_EMAILS).toEqual([]);
+  });
+
+  it('requires signing keys in production and caps the access TTL at 15 minutes', () => {
+    expect(() => loadConfig(authConfigSchema, { NODE_ENV: 'production' })).toThrow(/AUTH_SIGNING_KEYS/);
+    expect(() => loadConfig(authConfigSchema, { ACCESS_TOKEN_TTL_SECONDS: '901' })).toThrow(ConfigError);
+    expect(() => loadConfig(authConfigSchema, { LOGIN_MAX_FAILURES_PER_HOUR: '101' })).toThrow(
+      /LOGIN_MAX_FAILURES_PER_HOUR/,
+    );
+  });
+
+  it('parses signing keys and admin emails', () => {
+    const config = loadConfig(authConfigSchema, {
+      AUTH_SIGNING_KEYS: JSON.stringify([{ kty: 'OKP', crv: 'Ed25519', x: 'x', d: 'd', kid: 'k1' }]),
+      AUTH_ADMIN_EMAILS: ' Root@Example.com, ops@example.com ',
+    });
+    expect(config.AUTH_SIGNING_KEYS?.[0].kid).toBe('k1');
+    expect(config.AUTH_ADMIN_EMAILS).toEqual(['root@example.com', 'ops@example.com']);
+    expect(() => loadConfig(authConfigSchema, { AUTH_SIGNING_KEYS: '{"kty":"OKP"}' })).toThrow(
+      /AUTH_SIGNING_KEYS/,
+    );
+  });
+});

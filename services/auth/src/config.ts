@@ -1,0 +1,65 @@
+import { baseConfigSchema, envInt, envList } from '@ticketing/platform';
+import { z } from 'zod';
+
+export const AUTH_SERVICE_NAME = 'auth';
+export const AUTH_DEFAULT_PORT = 4001;
+
+const int = (min: number, max: number, defaultValue: number) => envInt({ min, max, default: defaultValue });
+
+/** Private JWKs (JSON array). The first key signs; every key is published in the JWKS. */
+const signingKeys = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === '') return undefined;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (!Array.isArray(parsed) || parsed.length === 0) throw new Error('not a non-empty array');
+      return parsed as Record<string, unknown>[];
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a JSON array of private JWKs (${(err as Error).message})`,
+      });
+      return z.NEVER;
+    }
+  });
+
+export const authConfigSchema = baseConfigSchema(AUTH_SERVICE_NAME, AUTH_DEFAULT_PORT)
+  .extend({
+    ACCESS_TOKEN_TTL_SECONDS: int(60, 900, 900),
+    REFRESH_TOKEN_TTL_SECONDS: int(300, 90 * 24 * 3600, 14 * 24 * 3600),
+    /** Absolute lifetime of a refresh-token family (a session), however often it is refreshed. */
+    SESSION_MAX_AGE_SECONDS: int(300, 365 * 24 * 3600, 30 * 24 * 3600),
+    AUTH_SIGNING_KEYS: signingKeys,
+    /** Accounts with these addresses are given the ADMIN role (at start-up and when they sign in). */
+    AUTH_ADMIN_EMAILS: envList([]).transform((emails) => emails.map((e) => e.trim().toLowerCase())),
+    /** Failed attempts (per account) allowed before each further attempt must wait an exponential delay. */
+    LOGIN_SOFT_LIMIT: int(1, 1000, 5),
+    LOGIN_DELAY_BASE_MS: int(0, 60_000, 1000),
+    LOGIN_DELAY_MAX_MS: int(0, 3_600_000, 15 * 60_000),
+    /** Hard cap of failed attempts per account in one hour (the issue requires at most 100). */
+    LOGIN_MAX_FAILURES_PER_HOUR: int(1, 100, 100),
+    LOGIN_IP_SOFT_LIMIT: int(1, 100_000, 20),
+    LOGIN_IP_MAX_FAILURES_PER_HOUR: int(1, 1_000_000, 500),
+    /** Redis must answer the throttle check within this time, or sign-in is refused (fail closed). */
+    LOGIN_THROTTLE_TIMEOUT_MS: int(50, 10_000, 1000),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.NODE_ENV === 'production' && cfg.AUTH_SIGNING_KEYS === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_SIGNING_KEYS'],
+        message: 'is required when NODE_ENV=production (mount it from a Secret)',
+      });
+    }
+    if (cfg.SESSION_MAX_AGE_SECONDS < cfg.REFRESH_TOKEN_TTL_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_MAX_AGE_SECONDS'],
+        message: 'must be at least REFRESH_TOKEN_TTL_SECONDS',
+      });
+    }
+  });
+
+export type AuthConfig = z.infer<typeof authConfigSchema>;

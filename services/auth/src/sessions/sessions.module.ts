@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { TokenFamily, TokenFamilySchema } from './schemas/token-family.schema';
+import { SessionCookies } from './session-cookies';
+import { SessionsService } from './sessions.service';
+import { SessionsSweeper } from './sessions.sweeper';
+
+@Module({
+  imports: [MongooseModule.forFeature([{ name: TokenFamily.name, schema: TokenFamilySchema }])],
+  providers: [SessionsService, SessionCookies, SessionsSweeper],
+  exports: [SessionsService, SessionCookies],
+})
+export class SessionsModule {}

@@ -1,0 +1,130 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { domainError, InjectConfig, rateLimited, RedisService } from '@ticketing/platform';
+import type { GraphQLError } from 'graphql';
+import { createHash } from 'node:crypto';
+import type { AuthConfig } from '../config';
+import { RELEASE_ATTEMPT_SCRIPT, RESERVE_ATTEMPT_SCRIPT } from './login-throttle.lua';
+
+/** Failures are counted per fixed one-hour window, starting at the first failure. */
+export const THROTTLE_WINDOW_MS = 3_600_000;
+
+/** A counted attempt; give it back with `release()` when the password was right. */
+export interface AttemptReservation {
+  accountKey: string;
+  addressKey: string;
+  accountCount: number;
+  addressCount: number;
+}
+
+/** Redis client methods the throttle uses (ioredis `eval`). */
+interface ScriptRunner {
+  eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
+}
+
+/** `RATE_LIMITED` with `extensions.retryAfter` in whole seconds (at least 1). */
+export function tooManyAttempts(retryAfterMs: number): GraphQLError {
+  return rateLimited(
+    'Too many sign-in attempts. Try again later.',
+    Math.max(1, Math.ceil(retryAfterMs / 1000)),
+  );
+}
+
+/** Redis could not be asked: sign-in is refused rather than left unthrottled. */
+export function throttleUnavailable(): GraphQLError {
+  return domainError('SERVICE_UNAVAILABLE', 'Sign-in is temporarily unavailable. Try again shortly.', null, {
+    retryAfter: 5,
+  });
+}
+
+/**
+ * Sign-in throttling per account and per client address, in Redis. Every attempt is reserved with one
+ * atomic script before the password is checked, so attempts that arrive together (aliases in one
+ * document, parallel requests) are each counted and each see the others.
+ *
+ * Soft delay: from the `LOGIN_SOFT_LIMIT`-th attempt on, the next attempt must wait an exponentially
+ * growing delay. Lockout: after `LOGIN_MAX_FAILURES_PER_HOUR` (≤ 100) the account is refused until the
+ * window ends. A successful sign-in clears the account's counter.
+ *
+ * Redis unreachable or slow: sign-in is refused (fail closed, `SERVICE_UNAVAILABLE`), never unlimited.
+ */
+@Injectable()
+export class LoginThrottle {
+  private readonly logger = new Logger(LoginThrottle.name);
+
+  constructor(
+    private readonly redis: RedisService,
+    @InjectConfig() private readonly config: AuthConfig,
+  ) {}
+
+  private get runner(): ScriptRunner {
+    return this.redis.client as unknown as ScriptRunner;
+  }
+
+  accountKey(email: string): string {
+    // Hashed so that addresses do not sit in Redis in clear text.
+    const digest = createHash('sha256').update(email, 'utf8').digest('hex').slice(0, 40);
+    return this.redis.key('auth', 'login', 'account', digest);
+  }
+
+  addressKey(address: string): string {
+    return this.redis.key('auth', 'login', 'address', address.replace(/[^0-9A-Za-z.:_-]/g, '_'));
+  }
+
+  /** Counts one attempt or throws `RATE_LIMITED` (with `retryAfter` seconds) / `SERVICE_UNAVAILABLE`. */
+  async reserve(email: string, address: string): Promise<AttemptReservation> {
+    const accountKey = this.accountKey(email);
+    const addressKey = this.addressKey(address);
+    const c = this.config;
+    const reply = await this.run(
+      RESERVE_ATTEMPT_SCRIPT,
+      [accountKey, addressKey],
+      [
+        THROTTLE_WINDOW_MS,
+        c.LOGIN_SOFT_LIMIT,
+        c.LOGIN_MAX_FAILURES_PER_HOUR,
+        c.LOGIN_DELAY_BASE_MS,
+        c.LOGIN_DELAY_MAX_MS,
+        c.LOGIN_IP_SOFT_LIMIT,
+        c.LOGIN_IP_MAX_FAILURES_PER_HOUR,
+        c.LOGIN_DELAY_BASE_MS,
+        c.LOGIN_DELAY_MAX_MS,
+      ],
+    );
+    if (!Array.isArray(reply) || reply.length < 3) throw throttleUnavailable();
+    const [allowed, a, b] = reply.map(Number);
+    if (allowed !== 1) throw tooManyAttempts(a);
+    return { accountKey, addressKey, accountCount: a, addressCount: b };
+  }
+
+  /** After a correct password: clears the account's failures and returns the address's reservation. */
+  async release(reservation: AttemptReservation): Promise<void> {
+    try {
+      await this.run(
+        RELEASE_ATTEMPT_SCRIPT,
+        [reservation.accountKey, reservation.addressKey],
+        [this.config.LOGIN_IP_SOFT_LIMIT],
+      );
+    } catch (err) {
+      // The user is already authenticated; a stale counter only errs on the safe side.
+      this.logger.warn(`could not clear sign-in counters: ${String(err)}`);
+    }
+  }
+
+  private async run(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('throttle check timed out')),
+        this.config.LOGIN_THROTTLE_TIMEOUT_MS,
+      );
+    });
+    try {
+      return await Promise.race([this.runner.eval(script, keys.length, ...keys, ...args), timeout]);
+    } catch (err) {
+      this.logger.error(`sign-in throttle unavailable, refusing sign-in: ${String(err)}`);
+      throw throttleUnavailable();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
