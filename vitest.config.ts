@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
@@ -5,11 +6,15 @@ import { defineConfig } from 'vitest/config';
 // One runner for every package and service. SWC compiles the TypeScript so that
 // NestJS gets the decorator metadata its dependency injection relies on.
 const r = (p: string) => resolve(__dirname, p);
+const requireFromRoot = createRequire(__filename);
 
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
     alias: [
+      // Nest, Apollo and graphql-ws load graphql's CommonJS build; tests must share that one copy, or graphql
+      // refuses schemas "from another module or realm".
+      { find: /^graphql$/, replacement: requireFromRoot.resolve('graphql') },
       { find: /^@ticketing\/contracts$/, replacement: r('packages/contracts/src/index.ts') },
       { find: /^@ticketing\/platform\/testing$/, replacement: r('packages/platform/src/testing/index.ts') },
       { find: /^@ticketing\/platform$/, replacement: r('packages/platform/src/index.ts') },

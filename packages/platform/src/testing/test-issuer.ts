@@ -56,7 +56,9 @@ interface SigningKey {
 }
 
 async function newKey(alg: 'EdDSA' | 'ES256'): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg === 'EdDSA' ? 'Ed25519' : 'ES256', { extractable: true });
+  const { privateKey, publicKey } = await generateKeyPair(alg === 'EdDSA' ? 'Ed25519' : 'ES256', {
+    extractable: true,
+  });
   const jwk = await exportJWK(publicKey);
   const kid = createHash('sha256').update(JSON.stringify(jwk)).digest('base64url').slice(0, 16);
   return { kid, alg, privateKey, publicKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
@@ -66,7 +68,9 @@ async function newKey(alg: 'EdDSA' | 'ES256'): Promise<SigningKey> {
  * A stand-in for the auth service in tests: an HTTP server on 127.0.0.1 (random port) serving
  * `/.well-known/jwks.json`, and helpers that mint good and deliberately bad access tokens.
  */
-export async function createTestIssuer(options: { issuer?: string; audience?: string } = {}): Promise<TestIssuer> {
+export async function createTestIssuer(
+  options: { issuer?: string; audience?: string } = {},
+): Promise<TestIssuer> {
   const issuer = options.issuer ?? 'ticketing-auth';
   const audience = options.audience ?? 'ticketing';
   let keys: SigningKey[] = [await newKey('EdDSA'), await newKey('ES256')];

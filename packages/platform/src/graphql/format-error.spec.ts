@@ -1,0 +1,103 @@
+import { ConflictException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { badInput } from './errors';
+import { createFormatError, stripSuggestions } from './format-error';
+
+/** What Apollo hands formatError for an error thrown inside a resolver. */
+function fromResolver(thrown: unknown): { formatted: GraphQLFormattedError; error: GraphQLError } {
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  const error = new GraphQLError(message, {
+    path: ['field'],
+    originalError: thrown instanceof Error ? thrown : undefined,
+    extensions: thrown instanceof GraphQLError ? thrown.extensions : undefined,
+  });
+  const formatted = {
+    message,
+    path: ['field'],
+    locations: [{ line: 1, column: 3 }],
+    extensions: {
+      ...error.extensions,
+      code: (error.extensions.code as string) ?? 'INTERNAL_SERVER_ERROR',
+      stacktrace: ['Error: x', '  at y'],
+    },
+  };
+  return { formatted, error };
+}
+
+describe('createFormatError', () => {
+  const production = createFormatError({ production: true });
+  const development = createFormatError({ production: false });
+
+  it('keeps message, code, field, path and locations of expected errors, and nothing else in production', () => {
+    const { formatted, error } = fromResolver(badInput('input.email', 'Invalid email'));
+    expect(production(formatted, error)).toEqual({
+      message: 'Invalid email',
+      path: ['field'],
+      locations: [{ line: 1, column: 3 }],
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.email' },
+    });
+  });
+
+  it('hides unexpected errors behind a generic message in production', () => {
+    const { formatted, error } = fromResolver(
+      new TypeError("Cannot read properties of undefined (reading 'secret')"),
+    );
+    expect(production(formatted, error)).toEqual({
+      message: 'Internal server error',
+      path: ['field'],
+      locations: [{ line: 1, column: 3 }],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', field: null },
+    });
+    const dev = development(formatted, error);
+    expect(dev.message).toMatch(/reading 'secret'/);
+    expect(dev.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(dev.extensions?.stacktrace).toBeDefined();
+  });
+
+  it('maps Nest HttpExceptions that reached Apollo unfiltered', () => {
+    const conflict = fromResolver(new ConflictException({ message: 'Seat taken', field: 'input.seat' }));
+    expect(production(conflict.formatted, conflict.error)).toMatchObject({
+      message: 'Seat taken',
+      extensions: { code: 'CONFLICT', field: 'input.seat' },
+    });
+    const notFound = fromResolver(new NotFoundException('Event not found'));
+    expect(production(notFound.formatted, notFound.error).extensions).toEqual({
+      code: 'NOT_FOUND',
+      field: null,
+    });
+    const unavailable = fromResolver(new ServiceUnavailableException('redis down at 10.0.0.3'));
+    expect(production(unavailable.formatted, unavailable.error)).toMatchObject({
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', field: null },
+    });
+  });
+
+  it('keeps request-level errors (validation, parse) but strips suggestions in production', () => {
+    const formatted = {
+      message: 'Cannot query field "nme" on type "Event". Did you mean "name"?',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    };
+    const error = new GraphQLError(formatted.message);
+    expect(production(formatted, error)).toEqual({
+      message: 'Cannot query field "nme" on type "Event".',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', field: null },
+    });
+    expect(development(formatted, error).message).toMatch(/Did you mean "name"\?/);
+  });
+});
+
+describe('stripSuggestions', () => {
+  it('removes every graphql-js hint form', () => {
+    expect(stripSuggestions('Unknown argument "fist". Did you mean "first" or "last"?')).toBe(
+      'Unknown argument "fist".',
+    );
+    expect(
+      stripSuggestions('Value "ADMN" does not exist in "Role" enum. Did you mean the enum value "ADMIN"?'),
+    ).toBe('Value "ADMN" does not exist in "Role" enum.');
+    expect(stripSuggestions('Unknown type "Evnt". Did you mean "Event", "EventInput", or "Events"?')).toBe(
+      'Unknown type "Evnt".',
+    );
+    expect(stripSuggestions('Plain message.')).toBe('Plain message.');
+  });
+});

@@ -1,0 +1,57 @@
+import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLError,
+  type GraphQLSchema,
+  parse,
+  type Source,
+  specifiedRules,
+  validate,
+} from 'graphql';
+import type { AccessTokenVerifier } from '../auth/access-token.verifier';
+import { createWsAuthenticator, type WsConnectionContext } from '../auth/ws-authenticator';
+import type { FormatErrorFn } from './format-error';
+import { protectionValidationRules, type GraphqlProtection } from './graphql-protection';
+
+export interface GraphqlWsOptions {
+  /** WebSocket path; defaults to the HTTP GraphQL path. */
+  path?: string;
+  /** Refuse anonymous connections (default false; resolver guards still apply per subscription). */
+  requireAuth?: boolean;
+}
+
+/**
+ * graphql-ws server options with the same protections as HTTP: token limit at parse, depth/alias/
+ * cost/directive rules (and no introspection in production) at validation, errors passed through
+ * `formatError`, and the access token checked at `onConnect` when auth is set up.
+ */
+export function graphqlWsServerOptions(
+  protection: GraphqlProtection,
+  formatError: FormatErrorFn,
+  verifier: AccessTokenVerifier | undefined,
+  options: GraphqlWsOptions & { path: string },
+): GraphQLWsSubscriptionsConfig {
+  const rules = [...specifiedRules, ...protectionValidationRules(protection)];
+  const format = (errors: readonly GraphQLError[]) =>
+    errors.map((error) => formatError(error.toJSON(), error));
+  // Nest hands every key of this object to graphql-ws `useServer`, although its type only lists some;
+  // `parse`, `validate` and `onError` are graphql-ws ServerOptions (the e2e test proves they apply).
+  const serverOptions = {
+    path: options.path,
+    parse: (source: string | Source): DocumentNode => parse(source, protection.parseOptions),
+    validate: (schema: GraphQLSchema, document: DocumentNode) => validate(schema, document, rules),
+    onConnect: verifier
+      ? (ctx: unknown) =>
+          createWsAuthenticator(verifier, { requireAuth: options.requireAuth })(ctx as WsConnectionContext)
+      : undefined,
+    onError: (_ctx: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]) =>
+      format(errors),
+    onNext: (_ctx: unknown, _id: string, _payload: unknown, _args: unknown, result: ExecutionResult) =>
+      result.errors?.length
+        ? ({ ...result, errors: format(result.errors) } as FormattedExecutionResult)
+        : undefined,
+  };
+  return serverOptions as GraphQLWsSubscriptionsConfig;
+}
