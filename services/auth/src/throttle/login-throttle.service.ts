@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { domainError, InjectConfig, rateLimited, RedisService } from '@ticketing/platform';
+import { domainError, ErrorCode, InjectConfig, rateLimited, RedisService } from '@ticketing/platform';
 import type { GraphQLError } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../config';
@@ -31,7 +31,7 @@ export function tooManyAttempts(retryAfterMs: number): GraphQLError {
 
 /** Redis could not be asked: sign-in is refused rather than left unthrottled. */
 export function throttleUnavailable(): GraphQLError {
-  return domainError('SERVICE_UNAVAILABLE', 'Sign-in is temporarily unavailable. Try again shortly.', null, {
+  return domainError(ErrorCode.SERVICE_UNAVAILABLE, 'Sign-in is temporarily unavailable. Try again shortly.', null, {
     retryAfter: 5,
   });
 }
