@@ -1,0 +1,48 @@
+import { baseConfigSchema, envBool, envInt, envUrl } from '@ticketing/platform';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_SUBGRAPH_URLS } from './supergraph/subgraphs';
+
+export const GATEWAY_SERVICE_NAME = 'gateway';
+export const GATEWAY_DEFAULT_PORT = 4000;
+
+/** The committed supergraph, next to the package (works from both `src/` and `dist/`). */
+const DEFAULT_SUPERGRAPH_PATH = resolve(__dirname, '..', 'supergraph.graphql');
+
+const subgraphUrl = (name: keyof typeof DEFAULT_SUBGRAPH_URLS) =>
+  envUrl(['http', 'https'], DEFAULT_SUBGRAPH_URLS[name]);
+
+export const gatewayConfigSchema = baseConfigSchema(GATEWAY_SERVICE_NAME, GATEWAY_DEFAULT_PORT).extend({
+  AUTH_URL: subgraphUrl('auth'),
+  EVENT_URL: subgraphUrl('event'),
+  TICKET_URL: subgraphUrl('ticket'),
+  CHECKIN_URL: subgraphUrl('checkin'),
+  PRICING_URL: subgraphUrl('pricing'),
+  /** The composed supergraph SDL the gateway serves (written by `npm run compose`). */
+  SUPERGRAPH_PATH: z.string().min(1).default(DEFAULT_SUPERGRAPH_PATH),
+  /** Requests (HTTP GraphQL operations and WebSocket upgrades) per client address per minute; 0 turns it off. */
+  RATE_LIMIT_PER_MINUTE: envInt({ default: 600, min: 0, max: 1_000_000 }),
+  /**
+   * When Redis cannot answer the rate-limit check in time: `true` lets the request through (availability),
+   * `false` answers 503. Redis is a fast gate here, not a source of truth.
+   */
+  RATE_LIMIT_FAIL_OPEN: envBool(true),
+  RATE_LIMIT_TIMEOUT_MS: envInt({ default: 200, min: 10, max: 10_000 }),
+  /** Time allowed for one subgraph HTTP request. */
+  SUBGRAPH_TIMEOUT_MS: envInt({ default: 10_000, min: 100, max: 120_000 }),
+  /** WebSocket: most concurrent subscriptions one connection may hold. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: envInt({ default: 50, min: 1, max: 10_000 }),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+/** Subgraph name → URL from config (the supergraph's own URLs are only local defaults). */
+export function subgraphUrls(config: GatewayConfig): Record<string, string> {
+  return {
+    auth: config.AUTH_URL,
+    event: config.EVENT_URL,
+    ticket: config.TICKET_URL,
+    checkin: config.CHECKIN_URL,
+    pricing: config.PRICING_URL,
+  };
+}

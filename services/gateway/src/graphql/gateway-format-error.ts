@@ -1,0 +1,35 @@
+import { createFormatError, PUBLIC_EXTENSION_KEYS, type FormatErrorFn } from '@ticketing/platform';
+import type { GraphQLFormattedError } from 'graphql';
+
+const GENERIC_MESSAGE = 'Internal server error';
+/** Codes that say "something broke" rather than "your request was refused": never shown verbatim in production. */
+const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR']);
+
+/**
+ * `formatError` of the gateway. Errors a subgraph answered (Apollo Gateway marks them with
+ * `extensions.serviceName`) were already formatted by that subgraph's own `formatError`, so their code, message
+ * and field are kept as the subgraph chose them (an `UNAUTHENTICATED` from auth stays `UNAUTHENTICATED`); in
+ * production only the public extension keys survive and unexpected ones get a generic message. Everything else
+ * (the gateway's own validation, a subgraph that cannot be reached...) goes through the platform formatter.
+ */
+export function createGatewayFormatError(options: { production: boolean }): FormatErrorFn {
+  const platformFormat = createFormatError(options);
+  return (formatted, error) => {
+    const extensions = formatted.extensions ?? {};
+    if (typeof extensions.serviceName !== 'string') return platformFormat(formatted, error);
+
+    const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
+    const unexpected = UNEXPECTED_CODES.has(code);
+    const out: Record<string, unknown> = { ...extensions, code: unexpected ? 'INTERNAL_SERVER_ERROR' : code };
+    if (!('field' in out)) out.field = null;
+    let message = formatted.message;
+    if (options.production) {
+      if (unexpected) message = GENERIC_MESSAGE;
+      for (const key of Object.keys(out)) if (!PUBLIC_EXTENSION_KEYS.includes(key)) delete out[key];
+    }
+    const result: GraphQLFormattedError = { message, extensions: out };
+    if (formatted.locations) Object.assign(result, { locations: formatted.locations });
+    if (formatted.path) Object.assign(result, { path: formatted.path });
+    return result;
+  };
+}

@@ -1,0 +1,215 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import {
+  getLogger,
+  graphqlProtection,
+  InjectConfig,
+  protectionValidationRules,
+  stripSuggestions,
+  type GraphqlProtection,
+} from '@ticketing/platform';
+import {
+  GraphQLError,
+  parse,
+  print,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+import type { Context, ServerOptions } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { subgraphUrls, type GatewayConfig } from '../config';
+import { forwardedHeaders } from '../forwarding/forwarded-headers';
+import { GatewayServer, SUPERGRAPH_SDL } from '../graphql/gateway-server.service';
+import { RateLimiterService } from '../rate-limit/rate-limiter.service';
+import { resolveClientAddress, type TrustProxyFn } from './client-address';
+import { routeSubscription, subscriptionOwners, type SubscriptionOwners } from './subscription-routes';
+import { forwardSubscription, toWebSocketUrl } from './upstream-subscription';
+
+export const GRAPHQL_PATH = '/graphql';
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+type ConnectionParams = Record<string, unknown> | undefined;
+interface ProxyContext {
+  headers: Record<string, string>;
+  connectionParams?: Record<string, unknown>;
+}
+
+function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  headers: Record<string, string> = {},
+): void {
+  const lines = [`HTTP/1.1 ${status} ${reason}`, 'Connection: close', 'Content-Length: 0'];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  socket.end(`${lines.join('\r\n')}\r\n\r\n`);
+}
+
+/**
+ * graphql-ws on the same `/graphql` path (WebSocket upgrade). Apollo Gateway does not execute subscriptions, so
+ * each subscription is validated against the supergraph's API schema and forwarded over graphql-ws to the one
+ * subgraph that owns its root field, with the connection's cookie and authorization. Payloads come back as the
+ * subgraph resolved them: no entity fields from other subgraphs are added inside subscription events.
+ */
+@Injectable()
+export class SubscriptionServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = getLogger('subscriptions');
+  private readonly owners: SubscriptionOwners;
+  private readonly urls: Record<string, string>;
+  private readonly protection: GraphqlProtection;
+  private wss?: WebSocketServer;
+  private dispose?: () => void | Promise<void>;
+  private httpServer?: Server;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    this.handleUpgrade(req, socket, head).catch((err: unknown) => {
+      this.log.warn({ err }, 'websocket upgrade failed');
+      socket.destroy();
+    });
+  };
+
+  constructor(
+    @InjectConfig() private readonly config: GatewayConfig,
+    @Inject(SUPERGRAPH_SDL) supergraphSdl: string,
+    private readonly gateway: GatewayServer,
+    private readonly limiter: RateLimiterService,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    this.owners = subscriptionOwners(supergraphSdl);
+    this.urls = subgraphUrls(config);
+    this.protection = graphqlProtection(config);
+  }
+
+  /** Root Subscription field → owning subgraph, as read from the supergraph. */
+  get routes(): SubscriptionOwners {
+    return this.owners;
+  }
+
+  onApplicationBootstrap(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    this.httpServer = adapter.getHttpServer() as Server;
+    const app = adapter.getInstance() as { get(setting: string): unknown };
+    const trust = (app.get('trust proxy fn') as TrustProxyFn | undefined) ?? (() => false);
+    this.trust = trust;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+    const options: ServerOptions<ConnectionParams, Extra> = {
+      schema: () => this.requireSchema(),
+      parse: (source) => parse(source, this.protection.parseOptions),
+      validate: (schema: GraphQLSchema, document: DocumentNode) => this.validate(schema, document),
+      context: (ctx) => this.contextFor(ctx),
+      onSubscribe: (ctx) => {
+        if (Object.keys(ctx.subscriptions).length > this.config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          return [
+            new GraphQLError('Too many subscriptions on this connection.', {
+              extensions: { code: 'RATE_LIMITED' },
+            }),
+          ];
+        }
+        return undefined;
+      },
+      execute: () => ({
+        errors: [
+          new GraphQLError(
+            'Only subscriptions are served over WebSocket; send queries and mutations over HTTP.',
+            {
+              extensions: { code: 'BAD_REQUEST' },
+            },
+          ),
+        ],
+      }),
+      subscribe: (args) => {
+        const route = routeSubscription(this.owners, args.document, args.operationName);
+        if (!route.ok)
+          return { errors: [new GraphQLError(route.message, { extensions: { code: 'BAD_REQUEST' } })] };
+        const target = this.urls[route.subgraph];
+        if (!target) {
+          return {
+            errors: [
+              new GraphQLError('No subgraph serves this subscription.', {
+                extensions: { code: 'BAD_REQUEST' },
+              }),
+            ],
+          };
+        }
+        const context = args.contextValue as ProxyContext;
+        return forwardSubscription({
+          url: toWebSocketUrl(target),
+          headers: context.headers,
+          connectionParams: context.connectionParams,
+          query: print(args.document),
+          variables: args.variableValues,
+          operationName: args.operationName,
+        });
+      },
+    };
+    const server = useServer({ ...options, isProd: this.protection.production }, this.wss);
+    this.dispose = () => server.dispose();
+    this.httpServer.on('upgrade', this.onUpgrade);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.httpServer?.off('upgrade', this.onUpgrade);
+    for (const client of this.wss?.clients ?? []) client.close(1001, 'Going away');
+    await this.dispose?.();
+    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
+  }
+
+  private trust: TrustProxyFn = () => false;
+
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://gateway.invalid').pathname;
+    if (path !== GRAPHQL_PATH) return refuseUpgrade(socket, 404, 'Not Found');
+    // Browsers always send Origin on WebSocket upgrades and CORS does not apply: refuse foreign pages here
+    // (cross-site WebSocket hijacking would otherwise ride on the session cookie).
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.config.CORS_ORIGINS.includes(origin)) {
+      return refuseUpgrade(socket, 403, 'Forbidden');
+    }
+    const clientAddress = resolveClientAddress(req, this.trust);
+    if (this.limiter.enabled) {
+      const decision = await this.limiter.hit(clientAddress);
+      if (decision !== 'unavailable' && !decision.allowed) {
+        return refuseUpgrade(socket, 429, 'Too Many Requests', {
+          'Retry-After': String(decision.retryAfterSeconds),
+        });
+      }
+      if (decision === 'unavailable' && !this.config.RATE_LIMIT_FAIL_OPEN) {
+        return refuseUpgrade(socket, 503, 'Service Unavailable', { 'Retry-After': '1' });
+      }
+    }
+    const wss = this.wss;
+    if (!wss) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      Object.assign(req, { clientAddress });
+      wss.emit('connection', ws, req);
+    });
+  }
+
+  private requireSchema(): GraphQLSchema {
+    const schema = this.gateway.apiSchema;
+    if (!schema) throw new Error('supergraph not loaded');
+    return schema;
+  }
+
+  private validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
+    const errors = validate(schema, document, [
+      ...specifiedRules,
+      ...protectionValidationRules(this.protection),
+    ]);
+    if (!this.protection.production) return errors;
+    // No schema hints to strangers in production (same as over HTTP).
+    return errors.map((e) => new GraphQLError(stripSuggestions(e.message), { extensions: e.extensions }));
+  }
+
+  private contextFor(ctx: Context<ConnectionParams, Extra>): ProxyContext {
+    const request = ctx.extra.request as IncomingMessage & { clientAddress?: string };
+    return {
+      headers: forwardedHeaders({ headers: request.headers, clientAddress: request.clientAddress }),
+      connectionParams: ctx.connectionParams ?? undefined,
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { createClient } from 'graphql-ws';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import WebSocket from 'ws';
+
+export interface UpstreamSubscription {
+  /** `ws://` or `wss://` address of the subgraph's graphql-ws endpoint. */
+  url: string;
+  /** Headers for the upgrade request (cookie, authorization, trace id, client address). */
+  headers: Record<string, string>;
+  /** The client's `connection_init` payload, passed on unchanged. */
+  connectionParams?: Record<string, unknown>;
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+/** `http(s)://host/graphql` → `ws(s)://host/graphql`. */
+export function toWebSocketUrl(httpUrl: string): string {
+  const url = new URL(httpUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+function upstreamErrors(err: unknown): GraphQLError[] {
+  if (Array.isArray(err) && err.every((e) => typeof e === 'object' && e !== null && 'message' in e)) {
+    return err.map(
+      (e: { message: string; extensions?: Record<string, unknown>; path?: ReadonlyArray<string | number> }) =>
+        new GraphQLError(e.message, { extensions: e.extensions, path: e.path }),
+    );
+  }
+  return [
+    new GraphQLError('The subgraph serving this subscription is unavailable.', {
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE' },
+    }),
+  ];
+}
+
+/**
+ * Opens one graphql-ws connection to the owning subgraph for one client subscription and relays its results.
+ * Ending the returned iterator (client `complete` or disconnect) closes the upstream connection; an upstream
+ * failure ends the subscription with a GraphQL error instead of tearing down the client's socket.
+ */
+export function forwardSubscription(target: UpstreamSubscription): AsyncGenerator<ExecutionResult> {
+  class HeaderWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers: target.headers, handshakeTimeout: 10_000 });
+    }
+  }
+  const client = createClient({
+    url: target.url,
+    webSocketImpl: HeaderWebSocket,
+    connectionParams: target.connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
+  const results = client.iterate({
+    query: target.query,
+    variables: target.variables ?? undefined,
+    operationName: target.operationName ?? undefined,
+  });
+  return (async function* relay(): AsyncGenerator<ExecutionResult> {
+    try {
+      for await (const result of results) yield result as ExecutionResult;
+    } catch (err) {
+      yield { errors: upstreamErrors(err) };
+    } finally {
+      await results.return?.();
+      await client.dispose();
+    }
+  })();
+}

@@ -1,0 +1,359 @@
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fixtureSubgraph } from './support/fixture-subgraphs';
+import { startFakeSubgraph, type FakeSubgraph } from './support/fake-subgraph';
+import { startTestGateway, writeSupergraph, type TestGateway } from './support/gateway-harness';
+import { collect, upgradeStatus, wsClient } from './support/ws-client';
+
+// Vite resolves `graphql` to its ESM build for transformed files while CommonJS dependencies (Apollo Gateway)
+// load the CommonJS build: two graphql realms in one process. The built gateway is CommonJS throughout.
+vi.mock('graphql', () => createRequire(__filename)('graphql'));
+
+const APP_ORIGIN = 'http://app.test';
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const COOKIES = [
+  'at=access-1; Path=/; HttpOnly; SameSite=Lax; Expires=Wed, 25 Nov 2026 10:15:00 GMT',
+  'rt=refresh-1; Path=/; HttpOnly; SameSite=Lax; Expires=Wed, 09 Dec 2026 10:00:00 GMT',
+];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function* countTo(count: number) {
+  for (let i = 1; i <= count; i += 1) {
+    await sleep(5);
+    yield { ticks: i };
+  }
+}
+
+function post(gw: TestGateway, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(gw.graphqlUrl, {
+    method: 'POST',
+    headers: { ...JSON_HEADERS, ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+function nested(levels: number): string {
+  // node → child → ... with `levels` object levels, then a scalar: depth = levels + 1.
+  let selection = 'name';
+  for (let i = 1; i < levels; i += 1) selection = `child { ${selection} }`;
+  return `{ node { ${selection} } }`;
+}
+
+describe('gateway (in-process, fake subgraphs, real Redis)', () => {
+  let auth: FakeSubgraph;
+  let event: FakeSubgraph;
+  let ticket: FakeSubgraph;
+  let supergraphPath: string;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    auth = await startFakeSubgraph(fixtureSubgraph('auth').sdl, {
+      me: (_args, ctx) =>
+        ctx.headers.cookie?.includes('at=access-1') ? { id: 'u1', email: 'a@x.test' } : null,
+      authEcho: (_args, ctx) => ({
+        cookie: ctx.headers.cookie ?? null,
+        authorization: ctx.headers.authorization ?? null,
+        traceId: ctx.headers['x-trace-id'] ?? null,
+        forwardedFor: ctx.headers['x-forwarded-for'] ?? null,
+        userAgent: ctx.headers['user-agent'] === 'evil-agent' ? 'evil-agent' : null,
+      }),
+      signUp: ({ email }: { email: string }, ctx) => {
+        for (const cookie of COOKIES) ctx.setCookie(cookie);
+        return { id: 'u1', email };
+      },
+    });
+    event = await startFakeSubgraph(fixtureSubgraph('event').sdl, {
+      events: () => [{ id: 'e1', name: 'Concert' }],
+      node: () => {
+        const tree: any = { name: 'leaf' };
+        let node = tree;
+        for (let i = 0; i < 12; i += 1) node = { name: `n${i}`, child: node };
+        return node;
+      },
+      boom: () => {
+        throw new Error('kaboom');
+      },
+      ticks: ({ count }: { count: number }) => countTo(count),
+      whoAmI: (_args, ctx) =>
+        (async function* () {
+          yield { whoAmI: `${ctx.headers.cookie ?? '-'}|${ctx.headers.authorization ?? '-'}` };
+        })(),
+    });
+    ticket = await startFakeSubgraph(fixtureSubgraph('ticket').sdl, {
+      ticketCount: () => 3,
+      salesUpdated: () =>
+        (async function* () {
+          yield { salesUpdated: 7 };
+        })(),
+    });
+    supergraphPath = writeSupergraph([
+      fixtureSubgraph('auth'),
+      fixtureSubgraph('event'),
+      fixtureSubgraph('ticket'),
+    ]);
+    gw = await startTestGateway({
+      SUPERGRAPH_PATH: supergraphPath,
+      AUTH_URL: auth.url,
+      EVENT_URL: event.url,
+      TICKET_URL: ticket.url,
+      CORS_ORIGINS: APP_ORIGIN,
+      BODY_LIMIT: '8kb',
+    });
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await Promise.all([auth?.close(), event?.close(), ticket?.close()]);
+  });
+
+  describe('HTTP', () => {
+    it('is ready (Redis + supergraph) and plans one operation across several subgraphs', async () => {
+      const ready = await fetch(`${gw.url}/readyz`);
+      expect(ready.status).toBe(200);
+      const res = await post(gw, { query: '{ events { id name } ticketCount me { id } }' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({
+        data: { events: [{ id: 'e1', name: 'Concert' }], ticketCount: 3, me: null },
+      });
+    });
+
+    it('forwards cookie, authorization, the trace id and the client address, and nothing else', async () => {
+      const res = await post(
+        gw,
+        { query: '{ authEcho { cookie authorization traceId forwardedFor userAgent } }' },
+        {
+          cookie: 'at=access-1; other=1',
+          authorization: 'Bearer abc.def.ghi',
+          'x-forwarded-for': '198.51.100.23',
+          'user-agent': 'evil-agent',
+        },
+      );
+      const body = (await res.json()) as any;
+      const traceId = res.headers.get('x-trace-id');
+      expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(body.data.authEcho).toEqual({
+        cookie: 'at=access-1; other=1',
+        authorization: 'Bearer abc.def.ghi',
+        traceId,
+        forwardedFor: '198.51.100.23',
+        userAgent: null,
+      });
+    });
+
+    it('keeps a well-formed client trace id end to end', async () => {
+      const res = await post(
+        gw,
+        { query: '{ authEcho { traceId } }' },
+        { 'x-trace-id': 'client-trace-0001' },
+      );
+      expect(((await res.json()) as any).data.authEcho.traceId).toBe('client-trace-0001');
+    });
+
+    it('passes every Set-Cookie of the auth subgraph back to the client, separately', async () => {
+      const res = await post(gw, { query: 'mutation { signUp(email: "a@x.test") { id } }' });
+      expect(res.status).toBe(200);
+      expect(res.headers.getSetCookie()).toEqual(COOKIES);
+      const me = await post(gw, { query: '{ me { email } }' }, { cookie: 'at=access-1' });
+      expect(((await me.json()) as any).data.me).toEqual({ email: 'a@x.test' });
+    });
+
+    it('answers CORS only for configured origins, with credentials', async () => {
+      const preflight = (origin: string) =>
+        fetch(gw.graphqlUrl, {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+          },
+        });
+      const allowed = await preflight(APP_ORIGIN);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+      expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+      const foreign = await preflight('https://evil.test');
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+      const foreignPost = await post(gw, { query: '{ ticketCount }' }, { origin: 'https://evil.test' });
+      expect(foreignPost.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    describe('refuses abusive documents with 400 before any resolver runs', () => {
+      const signUp = (email: string) => `mutation { signUp(email: "${email}") { id } }`;
+
+      it('a text/plain POST without a preflight header (CSRF)', async () => {
+        const before = auth.calls.length;
+        const res = await fetch(gw.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: JSON.stringify({ query: signUp('csrf@x.test') }),
+        });
+        expect(res.status).toBe(400);
+        const get = await fetch(`${gw.graphqlUrl}?query=${encodeURIComponent('{ ticketCount }')}`);
+        expect(get.status).toBe(400);
+        expect(auth.calls.length).toBe(before);
+      });
+
+      it('a batched array', async () => {
+        const before = auth.calls.length;
+        const res = await post(gw, [{ query: signUp('b1@x.test') }, { query: signUp('b2@x.test') }]);
+        expect(res.status).toBe(400);
+        expect(auth.calls.length).toBe(before);
+      });
+
+      it('a depth-8 document (depth 7 passes)', async () => {
+        const ok = await post(gw, { query: nested(6) });
+        expect(ok.status).toBe(200);
+        const before = event.calls.length;
+        const res = await post(gw, { query: nested(7) });
+        expect(res.status).toBe(400);
+        expect(JSON.stringify(await res.json())).toMatch(/depth/i);
+        expect(event.calls.length).toBe(before);
+      });
+
+      it('20 aliases (with a mutation inside)', async () => {
+        const before = auth.calls.length;
+        const aliases = Array.from(
+          { length: 20 },
+          (_, i) => `a${i}: signUp(email: "al${i}@x.test") { id }`,
+        ).join(' ');
+        const res = await post(gw, { query: `mutation { ${aliases} }` });
+        expect(res.status).toBe(400);
+        expect(JSON.stringify(await res.json())).toMatch(/alias/i);
+        expect(auth.calls.length).toBe(before);
+      });
+
+      it('a body over the size limit', async () => {
+        const res = await post(gw, { query: `{ ticketCount }`, variables: { pad: 'x'.repeat(20_000) } });
+        expect(res.status).toBe(413);
+      });
+    });
+
+    it('shows introspection and suggestions outside production', async () => {
+      const res = await post(gw, { query: '{ __schema { queryType { name } } }' });
+      expect(((await res.json()) as any).data.__schema.queryType.name).toBe('Query');
+      const typo = await post(gw, { query: '{ evnts { id } }' });
+      expect(JSON.stringify(await typo.json())).toContain('Did you mean');
+    });
+  });
+
+  describe('WebSocket subscriptions on /graphql', () => {
+    it('forwards a subscription to the owning subgraph and relays every event', async () => {
+      const client = wsClient(gw.graphqlUrl, { origin: APP_ORIGIN });
+      const results = await collect(client, 'subscription ($n: Int!) { ticks(count: $n) }', { n: 3 });
+      await client.dispose();
+      expect(results).toEqual([{ data: { ticks: 1 } }, { data: { ticks: 2 } }, { data: { ticks: 3 } }]);
+
+      const other = wsClient(gw.graphqlUrl);
+      expect(await collect(other, 'subscription { salesUpdated(eventId: "e1") }')).toEqual([
+        { data: { salesUpdated: 7 } },
+      ]);
+      await other.dispose();
+    });
+
+    it("passes the connection's cookie and authorization to the subgraph", async () => {
+      const client = wsClient(gw.graphqlUrl, { cookie: 'at=access-1', authorization: 'Bearer t0k' });
+      const results = await collect(client, 'subscription { whoAmI }');
+      await client.dispose();
+      expect(results).toEqual([{ data: { whoAmI: 'at=access-1|Bearer t0k' } }]);
+      const upgrade = event.upgrades.at(-1)!;
+      expect(upgrade['x-trace-id']).toMatch(/^[0-9a-f]{32}$/);
+      expect(upgrade['x-forwarded-for']).toBe('127.0.0.1');
+    });
+
+    it('refuses unknown fields and operations other than subscriptions, without calling a subgraph', async () => {
+      const before = event.upgrades.length + ticket.upgrades.length;
+      const client = wsClient(gw.graphqlUrl);
+      const unknown = await collect(client, 'subscription { nope }');
+      expect(unknown[0].errors?.[0].message).toMatch(/Cannot query field "nope"/);
+      const query = await collect(client, '{ ticketCount }');
+      expect(query[0].errors?.[0].message).toMatch(/Only subscriptions/);
+      const aliases = Array.from({ length: 20 }, (_, i) => `t${i}: ticks(count: 1)`).join(' ');
+      const tooMany = await collect(client, `subscription { ${aliases} }`);
+      expect(tooMany[0].errors?.length).toBeGreaterThan(0);
+      await client.dispose();
+      expect(event.upgrades.length + ticket.upgrades.length).toBe(before);
+    });
+
+    it('refuses upgrades from foreign origins and on other paths', async () => {
+      expect(await upgradeStatus(gw.graphqlUrl, { origin: 'https://evil.test' })).toBe(403);
+      expect(await upgradeStatus(`${gw.url}/elsewhere`)).toBe(404);
+      expect(await upgradeStatus(gw.graphqlUrl, { origin: APP_ORIGIN })).toBe(101);
+    });
+  });
+});
+
+describe('gateway rate limiting (real Redis)', () => {
+  let gw: TestGateway;
+  let ticket: FakeSubgraph;
+
+  beforeAll(async () => {
+    ticket = await startFakeSubgraph(fixtureSubgraph('ticket').sdl, { ticketCount: () => 1 });
+    gw = await startTestGateway({
+      SUPERGRAPH_PATH: writeSupergraph([fixtureSubgraph('ticket')]),
+      TICKET_URL: ticket.url,
+      RATE_LIMIT_PER_MINUTE: '3',
+    });
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await ticket?.close();
+  });
+
+  it('answers 429 with Retry-After once a client address spent its budget, per address', async () => {
+    const as = (ip: string) => post(gw, { query: '{ ticketCount }' }, { 'x-forwarded-for': ip });
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await as('203.0.113.50')).status);
+    expect(statuses).toEqual([200, 200, 200]);
+    const refused = await as('203.0.113.50');
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(((await refused.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect((await as('203.0.113.51')).status).toBe(200);
+    expect(await upgradeStatus(gw.graphqlUrl, { 'x-forwarded-for': '203.0.113.50' })).toBe(429);
+  });
+});
+
+describe('gateway in production mode, every subgraph down', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      NODE_ENV: 'production',
+      SUPERGRAPH_PATH: writeSupergraph([
+        fixtureSubgraph('auth'),
+        fixtureSubgraph('event'),
+        fixtureSubgraph('ticket'),
+      ]),
+      AUTH_URL: 'http://127.0.0.1:9/graphql',
+      EVENT_URL: 'http://127.0.0.1:9/graphql',
+      TICKET_URL: 'http://127.0.0.1:9/graphql',
+    });
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('starts and is ready although no subgraph answers', async () => {
+    expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
+  });
+
+  it('hides introspection, suggestions, stack traces and internal addresses', async () => {
+    const intro = await post(gw, { query: '{ __schema { types { name } } }' });
+    expect(intro.status).toBe(400);
+    expect(JSON.stringify(await intro.json())).not.toContain('"Query"');
+
+    const typo = await post(gw, { query: '{ evnts { id } }' });
+    const typoText = JSON.stringify(await typo.json());
+    expect(typo.status).toBe(400);
+    expect(typoText).not.toContain('Did you mean');
+    expect(typoText).not.toContain('events');
+
+    const down = await post(gw, { query: '{ ticketCount }' });
+    const downText = JSON.stringify(await down.json());
+    expect(downText).toContain('INTERNAL_SERVER_ERROR');
+    expect(downText).not.toMatch(/stacktrace|127\.0\.0\.1|ECONNREFUSED|at [A-Za-z]+ \(/);
+  });
+});

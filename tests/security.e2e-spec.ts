@@ -1,0 +1,301 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clientAddress,
+  CookieSession,
+  errorCodes,
+  postGraphql,
+  STRONG_PASSWORD,
+  uniqueEmail,
+} from './support/graphql-client';
+import { newPrivateJwk, signWith } from './support/signing-key';
+import { APP_ORIGIN, startStack, type Stack } from './support/stack';
+
+const SIGN_UP = `mutation SignUp($input: SignUpInput!) {
+  signUp(input: $input) { user { id email role } accessToken }
+}`;
+const SIGN_IN = `mutation SignIn($input: SignInInput!) { signIn(input: $input) { user { id } } }`;
+const ME = '{ me { id email role } }';
+const REFRESH = 'mutation { refreshSession { user { id } } }';
+const SIGN_OUT = 'mutation { signOut }';
+const MY_EVENTS = '{ myEvents { id } }';
+const ACCESS = '__Host-at';
+const REFRESH_COOKIE = '__Host-rt';
+
+describe('security through the gateway (auth + event + gateway processes, real stack)', () => {
+  let stack: Stack;
+  let addressSeq = 10;
+  /** A session coming from its own client address (per-address throttles stay independent). */
+  const session = () =>
+    new CookieSession(stack.graphqlUrl, { 'x-forwarded-for': clientAddress(addressSeq++) });
+
+  async function signUp(
+    s: CookieSession,
+    role: 'ATTENDEE' | 'ORGANIZER' = 'ATTENDEE',
+    email = uniqueEmail('user'),
+  ) {
+    const answer = await s.post(SIGN_UP, {
+      input: { email, password: STRONG_PASSWORD, name: 'Test User', role },
+    });
+    expect(answer.body.errors, JSON.stringify(answer.body.errors)).toBeUndefined();
+    return { email, id: answer.body.data.signUp.user.id as string, answer };
+  }
+
+  beforeAll(async () => {
+    stack = await startStack('security', {
+      authEnv: { LOGIN_SOFT_LIMIT: '20', LOGIN_DELAY_BASE_MS: '60000' },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 60_000);
+
+  describe('cookie sessions', () => {
+    it('sign up sets both session cookies; `me` works with them; sign-out ends the session', async () => {
+      const s = session();
+      const { email, id, answer } = await signUp(s);
+      const access = answer.setCookies.find((c) => c.startsWith(`${ACCESS}=`));
+      const refresh = answer.setCookies.find((c) => c.startsWith(`${REFRESH_COOKIE}=`));
+      for (const cookie of [access, refresh]) {
+        expect(cookie).toBeDefined();
+        expect(cookie).toMatch(/; HttpOnly/i);
+        expect(cookie).toMatch(/; Secure/i);
+        expect(cookie).toMatch(/; SameSite=Lax/i);
+        expect(cookie).toMatch(/; Path=\//i);
+        expect(cookie).not.toMatch(/; Domain=/i);
+      }
+
+      const me = await s.post(ME);
+      expect(me.body).toEqual({ data: { me: { id, email, role: 'ATTENDEE' } } });
+
+      const out = await s.post(SIGN_OUT);
+      expect(out.body.data).toEqual({ signOut: true });
+      expect(s.cookie(REFRESH_COOKIE)).toBeUndefined();
+      expect(s.cookie(ACCESS)).toBeUndefined();
+      expect((await s.post(ME)).body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('sign-out revokes the refresh token server-side, not only the cookie', async () => {
+      const s = session();
+      await signUp(s);
+      const oldRefresh = s.cookie(REFRESH_COOKIE)!;
+      await s.post(SIGN_OUT);
+      s.setCookie(REFRESH_COOKIE, oldRefresh);
+      const again = await s.post(REFRESH);
+      expect(errorCodes(again)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('refresh rotates; replaying the previous refresh token revokes the whole family', async () => {
+      const s = session();
+      await signUp(s);
+      const first = s.cookie(REFRESH_COOKIE)!;
+      const rotated = await s.post(REFRESH);
+      expect(rotated.body.errors).toBeUndefined();
+      const second = s.cookie(REFRESH_COOKIE)!;
+      expect(second).toBeDefined();
+      expect(second).not.toBe(first);
+
+      const attacker = new CookieSession(stack.graphqlUrl, {
+        'x-forwarded-for': clientAddress(addressSeq++),
+      });
+      attacker.setCookie(REFRESH_COOKIE, first);
+      const replay = await attacker.post(REFRESH);
+      expect(errorCodes(replay)).toEqual(['UNAUTHENTICATED']);
+
+      // The legitimate holder's newer token belongs to the revoked family too.
+      const afterReplay = await s.post(REFRESH);
+      expect(errorCodes(afterReplay)).toEqual(['UNAUTHENTICATED']);
+    });
+  });
+
+  describe('access tokens are verified by another subgraph (event), not only by auth', () => {
+    let organizer: { id: string; email: string };
+    const claimsFor = (overrides: Record<string, unknown> = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      return {
+        sub: organizer.id,
+        email: organizer.email,
+        role: 'ORGANIZER',
+        name: 'Test User',
+        iss: stack.issuer,
+        aud: stack.audience,
+        iat: now,
+        exp: now + 600,
+        ...overrides,
+      };
+    };
+    const asBearer = (token: string) =>
+      postGraphql(stack.graphqlUrl, MY_EVENTS, undefined, { headers: { authorization: `Bearer ${token}` } });
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+    beforeAll(async () => {
+      const s = session();
+      const signed = await signUp(s, 'ORGANIZER');
+      organizer = { id: signed.id, email: signed.email };
+    });
+
+    it('accepts a correctly signed organizer token (the control)', async () => {
+      const answer = await asBearer(await signWith(stack.signingJwk, claimsFor()));
+      expect(answer.body).toEqual({ data: { myEvents: [] } });
+    });
+
+    it('refuses alg none', async () => {
+      const token = `${b64({ alg: 'none', typ: 'JWT', kid: stack.signingJwk.kid })}.${b64(claimsFor())}.`;
+      expect(errorCodes(await asBearer(token))).toEqual(['UNAUTHENTICATED']);
+      const viaCookie = await postGraphql(stack.graphqlUrl, MY_EVENTS, undefined, {
+        headers: { cookie: `${ACCESS}=${token}` },
+      });
+      expect(errorCodes(viaCookie)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('refuses HS256 signed with the public key (key confusion)', async () => {
+      const { createPublicKey, createHmac } = await import('node:crypto');
+      const { d: _d, ...publicJwk } = stack.signingJwk;
+      const pem = createPublicKey({ key: publicJwk as any, format: 'jwk' }).export({
+        type: 'spki',
+        format: 'pem',
+      });
+      const jwksPem = String(pem);
+      const input = `${b64({ alg: 'HS256', typ: 'JWT', kid: stack.signingJwk.kid })}.${b64(claimsFor())}`;
+      const token = `${input}.${createHmac('sha256', jwksPem).update(input).digest('base64url')}`;
+      expect(errorCodes(await asBearer(token))).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('refuses an expired token', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const token = await signWith(stack.signingJwk, claimsFor({ iat: now - 3600, exp: now - 600 }));
+      expect(errorCodes(await asBearer(token))).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('refuses a wrong audience and a wrong issuer', async () => {
+      const wrongAud = await signWith(stack.signingJwk, claimsFor({ aud: 'another-app' }));
+      expect(errorCodes(await asBearer(wrongAud))).toEqual(['UNAUTHENTICATED']);
+      const wrongIss = await signWith(stack.signingJwk, claimsFor({ iss: 'https://evil.test' }));
+      expect(errorCodes(await asBearer(wrongIss))).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('refuses an unknown kid, and a key auth never published', async () => {
+      const unknownKid = await signWith(stack.signingJwk, claimsFor(), { kid: 'no-such-key' });
+      expect(errorCodes(await asBearer(unknownKid))).toEqual(['UNAUTHENTICATED']);
+      const stranger = await newPrivateJwk();
+      const foreign = await signWith(stranger, claimsFor());
+      expect(errorCodes(await asBearer(foreign))).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('refuses an attendee on the organizer-only query (authorization, not just authentication)', async () => {
+      const answer = await asBearer(await signWith(stack.signingJwk, claimsFor({ role: 'ATTENDEE' })));
+      expect(errorCodes(answer)).toEqual(['FORBIDDEN']);
+    });
+  });
+
+  describe('abusive documents answer HTTP 400 before any resolver runs', () => {
+    /** A signUp the rejected document contained: if it had run, this email would now be taken. */
+    async function expectNotCreated(email: string) {
+      const s = session();
+      await signUp(s, 'ATTENDEE', email);
+    }
+    const signUpField = (alias: string, email: string) =>
+      `${alias}: signUp(input: { email: "${email}", password: "${STRONG_PASSWORD}", name: "X" }) { user { id } }`;
+
+    it('a text/plain POST without the preflight header (CSRF)', async () => {
+      const email = uniqueEmail('csrf');
+      const answer = await postGraphql(stack.graphqlUrl, null, undefined, {
+        headers: { 'content-type': 'text/plain' },
+        rawBody: JSON.stringify({ query: `mutation { ${signUpField('a', email)} }` }),
+      });
+      expect(answer.status).toBe(400);
+      await expectNotCreated(email);
+    });
+
+    it('a depth-8 query (in the same document as a signUp)', async () => {
+      const email = uniqueEmail('depth');
+      // events(1) edges(2) node(3) venue(4) seatMap(5) sections(6) rows(7) name(8): one level past the limit.
+      const document = `
+        mutation Create { ${signUpField('a', email)} }
+        query Deep { events { edges { node { venue { seatMap { sections { rows { name } } } } } } } }`;
+      const answer = await postGraphql(stack.graphqlUrl, { query: document, operationName: 'Create' });
+      expect(answer.status).toBe(400);
+      expect(JSON.stringify(answer.body)).toMatch(/depth/i);
+      await expectNotCreated(email);
+      // One level less is served.
+      const seven = await postGraphql(
+        stack.graphqlUrl,
+        '{ events { edges { node { venue { seatMap { sections { name } } } } } } }',
+      );
+      expect(seven.status).toBe(200);
+      expect(seven.body.errors).toBeUndefined();
+    });
+
+    it('20 aliases', async () => {
+      const emails = Array.from({ length: 20 }, () => uniqueEmail('alias'));
+      const fields = emails.map((email, i) => signUpField(`a${i}`, email));
+      const answer = await postGraphql(stack.graphqlUrl, `mutation { ${fields.join(' ')} }`);
+      expect(answer.status).toBe(400);
+      expect(JSON.stringify(answer.body)).toMatch(/alias/i);
+      await expectNotCreated(emails[0]);
+      await expectNotCreated(emails[19]);
+    });
+
+    it('a batched array', async () => {
+      const email = uniqueEmail('batch');
+      const answer = await postGraphql(stack.graphqlUrl, [
+        { query: `mutation { ${signUpField('a', email)} }` },
+        { query: ME },
+      ]);
+      expect(answer.status).toBe(400);
+      await expectNotCreated(email);
+    });
+  });
+
+  it('20 aliased signIn attempts (2 documents x 10 aliases) count as 20 for throttling', async () => {
+    const s = session();
+    const { email } = await signUp(s);
+    const headers = { 'x-forwarded-for': clientAddress(addressSeq++) };
+    const attempts = Array.from(
+      { length: 10 },
+      (_, i) =>
+        `a${i}: signIn(input: { email: "${email}", password: "wrong password ${i}" }) { user { id } }`,
+    ).join(' ');
+    const codes: unknown[] = [];
+    for (let doc = 0; doc < 2; doc += 1) {
+      const answer = await postGraphql(stack.graphqlUrl, `mutation { ${attempts} }`, undefined, { headers });
+      expect(answer.status).toBe(200);
+      codes.push(...errorCodes(answer));
+    }
+    expect(codes).toHaveLength(20);
+    expect(
+      codes.every((c) => c === 'UNAUTHENTICATED'),
+      JSON.stringify(codes),
+    ).toBe(true);
+    // LOGIN_SOFT_LIMIT=20: the 21st attempt — even with the right password — must wait.
+    const next = await postGraphql(
+      stack.graphqlUrl,
+      SIGN_IN,
+      { input: { email, password: STRONG_PASSWORD } },
+      { headers },
+    );
+    expect(errorCodes(next)).toEqual(['RATE_LIMITED']);
+    expect(next.body.errors?.[0].extensions?.retryAfter).toBeGreaterThan(0);
+  });
+
+  it('CORS: the app origin is allowed with credentials; a foreign origin gets no Access-Control-Allow-Origin', async () => {
+    const preflight = (origin: string) =>
+      fetch(stack.graphqlUrl, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+    const allowed = await preflight(APP_ORIGIN);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    const foreign = await preflight('https://evil.test');
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const foreignPost = await postGraphql(stack.graphqlUrl, ME, undefined, {
+      headers: { origin: 'https://evil.test' },
+    });
+    expect(foreignPost.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
