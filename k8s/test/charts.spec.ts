@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { chartExists, STANDALONE_VALUES, umbrellaValueSets } from './support/render';
+import {
+  CHARTS_DIR,
+  helmTemplate,
+  kubeconform,
+  parseManifests,
+  run,
+  serviceCharts,
+  VALUES_DIR,
+} from './support/tools';
+import { useK8s } from './support/setup';
+
+// helm lint --strict of every chart (service charts on their own and the umbrella with every value set),
+// standalone renders of each service chart, and the chart conventions (library, schema, NOTES, helm test).
+
+const k8s = useK8s({ charts: true, crds: true });
+
+const lint = (chart: string, values: string[] = []) =>
+  run(k8s.tools.helm, [
+    'lint',
+    '--strict',
+    join(k8s.chartsDir, chart),
+    ...values.flatMap((v) => ['--values', v]),
+  ]);
+
+describe('helm lint --strict', () => {
+  it('passes for the service-lib library chart', () => {
+    const result = lint('service-lib');
+    expect(result.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    expect(result.code).toBe(0);
+  });
+
+  it.each(serviceCharts())('passes for the %s chart with standalone values', (chart) => {
+    const result = lint(chart, [STANDALONE_VALUES]);
+    expect(result.stdout).toMatch(/0 chart\(s\) failed/);
+    expect(result.code).toBe(0);
+  });
+
+  it.each(umbrellaValueSets())('passes for the umbrella chart with $name values', ({ file }) => {
+    const result = lint('ticketing', [file]);
+    expect(result.stdout).toMatch(/0 chart\(s\) failed/);
+    expect(result.code).toBe(0);
+  });
+});
+
+describe.each(serviceCharts())('the %s chart on its own', (chart) => {
+  it('renders with standalone values and passes kubeconform strict', () => {
+    const rendered = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, chart), {
+      values: [STANDALONE_VALUES],
+      release: 'solo',
+    });
+    expect(rendered.stderr).toBe('');
+    expect(rendered.code).toBe(0);
+    const kinds = parseManifests(rendered.stdout).map((m) => m.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'Deployment',
+        'Service',
+        'ServiceAccount',
+        'ConfigMap',
+        'NetworkPolicy',
+        'Pod',
+      ]),
+    );
+    const result = kubeconform(k8s.tools, k8s.crds, [], rendered.stdout);
+    expect(result.stdout).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
+    expect(result.code).toBe(0);
+  });
+
+  it('is built on service-lib with a values schema, NOTES.txt and a helm test', () => {
+    const meta = YAML.parse(readFileSync(join(CHARTS_DIR, chart, 'Chart.yaml'), 'utf8'));
+    expect(meta.type).toBe('application');
+    expect(meta.dependencies).toEqual([
+      { name: 'service-lib', version: '0.1.0', repository: 'file://../service-lib' },
+    ]);
+    const schema = JSON.parse(readFileSync(join(CHARTS_DIR, chart, 'values.schema.json'), 'utf8'));
+    expect(schema.additionalProperties).toBe(false);
+    expect(readFileSync(join(CHARTS_DIR, chart, 'templates', 'NOTES.txt'), 'utf8')).toContain(
+      'service-lib.notes',
+    );
+    const test = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, chart), {
+      values: [STANDALONE_VALUES],
+      release: 'solo',
+    });
+    const pod = parseManifests(test.stdout).find((m) => m.kind === 'Pod')!;
+    expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
+    expect(pod.spec.containers[0].args[0]).toMatch(/\/healthz.*\/readyz/s);
+  });
+
+  it('is a dependency of the umbrella, switched by <service>.enabled', () => {
+    const umbrella = YAML.parse(readFileSync(join(CHARTS_DIR, 'ticketing', 'Chart.yaml'), 'utf8'));
+    expect(umbrella.dependencies).toContainEqual({
+      name: chart,
+      version: '0.1.0',
+      repository: `file://../${chart}`,
+      condition: `${chart}.enabled`,
+    });
+    const off = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticketing'), {
+      values: [join(VALUES_DIR, 'defaults.yaml')],
+      set: [`${chart}.enabled=false`, ...(chart === 'gateway' ? ['ingress.enabled=false'] : [])],
+    });
+    expect(off.code).toBe(0);
+    const names = parseManifests(off.stdout)
+      .filter((m) => m.kind === 'Deployment')
+      .map((m) => m.metadata.name);
+    expect(names).not.toContain(`ticketing-${chart}`);
+    expect(names.length).toBe(serviceCharts().length - 1);
+  });
+});
+
+describe('umbrella chart', () => {
+  it('lists exactly the service charts that exist as dependencies', () => {
+    const umbrella = YAML.parse(readFileSync(join(CHARTS_DIR, 'ticketing', 'Chart.yaml'), 'utf8'));
+    expect(umbrella.dependencies.map((d: { name: string }) => d.name).sort()).toEqual(serviceCharts());
+  });
+
+  it('sends / to web only when a web chart exists and is enabled', () => {
+    const rendered = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticketing'), {});
+    const ingress = parseManifests(rendered.stdout).find((m) => m.kind === 'Ingress')!;
+    const paths = ingress.spec.rules[0].http.paths.map((p: { path: string }) => p.path);
+    expect(paths).toEqual(chartExists('web') ? ['/graphql', '/'] : ['/graphql']);
+  });
+
+  it.each(umbrellaValueSets())(
+    'NOTES.txt ($name values) names every Secret the release reads but does not create',
+    ({ file }) => {
+      const install = run(k8s.tools.helm, [
+        'install',
+        'ticketing',
+        join(k8s.chartsDir, 'ticketing'),
+        '--namespace',
+        'ticketing',
+        '--dry-run=client',
+        '--values',
+        file,
+      ]);
+      expect(install.code).toBe(0);
+      const notes = install.stdout.slice(install.stdout.indexOf('NOTES:'));
+      expect(notes).toContain('http');
+      const external = parseManifests(install.stdout.slice(0, install.stdout.indexOf('NOTES:')))
+        .filter((m) => m.metadata)
+        .flatMap((m) => [m.metadata.annotations, m.spec?.template?.metadata?.annotations])
+        .flatMap((a) => (a?.['ticketing.io/external-secrets'] ?? '').split(','))
+        .filter(Boolean);
+      expect(external.length).toBeGreaterThan(0);
+      for (const secret of new Set(external)) expect(notes).toContain(`  ${secret}   `);
+    },
+  );
+
+  it('rejects an ingress without the gateway', () => {
+    const result = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticketing'), {
+      set: ['gateway.enabled=false'],
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('ingress.enabled needs gateway.enabled');
+  });
+});
