@@ -19,6 +19,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureLogging } from '../src';
 import { KafkaService } from '../src/kafka';
+import { waitFor } from './support/wait-for';
 
 // A child process consuming slowly gets SIGTERM mid-stream: it must finish the message in hand, commit,
 // leave the group and exit 0; a new member of the same group then resumes right after it.
@@ -26,20 +27,6 @@ const TOPIC = TOPICS.eventViews;
 const GROUP = 'slow';
 const TOTAL = 30;
 const FIXTURE_DIR = join(__dirname, 'kafka-fixtures');
-
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function readLog(path: string): Array<{ offset: number; id: string; line: string }> {
   if (!existsSync(path)) return [];

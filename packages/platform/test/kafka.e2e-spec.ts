@@ -9,7 +9,6 @@ import {
   dropTestContext,
   ensureTopics,
   freePort,
-  sleep,
   type TestContext,
 } from '../src/testing';
 import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
@@ -35,6 +34,7 @@ import {
   type ConsumerHandle,
   type OutboxFields,
 } from '../src/kafka';
+import { waitFor } from './support/wait-for';
 
 // Real broker (127.0.0.1:19092) and MongoDB-compatible server (27018), isolated by a per-file prefix.
 const TOPIC = TOPICS.eventViews;
@@ -46,20 +46,6 @@ interface Handled {
   traceInHandler: string | undefined;
   headers: IHeaders;
   partition: number;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 const header = (headers: IHeaders | undefined, name: string) => headers?.[name]?.toString();

@@ -10,7 +10,7 @@ describe('auth config', () => {
     expect(config.REFRESH_TOKEN_TTL_SECONDS).toBe(14 * 24 * 3600);
     expect(config.LOGIN_MAX_FAILURES_PER_HOUR).toBe(100);
     expect(config.AUTH_SIGNING_KEYS).toBeUndefined();
-    expect(config.AUTH_ADMIN_EMAILS).toEqual([]);
+    expect(config.AUTH_ADMIN_EMAILS).toBeUndefined();
   });
 
   it('requires signing keys in production and caps the access TTL at 15 minutes', () => {
@@ -21,13 +21,18 @@ describe('auth config', () => {
     );
   });
 
-  it('parses signing keys and admin emails', () => {
+  it('refuses AUTH_ADMIN_EMAILS: admins come from the seed command, never from signing up', () => {
+    expect(() => loadConfig(authConfigSchema, { AUTH_ADMIN_EMAILS: 'root@example.com' })).toThrow(
+      /AUTH_ADMIN_EMAILS \(no longer supported/,
+    );
+    expect(loadConfig(authConfigSchema, { AUTH_ADMIN_EMAILS: ' ' }).AUTH_ADMIN_EMAILS).toBeUndefined();
+  });
+
+  it('parses signing keys', () => {
     const config = loadConfig(authConfigSchema, {
       AUTH_SIGNING_KEYS: JSON.stringify([{ kty: 'OKP', crv: 'Ed25519', x: 'x', d: 'd', kid: 'k1' }]),
-      AUTH_ADMIN_EMAILS: ' Root@Example.com, ops@example.com ',
     });
     expect(config.AUTH_SIGNING_KEYS?.[0].kid).toBe('k1');
-    expect(config.AUTH_ADMIN_EMAILS).toEqual(['root@example.com', 'ops@example.com']);
     expect(() => loadConfig(authConfigSchema, { AUTH_SIGNING_KEYS: '{"kty":"OKP"}' })).toThrow(
       /AUTH_SIGNING_KEYS/,
     );

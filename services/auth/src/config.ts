@@ -1,4 +1,4 @@
-import { baseConfigSchema, envInt, envList } from '@ticketing/platform';
+import { baseConfigSchema, envInt } from '@ticketing/platform';
 import { z } from 'zod';
 
 export const AUTH_SERVICE_NAME = 'auth';
@@ -32,8 +32,18 @@ export const authConfigSchema = baseConfigSchema(AUTH_SERVICE_NAME, AUTH_DEFAULT
     /** Absolute lifetime of a refresh-token family (a session), however often it is refreshed. */
     SESSION_MAX_AGE_SECONDS: int(300, 365 * 24 * 3600, 30 * 24 * 3600),
     AUTH_SIGNING_KEYS: signingKeys,
-    /** Accounts with these addresses are given the ADMIN role (at start-up and when they sign in). */
-    AUTH_ADMIN_EMAILS: envList([]).transform((emails) => emails.map((e) => e.trim().toLowerCase())),
+    /**
+     * Removed: it gave ADMIN to whoever registered a listed address first (there is no email
+     * verification). Kept in the schema only so a deployment still setting it fails fast instead of
+     * silently losing its admins. ADMIN accounts come from the seed command (README, "Admins").
+     */
+    AUTH_ADMIN_EMAILS: z
+      .string()
+      .optional()
+      .refine((raw) => raw === undefined || raw.trim() === '', {
+        error: 'no longer supported: create or promote admins with the seed-admin command',
+      })
+      .transform(() => undefined),
     /** Failed attempts (per account) allowed before each further attempt must wait an exponential delay. */
     LOGIN_SOFT_LIMIT: int(1, 1000, 5),
     LOGIN_DELAY_BASE_MS: int(0, 60_000, 1000),
@@ -42,6 +52,14 @@ export const authConfigSchema = baseConfigSchema(AUTH_SERVICE_NAME, AUTH_DEFAULT
     LOGIN_MAX_FAILURES_PER_HOUR: int(1, 100, 100),
     LOGIN_IP_SOFT_LIMIT: int(1, 100_000, 20),
     LOGIN_IP_MAX_FAILURES_PER_HOUR: int(1, 1_000_000, 500),
+    /**
+     * Successful sign-ins per address and hour that give their counted attempt back (so a busy NAT
+     * is not slowed by its own users). Bounded: each give-back is one more guess for an attacker who
+     * interleaves sign-ins to an account it owns.
+     */
+    LOGIN_IP_MAX_RELEASES_PER_HOUR: int(0, 1_000_000, 100),
+    /** Accounts created per client address (IPv6: per /64) and hour. */
+    SIGNUP_IP_MAX_PER_HOUR: int(1, 1_000_000, 100),
     /** Redis must answer the throttle check within this time, or sign-in is refused (fail closed). */
     LOGIN_THROTTLE_TIMEOUT_MS: int(50, 10_000, 1000),
   })

@@ -18,6 +18,8 @@ const base = {
   LOGIN_DELAY_MAX_MS: 60_000,
   LOGIN_IP_SOFT_LIMIT: 1000,
   LOGIN_IP_MAX_FAILURES_PER_HOUR: 1000,
+  LOGIN_IP_MAX_RELEASES_PER_HOUR: 100,
+  SIGNUP_IP_MAX_PER_HOUR: 1000,
   LOGIN_THROTTLE_TIMEOUT_MS: 1000,
 } as AuthConfig;
 
@@ -112,5 +114,45 @@ describe('LoginThrottle on Redis', () => {
     await t.release(ok);
     expect(await client.exists(t.accountKey(account))).toBe(0);
     expect(await client.hget(t.addressKey('198.51.100.50'), 'count')).toBe('1');
+  });
+
+  it('bounds what successful sign-ins give back, so interleaving them with guesses does not reset the address', async () => {
+    const t = throttle({ LOGIN_IP_MAX_FAILURES_PER_HOUR: 4, LOGIN_IP_MAX_RELEASES_PER_HOUR: 2 });
+    const address = `198.51.100.${Math.floor(Math.random() * 100) + 100}`;
+    const own = email();
+    let guesses = 0;
+    const attempt = async () => {
+      await t.reserve(email(), address); // a guess at someone else's account
+      guesses += 1;
+      await t.release(await t.reserve(own, address)); // then a good sign-in to the attacker's own account
+    };
+    let ext: Record<string, unknown> | undefined;
+    for (let i = 0; i < 20 && ext === undefined; i += 1)
+      ext = await attempt().then(
+        () => undefined,
+        (e: GraphQLError) => e.extensions,
+      );
+    expect(ext?.code).toBe('RATE_LIMITED');
+    // 4 counted attempts per hour plus at most 2 given back: the 20 rounds stop well before the end.
+    expect(guesses).toBeLessThanOrEqual(4);
+    expect(await client.hget(t.addressKey(address), 'released')).toBe('2');
+  });
+
+  it('counts an IPv6 client by its /64', async () => {
+    const t = throttle({ LOGIN_SOFT_LIMIT: 1000, LOGIN_IP_MAX_FAILURES_PER_HOUR: 3 });
+    const prefix = `2001:db8:${randomBytes(2).toString('hex')}:1`;
+    for (let i = 1; i <= 3; i += 1) await t.reserve(email(), `${prefix}:${i}:0:0:${i}`);
+    expect((await refused(t.reserve(email(), `${prefix}::beef`))).code).toBe('RATE_LIMITED');
+    await expect(t.reserve(email(), `${prefix.slice(0, -1)}2::1`)).resolves.toBeTruthy();
+  });
+
+  it('limits sign-ups per client address and hour', async () => {
+    const t = throttle({ SIGNUP_IP_MAX_PER_HOUR: 3 });
+    const address = `203.0.113.${Math.floor(Math.random() * 100) + 100}`;
+    for (let i = 0; i < 3; i += 1) await t.reserveSignUp(address);
+    const ext = await refused(t.reserveSignUp(address));
+    expect(ext.code).toBe('RATE_LIMITED');
+    expect(ext.retryAfter).toBeGreaterThan(3500);
+    await expect(t.reserveSignUp('203.0.113.1')).resolves.toBeUndefined();
   });
 });

@@ -50,8 +50,9 @@ function acceptable(jwk: unknown): jwk is JWK & { kid: string } {
  * - A token whose `kid` is missing is refused; an unknown `kid` refetches the set at most once per
  *   cooldown and is refused if still unknown. There is no fallback to "some other key".
  * - A key is only used with the algorithm its type (and its `alg`, when published) allows.
- * - When the set is older than `maxAgeMs` it is refetched; if that fails the old keys stay valid,
- *   so an auth-service outage does not sign everyone out of every other service.
+ * - When the set is older than `maxAgeMs` it is refetched in the background (the stale keys answer
+ *   meanwhile); if that fails the old keys stay valid, so an auth-service outage neither signs everyone
+ *   out of every other service nor slows their requests down.
  */
 export class JwksCache {
   private readonly cooldownMs: number;
@@ -80,10 +81,14 @@ export class JwksCache {
     }
     const alg = header.alg as AccessTokenAlgorithm;
 
-    if (Date.now() - this.fetchedAt > this.maxAgeMs && this.mayFetch()) {
-      await this.refresh().catch((error: unknown) => this.onFetchFailure(error));
-    }
     let entry = this.keys.get(kid);
+    if (Date.now() - this.fetchedAt > this.maxAgeMs && this.mayFetch()) {
+      const refreshing = this.refresh().catch((error: unknown) => this.onFetchFailure(error));
+      // A known kid is served from the stale set while the refresh runs in the background: a slow or
+      // hung auth service must not add its timeout to every request of every other service.
+      if (!entry) await refreshing;
+    }
+    entry = this.keys.get(kid);
     if (!entry && this.mayFetch()) {
       await this.refresh().catch((error: unknown) => this.onFetchFailure(error));
       entry = this.keys.get(kid);

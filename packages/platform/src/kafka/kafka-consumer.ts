@@ -40,6 +40,12 @@ export interface ConsumeOptions {
   heartbeatIntervalMs?: number;
   /** Longest time the broker holds an empty fetch. Default 100 ms (low delivery latency). */
   maxWaitTimeMs?: number;
+  /**
+   * On `stop()`, how long the in-flight handler may still run. Past it the record is left uncommitted
+   * (the next member of the group gets it again) and the consumer leaves, so a hung handler cannot hold
+   * shutdown beyond the pod's grace period. Default 10 s.
+   */
+  stopGraceMs?: number;
 }
 
 /** A running consumer; `stop()` finishes the in-flight message, commits and leaves the group. */
@@ -63,6 +69,9 @@ export interface ConsumerDeps {
 
 type Outcome = 'committed' | 'abandoned';
 
+/** A store or handler wait that ended because the consumer is stopping (or lost its partition). */
+const ABANDONED = Symbol('abandoned');
+
 /**
  * One consumer group member. Offsets are committed by hand, one record at a time, only after the record
  * was handled, found to be a duplicate, or dead-lettered: a crash at any point re-delivers, never skips.
@@ -73,6 +82,7 @@ export class ManagedConsumer implements ConsumerHandle {
   private readonly stopping = new AbortController();
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
+  private readonly stopGraceMs: number;
   private stopped?: Promise<void>;
 
   constructor(
@@ -83,6 +93,7 @@ export class ManagedConsumer implements ConsumerHandle {
     this.groupId = deps.topicPrefix + options.groupId;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.backoffMs = options.backoffMs ?? 200;
+    this.stopGraceMs = options.stopGraceMs ?? 10_000;
     const sessionTimeout = options.sessionTimeoutMs ?? 15_000;
     this.consumer = deps.kafka.consumer({
       groupId: this.groupId,
@@ -157,30 +168,47 @@ export class ManagedConsumer implements ConsumerHandle {
     }
     const envelope = decoded.envelope;
 
+    // The idempotency store is infrastructure: while it is down the record waits (retried with
+    // backoff, heartbeating); its failures never count as handler attempts or send anything to the DLQ.
+    const seen = await this.retryStore('idempotency check', payload, () =>
+      this.deps.store.has(this.groupId, envelope.id),
+    );
+    if (seen === ABANDONED) return 'abandoned';
+    if (seen) {
+      this.deps.metrics.consumed.inc({ ...labels, outcome: 'duplicate' });
+      return 'committed';
+    }
+
     let lastError: unknown;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+    let succeeded = false;
+    for (let attempt = 1; attempt <= this.maxAttempts && !succeeded; attempt++) {
       if (attempt > 1) {
         await sleep(backoffDelay(attempt - 1, this.backoffMs), this.stopping.signal);
         // Shutting down mid-retry: leave the record uncommitted; the next member of the group retries it.
         if (this.stopping.signal.aborted || !payload.isRunning()) return 'abandoned';
         await payload.heartbeat();
       }
+      const ctx: ConsumeContext = {
+        topic,
+        partition: batch.partition,
+        offset: message.offset,
+        attempt,
+        headers: message.headers ?? {},
+      };
       try {
-        if (await this.deps.store.has(this.groupId, envelope.id)) {
-          this.deps.metrics.consumed.inc({ ...labels, outcome: 'duplicate' });
-          return 'committed';
+        const handled = await this.untilStopGrace(
+          Promise.resolve(
+            this.deps.runWithTrace(envelope.traceId, () => this.options.handler(envelope, ctx)),
+          ),
+        );
+        if (handled === ABANDONED) {
+          this.deps.logger.warn(
+            { ...labels, ...where, eventId: envelope.id, stopGraceMs: this.stopGraceMs },
+            'Kafka handler still running at shutdown; leaving the record uncommitted',
+          );
+          return 'abandoned';
         }
-        const ctx: ConsumeContext = {
-          topic,
-          partition: batch.partition,
-          offset: message.offset,
-          attempt,
-          headers: message.headers ?? {},
-        };
-        await this.deps.runWithTrace(envelope.traceId, () => this.options.handler(envelope, ctx));
-        await this.deps.store.mark(this.groupId, envelope.id);
-        this.deps.metrics.consumed.inc({ ...labels, outcome: 'processed' });
-        return 'committed';
+        succeeded = true;
       } catch (err) {
         lastError = err;
         this.deps.metrics.failures.inc(labels);
@@ -198,11 +226,63 @@ export class ManagedConsumer implements ConsumerHandle {
         );
       }
     }
-    return this.deadLetter(batch, message, {
-      error: errorMessage(lastError),
-      attempts: this.maxAttempts,
-      reason: 'failed',
-      traceId: envelope.traceId,
+    if (!succeeded) {
+      return this.deadLetter(batch, message, {
+        error: errorMessage(lastError),
+        attempts: this.maxAttempts,
+        reason: 'failed',
+        traceId: envelope.traceId,
+      });
+    }
+
+    // Handled: remember it. If the store stays down until shutdown, the record stays uncommitted and is
+    // handled again later (handlers are idempotent) — never dead-lettered for a store outage.
+    const marked = await this.retryStore('idempotency write', payload, async () => {
+      await this.deps.store.mark(this.groupId, envelope.id);
+      return true;
+    });
+    if (marked === ABANDONED) return 'abandoned';
+    this.deps.metrics.consumed.inc({ ...labels, outcome: 'processed' });
+    return 'committed';
+  }
+
+  /** Runs a processed-messages store call until it succeeds, or until the consumer stops. */
+  private async retryStore<T>(
+    what: string,
+    payload: EachBatchPayload,
+    call: () => Promise<T>,
+  ): Promise<T | typeof ABANDONED> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        this.deps.logger.warn({ group: this.groupId, attempt, err }, `Kafka ${what} failed, retrying`);
+        await sleep(backoffDelay(attempt, 250, 5_000), this.stopping.signal);
+        if (this.stopping.signal.aborted || !payload.isRunning() || payload.isStale()) return ABANDONED;
+        await payload.heartbeat();
+      }
+    }
+  }
+
+  /** The handler's outcome, or ABANDONED when the consumer has been stopping for `stopGraceMs`. */
+  private untilStopGrace<T>(work: Promise<T>): Promise<T | typeof ABANDONED> {
+    const signal = this.stopping.signal;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const grace = new Promise<typeof ABANDONED>((resolve) => {
+      const arm = () => {
+        timer = setTimeout(() => resolve(ABANDONED), this.stopGraceMs);
+        timer.unref();
+      };
+      if (signal.aborted) arm();
+      else {
+        onAbort = arm;
+        signal.addEventListener('abort', arm, { once: true });
+      }
+    });
+    return Promise.race([work, grace]).finally(() => {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
     });
   }
 

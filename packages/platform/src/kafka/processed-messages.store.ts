@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { isDuplicateKeyError } from '../mongo/mongo-errors';
 
 /**
  * Remembers which envelope ids a consumer group has already handled, so a redelivered message (a retry
@@ -49,7 +50,7 @@ export class MongoProcessedMessageStore implements ProcessedMessageStore {
         processedAt: new Date(),
       });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err; // already there: a concurrent duplicate
+      if (!isDuplicateKeyError(err)) throw err; // already there: a concurrent duplicate
     }
   }
 

@@ -1,2 +1,3 @@
 export * from './mongo-health.service';
 export * from './mongo.options';
+export * from './mongo-errors';

@@ -20,7 +20,7 @@ export class AuthResolver {
   @Public()
   @Mutation(() => AuthPayload, { description: 'Creates an account (ATTENDEE or ORGANIZER) and signs it in.' })
   async signUp(@Args('input') input: SignUpInput, @Context() ctx: GqlContext): Promise<AuthPayload> {
-    return this.withCookies(ctx, await this.auth.signUp(input));
+    return this.withCookies(ctx, await this.auth.signUp(input, clientAddress(ctx.req)));
   }
 
   @Public()

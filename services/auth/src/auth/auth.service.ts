@@ -7,6 +7,7 @@ import { passwordProblem } from '../passwords/password-policy';
 import { SessionsService, type IssuedRefreshToken } from '../sessions/sessions.service';
 import { LoginThrottle } from '../throttle/login-throttle.service';
 import { isValidEmail, normaliseEmail } from '../users/email';
+import { checkPersonName } from '../users/person-name';
 import { UserRole } from '../users/models/user-role.enum';
 import { toUserModel, UsersService, type StoredUser } from '../users/users.service';
 import type { ChangePasswordInput } from './dto/change-password.input';
@@ -19,10 +20,6 @@ export interface SessionResult {
   payload: AuthPayload;
   refresh: IssuedRefreshToken;
 }
-
-const NAME_MAX_LENGTH = 120;
-// Control characters (C0, DEL, C1) are refused in names; everything printable is fine.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Deliberately one message for an unknown email and a wrong password (no account enumeration). */
 export function invalidCredentials(): GraphQLError {
@@ -44,14 +41,12 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
   ) {}
 
-  async signUp(input: SignUpInput): Promise<SessionResult> {
+  async signUp(input: SignUpInput, clientAddress: string): Promise<SessionResult> {
     const email = normaliseEmail(input.email);
     if (!isValidEmail(email)) throw badInput('input.email', 'Enter a valid email address');
-    const name = input.name.trim();
-    if (name.length === 0) throw badInput('input.name', 'Name is required');
-    if ([...name].length > NAME_MAX_LENGTH)
-      throw badInput('input.name', `Name must be at most ${NAME_MAX_LENGTH} characters`);
-    if (CONTROL_CHARS.test(name)) throw badInput('input.name', 'Name contains invalid characters');
+    const checked = checkPersonName(input.name);
+    if (!checked.ok) throw badInput('input.name', checked.problem);
+    const name = checked.name;
     const problem = passwordProblem(input.password, email);
     if (problem !== null) throw badInput('input.password', `Password ${problem}`);
     const role = input.role === undefined ? UserRole.ATTENDEE : (input.role as unknown as UserRole);
@@ -59,6 +54,8 @@ export class AuthService {
       throw badInput('input.role', 'Role must be ATTENDEE or ORGANIZER');
     }
 
+    // Counted before the (costly) hash and before a taken address could be revealed.
+    await this.throttle.reserveSignUp(clientAddress);
     // Hash before the insert: taken and free addresses cost the same time.
     const passwordHash = await this.hasher.hash(input.password);
     const user = await this.users.create({ email, name, role, passwordHash });
@@ -76,8 +73,7 @@ export class AuthService {
         : await this.hasher.verify(found.passwordHash, input.password);
     if (!ok || found === null) throw invalidCredentials();
     await this.throttle.release(reservation);
-    const user = await this.users.ensureConfiguredRole(found);
-    return this.startSession(user);
+    return this.startSession(found);
   }
 
   /** Exchanges the refresh cookie for new tokens; a replayed token revokes its session. */

@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { SpentRefreshToken, SpentRefreshTokenSchema } from './schemas/spent-refresh-token.schema';
 import { TokenFamily, TokenFamilySchema } from './schemas/token-family.schema';
 import { SessionCookies } from './session-cookies';
 import { SessionsService } from './sessions.service';
 import { SessionsSweeper } from './sessions.sweeper';
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: TokenFamily.name, schema: TokenFamilySchema }])],
+  imports: [
+    MongooseModule.forFeature([
+      { name: TokenFamily.name, schema: TokenFamilySchema },
+      { name: SpentRefreshToken.name, schema: SpentRefreshTokenSchema },
+    ]),
+  ],
   providers: [SessionsService, SessionCookies, SessionsSweeper],
   exports: [SessionsService, SessionCookies],
 })

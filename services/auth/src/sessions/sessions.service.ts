@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { InjectConfig } from '@ticketing/platform';
+import { InjectConfig, isDuplicateKeyError } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import type { AuthConfig } from '../config';
 import { hashRefreshToken, looksLikeRefreshToken, newRefreshToken } from './refresh-token';
+import { SpentRefreshToken } from './schemas/spent-refresh-token.schema';
 import { TokenFamily } from './schemas/token-family.schema';
 
 export interface IssuedRefreshToken {
@@ -30,6 +31,7 @@ export class SessionsService {
 
   constructor(
     @InjectModel(TokenFamily.name) private readonly families: Model<TokenFamily>,
+    @InjectModel(SpentRefreshToken.name) private readonly spent: Model<SpentRefreshToken>,
     @InjectConfig() private readonly config: AuthConfig,
   ) {}
 
@@ -60,45 +62,59 @@ export class SessionsService {
   }
 
   /**
-   * Exchanges a refresh token for the next one. One guarded `findOneAndUpdate` decides: of two parallel
-   * calls with the same token only one can match `currentHash`; the other then finds the token among the
-   * used ones and revokes the family (a replay is indistinguishable from a theft).
+   * Exchanges a refresh token for the next one. The token is claimed first by inserting its hash into
+   * `refresh_token_spent` (unique `_id`): of two parallel calls with the same token exactly one wins,
+   * and the other is treated as a replay and revokes the family (a replay is indistinguishable from a
+   * theft). A token already rotated earlier is found in the family's `usedHashes`: same outcome.
    */
   async rotate(token: unknown): Promise<RotationResult> {
     if (!looksLikeRefreshToken(token)) return { ok: false, reason: 'malformed' };
     const presented = hashRefreshToken(token);
     const now = new Date();
-    const next = newRefreshToken();
 
-    const expiresAt = new Date(now.getTime() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000);
+    const live = await this.families
+      .findOne({
+        currentHash: presented,
+        revokedAt: null,
+        expiresAt: { $gt: now },
+        absoluteExpiresAt: { $gt: now },
+      })
+      .lean()
+      .exec();
+    if (live === null) return this.refuseReplay(presented, now);
+
+    try {
+      await this.spent.create({ _id: presented, familyId: live._id, spentAt: now });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      return this.refuseReplay(presented, now); // lost the race to a parallel refresh
+    }
+
+    const next = newRefreshToken();
+    const expiresAt = MIN_DATE(
+      new Date(now.getTime() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
+      live.absoluteExpiresAt,
+    );
     const rotated = await this.families
-      .findOneAndUpdate(
-        {
-          currentHash: presented,
-          revokedAt: null,
-          expiresAt: { $gt: now },
-          absoluteExpiresAt: { $gt: now },
-        },
+      .updateOne(
+        { _id: live._id, currentHash: presented, revokedAt: null },
         {
           $set: { currentHash: hashRefreshToken(next), expiresAt, lastUsedAt: now },
           $push: { usedHashes: presented },
           $inc: { generation: 1 },
         },
-        { returnDocument: 'after' },
       )
-      .lean()
       .exec();
-    if (rotated !== null) {
-      const effective = MIN_DATE(expiresAt, rotated.absoluteExpiresAt);
-      return {
-        ok: true,
-        issued: { familyId: rotated._id, userId: rotated.userId, token: next, expiresAt: effective },
-      };
-    }
+    // Revoked (sign-out, password change) between the read and the claim.
+    if (rotated.modifiedCount !== 1) return { ok: false, reason: 'unknown-or-expired' };
+    return { ok: true, issued: { familyId: live._id, userId: live.userId, token: next, expiresAt } };
+  }
 
+  /** A token that is not the current one of a live session: revoke its family if it was ever used. */
+  private async refuseReplay(presented: string, now: Date): Promise<RotationResult> {
     const replayed = await this.families
       .findOneAndUpdate(
-        { usedHashes: presented, revokedAt: null },
+        { $or: [{ usedHashes: presented }, { currentHash: presented }], revokedAt: null },
         { $set: { revokedAt: now, revokedReason: 'refresh-token-reuse' } },
         { returnDocument: 'after' },
       )
@@ -145,9 +161,13 @@ export class SessionsService {
     return result.modifiedCount;
   }
 
-  /** Deletes sessions that ended more than a day ago (no TTL indexes in the supported Mongo subset). */
+  /**
+   * Deletes sessions that ended, and spent-token claims made, more than a day ago (no TTL indexes in
+   * the supported Mongo subset). A claim only arbitrates parallel refreshes; `usedHashes` remembers.
+   */
   async purgeEnded(now = new Date()): Promise<number> {
     const dayAgo = new Date(now.getTime() - 24 * 3600 * 1000);
+    await this.spent.deleteMany({ spentAt: { $lt: dayAgo } }).exec();
     const result = await this.families
       .deleteMany({
         $or: [

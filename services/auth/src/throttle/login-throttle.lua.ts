@@ -45,7 +45,9 @@ for i = 1, 2 do
   local delay = tonumber(ARGV[base + 2])
   local maxDelay = tonumber(ARGV[base + 3])
   local count = redis.call('HINCRBY', KEYS[i], 'count', 1)
-  if count == 1 then
+  -- The window starts with the first attempt and is never extended (a count given back to 0 and
+  -- raised again must not restart it).
+  if redis.call('PTTL', KEYS[i]) < 0 then
     redis.call('PEXPIRE', KEYS[i], window)
   end
   if count >= soft and delay > 0 then
@@ -60,17 +62,38 @@ return {1, counts[1], counts[2]}
 
 /**
  * After a successful sign-in: forget the account's failures and give back the address's reservation
- * (lifting the address delay when it falls back under its soft limit).
- * KEYS[1] account counter, KEYS[2] address counter; ARGV[1] address soft limit.
+ * (lifting the address delay when it falls back under its soft limit) — at most ARGV[2] times per
+ * window. Unbounded give-backs let one address guess for ever by interleaving sign-ins to an account
+ * it owns with guesses at other accounts (each success erasing one guess).
+ * KEYS[1] account counter, KEYS[2] address counter; ARGV[1] address soft limit, ARGV[2] give-backs.
  */
 export const RELEASE_ATTEMPT_SCRIPT = `
 redis.call('DEL', KEYS[1])
 local count = tonumber(redis.call('HGET', KEYS[2], 'count') or '0')
-if count > 0 then
+local released = tonumber(redis.call('HGET', KEYS[2], 'released') or '0')
+if count > 0 and released < tonumber(ARGV[2]) then
+  redis.call('HINCRBY', KEYS[2], 'released', 1)
   count = redis.call('HINCRBY', KEYS[2], 'count', -1)
 end
 if count < tonumber(ARGV[1]) then
   redis.call('HDEL', KEYS[2], 'lockUntil')
 end
 return count
+`;
+
+/**
+ * One sign-up from a client address in a fixed window: KEYS[1] counter; ARGV[1] window ms, ARGV[2]
+ * limit. Returns {1, count} when allowed, {0, retryAfterMs} when not.
+ */
+export const RESERVE_SIGN_UP_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+if count > tonumber(ARGV[2]) then
+  local wait = redis.call('PTTL', KEYS[1])
+  if wait < 1 then wait = 1 end
+  return {0, wait}
+end
+return {1, count}
 `;

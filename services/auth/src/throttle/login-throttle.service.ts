@@ -3,7 +3,8 @@ import { domainError, ErrorCode, InjectConfig, rateLimited, RedisService } from 
 import type { GraphQLError } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../config';
-import { RELEASE_ATTEMPT_SCRIPT, RESERVE_ATTEMPT_SCRIPT } from './login-throttle.lua';
+import { throttleSubject } from '../auth/client-address';
+import { RELEASE_ATTEMPT_SCRIPT, RESERVE_ATTEMPT_SCRIPT, RESERVE_SIGN_UP_SCRIPT } from './login-throttle.lua';
 
 /** Failures are counted per fixed one-hour window, starting at the first failure. */
 export const THROTTLE_WINDOW_MS = 3_600_000;
@@ -29,11 +30,24 @@ export function tooManyAttempts(retryAfterMs: number): GraphQLError {
   );
 }
 
+/** `RATE_LIMITED` for sign-ups from one client address. */
+export function tooManySignUps(retryAfterMs: number): GraphQLError {
+  return rateLimited(
+    'Too many accounts created from this network. Try again later.',
+    Math.max(1, Math.ceil(retryAfterMs / 1000)),
+  );
+}
+
 /** Redis could not be asked: sign-in is refused rather than left unthrottled. */
 export function throttleUnavailable(): GraphQLError {
-  return domainError(ErrorCode.SERVICE_UNAVAILABLE, 'Sign-in is temporarily unavailable. Try again shortly.', null, {
-    retryAfter: 5,
-  });
+  return domainError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    'Sign-in is temporarily unavailable. Try again shortly.',
+    null,
+    {
+      retryAfter: 5,
+    },
+  );
 }
 
 /**
@@ -66,8 +80,28 @@ export class LoginThrottle {
     return this.redis.key('auth', 'login', 'account', digest);
   }
 
+  /** Per client: an IPv4 address, or the /64 of an IPv6 one (see `throttleSubject`). */
   addressKey(address: string): string {
-    return this.redis.key('auth', 'login', 'address', address.replace(/[^0-9A-Za-z.:_-]/g, '_'));
+    return this.redis.key('auth', 'login', 'address', safeKeyPart(throttleSubject(address)));
+  }
+
+  signUpKey(address: string): string {
+    return this.redis.key('auth', 'signup', 'address', safeKeyPart(throttleSubject(address)));
+  }
+
+  /**
+   * Counts one sign-up from `address` (per fixed hour) or throws `RATE_LIMITED` / `SERVICE_UNAVAILABLE`.
+   * Bounds mass account creation, the argon2 work it costs, and probing which addresses are taken.
+   */
+  async reserveSignUp(address: string): Promise<void> {
+    const reply = await this.run(
+      RESERVE_SIGN_UP_SCRIPT,
+      [this.signUpKey(address)],
+      [THROTTLE_WINDOW_MS, this.config.SIGNUP_IP_MAX_PER_HOUR],
+    );
+    if (!Array.isArray(reply) || reply.length < 2) throw throttleUnavailable();
+    const [allowed, value] = reply.map(Number);
+    if (allowed !== 1) throw tooManySignUps(value);
   }
 
   /** Counts one attempt or throws `RATE_LIMITED` (with `retryAfter` seconds) / `SERVICE_UNAVAILABLE`. */
@@ -96,13 +130,16 @@ export class LoginThrottle {
     return { accountKey, addressKey, accountCount: a, addressCount: b };
   }
 
-  /** After a correct password: clears the account's failures and returns the address's reservation. */
+  /**
+   * After a correct password: clears the account's failures and returns the address's reservation
+   * (at most `LOGIN_IP_MAX_RELEASES_PER_HOUR` times per window and address).
+   */
   async release(reservation: AttemptReservation): Promise<void> {
     try {
       await this.run(
         RELEASE_ATTEMPT_SCRIPT,
         [reservation.accountKey, reservation.addressKey],
-        [this.config.LOGIN_IP_SOFT_LIMIT],
+        [this.config.LOGIN_IP_SOFT_LIMIT, this.config.LOGIN_IP_MAX_RELEASES_PER_HOUR],
       );
     } catch (err) {
       // The user is already authenticated; a stale counter only errs on the safe side.
@@ -127,4 +164,8 @@ export class LoginThrottle {
       clearTimeout(timer);
     }
   }
+}
+
+function safeKeyPart(value: string): string {
+  return value.replace(/[^0-9A-Za-z.:/_-]/g, '_');
 }

@@ -31,8 +31,9 @@ export class UsersResolver {
   }
 
   /**
-   * Other subgraphs resolve `User` here (a ticket holder's name). Guards do not run for `_entities`,
-   * so the sign-in check is made here; field visibility is enforced by the field resolvers below.
+   * Other subgraphs resolve `User` here (a ticket holder's name). The sign-in check is made here,
+   * whatever the global guard did for `_entities`; field visibility is enforced by the field resolvers
+   * below.
    */
   @ResolveReference()
   async resolveReference(

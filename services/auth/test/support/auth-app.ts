@@ -28,6 +28,7 @@ export async function startAuth(
     // Tests sign in many times from 127.0.0.1: keep the address limits out of the way unless a test sets them.
     LOGIN_IP_SOFT_LIMIT: '100000',
     LOGIN_IP_MAX_FAILURES_PER_HOUR: '1000000',
+    SIGNUP_IP_MAX_PER_HOUR: '1000000',
     ...overrides,
   });
   const app = await createServiceApp(createAppModule(config), config, {

@@ -8,7 +8,7 @@ export enum UserRole {
   ADMIN = 'ADMIN',
 }
 
-/** The roles anyone may pick at sign-up. ADMIN only comes from `AUTH_ADMIN_EMAILS` or the seed script. */
+/** The roles anyone may pick at sign-up. ADMIN only comes from the seed command (`src/seed-admin.ts`). */
 export enum SignUpRole {
   ATTENDEE = 'ATTENDEE',
   ORGANIZER = 'ORGANIZER',

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The MongoDB-compatible server of the local stack, on 127.0.0.1:27018 without authentication.
+# Which server, in order:
+#   1. MONGO_URL is set      -> that server is used as it is; nothing is started or stopped.
+#   2. `mongod` is on PATH   -> mongod with its data under .data/mongod.
+#   3. otherwise             -> FerretDB (SQLite handler) built from its Go module source, cached.
+#   dev/mongo.sh install | start | stop | status
+set -euo pipefail
+COMPONENT=mongo
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+LOG="$LOG_DIR/mongo.log"
+FERRETDB_DIR="$CACHE_DIR/ferretdb"
+# Our one change to FerretDB (dev/ferretdb/serialize_writes.go) is part of the binary's name, so a cache
+# holding an unchanged build is never reused.
+FERRETDB_PATCH="$(dirname "${BASH_SOURCE[0]}")/ferretdb/serialize_writes.go"
+FERRETDB_BIN="$FERRETDB_DIR/ferretdb-$FERRETDB_VERSION-serialized-writes-$(cksum <"$FERRETDB_PATCH" | cut -d' ' -f1)"
+FERRETDB_MODULE="github.com/FerretDB/FerretDB@$FERRETDB_VERSION"
+
+# Go settings for the FerretDB build: module and build caches live in our cache folder.
+go_env() {
+  env GOMODCACHE="$CACHE_DIR/go/mod" GOCACHE="$CACHE_DIR/go/build-cache" GOFLAGS="-mod=mod -buildvcs=false" "$@"
+}
+
+engine() {
+  if [ -n "${MONGO_URL:-}" ]; then
+    echo external
+  elif command -v mongod >/dev/null 2>&1; then
+    echo mongod
+  else
+    echo ferretdb
+  fi
+}
+
+url() { printf '%s\n' "${MONGO_URL:-$DEFAULT_MONGO_URL}"; }
+# For messages: never print the credentials of a connection string.
+shown_url() { url | sed -E 's#//[^@/]*@#//***@#'; }
+
+build_ferretdb() {
+  [ -x "$FERRETDB_BIN" ] && return 0
+  cache_lock ferretdb
+  [ -x "$FERRETDB_BIN" ] && return 0 # another clone built it meanwhile
+  need_tool go "Go 1.24 or newer (FerretDB is built from its Go module source)"
+  say "building FerretDB $FERRETDB_VERSION from its Go module source (first run only, a few minutes)"
+  local build_log="$LOG_DIR/ferretdb-build.log" src="$FERRETDB_DIR/src-$FERRETDB_VERSION" module_dir
+  : >"$build_log"
+  mkdir -p "$FERRETDB_DIR"
+  module_dir="$(cd /tmp && go_env go mod download -json "$FERRETDB_MODULE" 2>>"$build_log" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" || true
+  if [ -z "$module_dir" ] || [ ! -d "$module_dir" ]; then
+    tail -n 20 "$build_log" >&2
+    die "go mod download $FERRETDB_MODULE failed (log: .data/logs/ferretdb-build.log)"
+  fi
+  # The module cache is read-only: build in a writable copy.
+  rm -rf "$src" && cp -r "$module_dir" "$src" && chmod -R u+w "$src"
+  # FerretDB 1.24 does not apply single-document writes atomically (an update reads, changes and writes
+  # back the document with no lock), which breaks guarded updates and $inc under concurrency. We add a
+  # file that serialises the write commands and call it from initCommands; see serialize_writes.go.
+  cp "$FERRETDB_PATCH" "$src/internal/handler/zz_ticketing_serialize_writes.go"
+  node -e '
+    const fs = require("fs");
+    const file = process.argv[1];
+    const anchor = "\tfor name, cmd := range h.commands {\n\t\tif h.EnableNewAuth";
+    const text = fs.readFileSync(file, "utf8");
+    if (text.split(anchor).length !== 2) { console.error("FerretDB commands.go changed: cannot add serializeWrites"); process.exit(1); }
+    fs.writeFileSync(file, text.replace(anchor, "\th.serializeWrites()\n\n" + anchor));
+  ' "$src/internal/handler/commands.go" >>"$build_log" 2>&1 || die "could not add the write serialisation to FerretDB (log: .data/logs/ferretdb-build.log)"
+  # FerretDB embeds build/version/*.txt; without version.txt the binary panics at start.
+  printf '%s\n' "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  printf 'ticketing-dev\n' >"$src/build/version/package.txt"
+  if ! (cd "$src" && go_env GOTOOLCHAIN=local go build -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) >>"$build_log" 2>&1; then
+    say "the machine's Go ($(go env GOVERSION)) could not build it; retrying with $FERRETDB_FALLBACK_TOOLCHAIN"
+    (cd "$src" && go_env GOTOOLCHAIN="$FERRETDB_FALLBACK_TOOLCHAIN" go build -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) >>"$build_log" 2>&1 ||
+      { tail -n 20 "$build_log" >&2; die "go build of FerretDB failed (log: .data/logs/ferretdb-build.log)"; }
+  fi
+  "$FERRETDB_BIN.tmp" --version >>"$build_log" 2>&1 || die "the FerretDB build does not run (log: .data/logs/ferretdb-build.log)"
+  mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  rm -rf "$src"
+}
+
+install() {
+  case "$(engine)" in
+    ferretdb) build_ferretdb ;;
+    *) return 0 ;;
+  esac
+}
+
+probe() { MONGO_URL="$(url)" node_tool probe.cjs mongo; }
+
+start() {
+  local kind
+  kind="$(engine)"
+  if [ "$kind" = external ]; then
+    wait_external
+    return 0
+  fi
+  if pid_of mongo >/dev/null; then
+    wait_ready mongo 30 "$LOG" "$MONGO_PORT" probe
+    say "already running on $(shown_url)"
+    return 0
+  fi
+  if port_open "$MONGO_PORT"; then
+    probe >/dev/null 2>&1 || die "port $MONGO_PORT is taken by a process that does not answer the MongoDB protocol"
+    say "a server not started by this clone already answers on $(shown_url); using it"
+    return 0
+  fi
+  install
+  if [ "$kind" = mongod ]; then
+    mkdir -p "$DATA_DIR/mongod"
+    spawn mongo mongod "$LOG" mongod --bind_ip 127.0.0.1 --port "$MONGO_PORT" --dbpath "$DATA_DIR/mongod" --quiet
+  else
+    mkdir -p "$DATA_DIR/ferretdb/data" "$DATA_DIR/ferretdb/state"
+    spawn mongo "ferretdb-$FERRETDB_VERSION" "$LOG" "$FERRETDB_BIN" \
+      --handler=sqlite --sqlite-url="file:$DATA_DIR/ferretdb/data/" --state-dir="$DATA_DIR/ferretdb/state" \
+      --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr=- --telemetry=disable --log-level=error
+  fi
+  wait_ready mongo 60 "$LOG" "$MONGO_PORT" probe
+  say "$kind ready on $(shown_url) (pid $(pid_of mongo))"
+}
+
+wait_external() {
+  local deadline=$((SECONDS + 15))
+  until probe >/dev/null 2>&1; do
+    [ "$SECONDS" -ge "$deadline" ] && die "MONGO_URL is set but $(shown_url) does not answer a ping"
+    sleep 0.5
+  done
+  say "using MONGO_URL $(shown_url) (not started here)"
+}
+
+stop() {
+  if [ "$(engine)" = external ] && ! pid_of mongo >/dev/null; then
+    say "MONGO_URL is set: nothing to stop"
+    return 0
+  fi
+  stop_pid mongo "$MONGO_PORT" 20
+}
+
+status() {
+  local pid kind
+  pid="$(pid_of mongo || true)"
+  kind="$(engine)"
+  [ -n "$pid" ] && kind="$(tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ferretdb && echo ferretdb || echo mongod)"
+  if probe >/dev/null 2>&1; then
+    say "up     $(shown_url) $([ -n "$pid" ] && echo "($kind, pid $pid)" || echo "(not started by this clone)")"
+  else
+    say "DOWN   $(shown_url)${pid:+ (pid $pid runs but does not answer)}"
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  install | start | stop | status) "$1" ;;
+  *) die "usage: dev/mongo.sh install|start|stop|status" ;;
+esac
