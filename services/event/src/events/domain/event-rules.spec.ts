@@ -1,0 +1,269 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkPricing,
+  checkPublishable,
+  checkSchedule,
+  checkTicketType,
+  checkVenueChange,
+  type TicketTypeDraft,
+} from './event-rules';
+import type { EventDoc, TicketTypeDoc } from './event.types';
+import { RuleViolation } from './rule-violation';
+import { buildSeatMap } from './seat-map';
+
+const currencies = new Set(['EUR', 'USD']);
+const endsAt = new Date('2027-06-01T23:00:00Z');
+
+function violation(fn: () => unknown): RuleViolation {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof RuleViolation) return err;
+    throw err;
+  }
+  throw new Error('expected a RuleViolation');
+}
+
+function eventWith(overrides: Partial<EventDoc> = {}) {
+  return {
+    venue: {
+      name: 'Hall',
+      address: '1 Main St',
+      city: 'Lyon',
+      capacity: 100,
+      seatMap: buildSeatMap({ sections: [{ name: 'A', rows: [{ name: '1', seatCount: 10 }] }] }, 100),
+    },
+    ticketTypes: [] as TicketTypeDoc[],
+    allocated: 0,
+    assignedSeats: [] as string[],
+    endsAt,
+    ...overrides,
+  };
+}
+
+const ga = (over: Partial<TicketTypeDraft> = {}): TicketTypeDraft => ({
+  name: 'Standing',
+  priceMinor: 2500,
+  currency: 'EUR',
+  kind: 'GENERAL_ADMISSION',
+  quantity: 50,
+  perOrderMax: 6,
+  perBuyerMax: 10,
+  pricing: { type: 'FIXED' },
+  ...over,
+});
+
+const existing = (over: Partial<TicketTypeDoc>): TicketTypeDoc => ({
+  id: 'tt-1',
+  name: 'Existing',
+  priceMinor: 1000,
+  currency: 'EUR',
+  kind: 'RESERVED',
+  quantity: 2,
+  seatIds: ['A-1-1', 'A-1-2'],
+  perOrderMax: 2,
+  perBuyerMax: 2,
+  pricing: { type: 'FIXED' },
+  version: 1,
+  createdAt: new Date(),
+  updatedAt: new Date(),
+  ...over,
+});
+
+describe('checkSchedule', () => {
+  const base = {
+    startsAt: new Date('2027-06-01T18:00:00Z'),
+    endsAt,
+    timeZone: 'Europe/Paris',
+    transferPolicy: { allowed: true },
+  };
+  it('accepts a coherent schedule', () => {
+    expect(() => checkSchedule(base)).not.toThrow();
+  });
+  it('refuses an end before the start on endsAt', () => {
+    expect(violation(() => checkSchedule({ ...base, endsAt: new Date('2027-06-01T17:00:00Z') })).field).toBe(
+      'endsAt',
+    );
+  });
+  it('refuses an unknown time zone', () => {
+    expect(violation(() => checkSchedule({ ...base, timeZone: 'Mars/Olympus' })).field).toBe('timeZone');
+  });
+  it('refuses sales that close after the event', () => {
+    expect(
+      violation(() => checkSchedule({ ...base, salesEndAt: new Date('2027-06-02T00:00:00Z') })).field,
+    ).toBe('salesEndAt');
+  });
+  it('refuses a transfer deadline when transfers are not allowed', () => {
+    const v = violation(() =>
+      checkSchedule({ ...base, transferPolicy: { allowed: false, deadline: base.startsAt } }),
+    );
+    expect(v.field).toBe('transferPolicy.deadline');
+  });
+});
+
+describe('checkTicketType', () => {
+  it('accepts general admission within capacity', () => {
+    expect(checkTicketType(ga(), eventWith(), { currencies })).toEqual({ quantity: 50, seatIds: [] });
+  });
+  it('refuses a zero quantity', () => {
+    expect(violation(() => checkTicketType(ga({ quantity: 0 }), eventWith(), { currencies })).field).toBe(
+      'quantity',
+    );
+  });
+  it('refuses a negative price', () => {
+    expect(violation(() => checkTicketType(ga({ priceMinor: -1 }), eventWith(), { currencies })).field).toBe(
+      'priceMinor',
+    );
+  });
+  it('refuses a fractional price', () => {
+    expect(
+      violation(() => checkTicketType(ga({ priceMinor: 10.5 }), eventWith(), { currencies })).field,
+    ).toBe('priceMinor');
+  });
+  it('refuses an unknown currency', () => {
+    expect(violation(() => checkTicketType(ga({ currency: 'XXX' }), eventWith(), { currencies })).field).toBe(
+      'currency',
+    );
+  });
+  it('refuses a second currency in one event', () => {
+    const event = eventWith({ ticketTypes: [existing({})], allocated: 2, assignedSeats: ['A-1-1', 'A-1-2'] });
+    expect(violation(() => checkTicketType(ga({ currency: 'USD' }), event, { currencies })).field).toBe(
+      'currency',
+    );
+  });
+  it('refuses quantities over capacity counting what is already allocated', () => {
+    const event = eventWith({ ticketTypes: [existing({})], allocated: 2, assignedSeats: ['A-1-1', 'A-1-2'] });
+    expect(checkTicketType(ga({ quantity: 98 }), event, { currencies }).quantity).toBe(98);
+    expect(violation(() => checkTicketType(ga({ quantity: 99 }), event, { currencies })).field).toBe(
+      'quantity',
+    );
+  });
+  it('does not count the replaced ticket type against capacity', () => {
+    const current = existing({ kind: 'GENERAL_ADMISSION', seatIds: [], quantity: 60, name: 'Standing' });
+    const event = eventWith({ ticketTypes: [current], allocated: 60 });
+    expect(checkTicketType(ga({ quantity: 100 }), event, { currencies, replacing: current }).quantity).toBe(
+      100,
+    );
+  });
+  it('refuses a seat already in another ticket type', () => {
+    const event = eventWith({ ticketTypes: [existing({})], allocated: 2, assignedSeats: ['A-1-1', 'A-1-2'] });
+    const draft = ga({ name: 'Front', kind: 'RESERVED', quantity: null, seatIds: ['A-1-2', 'A-1-3'] });
+    expect(violation(() => checkTicketType(draft, event, { currencies })).field).toBe('seatIds');
+  });
+  it('refuses a seat missing from the seat map', () => {
+    const draft = ga({ kind: 'RESERVED', quantity: null, seatIds: ['B-1-1'] });
+    expect(violation(() => checkTicketType(draft, eventWith(), { currencies })).field).toBe('seatIds');
+  });
+  it('counts reserved seats as the quantity', () => {
+    const draft = ga({ kind: 'RESERVED', quantity: null, seatIds: ['A-1-3', 'A-1-4'] });
+    expect(checkTicketType(draft, eventWith(), { currencies })).toEqual({
+      quantity: 2,
+      seatIds: ['A-1-3', 'A-1-4'],
+    });
+  });
+  it('refuses general admission that names seats', () => {
+    expect(
+      violation(() => checkTicketType(ga({ seatIds: ['A-1-1'] }), eventWith(), { currencies })).field,
+    ).toBe('seatIds');
+  });
+  it('refuses a per-buyer maximum below the per-order maximum', () => {
+    expect(violation(() => checkTicketType(ga({ perBuyerMax: 2 }), eventWith(), { currencies })).field).toBe(
+      'perBuyerMax',
+    );
+  });
+  it('refuses a duplicate ticket type name', () => {
+    const event = eventWith({
+      ticketTypes: [existing({ name: 'standing' })],
+      allocated: 2,
+      assignedSeats: ['A-1-1', 'A-1-2'],
+    });
+    expect(violation(() => checkTicketType(ga(), event, { currencies })).field).toBe('name');
+  });
+});
+
+describe('checkPricing', () => {
+  it('accepts DEMAND bounds around the base price', () => {
+    expect(() =>
+      checkPricing(
+        { type: 'DEMAND', floorMinor: 1000, ceilingMinor: 5000, maxStepPct: 10 },
+        2500,
+        10,
+        endsAt,
+      ),
+    ).not.toThrow();
+  });
+  it('refuses a floor above the ceiling', () => {
+    const v = violation(() =>
+      checkPricing({ type: 'DEMAND', floorMinor: 5000, ceilingMinor: 1000 }, 2500, 10, endsAt),
+    );
+    expect(v.field).toBe('pricing.ceilingMinor');
+  });
+  it('refuses a base price outside the demand bounds', () => {
+    const v = violation(() =>
+      checkPricing({ type: 'DEMAND', floorMinor: 3000, ceilingMinor: 5000 }, 2500, 10, endsAt),
+    );
+    expect(v.field).toBe('pricing.floorMinor');
+  });
+  it('refuses a step over 100 percent', () => {
+    const v = violation(() =>
+      checkPricing({ type: 'DEMAND', floorMinor: 0, ceilingMinor: 5000, maxStepPct: 150 }, 2500, 10, endsAt),
+    );
+    expect(v.field).toBe('pricing.maxStepPct');
+  });
+  it('accepts ascending date tiers and refuses descending ones', () => {
+    const early = new Date('2027-01-01T00:00:00Z');
+    const late = new Date('2027-03-01T00:00:00Z');
+    const tiers = (a: Date, b: Date) => ({
+      type: 'TIERED' as const,
+      tierBasis: 'DATE' as const,
+      tiers: [
+        { priceMinor: 1000, until: a },
+        { priceMinor: 1500, until: b },
+      ],
+    });
+    expect(() => checkPricing(tiers(early, late), 2000, 10, endsAt)).not.toThrow();
+    expect(violation(() => checkPricing(tiers(late, early), 2000, 10, endsAt)).field).toBe('pricing.tiers');
+  });
+  it('refuses quantity tiers beyond the ticket type quantity', () => {
+    const policy = {
+      type: 'TIERED' as const,
+      tierBasis: 'QUANTITY' as const,
+      tiers: [{ priceMinor: 1000, upToQuantity: 11 }],
+    };
+    expect(violation(() => checkPricing(policy, 2000, 10, endsAt)).field).toBe('pricing.tiers');
+  });
+  it('refuses FIXED pricing with demand bounds', () => {
+    expect(violation(() => checkPricing({ type: 'FIXED', floorMinor: 1 }, 2000, 10, endsAt)).field).toBe(
+      'pricing.type',
+    );
+  });
+});
+
+describe('checkPublishable and checkVenueChange', () => {
+  const now = new Date('2027-01-01T00:00:00Z');
+  it('refuses a publish without ticket types', () => {
+    expect(
+      violation(() => checkPublishable({ startsAt: endsAt, ticketTypes: [], status: 'DRAFT' }, now)).field,
+    ).toBe('ticketTypes');
+  });
+  it('refuses a publish with a past start', () => {
+    const v = violation(() =>
+      checkPublishable(
+        { startsAt: new Date('2026-12-31T00:00:00Z'), ticketTypes: [existing({})], status: 'DRAFT' },
+        now,
+      ),
+    );
+    expect(v.field).toBe('startsAt');
+  });
+  it('refuses shrinking capacity below what is allocated or dropping assigned seats', () => {
+    const venue = { name: 'Hall', address: 'x', city: 'Lyon', capacity: 5, seatMap: null };
+    expect(violation(() => checkVenueChange(venue, { allocated: 6, assignedSeats: [] })).field).toBe(
+      'venue.capacity',
+    );
+    expect(
+      violation(() =>
+        checkVenueChange({ ...venue, capacity: 10 }, { allocated: 2, assignedSeats: ['A-1-1'] }),
+      ).field,
+    ).toBe('venue.seatMap');
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { RuleViolation } from './rule-violation';
+import { allSeatIds, buildSeatMap, seatCount } from './seat-map';
+
+describe('buildSeatMap', () => {
+  it('expands seat counts into labels and ids like A-12-7', () => {
+    const map = buildSeatMap(
+      {
+        sections: [
+          {
+            name: 'A',
+            rows: [
+              { name: '12', seatCount: 7 },
+              { name: '13', seats: ['1', '2b'] },
+            ],
+          },
+        ],
+      },
+      100,
+    );
+    expect(seatCount(map)).toBe(9);
+    const ids = allSeatIds(map);
+    expect(ids.has('A-12-7')).toBe(true);
+    expect(ids.has('A-13-2b')).toBe(true);
+    expect(ids.has('A-12-8')).toBe(false);
+  });
+
+  it('refuses a seat that appears twice', () => {
+    expect(() =>
+      buildSeatMap({ sections: [{ name: 'A', rows: [{ name: '1', seats: ['1', '1'] }] }] }, 10),
+    ).toThrow(RuleViolation);
+  });
+
+  it('refuses labels containing the separator', () => {
+    expect(() =>
+      buildSeatMap({ sections: [{ name: 'A-1', rows: [{ name: '1', seatCount: 1 }] }] }, 10),
+    ).toThrow(/letters or digits/);
+  });
+
+  it('refuses more seats than the venue capacity', () => {
+    expect(() =>
+      buildSeatMap({ sections: [{ name: 'A', rows: [{ name: '1', seatCount: 11 }] }] }, 10),
+    ).toThrow(/capacity/);
+  });
+
+  it('refuses a row with both seats and a count', () => {
+    expect(() =>
+      buildSeatMap({ sections: [{ name: 'A', rows: [{ name: '1', seatCount: 2, seats: ['1'] }] }] }, 10),
+    ).toThrow(/either/);
+  });
+});

@@ -1,0 +1,73 @@
+import { Field, InputType } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsDate, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { EVENT_CATEGORIES, type EventCategory } from '../domain/event.types';
+import { EventCategoryEnum } from '../models/enums';
+import { VenueInput } from './venue.input';
+
+@InputType()
+export class TransferPolicyInput {
+  @Field()
+  @IsBoolean()
+  allowed!: boolean;
+
+  @Field(() => Date, { nullable: true, description: 'Last moment a ticket may be transferred.' })
+  @IsOptional()
+  @IsDate()
+  deadline?: Date | null;
+}
+
+@InputType()
+export class CreateEventInput {
+  @Field()
+  @IsString()
+  @Length(3, 120)
+  title!: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @Length(0, 5000)
+  description?: string;
+
+  @Field(() => EventCategoryEnum)
+  @IsIn(EVENT_CATEGORIES)
+  category!: EventCategory;
+
+  @Field(() => VenueInput)
+  @ValidateNested()
+  @Type(() => VenueInput)
+  venue!: VenueInput;
+
+  @Field(() => Date)
+  @IsDate()
+  startsAt!: Date;
+
+  @Field(() => Date)
+  @IsDate()
+  endsAt!: Date;
+
+  @Field({ description: 'IANA time zone, e.g. Europe/Paris.' })
+  @IsString()
+  @Length(1, 64)
+  timeZone!: string;
+
+  @Field(() => Date, { nullable: true })
+  @IsOptional()
+  @IsDate()
+  salesStartAt?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @IsOptional()
+  @IsDate()
+  salesEndAt?: Date | null;
+
+  @Field(() => TransferPolicyInput, {
+    nullable: true,
+    description: 'Defaults to transfers allowed, no deadline.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TransferPolicyInput)
+  transferPolicy?: TransferPolicyInput | null;
+}

@@ -1,0 +1,682 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import {
+  ContractError,
+  emailSchema,
+  newEnvelope,
+  type EventData as ContractData,
+  type EventEnvelope,
+  type EventType,
+} from '@ticketing/contracts';
+import {
+  appendOutbox,
+  badInput,
+  conflict,
+  currentTraceId,
+  forbidden,
+  getLogger,
+  InjectConfig,
+  notFound,
+  OutboxRelay,
+  type AuthUser,
+} from '@ticketing/platform';
+import type { Model } from 'mongoose';
+import type { EventConfig } from '../config';
+import { normalizeEmail, UsersService } from '../users/users.service';
+import {
+  checkPublishable,
+  checkSchedule,
+  checkTicketType,
+  checkVenueChange,
+  type TicketTypeDraft,
+} from './domain/event-rules';
+import {
+  cancelledData,
+  changedSnapshotFields,
+  publishedData,
+  salesWindow,
+  staffChangedData,
+  ticketTypeSnapshot,
+  updatedData,
+} from './domain/event-snapshots';
+import {
+  effectiveStatus,
+  type EventDoc,
+  type StaffData,
+  type TicketTypeDoc,
+  type VenueData,
+} from './domain/event.types';
+import { rule, RuleViolation } from './domain/rule-violation';
+import { normalize, searchTermsFor } from './domain/search-terms';
+import { buildSeatMap } from './domain/seat-map';
+import type { CreateEventInput } from './dto/create-event.input';
+import type { TicketTypeInput } from './dto/ticket-type.input';
+import type { UpdateEventInput } from './dto/update-event.input';
+import type { UpdateTicketTypeInput } from './dto/update-ticket-type.input';
+import type { VenueInput } from './dto/venue.input';
+import { canCreateEvents, canManage, refusal } from './event-access';
+import { EventCacheService } from './event-cache.service';
+import { toEventView, type EventView } from './event-view';
+import { EVENT_WRITE_CLAIM_MODEL, type EventWriteClaim } from './schemas/event-write-claim.schema';
+import { EVENT_MODEL, type EventRecord } from './schemas/event.schema';
+
+const MAX_WRITE_ATTEMPTS = 25;
+/** A claim older than this whose version never landed belongs to a writer that died mid-write. */
+const STALE_CLAIM_MS = 2_000;
+/**
+ * While the outbox relay holds its lease on an event (it is publishing and removing that document's
+ * envelopes), writers wait up to this long before writing. MongoDB needs no such wait; the local
+ * MongoDB-compatible server does, as each of its updates rewrites the whole document from an earlier
+ * read, so a relay update overlapping a domain write could undo it.
+ */
+const LEASE_WAIT_MS = 2_000;
+const LEASE_POLL_MS = 10;
+const RELAY_WAIT_MS = 1_500;
+const MAX_STAFF = 1000;
+const SOURCE = 'event';
+
+/** Who performs a write: a signed-in user, or the service itself (consumers, sweepers). */
+type Actor = AuthUser | 'system';
+
+/** Builds the next state of an event from the current one, or returns null when nothing changes. */
+type Transition = (current: EventDoc, now: Date) => EventDoc | null;
+/** The envelopes a transition publishes, built from the states before and after it. */
+type Announce = (before: EventDoc, after: EventDoc, now: Date) => EventEnvelope[];
+
+interface WriteOptions {
+  /** Argument path that rule fields are relative to (`input` for `input.endsAt`), or '' for none. */
+  fieldPrefix: string;
+  transition: Transition;
+  announce?: Announce;
+}
+
+/** Every field an event write may change (everything but the id and the outbox). */
+const STATE_FIELDS = [
+  'title',
+  'description',
+  'category',
+  'venue',
+  'startsAt',
+  'endsAt',
+  'timeZone',
+  'status',
+  'salesStartAt',
+  'salesEndAt',
+  'transferPolicy',
+  'ticketTypes',
+  'allocated',
+  'assignedSeats',
+  'staff',
+  'searchTerms',
+  'cityKey',
+  'cancelReason',
+  'publishedAt',
+  'cancelledAt',
+  'version',
+  'updatedAt',
+] as const satisfies ReadonlyArray<keyof EventDoc>;
+
+function envelope<T extends EventType>(type: T, eventId: string, data: ContractData<T>): EventEnvelope {
+  return newEnvelope(type, eventId, data as never, { source: SOURCE, traceId: currentTraceId() });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function trimmed(value: string): string {
+  return value.trim();
+}
+
+/** Keeps the derived fields (capacity counter, seat index, search terms) in step with the state. */
+function derive(event: EventDoc): EventDoc {
+  event.allocated = event.ticketTypes.reduce((sum, tt) => sum + tt.quantity, 0);
+  event.assignedSeats = event.ticketTypes.flatMap((tt) => tt.seatIds);
+  event.cityKey = normalize(event.venue.city);
+  event.searchTerms = searchTermsFor([event.title, event.category, event.venue.city, event.venue.name]);
+  return event;
+}
+
+/**
+ * Organizer writes. Each one loads the event document, checks the caller, computes the whole next state
+ * with the pure domain rules, and writes it with ONE `updateOne` guarded on the version it read, queueing
+ * the Kafka envelopes in the same update (outbox). A concurrent write makes the guard miss; the write is
+ * then recomputed from the new state, so capacity and seat uniqueness hold without transactions. Each
+ * version is also claimed first (unique insert, see EventWriteClaim) so that this holds on the local
+ * MongoDB-compatible server as well, whose guarded updates are not atomic.
+ */
+@Injectable()
+export class EventsService {
+  private readonly log = getLogger('events');
+  private readonly currencies: ReadonlySet<string>;
+
+  constructor(
+    @InjectModel(EVENT_MODEL) private readonly events: Model<EventRecord>,
+    @InjectModel(EVENT_WRITE_CLAIM_MODEL) private readonly claims: Model<EventWriteClaim>,
+    private readonly users: UsersService,
+    private readonly relay: OutboxRelay,
+    private readonly cache: EventCacheService,
+    @InjectConfig() config: EventConfig,
+  ) {
+    this.currencies = new Set(config.EVENT_CURRENCIES);
+  }
+
+  async create(user: AuthUser, input: CreateEventInput): Promise<EventView> {
+    if (!canCreateEvents(user)) throw forbidden('Only organizers create events');
+    const now = new Date();
+    const event = this.withRules('input', () => {
+      const doc: EventDoc = derive({
+        _id: randomUUID(),
+        organizerId: user.id,
+        title: trimmed(input.title),
+        description: (input.description ?? '').trim(),
+        category: input.category,
+        venue: this.venueFrom(input.venue),
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        timeZone: input.timeZone,
+        status: 'DRAFT',
+        salesStartAt: input.salesStartAt ?? null,
+        salesEndAt: input.salesEndAt ?? null,
+        transferPolicy: {
+          allowed: input.transferPolicy?.allowed ?? true,
+          deadline: input.transferPolicy?.deadline ?? null,
+        },
+        ticketTypes: [],
+        allocated: 0,
+        assignedSeats: [],
+        staff: [],
+        searchTerms: [],
+        cityKey: '',
+        cancelReason: null,
+        publishedAt: null,
+        cancelledAt: null,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      });
+      rule(doc.title.length >= 3, 'title', 'The title needs at least 3 characters');
+      checkSchedule(doc);
+      return doc;
+    });
+    await this.events.create({ ...event, outbox: [] });
+    return toEventView(event, true);
+  }
+
+  update(user: AuthUser, id: string, input: UpdateEventInput): Promise<EventView> {
+    return this.write(id, user, {
+      fieldPrefix: 'input',
+      transition: (current, now) => {
+        this.assertEditable(current, now);
+        const next: EventDoc = { ...current };
+        if (input.title != null) next.title = trimmed(input.title);
+        if (input.description != null) next.description = input.description.trim();
+        if (input.category != null) next.category = input.category;
+        if (input.startsAt != null) next.startsAt = input.startsAt;
+        if (input.endsAt != null) next.endsAt = input.endsAt;
+        if (input.timeZone != null) next.timeZone = input.timeZone;
+        if (input.salesStartAt !== undefined) next.salesStartAt = input.salesStartAt;
+        if (input.salesEndAt !== undefined) next.salesEndAt = input.salesEndAt;
+        if (input.transferPolicy != null) {
+          next.transferPolicy = {
+            allowed: input.transferPolicy.allowed,
+            deadline: input.transferPolicy.deadline ?? null,
+          };
+        }
+        if (input.venue != null) {
+          next.venue = this.venueFrom(input.venue);
+          checkVenueChange(next.venue, current);
+        }
+        rule(next.title.length >= 3, 'title', 'The title needs at least 3 characters');
+        checkSchedule(next);
+        if (current.status === 'PUBLISHED' && next.startsAt.getTime() !== current.startsAt.getTime()) {
+          rule(
+            next.startsAt.getTime() > now.getTime(),
+            'startsAt',
+            'A published event cannot move its start into the past',
+          );
+        }
+        for (const tt of next.ticketTypes) {
+          rule(
+            !tt.salesEndAt || tt.salesEndAt.getTime() <= next.endsAt.getTime(),
+            'endsAt',
+            `Sales of "${tt.name}" would end after the event`,
+          );
+          const lastTier = tt.pricing.tiers?.at(-1)?.until;
+          rule(
+            !lastTier || lastTier.getTime() <= next.endsAt.getTime(),
+            'endsAt',
+            `A price tier of "${tt.name}" would end after the event`,
+          );
+        }
+        return derive(next);
+      },
+      announce: (before, after) => {
+        if (after.status !== 'PUBLISHED') return [];
+        const changed = changedSnapshotFields(before, after);
+        return changed.length > 0 ? [envelope('event.updated', after._id, updatedData(after, changed))] : [];
+      },
+    });
+  }
+
+  publish(user: AuthUser, id: string): Promise<EventView> {
+    return this.write(id, user, {
+      fieldPrefix: '',
+      transition: (current, now) => {
+        if (current.status !== 'DRAFT')
+          throw conflict(`The event is ${current.status}, only a draft can be published`, 'id');
+        checkPublishable(current, now);
+        if (current.salesEndAt)
+          rule(current.salesEndAt.getTime() > now.getTime(), 'salesEndAt', 'Sales would already be over');
+        const next: EventDoc = { ...current, status: 'PUBLISHED', publishedAt: now };
+        const window = salesWindow(next);
+        for (const tt of next.ticketTypes) {
+          const start = tt.salesStartAt ?? window.start;
+          const end = tt.salesEndAt ?? window.end;
+          rule(
+            end.getTime() > Math.max(start.getTime(), now.getTime()),
+            'ticketTypes',
+            `Sales of "${tt.name}" would already be over`,
+          );
+        }
+        return next;
+      },
+      announce: (_before, after) => [
+        envelope('event.published', after._id, publishedData(after)),
+        // Staff added while drafting reaches check-in together with the publication.
+        ...(after.staff.length > 0
+          ? [envelope('event.staff-changed', after._id, staffChangedData(after, after.staff))]
+          : []),
+      ],
+    });
+  }
+
+  cancel(user: AuthUser, id: string, reason: string): Promise<EventView> {
+    const text = reason.trim();
+    if (text.length < 3 || text.length > 500)
+      throw badInput('reason', 'Give a reason of 3 to 500 characters');
+    return this.write(id, user, {
+      fieldPrefix: '',
+      transition: (current, now) => {
+        const status = effectiveStatus(current, now);
+        if (status === 'CANCELLED' || status === 'ENDED')
+          throw conflict(`The event is already ${status}`, 'id');
+        return { ...current, status: 'CANCELLED', cancelReason: text, cancelledAt: now };
+      },
+      announce: (before, after) =>
+        before.status === 'PUBLISHED'
+          ? [envelope('event.cancelled', after._id, cancelledData(after, user.id))]
+          : [],
+    });
+  }
+
+  addTicketType(user: AuthUser, eventId: string, input: TicketTypeInput): Promise<EventView> {
+    return this.write(eventId, user, {
+      fieldPrefix: 'input',
+      transition: (current, now) => {
+        this.assertEditable(current, now);
+        const draft = this.ticketTypeDraft(input);
+        const { quantity, seatIds } = checkTicketType(draft, current, { currencies: this.currencies });
+        const tt: TicketTypeDoc = {
+          ...draft,
+          id: randomUUID(),
+          quantity,
+          seatIds,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+        return derive({ ...current, ticketTypes: [...current.ticketTypes, tt] });
+      },
+      announce: (_before, after) => this.ticketTypeAnnouncement(after, after.ticketTypes.at(-1)!),
+    });
+  }
+
+  async updateTicketType(
+    user: AuthUser,
+    ticketTypeId: string,
+    input: UpdateTicketTypeInput,
+  ): Promise<EventView> {
+    const owner = await this.events
+      .findOne({ 'ticketTypes.id': ticketTypeId }, { _id: 1 })
+      .lean<{ _id: string }>()
+      .exec();
+    if (!owner) throw notFound('Ticket type', 'id');
+    return this.write(owner._id, user, {
+      fieldPrefix: 'input',
+      transition: (current, now) => {
+        this.assertEditable(current, now);
+        const existing = current.ticketTypes.find((t) => t.id === ticketTypeId);
+        if (!existing) throw notFound('Ticket type', 'id');
+        const draft = this.ticketTypeDraft(input, existing);
+        if (current.status === 'PUBLISHED') {
+          rule(draft.kind === existing.kind, 'kind', 'The kind of a ticket type on sale cannot change');
+          const kept = new Set(draft.seatIds ?? []);
+          rule(
+            existing.seatIds.every((s) => kept.has(s)),
+            'seatIds',
+            'Seats of a ticket type on sale can be added, not removed',
+          );
+        }
+        const { quantity, seatIds } = checkTicketType(draft, current, {
+          currencies: this.currencies,
+          replacing: existing,
+        });
+        const updated: TicketTypeDoc = {
+          ...existing,
+          ...draft,
+          quantity,
+          seatIds,
+          version: existing.version + 1,
+          updatedAt: now,
+        };
+        return derive({
+          ...current,
+          ticketTypes: current.ticketTypes.map((t) => (t.id === ticketTypeId ? updated : t)),
+        });
+      },
+      announce: (_before, after) =>
+        this.ticketTypeAnnouncement(
+          after,
+          after.ticketTypes.find((t) => t.id === ticketTypeId)!,
+        ),
+    });
+  }
+
+  /**
+   * Adds a staff member by email. A known account (from the `user.registered` replica) is bound at once;
+   * an unknown email is kept pending (userId null) and bound when that account registers.
+   */
+  async addStaff(user: AuthUser, eventId: string, rawEmail: string): Promise<EventView> {
+    const email = this.checkedEmail(rawEmail);
+    const account = await this.users.findByEmail(email);
+    return this.write(eventId, user, {
+      fieldPrefix: '',
+      transition: (current, now) => {
+        this.assertEditable(current, now);
+        if (current.staff.some((s) => s.email === email)) return null;
+        if (current.staff.length >= MAX_STAFF)
+          throw badInput('email', `An event has at most ${MAX_STAFF} staff members`);
+        const member: StaffData = {
+          userId: account?._id ?? null,
+          email,
+          name: account?.name ?? null,
+          addedAt: now,
+        };
+        return { ...current, staff: [...current.staff, member] };
+      },
+      announce: (_before, after) => [
+        envelope('event.staff-changed', after._id, staffChangedData(after, after.staff)),
+      ],
+    });
+  }
+
+  removeStaff(user: AuthUser, eventId: string, rawEmail: string): Promise<EventView> {
+    const email = this.checkedEmail(rawEmail);
+    return this.write(eventId, user, {
+      fieldPrefix: '',
+      transition: (current, now) => {
+        this.assertEditable(current, now);
+        if (!current.staff.some((s) => s.email === email))
+          throw badInput('email', 'No staff member has this email');
+        return { ...current, staff: current.staff.filter((s) => s.email !== email) };
+      },
+      announce: (_before, after) => [
+        envelope('event.staff-changed', after._id, staffChangedData(after, after.staff)),
+      ],
+    });
+  }
+
+  /** Binds pending staff entries to a newly registered account (called by the `user.registered` consumer). */
+  async bindStaff(account: { id: string; email: string; name: string }): Promise<number> {
+    const email = normalizeEmail(account.email);
+    const candidates = await this.events
+      .find({ 'staff.email': email }, { _id: 1 })
+      .lean<Array<{ _id: string }>>()
+      .exec();
+    let bound = 0;
+    for (const { _id } of candidates) {
+      await this.write(_id, 'system', {
+        fieldPrefix: '',
+        transition: (current) => {
+          const pending = current.staff.some((s) => s.email === email && s.userId !== account.id);
+          if (!pending) return null;
+          bound += 1;
+          return {
+            ...current,
+            staff: current.staff.map((s) =>
+              s.email === email ? { ...s, userId: account.id, name: account.name } : s,
+            ),
+          };
+        },
+        announce: (_before, after) => [
+          envelope('event.staff-changed', after._id, staffChangedData(after, after.staff)),
+        ],
+      });
+    }
+    return bound;
+  }
+
+  /**
+   * Marks published events whose end has passed as ENDED and announces it (`event.updated`, status ENDED).
+   * Safe to run in every replica: each write is guarded on the version it read.
+   */
+  async endFinishedEvents(now = new Date(), limit = 100): Promise<number> {
+    const due = await this.events
+      .find({ status: 'PUBLISHED', endsAt: { $lte: now } }, { _id: 1 })
+      .sort({ endsAt: 1 })
+      .limit(limit)
+      .lean<Array<{ _id: string }>>()
+      .exec();
+    for (const { _id } of due) {
+      await this.write(_id, 'system', {
+        fieldPrefix: '',
+        transition: (current) =>
+          current.status === 'PUBLISHED' && current.endsAt <= now ? { ...current, status: 'ENDED' } : null,
+        announce: (_before, after) => [
+          envelope('event.updated', after._id, updatedData(after, ['status'], 'ENDED')),
+        ],
+      }).catch((error: unknown) =>
+        this.log.warn({ err: error, eventId: _id }, 'could not mark event as ended'),
+      );
+    }
+    return due.length;
+  }
+
+  private ticketTypeAnnouncement(event: EventDoc, tt: TicketTypeDoc): EventEnvelope[] {
+    // Drafts are private: their ticket types travel inside `event.published` when the event goes on sale.
+    if (event.status !== 'PUBLISHED') return [];
+    return [envelope('ticket-type.upserted', event._id, ticketTypeSnapshot(event, tt))];
+  }
+
+  private assertEditable(event: EventDoc, now: Date): void {
+    const status = effectiveStatus(event, now);
+    if (status === 'CANCELLED' || status === 'ENDED')
+      throw conflict(`The event is ${status} and can no longer change`, 'id');
+  }
+
+  private checkedEmail(raw: string): string {
+    const email = normalizeEmail(raw);
+    if (!emailSchema.safeParse(email).success) throw badInput('email', 'Not a valid email address');
+    return email;
+  }
+
+  private venueFrom(input: VenueInput): VenueData {
+    const capacity = input.capacity;
+    return {
+      name: trimmed(input.name),
+      address: trimmed(input.address),
+      city: trimmed(input.city),
+      capacity,
+      seatMap: input.seatMap ? buildSeatMap(input.seatMap, capacity, 'venue.seatMap') : null,
+    };
+  }
+
+  private ticketTypeDraft(input: Partial<TicketTypeInput>, base?: TicketTypeDoc): TicketTypeDraft {
+    const pick = <K extends keyof TicketTypeInput>(
+      key: K,
+      fallback: TicketTypeDraft[K & keyof TicketTypeDraft],
+    ) => (input[key] ?? fallback) as TicketTypeDraft[K & keyof TicketTypeDraft];
+    const kind = pick('kind', base?.kind ?? 'GENERAL_ADMISSION');
+    const pricing = input.pricing
+      ? {
+          type: input.pricing.type,
+          floorMinor: input.pricing.floorMinor ?? null,
+          ceilingMinor: input.pricing.ceilingMinor ?? null,
+          maxStepPct: input.pricing.maxStepPct ?? null,
+          tierBasis: input.pricing.tierBasis ?? null,
+          tiers: (input.pricing.tiers ?? []).map((t) => ({
+            priceMinor: t.priceMinor,
+            until: t.until ?? null,
+            upToQuantity: t.upToQuantity ?? null,
+          })),
+        }
+      : (base?.pricing ?? { type: 'FIXED' as const, tiers: [] });
+    return {
+      name: trimmed(input.name ?? base?.name ?? ''),
+      priceMinor: pick('priceMinor', base?.priceMinor ?? 0),
+      currency: pick('currency', base?.currency ?? ''),
+      kind,
+      // A kind change drops what belonged to the old kind unless the input restates it.
+      quantity:
+        input.quantity !== undefined
+          ? input.quantity
+          : kind === base?.kind && kind === 'GENERAL_ADMISSION'
+            ? base.quantity
+            : null,
+      seatIds: input.seatIds !== undefined ? input.seatIds : kind === base?.kind ? base.seatIds : null,
+      perOrderMax: pick('perOrderMax', base?.perOrderMax ?? 10),
+      perBuyerMax: pick('perBuyerMax', base?.perBuyerMax ?? 10),
+      salesStartAt: input.salesStartAt !== undefined ? input.salesStartAt : (base?.salesStartAt ?? null),
+      salesEndAt: input.salesEndAt !== undefined ? input.salesEndAt : (base?.salesEndAt ?? null),
+      pricing,
+    };
+  }
+
+  /** Runs pure rules, turning a RuleViolation into BAD_USER_INPUT on `<prefix>.<field>`. */
+  private withRules<T>(prefix: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw this.asGraphQL(error, prefix);
+    }
+  }
+
+  private asGraphQL(error: unknown, prefix: string): unknown {
+    if (error instanceof RuleViolation)
+      return badInput(prefix ? `${prefix}.${error.field}` : error.field, error.message);
+    if (error instanceof ContractError) {
+      // The rules should have caught it; never queue an envelope the contract refuses.
+      this.log.warn({ issues: error.issues }, 'event state does not satisfy its contract');
+      return badInput(
+        prefix || 'id',
+        `The event cannot be saved: ${error.issues[0]?.message ?? 'invalid state'}`,
+      );
+    }
+    return error;
+  }
+
+  /**
+   * Claims the right to write `version` of the event (see EventWriteClaim). False when another writer
+   * holds it; a claim left by a writer that died before its update landed is cleared after STALE_CLAIM_MS.
+   */
+  private async claimVersion(eventId: string, version: number): Promise<boolean> {
+    const _id = `${eventId}:${version}`;
+    try {
+      await this.claims.create({ _id, eventId, version, at: new Date() });
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
+    const existing = await this.claims.findById(_id).lean<EventWriteClaim>().exec();
+    if (existing && Date.now() - existing.at.getTime() > STALE_CLAIM_MS) {
+      const landed = await this.events.exists({ _id: eventId, version }).exec();
+      if (!landed) await this.claims.deleteOne({ _id, at: existing.at }).exec();
+    }
+    return false;
+  }
+
+  /**
+   * Waits (at most RELAY_WAIT_MS) until the relay has published this write's envelopes and released the
+   * document. On MongoDB this only means "on Kafka when the mutation returns"; on the local
+   * MongoDB-compatible server it also keeps the caller's next write from overlapping the relay's updates
+   * of the same document (see LEASE_WAIT_MS). A broker outage just ends the wait: the relay retries.
+   */
+  private async awaitRelay(id: string, envelopeIds: string[]): Promise<void> {
+    const deadline = Date.now() + RELAY_WAIT_MS;
+    while (Date.now() < deadline) {
+      const doc = await this.events
+        .findById(id)
+        .select({ 'outbox.id': 1, outboxLeaseUntil: 1 })
+        .lean<{ outbox?: Array<{ id: string }>; outboxLeaseUntil?: Date | null }>()
+        .exec();
+      const pending = (doc?.outbox ?? []).some((m) => envelopeIds.includes(m.id));
+      if (!doc || (!pending && !doc.outboxLeaseUntil)) return;
+      await sleep(LEASE_POLL_MS);
+    }
+  }
+
+  private async write(id: string, actor: Actor, options: WriteOptions): Promise<EventView> {
+    const leaseWaitUntil = Date.now() + LEASE_WAIT_MS;
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+      const loaded = await this.events
+        .findById(id)
+        .select('-outbox')
+        .lean<EventDoc & { outboxLeaseUntil?: Date | null }>()
+        .exec();
+      if (!loaded) throw notFound('Event', 'id');
+      const { outboxLeaseUntil, ...current } = loaded;
+      if (outboxLeaseUntil && outboxLeaseUntil.getTime() > Date.now() && Date.now() < leaseWaitUntil) {
+        // The outbox relay is publishing this document: let it finish (see LEASE_WAIT_MS).
+        attempt -= 1;
+        await sleep(LEASE_POLL_MS);
+        continue;
+      }
+      if (actor !== 'system' && !canManage(actor, current)) throw refusal(current);
+      const now = new Date();
+      const { next, envelopes } = this.withRules(options.fieldPrefix, () => {
+        const state = options.transition(structuredClone(current), now);
+        if (!state) return { next: null, envelopes: [] };
+        state.version = current.version + 1;
+        state.updatedAt = now;
+        return { next: state, envelopes: options.announce?.(current, state, now) ?? [] };
+      });
+      if (!next) return toEventView(current, true);
+      if (!(await this.claimVersion(id, next.version))) {
+        await sleep(Math.min(40 * attempt, 400) * (0.5 + Math.random()));
+        continue;
+      }
+      const $set: Record<string, unknown> = {};
+      for (const field of STATE_FIELDS) $set[field] = next[field];
+      let modified = 0;
+      try {
+        const result = await this.events
+          .updateOne(
+            { _id: id, version: current.version },
+            { $set, ...(envelopes.length > 0 ? appendOutbox(envelopes) : {}) },
+          )
+          .exec();
+        modified = result.modifiedCount;
+      } finally {
+        // Keep only the newest claim: drop the previous version's, or ours when the write did not land.
+        const drop = modified === 1 ? `${id}:${current.version}` : `${id}:${next.version}`;
+        await this.claims
+          .deleteOne({ _id: drop })
+          .exec()
+          .catch(() => undefined);
+      }
+      if (modified === 1) {
+        if (envelopes.length > 0) {
+          this.relay.nudge();
+          await this.awaitRelay(
+            id,
+            envelopes.map((e) => e.id),
+          );
+        }
+        await this.cache.invalidate(id);
+        return toEventView(next, true);
+      }
+      this.log.debug({ eventId: id, attempt }, 'event changed meanwhile; recomputing the write');
+    }
+    throw conflict('The event is changing too quickly, try again', 'id');
+  }
+}
