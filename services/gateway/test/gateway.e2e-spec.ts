@@ -1,13 +1,8 @@
-import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureSubgraph } from './support/fixture-subgraphs';
 import { startFakeSubgraph, type FakeSubgraph } from './support/fake-subgraph';
 import { startTestGateway, writeSupergraph, type TestGateway } from './support/gateway-harness';
 import { collect, upgradeStatus, wsClient } from './support/ws-client';
-
-// Vite resolves `graphql` to its ESM build for transformed files while CommonJS dependencies (Apollo Gateway)
-// load the CommonJS build: two graphql realms in one process. The built gateway is CommonJS throughout.
-vi.mock('graphql', () => createRequire(__filename)('graphql'));
 
 const APP_ORIGIN = 'http://app.test';
 const JSON_HEADERS = { 'content-type': 'application/json' };
