@@ -141,7 +141,9 @@ status() {
   pid="$(pid_of mongo || true)"
   kind="$(engine)"
   [ -n "$pid" ] && kind="$(tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ferretdb && echo ferretdb || echo mongod)"
-  if probe >/dev/null 2>&1; then
+  local port="$MONGO_PORT"
+  [ "$kind" = external ] && port="" # MONGO_URL may point anywhere
+  if answers "$port" probe; then
     say "up     $(shown_url) $([ -n "$pid" ] && echo "($kind, pid $pid)" || echo "(not started by this clone)")"
   else
     say "DOWN   $(shown_url)${pid:+ (pid $pid runs but does not answer)}"

@@ -1,0 +1,52 @@
+# One entry point for people and CI. `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+.PHONY: help install build lint typecheck test dev dev-down infra-up infra-down infra-status k8s-validate clean clean-cache
+
+help: ## List the targets
+	@echo "usage: make <target>"
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+install: ## npm ci when node_modules is missing or older than package-lock.json
+	@scripts/install.sh
+
+build: install ## Build every workspace, in the order of the root package.json
+	npm run build
+
+lint: install ## ESLint and the Prettier check over the whole repository
+	npm run lint
+
+typecheck: install ## tsc --noEmit in every workspace
+	npm run typecheck
+
+test: ## From a fresh machine: install, start the stack, build, run every test, stop what it started
+	@scripts/test.sh
+
+dev: infra-up build ## Start the stack and every built service (gateway last) and print the URLs
+	@dev/services.sh up
+
+dev-down: ## Stop the services `make dev` started (the stack keeps running)
+	@dev/services.sh down
+
+infra-up: install ## Start Kafka, the MongoDB-compatible server and Redis, and create the topics
+	@dev/stack.sh up
+
+infra-down: ## Stop the local stack; no process is left behind
+	@dev/stack.sh down
+
+infra-status: ## One line per server; fails when any is down
+	@dev/stack.sh status
+
+k8s-validate: ## Offline checks of the charts and k8s manifests (k8s/validate.sh)
+	@if [ -f k8s/validate.sh ]; then bash k8s/validate.sh; else echo "k8s/validate.sh does not exist yet: nothing to validate"; fi
+
+clean: ## Stop services and the stack, then delete .data (data, logs, pids)
+	@dev/services.sh down
+	@dev/stack.sh down
+	rm -rf .data
+
+clean-cache: ## Delete the per-user download/build cache ~/.cache/ticketing-dev (Kafka jars, FerretDB, tools)
+	@dev/stack.sh purge-cache

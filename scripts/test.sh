@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# `make test` (and CI through .ci/run): everything from a fresh machine to one closing line.
+#   install npm packages -> fetch/build the stack's servers -> start what is not running -> check it
+#   -> build every workspace -> Vitest over everything -> k8s offline validation (when k8s/validate.sh exists)
+#   -> stop the servers this run started (always) -> print `tests: N passed, N failed`.
+# Exits non-zero when any step fails.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+ROOT="$PWD"
+
+RESULTS=".data/test-results"
+STARTED_FILE="$RESULTS/started-servers"
+VITEST_JSON="$RESULTS/vitest.json"
+mkdir -p "$RESULTS"
+rm -f "$VITEST_JSON" "$STARTED_FILE"
+
+failed_steps=()
+begin=$SECONDS
+finished=0
+
+step() {
+  local name="$1" t=$SECONDS
+  shift
+  echo "==> $name"
+  if "$@"; then
+    echo "<== $name: ok ($((SECONDS - t))s)"
+  else
+    echo "<== $name: FAILED ($((SECONDS - t))s)"
+    failed_steps+=("$name")
+    return 1
+  fi
+}
+
+stop_started_servers() {
+  if [ -s "$STARTED_FILE" ]; then
+    # shellcheck disable=SC2046 # one word per server name
+    step "stop the servers this run started ($(tr '\n' ' ' <"$STARTED_FILE" | sed 's/ $//'))" \
+      "$ROOT/dev/stack.sh" down $(cat "$STARTED_FILE") || true
+    rm -f "$STARTED_FILE"
+  fi
+}
+
+# Counts from Vitest's JSON report. A test file that failed before running any test (an import error,
+# a failing hook) counts as one failure, so a broken file never disappears from the total.
+count_tests() {
+  [ -f "$VITEST_JSON" ] || { echo "0 0"; return; }
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const broken = (r.testResults || []).filter(
+      (f) => f.status === "failed" && !(f.assertionResults || []).some((a) => a.status === "failed"),
+    ).length;
+    console.log(`${r.numPassedTests || 0} ${(r.numFailedTests || 0) + broken}`);
+  ' "$VITEST_JSON" 2>/dev/null || echo "0 0"
+}
+
+finish() {
+  [ "$finished" = 1 ] && return
+  finished=1
+  trap - INT TERM
+  stop_started_servers
+  local counts passed failed
+  counts="$(count_tests)"
+  passed="${counts% *}"
+  failed="${counts#* }"
+  echo
+  echo "make test: $((SECONDS - begin))s in all"
+  if [ ${#failed_steps[@]} -gt 0 ]; then
+    printf 'failed step: %s\n' "${failed_steps[@]}"
+  fi
+  echo "tests: $passed passed, $failed failed"
+  if [ ${#failed_steps[@]} -gt 0 ] || [ "$failed" != 0 ]; then
+    exit 1
+  fi
+  exit 0
+}
+trap 'echo "interrupted"; failed_steps+=("interrupted"); finish' INT TERM
+
+vitest_args=(run --reporter=default --reporter=json "--outputFile.json=$VITEST_JSON")
+if [ -n "${CI:-}" ]; then
+  vitest_args+=(--reporter=junit "--outputFile.junit=$RESULTS/junit.xml")
+fi
+
+step "install npm packages" scripts/install.sh || finish
+step "install the stack's servers (Kafka jars, FerretDB, redis-server)" dev/stack.sh install || finish
+step "start the stack" dev/stack.sh up --record "$STARTED_FILE" || finish
+step "check the stack" dev/stack.sh status || finish
+# A failed build fails the run, but the tests still run: their report says more than the build error alone.
+step "build every workspace" npm run build
+step "vitest" npx vitest "${vitest_args[@]}"
+if [ -f k8s/validate.sh ]; then
+  step "k8s offline validation" make --no-print-directory k8s-validate
+fi
+finish
