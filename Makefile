@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-.PHONY: help install build lint typecheck test dev dev-down infra-up infra-down infra-status k8s-validate clean clean-cache
+.PHONY: help install build lint typecheck test dev dev-down infra-up infra-down infra-status clean clean-cache
 
 help: ## List the targets
 	@echo "usage: make <target>"
@@ -40,8 +40,6 @@ infra-down: ## Stop the local stack; no process is left behind
 infra-status: ## One line per server; fails when any is down
 	@dev/stack.sh status
 
-k8s-validate: ## Offline checks of the charts and k8s manifests (k8s/validate.sh)
-	@if [ -f k8s/validate.sh ]; then bash k8s/validate.sh; else echo "k8s/validate.sh does not exist yet: nothing to validate"; fi
 
 clean: ## Stop services and the stack, then delete .data (data, logs, pids)
 	@dev/services.sh down
@@ -50,3 +48,6 @@ clean: ## Stop services and the stack, then delete .data (data, logs, pids)
 
 clean-cache: ## Delete the per-user download/build cache ~/.cache/ticketing-dev (Kafka jars, FerretDB, tools)
 	@dev/stack.sh purge-cache
+
+# Kubernetes: k8s-validate, cluster-up, deploy, skaffold-dev, cluster-down
+include k8s/k8s.mk

@@ -12,7 +12,7 @@ deploy: ## Build the images, load them into kind, helm upgrade --install the umb
 	@k8s/deploy.sh
 
 skaffold-dev: ## skaffold dev -p dev against the kind cluster (gateway on localhost:4000); needs skaffold on PATH
-	@command -v skaffold >/dev/null 2>&1 || { echo "'skaffold' not found on PATH: install skaffold v2 (see k8s/README-section.md)" >&2; exit 1; }
+	@command -v skaffold >/dev/null 2>&1 || { echo "'skaffold' not found on PATH: install skaffold v2 (see README.md, Run on Kubernetes)" >&2; exit 1; }
 	skaffold dev -p dev --kube-context kind-ticketing
 
 cluster-down: ## Delete the kind cluster

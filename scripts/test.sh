@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test` (and CI through .ci/run): everything from a fresh machine to one closing line.
 #   install npm packages -> fetch/build the stack's servers -> start what is not running -> check it
-#   -> build every workspace -> Vitest over everything -> k8s offline validation (when k8s/validate.sh exists)
+#   -> build every workspace -> Kubernetes validation tools -> Vitest over everything (k8s/test included)
 #   -> stop the servers this run started (always) -> print `tests: N passed, N failed`.
 # Exits non-zero when any step fails.
 set -uo pipefail
@@ -87,8 +87,8 @@ step "start the stack" dev/stack.sh up --record "$STARTED_FILE" || finish
 step "check the stack" dev/stack.sh status || finish
 # A failed build fails the run, but the tests still run: their report says more than the build error alone.
 step "build every workspace" npm run build
+# The Kubernetes checks are Vitest specs (k8s/test) that run in the same Vitest pass as everything else;
+# they need helm, kubeconform and actionlint, built once from the Go module proxy into the cache.
+step "install the Kubernetes validation tools (helm, kubeconform, actionlint)" k8s/tools/install.sh
 step "vitest" npx vitest "${vitest_args[@]}"
-if [ -f k8s/validate.sh ]; then
-  step "k8s offline validation" make --no-print-directory k8s-validate
-fi
 finish

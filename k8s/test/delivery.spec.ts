@@ -156,6 +156,6 @@ describe('docs', () => {
     ]) {
       expect(checklist).toContain(step);
     }
-    expect(read('k8s', 'README-section.md')).toMatch(/^## Run on Kubernetes/m);
+    expect(read('README.md')).toMatch(/^## Run on Kubernetes/m);
   });
 });
