@@ -14,8 +14,10 @@ import {
   UPDATE_EVENT,
   UPDATE_TICKET_TYPE,
   type EventTestApp,
+  type GqlResult,
   type TestUser,
 } from './support/event-app';
+import { holdGuardedWrites } from './support/write-barrier';
 
 const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) {
   ... on Event { id title status ticketTypes { id name } }
@@ -180,11 +182,23 @@ describe('only the owning organizer (or an admin) changes an event; drafts stay 
   it('keeps capacity under concurrent ticket type additions (guarded single-document writes)', async () => {
     const created = await t.gql(CREATE_EVENT, { input: eventInput({ title: 'Crowded' }) }, owner);
     const id = created.data.createEvent.id;
-    const attempts = await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        t.gql(ADD_TICKET_TYPE, { eventId: id, input: gaInput({ name: `Batch ${i}`, quantity: 30 }) }, owner),
-      ),
-    );
+    // All 8 writers read version 1 (nothing allocated) before any of them can write.
+    const barrier = holdGuardedWrites(t.events, 8);
+    let attempts: GqlResult[];
+    try {
+      attempts = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          t.gql(
+            ADD_TICKET_TYPE,
+            { eventId: id, input: gaInput({ name: `Batch ${i}`, quantity: 30 }) },
+            owner,
+          ),
+        ),
+      );
+    } finally {
+      barrier.restore();
+    }
+    expect(barrier.filled).toBe(true);
     const ok = attempts.filter((r) => !r.errors).length;
     const refused = attempts.filter((r) => r.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT');
     expect(ok).toBe(3);
@@ -194,31 +208,52 @@ describe('only the owning organizer (or an admin) changes an event; drafts stay 
     expect(stored!.ticketTypes).toHaveLength(3);
     expect(stored!.allocated).toBe(90);
     expect(stored!.version).toBe(4);
+    // The race happened: 7 of the first 8 guarded updates missed and were recomputed.
+    expect(barrier.misses).toBeGreaterThanOrEqual(7);
+    expect(barrier.landed).toBe(3);
   });
 
   it('keeps every seat in one ticket type under concurrent additions', async () => {
     const created = await t.gql(CREATE_EVENT, { input: eventInput({ title: 'Seated' }) }, owner);
     const id = created.data.createEvent.id;
-    const attempts = await Promise.all(
-      Array.from({ length: 6 }, (_, i) =>
-        t.gql(
-          ADD_TICKET_TYPE,
-          {
-            eventId: id,
-            input: {
-              ...gaInput({ name: `Seats ${i}` }),
-              kind: 'RESERVED',
-              quantity: null,
-              seatIds: ['A-1-1', `A-1-${i + 2}`],
+    // All 6 writers see seat A-1-1 free before any of them can write.
+    const barrier = holdGuardedWrites(t.events, 6);
+    let attempts: GqlResult[];
+    try {
+      attempts = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          t.gql(
+            ADD_TICKET_TYPE,
+            {
+              eventId: id,
+              input: {
+                ...gaInput({ name: `Seats ${i}` }),
+                kind: 'RESERVED',
+                quantity: null,
+                seatIds: ['A-1-1', `A-1-${i + 2}`],
+              },
             },
-          },
-          owner,
+            owner,
+          ),
         ),
+      );
+    } finally {
+      barrier.restore();
+    }
+    expect(barrier.filled).toBe(true);
+    expect(attempts.filter((r) => !r.errors)).toHaveLength(1);
+    const refused = attempts.filter((r) => r.errors);
+    expect(refused.map((r) => r.errors![0]!.extensions)).toEqual(
+      Array.from({ length: 5 }, () =>
+        expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'input.seatIds' }),
       ),
     );
-    expect(attempts.filter((r) => !r.errors)).toHaveLength(1);
     const stored = await t.stored(id);
     expect(stored!.assignedSeats.filter((s) => s === 'A-1-1')).toHaveLength(1);
     expect(stored!.ticketTypes).toHaveLength(1);
+    expect(stored!.version).toBe(2);
+    // The race happened: 5 of the 6 guarded updates missed, and their recomputation refused the seat.
+    expect(barrier.misses).toBe(5);
+    expect(barrier.landed).toBe(1);
   });
 });

@@ -202,6 +202,9 @@ describe('an organizer runs an event from draft to cancellation', () => {
     expect(readded.data.addEventStaff.staff).toEqual([
       { userId, email: 'gate.keeper@example.com', name: 'Gate Keeper' },
     ]);
+    // Mutations return before the relay publishes: wait for the two staff changes, then make sure the
+    // duplicate user.registered delivery added none.
+    await recorder.waitFor('event.staff-changed', eventId, 5);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(recorder.of('event.staff-changed', eventId).length).toBe(5);
   });

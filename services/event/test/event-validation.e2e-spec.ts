@@ -232,11 +232,12 @@ describe('bad input is refused with BAD_USER_INPUT naming the field, and nothing
         { eventId, input: { ...gaInput(), soldOut: true } },
         organizer,
       );
-      // Variable coercion fails with HTTP 400 before execution. (Its extensions.code is the platform's
-      // formatError business: today it reports INTERNAL_SERVER_ERROR for it, see the report.)
+      // Variable coercion fails with HTTP 400 before any resolver runs, and no data comes back.
       expect(res.status).toBe(400);
       expect(res.data ?? null).toBeNull();
+      expect(res.errors).toHaveLength(1);
       expect(res.errors?.[0]?.message).toContain('soldOut');
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.soldOut' });
     });
   });
 });

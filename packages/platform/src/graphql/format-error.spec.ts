@@ -2,7 +2,7 @@ import { ConflictException, NotFoundException, ServiceUnavailableException } fro
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { badInput } from './errors';
-import { createFormatError, stripSuggestions } from './format-error';
+import { createFormatError, fieldFromVariableError, stripSuggestions } from './format-error';
 
 /** What Apollo hands formatError for an error thrown inside a resolver. */
 function fromResolver(thrown: unknown): { formatted: GraphQLFormattedError; error: GraphQLError } {
@@ -99,5 +99,48 @@ describe('stripSuggestions', () => {
       'Unknown type "Evnt".',
     );
     expect(stripSuggestions('Plain message.')).toBe('Plain message.');
+  });
+});
+
+describe('variable coercion errors', () => {
+  const production = createFormatError({ production: true });
+
+  /** Apollo Server reports bad variables as a GraphQLError subclass named UserInputError. */
+  function userInputError(message: string): GraphQLError {
+    const error = new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+    Object.defineProperty(error, 'name', { value: 'UserInputError' });
+    return error;
+  }
+
+  it('keeps BAD_USER_INPUT and names the offending input field', () => {
+    const message =
+      'Variable "$input" got invalid value { soldOut: true }; Field "soldOut" is not defined by type "CreateEventInput".';
+    const error = userInputError(message);
+    const out = production({ message, extensions: { code: 'BAD_USER_INPUT' } }, error);
+    expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.soldOut' });
+    expect(out.message).toContain('soldOut');
+  });
+
+  it('reads the path graphql-js gives, or falls back to the variable', () => {
+    expect(
+      fieldFromVariableError('Variable "$input" got invalid value "x" at "input.price"; Int cannot represent it'),
+    ).toBe('input.price');
+    expect(
+      fieldFromVariableError('Variable "$input" got invalid value 1 at "input.seats[2]"; Expected type "String"'),
+    ).toBe('input.seats.2');
+    expect(
+      fieldFromVariableError(
+        'Variable "$input" got invalid value {}; Field "email" of required type "String!" was not provided.',
+      ),
+    ).toBe('input.email');
+    expect(fieldFromVariableError('Variable "$id" of required type "ID!" was not provided.')).toBe('id');
+    expect(fieldFromVariableError('Cannot query field "x" on type "Query".')).toBeNull();
+  });
+
+  it('still treats a thrown error that merely claims BAD_USER_INPUT as unexpected unless it is a GraphQL error', () => {
+    const sneaky = Object.assign(new Error('boom'), { extensions: { code: 'BAD_USER_INPUT' } });
+    const out = production({ message: 'boom', extensions: { code: 'BAD_USER_INPUT' } }, sneaky);
+    expect(out.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(out.message).toBe('Internal server error');
   });
 });

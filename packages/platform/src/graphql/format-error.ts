@@ -43,7 +43,25 @@ function unwrapResolverError(error: unknown): unknown {
 function isExpected(original: unknown, code: unknown): boolean {
   if (code === ErrorCode.INTERNAL_SERVER_ERROR) return false;
   if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) return true;
+  // Apollo's own input errors (variable coercion) are GraphQLError subclasses named `UserInputError`.
+  if (code === ErrorCode.BAD_USER_INPUT && original instanceof Error && original.name === 'UserInputError')
+    return true;
   return isGraphQLError(original);
+}
+
+/**
+ * The input path a graphql-js variable-coercion message is about, e.g.
+ * `Variable "$input" got invalid value ...; Field "soldOut" is not defined by type "X".` → `input.soldOut`,
+ * `Variable "$input" got invalid value "x" at "input.price"; ...` → `input.price`,
+ * `Variable "$id" of required type "ID!" was not provided.` → `id`. Null when the message is not one of those.
+ */
+export function fieldFromVariableError(message: string): string | null {
+  const variable = /^Variable "\$(\w+)"/.exec(message)?.[1];
+  if (!variable) return null;
+  const at = / at "(\w+(?:\.\w+|\[\d+\])*)"/.exec(message)?.[1];
+  if (at) return at.replace(/\[(\d+)\]/g, '.$1');
+  const field = /Field "(\w+)" (?:is not defined|of required type)/.exec(message)?.[1];
+  return field ? `${variable}.${field}` : variable;
 }
 
 /**
@@ -72,7 +90,9 @@ export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
       logger.error({ err: original, path: formatted.path }, 'unexpected GraphQL error');
       if (options.production) message = GENERIC_MESSAGE;
     }
-    if (!('field' in extensions)) extensions.field = null;
+    if (!('field' in extensions) || extensions.field == null) {
+      extensions.field = extensions.code === ErrorCode.BAD_USER_INPUT ? fieldFromVariableError(message) : null;
+    }
 
     if (options.production) {
       message = stripSuggestions(message);

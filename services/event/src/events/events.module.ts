@@ -9,19 +9,12 @@ import { EventViewsService } from './event-views.service';
 import { EventsQueryService } from './events-query.service';
 import { EventsResolver } from './events.resolver';
 import { EventsService } from './events.service';
-import { EVENT_WRITE_CLAIM_MODEL, EventWriteClaimSchema } from './schemas/event-write-claim.schema';
 import { EVENT_MODEL, EventSchema, type EventRecord } from './schemas/event.schema';
 import { TicketTypesResolver } from './ticket-types.resolver';
 import { UserRegisteredConsumer } from './user-registered.consumer';
 
 @Module({
-  imports: [
-    MongooseModule.forFeature([
-      { name: EVENT_MODEL, schema: EventSchema },
-      { name: EVENT_WRITE_CLAIM_MODEL, schema: EventWriteClaimSchema },
-    ]),
-    UsersModule,
-  ],
+  imports: [MongooseModule.forFeature([{ name: EVENT_MODEL, schema: EventSchema }]), UsersModule],
   providers: [
     EventsService,
     EventsQueryService,

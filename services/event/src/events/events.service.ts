@@ -58,21 +58,15 @@ import type { VenueInput } from './dto/venue.input';
 import { canCreateEvents, canManage, refusal } from './event-access';
 import { EventCacheService } from './event-cache.service';
 import { toEventView, type EventView } from './event-view';
-import { EVENT_WRITE_CLAIM_MODEL, type EventWriteClaim } from './schemas/event-write-claim.schema';
 import { EVENT_MODEL, type EventRecord } from './schemas/event.schema';
 
-const MAX_WRITE_ATTEMPTS = 25;
-/** A claim older than this whose version never landed belongs to a writer that died mid-write. */
-const STALE_CLAIM_MS = 2_000;
 /**
- * While the outbox relay holds its lease on an event (it is publishing and removing that document's
- * envelopes), writers wait up to this long before writing. MongoDB needs no such wait; the local
- * MongoDB-compatible server does, as each of its updates rewrites the whole document from an earlier
- * read, so a relay update overlapping a domain write could undo it.
+ * A guard miss means another write of the same event landed, so every round lets one writer through;
+ * this bounds how many concurrent writers one call outlasts before it answers CONFLICT.
  */
-const LEASE_WAIT_MS = 2_000;
-const LEASE_POLL_MS = 10;
-const RELAY_WAIT_MS = 1_500;
+const MAX_WRITE_ATTEMPTS = 25;
+/** Upper bound of the random pause before a recomputed attempt, so losers do not collide again at once. */
+const RETRY_JITTER_MS = 20;
 const MAX_STAFF = 1000;
 const SOURCE = 'event';
 
@@ -139,10 +133,11 @@ function derive(event: EventDoc): EventDoc {
 /**
  * Organizer writes. Each one loads the event document, checks the caller, computes the whole next state
  * with the pure domain rules, and writes it with ONE `updateOne` guarded on the version it read, queueing
- * the Kafka envelopes in the same update (outbox). A concurrent write makes the guard miss; the write is
- * then recomputed from the new state, so capacity and seat uniqueness hold without transactions. Each
- * version is also claimed first (unique insert, see EventWriteClaim) so that this holds on the local
- * MongoDB-compatible server as well, whose guarded updates are not atomic.
+ * the Kafka envelopes in the same update (outbox `$push`). A concurrent write makes the guard miss; the
+ * write is then recomputed from the new state, so capacity and seat uniqueness hold without
+ * transactions. The outbox relay only touches `outboxLeaseUntil` and pops published entries off the
+ * front of `outbox`, fields no domain write sets, and every update is atomic per document, so writers
+ * never wait for the relay: a mutation returns once its update landed and publication is asynchronous.
  */
 @Injectable()
 export class EventsService {
@@ -151,7 +146,6 @@ export class EventsService {
 
   constructor(
     @InjectModel(EVENT_MODEL) private readonly events: Model<EventRecord>,
-    @InjectModel(EVENT_WRITE_CLAIM_MODEL) private readonly claims: Model<EventWriteClaim>,
     private readonly users: UsersService,
     private readonly relay: OutboxRelay,
     private readonly cache: EventCacheService,
@@ -575,62 +569,14 @@ export class EventsService {
     return error;
   }
 
-  /**
-   * Claims the right to write `version` of the event (see EventWriteClaim). False when another writer
-   * holds it; a claim left by a writer that died before its update landed is cleared after STALE_CLAIM_MS.
-   */
-  private async claimVersion(eventId: string, version: number): Promise<boolean> {
-    const _id = `${eventId}:${version}`;
-    try {
-      await this.claims.create({ _id, eventId, version, at: new Date() });
-      return true;
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
-    }
-    const existing = await this.claims.findById(_id).lean<EventWriteClaim>().exec();
-    if (existing && Date.now() - existing.at.getTime() > STALE_CLAIM_MS) {
-      const landed = await this.events.exists({ _id: eventId, version }).exec();
-      if (!landed) await this.claims.deleteOne({ _id, at: existing.at }).exec();
-    }
-    return false;
-  }
-
-  /**
-   * Waits (at most RELAY_WAIT_MS) until the relay has published this write's envelopes and released the
-   * document. On MongoDB this only means "on Kafka when the mutation returns"; on the local
-   * MongoDB-compatible server it also keeps the caller's next write from overlapping the relay's updates
-   * of the same document (see LEASE_WAIT_MS). A broker outage just ends the wait: the relay retries.
-   */
-  private async awaitRelay(id: string, envelopeIds: string[]): Promise<void> {
-    const deadline = Date.now() + RELAY_WAIT_MS;
-    while (Date.now() < deadline) {
-      const doc = await this.events
-        .findById(id)
-        .select({ 'outbox.id': 1, outboxLeaseUntil: 1 })
-        .lean<{ outbox?: Array<{ id: string }>; outboxLeaseUntil?: Date | null }>()
-        .exec();
-      const pending = (doc?.outbox ?? []).some((m) => envelopeIds.includes(m.id));
-      if (!doc || (!pending && !doc.outboxLeaseUntil)) return;
-      await sleep(LEASE_POLL_MS);
-    }
-  }
-
   private async write(id: string, actor: Actor, options: WriteOptions): Promise<EventView> {
-    const leaseWaitUntil = Date.now() + LEASE_WAIT_MS;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
-      const loaded = await this.events
+      const current = await this.events
         .findById(id)
-        .select('-outbox')
-        .lean<EventDoc & { outboxLeaseUntil?: Date | null }>()
+        .select('-outbox -outboxLeaseUntil')
+        .lean<EventDoc>()
         .exec();
-      if (!loaded) throw notFound('Event', 'id');
-      const { outboxLeaseUntil, ...current } = loaded;
-      if (outboxLeaseUntil && outboxLeaseUntil.getTime() > Date.now() && Date.now() < leaseWaitUntil) {
-        // The outbox relay is publishing this document: let it finish (see LEASE_WAIT_MS).
-        attempt -= 1;
-        await sleep(LEASE_POLL_MS);
-        continue;
-      }
+      if (!current) throw notFound('Event', 'id');
       if (actor !== 'system' && !canManage(actor, current)) throw refusal(current);
       const now = new Date();
       const { next, envelopes } = this.withRules(options.fieldPrefix, () => {
@@ -641,41 +587,22 @@ export class EventsService {
         return { next: state, envelopes: options.announce?.(current, state, now) ?? [] };
       });
       if (!next) return toEventView(current, true);
-      if (!(await this.claimVersion(id, next.version))) {
-        await sleep(Math.min(40 * attempt, 400) * (0.5 + Math.random()));
-        continue;
-      }
       const $set: Record<string, unknown> = {};
       for (const field of STATE_FIELDS) $set[field] = next[field];
-      let modified = 0;
-      try {
-        const result = await this.events
-          .updateOne(
-            { _id: id, version: current.version },
-            { $set, ...(envelopes.length > 0 ? appendOutbox(envelopes) : {}) },
-          )
-          .exec();
-        modified = result.modifiedCount;
-      } finally {
-        // Keep only the newest claim: drop the previous version's, or ours when the write did not land.
-        const drop = modified === 1 ? `${id}:${current.version}` : `${id}:${next.version}`;
-        await this.claims
-          .deleteOne({ _id: drop })
-          .exec()
-          .catch(() => undefined);
-      }
-      if (modified === 1) {
-        if (envelopes.length > 0) {
-          this.relay.nudge();
-          await this.awaitRelay(
-            id,
-            envelopes.map((e) => e.id),
-          );
-        }
+      // The version guard and the outbox append are one single-document update: atomic on MongoDB.
+      const result = await this.events
+        .updateOne(
+          { _id: id, version: current.version },
+          { $set, ...(envelopes.length > 0 ? appendOutbox(envelopes) : {}) },
+        )
+        .exec();
+      if (result.modifiedCount === 1) {
+        if (envelopes.length > 0) this.relay.nudge();
         await this.cache.invalidate(id);
         return toEventView(next, true);
       }
       this.log.debug({ eventId: id, attempt }, 'event changed meanwhile; recomputing the write');
+      await sleep(Math.random() * RETRY_JITTER_MS);
     }
     throw conflict('The event is changing too quickly, try again', 'id');
   }
