@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type {
+  EventCancelledData,
+  EventPublishedData,
+  EventStaffChangedData,
+  EventUpdatedData,
+  PriceChangedData,
+  TicketTypeSnapshot,
+} from '@ticketing/contracts';
+import type { Model } from 'mongoose';
+import { isDuplicateKey } from '../common/ids';
+import { EVENT_REPLICA, type EventReplicaDoc } from './schemas/event-replica.schema';
+import { PRICE_REPLICA, type PriceReplicaDoc } from './schemas/price-replica.schema';
+import {
+  TICKET_TYPE_REPLICA,
+  type MoneyValue,
+  type TicketTypeReplicaDoc,
+} from './schemas/ticket-type-replica.schema';
+
+/** Guard matching a replica older than `version` (or one that has none yet). */
+const olderThan = (field: string, version: number) => ({
+  $or: [{ [field]: { $lt: version } }, { [field]: { $exists: false } }],
+});
+
+/**
+ * The local replica of events, ticket types and prices. Every apply is one version-guarded upsert: an
+ * update whose aggregateVersion is not above the stored one changes nothing (stale or duplicate), so
+ * redelivery and reordering are harmless. Returns whether the replica changed.
+ */
+@Injectable()
+export class CatalogService {
+  constructor(
+    @InjectModel(EVENT_REPLICA) private readonly events: Model<EventReplicaDoc>,
+    @InjectModel(TICKET_TYPE_REPLICA) private readonly types: Model<TicketTypeReplicaDoc>,
+    @InjectModel(PRICE_REPLICA) private readonly prices: Model<PriceReplicaDoc>,
+  ) {}
+
+  findEvent(eventId: string): Promise<EventReplicaDoc | null> {
+    return this.events.findById(eventId).lean<EventReplicaDoc>().exec();
+  }
+
+  findTicketType(ticketTypeId: string): Promise<TicketTypeReplicaDoc | null> {
+    return this.types.findById(ticketTypeId).lean<TicketTypeReplicaDoc>().exec();
+  }
+
+  findTicketTypes(eventId: string): Promise<TicketTypeReplicaDoc[]> {
+    return this.types.find({ eventId }).sort({ _id: 1 }).lean<TicketTypeReplicaDoc[]>().exec();
+  }
+
+  /** The price a new hold is quoted: the latest price.changed in the type's currency, else its base price. */
+  async quote(type: TicketTypeReplicaDoc): Promise<MoneyValue> {
+    const price = await this.prices.findById(type._id).lean<PriceReplicaDoc>().exec();
+    if (price && price.price.currency === type.basePrice.currency && price.effectiveAt.getTime() <= Date.now()) {
+      return { amount: price.price.amount, currency: price.price.currency };
+    }
+    return { amount: type.basePrice.amount, currency: type.basePrice.currency };
+  }
+
+  async applyEventSnapshot(data: EventPublishedData | EventUpdatedData): Promise<boolean> {
+    return this.guardedUpsert(this.events, data.eventId, olderThan('aggregateVersion', data.aggregateVersion), {
+      organizerId: data.organizerId,
+      title: data.title,
+      status: data.status,
+      startsAt: new Date(data.startsAt),
+      endsAt: new Date(data.endsAt),
+      salesStart: new Date(data.salesStart),
+      salesEnd: new Date(data.salesEnd),
+      transferAllowed: data.transferPolicy.allowed,
+      transferDeadline: data.transferPolicy.deadline ? new Date(data.transferPolicy.deadline) : null,
+      aggregateVersion: data.aggregateVersion,
+    });
+  }
+
+  async applyCancelled(data: EventCancelledData): Promise<boolean> {
+    // Cancellation is final whatever the versions say; the version is still recorded when newer.
+    const changed = await this.guardedUpsert(this.events, data.eventId, { cancelled: { $ne: true } }, {
+      organizerId: data.organizerId,
+      title: data.title,
+      cancelled: true,
+    });
+    await this.events
+      .updateOne({ _id: data.eventId, aggregateVersion: { $lt: data.aggregateVersion } }, { $set: { aggregateVersion: data.aggregateVersion } })
+      .exec();
+    return changed;
+  }
+
+  async applyStaff(data: EventStaffChangedData): Promise<boolean> {
+    return this.guardedUpsert(this.events, data.eventId, olderThan('staffVersion', data.aggregateVersion), {
+      organizerId: data.organizerId,
+      staff: data.staff.map((s) => ({ userId: s.userId, email: s.email.toLowerCase() })),
+      staffVersion: data.aggregateVersion,
+    });
+  }
+
+  /** Applies a ticket-type snapshot; returns the stored replica when it changed (null when stale). */
+  async applyTicketType(snapshot: TicketTypeSnapshot): Promise<TicketTypeReplicaDoc | null> {
+    const changed = await this.guardedUpsert(this.types, snapshot.ticketTypeId, olderThan('aggregateVersion', snapshot.aggregateVersion), {
+      eventId: snapshot.eventId,
+      name: snapshot.name,
+      kind: snapshot.kind,
+      basePrice: snapshot.basePrice,
+      quantity: snapshot.quantity,
+      seatIds: snapshot.kind === 'RESERVED' ? snapshot.seatIds : [],
+      perOrderMax: snapshot.perOrderMax,
+      perBuyerMax: snapshot.perBuyerMax,
+      salesStart: new Date(snapshot.salesStart),
+      salesEnd: new Date(snapshot.salesEnd),
+      aggregateVersion: snapshot.aggregateVersion,
+    });
+    return changed ? this.findTicketType(snapshot.ticketTypeId) : null;
+  }
+
+  async applyPrice(data: PriceChangedData): Promise<boolean> {
+    return this.guardedUpsert(this.prices, data.ticketTypeId, olderThan('priceVersion', data.priceVersion), {
+      eventId: data.eventId,
+      price: data.price,
+      priceVersion: data.priceVersion,
+      effectiveAt: new Date(data.effectiveAt),
+    });
+  }
+
+  /**
+   * `updateOne({_id, ...guard}, {$set}, {upsert})`: when a document exists but the guard fails, the upsert's
+   * insert collides with `_id`; that is the "stale" answer, not an error.
+   */
+  private async guardedUpsert<T>(model: Model<T>, id: string, guard: object, set: object): Promise<boolean> {
+    try {
+      const result = await model.updateOne({ _id: id, ...guard }, { $set: set }, { upsert: true }).exec();
+      return result.modifiedCount === 1 || result.upsertedCount === 1;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+}

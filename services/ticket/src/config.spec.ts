@@ -1,0 +1,25 @@
+import { ConfigError, loadConfig } from '@ticketing/platform';
+import { describe, expect, it } from 'vitest';
+import { ticketConfigSchema } from './config';
+
+describe('ticket config', () => {
+  it('has safe defaults in development', () => {
+    const config = loadConfig(ticketConfigSchema, {});
+    expect(config).toMatchObject({ PORT: 4003, HOLD_TTL_SECONDS: 600, SWEEP_INTERVAL_MS: 1000, PAYMENT_PROVIDER: 'test' });
+    expect(config.TICKET_SIGNING_KEY).toBeUndefined();
+  });
+
+  it('requires a signing key and refuses the test payment provider in production', () => {
+    expect(() => loadConfig(ticketConfigSchema, { NODE_ENV: 'production' })).toThrow(ConfigError);
+    try {
+      loadConfig(ticketConfigSchema, { NODE_ENV: 'production' });
+    } catch (error) {
+      expect((error as Error).message).toContain('TICKET_SIGNING_KEY');
+      expect((error as Error).message).toContain('PAYMENT_PROVIDER');
+    }
+  });
+
+  it('names a bad hold time', () => {
+    expect(() => loadConfig(ticketConfigSchema, { HOLD_TTL_SECONDS: '0' })).toThrow(/HOLD_TTL_SECONDS/);
+  });
+});

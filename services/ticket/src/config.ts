@@ -1,0 +1,47 @@
+import { baseConfigSchema, envBool, envInt } from '@ticketing/platform';
+import { z } from 'zod';
+
+export const TICKET_SERVICE_NAME = 'ticket';
+export const TICKET_DEFAULT_PORT = 4003;
+
+export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_DEFAULT_PORT)
+  .extend({
+    /** How long a hold lasts before the sweeper returns its stock. */
+    HOLD_TTL_SECONDS: envInt({ default: 600, min: 1, max: 24 * 3600 }),
+    /** Period of the sweeper (expired holds, interrupted reservations, orders to recover). */
+    SWEEP_INTERVAL_MS: envInt({ default: 1000, min: 50, max: 600_000 }),
+    /** Run the sweeper in this process (every replica may: each step is a guarded single-document update). */
+    SWEEPER_ENABLED: envBool(true),
+    /** A reservation or order stuck half-way this long (a crashed request) is finished or rolled back. */
+    RECOVERY_AFTER_MS: envInt({ default: 30_000, min: 100, max: 3_600_000 }),
+    /** Lifetime of the Redis availability gate of a ticket type before it is rebuilt from MongoDB. */
+    GATE_TTL_SECONDS: envInt({ default: 30, min: 1, max: 3600 }),
+    /** Ed25519 private key signing QR tokens: PKCS8 PEM or a private JWK (JSON). Required in production. */
+    TICKET_SIGNING_KEY: z
+      .string()
+      .optional()
+      .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim())),
+    /** Payment provider. Only the built-in test provider exists so far. */
+    PAYMENT_PROVIDER: z.enum(['test'], { error: 'expected test' }).default('test'),
+    /** The test provider charges nobody: it is refused in production unless explicitly allowed. */
+    ALLOW_TEST_PAYMENTS: envBool(false),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.NODE_ENV !== 'production') return;
+    if (cfg.TICKET_SIGNING_KEY === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TICKET_SIGNING_KEY'],
+        message: 'is required when NODE_ENV=production (mount it from a Secret)',
+      });
+    }
+    if (cfg.PAYMENT_PROVIDER === 'test' && !cfg.ALLOW_TEST_PAYMENTS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMENT_PROVIDER'],
+        message: 'the test provider is refused when NODE_ENV=production (set ALLOW_TEST_PAYMENTS=true to force it)',
+      });
+    }
+  });
+
+export type TicketConfig = z.infer<typeof ticketConfigSchema>;

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AvailabilityGate } from './availability-gate.service';
+import { AvailabilityResolver } from './availability.resolver';
+import { AvailabilityService } from './availability.service';
+import { InventoryService } from './inventory.service';
+
+@Module({
+  providers: [InventoryService, AvailabilityGate, AvailabilityService, AvailabilityResolver],
+  exports: [InventoryService, AvailabilityGate, AvailabilityService],
+})
+export class InventoryModule {}

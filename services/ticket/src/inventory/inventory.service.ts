@@ -1,0 +1,282 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import type { TicketTypeReplicaDoc } from '../catalog/schemas/ticket-type-replica.schema';
+import { isDuplicateKey } from '../common/ids';
+import { KeyedSerializer } from '../common/keyed-serializer';
+import { BUYER_LIMIT, buyerLimitId, type BuyerLimitDoc } from './schemas/buyer-limit.schema';
+import { INVENTORY, type InventoryDoc } from './schemas/inventory.schema';
+import { SEAT, seatDocId, type SeatDoc } from './schemas/seat.schema';
+
+/** The hold a reservation has on one ticket type. */
+export interface HoldRef {
+  reservationId: string;
+  ticketTypeId: string;
+  kind: 'GENERAL_ADMISSION' | 'RESERVED';
+  quantity: number;
+  buyerId: string;
+}
+
+export type SeatHoldResult = { ok: true } | { ok: false; unavailable: string[] };
+
+const marker = (reservationId: string) => `holds.${reservationId}`;
+
+/**
+ * MongoDB is the truth for stock. Every method here is ONE guarded single-document update (or, for seats,
+ * one per seat), so concurrent buyers, retries and several replicas can never take more than there is,
+ * and a hold can be returned or sold once only (its `holds.<reservationId>` marker goes in the same update).
+ */
+@Injectable()
+export class InventoryService {
+  /** Queues writes per stock document in this process (see KeyedSerializer for why). */
+  private readonly serial = new KeyedSerializer();
+
+  constructor(
+    @InjectModel(INVENTORY) private readonly inventory: Model<InventoryDoc>,
+    @InjectModel(SEAT) private readonly seats: Model<SeatDoc>,
+    @InjectModel(BUYER_LIMIT) private readonly buyerLimits: Model<BuyerLimitDoc>,
+  ) {}
+
+  find(ticketTypeId: string): Promise<InventoryDoc | null> {
+    return this.inventory.findById(ticketTypeId).lean<InventoryDoc>().exec();
+  }
+
+  findByEvent(eventId: string): Promise<InventoryDoc[]> {
+    return this.inventory.find({ eventId }).sort({ _id: 1 }).lean<InventoryDoc[]>().exec();
+  }
+
+  // ---- stock from the event service ------------------------------------------------------------
+
+  /** Creates the inventory of a ticket type, or moves its capacity to the new quantity / seat list. */
+  async syncFromTicketType(type: TicketTypeReplicaDoc): Promise<void> {
+    await this.inventory
+      .updateOne(
+        { _id: type._id },
+        {
+          $setOnInsert: {
+            eventId: type.eventId,
+            kind: type.kind,
+            capacity: 0,
+            requestedCapacity: 0,
+            available: 0,
+            held: 0,
+            sold: 0,
+            revenue: 0,
+            currency: type.basePrice.currency,
+            holds: {},
+          },
+        },
+        { upsert: true },
+      )
+      .exec()
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+    if (type.kind === 'RESERVED') await this.syncSeats(type);
+    await this.adjustCapacity(type._id, type.quantity);
+  }
+
+  /**
+   * Moves capacity towards `target` without ever going below what is held + sold: the update is guarded on
+   * the exact capacity and availability it was computed from and retried when something moved meanwhile.
+   */
+  async adjustCapacity(ticketTypeId: string, target: number): Promise<InventoryDoc | null> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const doc = await this.find(ticketTypeId);
+      if (!doc) return null;
+      const committed = doc.capacity - doc.available;
+      const capacity = Math.max(target, committed);
+      if (capacity === doc.capacity && doc.requestedCapacity === target) return doc;
+      const result = await this.serial.run(ticketTypeId, () =>
+        this.inventory
+          .updateOne(
+            { _id: ticketTypeId, capacity: doc.capacity, available: doc.available },
+            { $set: { capacity, available: capacity - committed, requestedCapacity: target } },
+          )
+          .exec(),
+      );
+      if (result.matchedCount === 1) return this.find(ticketTypeId);
+    }
+    throw new Error(`capacity of ticket type ${ticketTypeId} kept moving; will retry on redelivery`);
+  }
+
+  private async syncSeats(type: TicketTypeReplicaDoc): Promise<void> {
+    const docs = type.seatIds.map((seatId) => ({
+      _id: seatDocId(type._id, seatId),
+      ticketTypeId: type._id,
+      eventId: type.eventId,
+      seatId,
+      state: 'AVAILABLE',
+      reservationId: null,
+      orderId: null,
+      withdrawn: false,
+    }));
+    if (docs.length > 0) {
+      await this.seats.insertMany(docs, { ordered: false }).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+    }
+    await this.seats
+      .updateMany({ ticketTypeId: type._id, seatId: { $in: type.seatIds }, withdrawn: true }, { $set: { withdrawn: false } })
+      .exec();
+    await this.seats
+      .updateMany({ ticketTypeId: type._id, seatId: { $nin: type.seatIds }, withdrawn: false }, { $set: { withdrawn: true } })
+      .exec();
+  }
+
+  // ---- holds ------------------------------------------------------------------------------------
+
+  /** General admission: takes `quantity` if that many are available. */
+  async holdGeneral(ticketTypeId: string, reservationId: string, quantity: number): Promise<boolean> {
+    const result = await this.serial.run(ticketTypeId, () =>
+      this.inventory
+        .updateOne(
+          { _id: ticketTypeId, available: { $gte: quantity }, [marker(reservationId)]: { $exists: false } },
+          { $inc: { available: -quantity, held: quantity }, $set: { [marker(reservationId)]: quantity } },
+        )
+        .exec(),
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /**
+   * Reserved seating: one guarded update per seat (AVAILABLE → HELD by this reservation). If any seat is
+   * taken, the seats this call did take are given back before it answers.
+   */
+  async holdSeats(ticketTypeId: string, reservationId: string, seatIds: readonly string[]): Promise<SeatHoldResult> {
+    const outcomes = await Promise.all(
+      seatIds.map(async (seatId) => {
+        const id = seatDocId(ticketTypeId, seatId);
+        const result = await this.serial.run(id, () =>
+          this.seats.updateOne({ _id: id, state: 'AVAILABLE', withdrawn: false }, { $set: { state: 'HELD', reservationId } }).exec(),
+        );
+        return { seatId, taken: result.modifiedCount === 1 };
+      }),
+    );
+    const unavailable = outcomes.filter((o) => !o.taken).map((o) => o.seatId);
+    if (unavailable.length > 0) {
+      await this.releaseSeats(reservationId);
+      return { ok: false, unavailable };
+    }
+    await this.serial.run(ticketTypeId, () =>
+      this.inventory
+        .updateOne(
+          { _id: ticketTypeId, [marker(reservationId)]: { $exists: false } },
+          { $inc: { available: -seatIds.length, held: seatIds.length }, $set: { [marker(reservationId)]: seatIds.length } },
+        )
+        .exec(),
+    );
+    return { ok: true };
+  }
+
+  private async releaseSeats(reservationId: string): Promise<void> {
+    const held = await this.seats.find({ reservationId, state: 'HELD' }).lean<SeatDoc[]>().exec();
+    await Promise.all(
+      held.map((seat) =>
+        this.serial.run(seat._id, () =>
+          this.seats
+            .updateOne({ _id: seat._id, reservationId, state: 'HELD' }, { $set: { state: 'AVAILABLE', reservationId: null } })
+            .exec(),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Gives a hold back to stock. Exactly once: the counters move only in the update that removes the
+   * hold's marker. Returns true when this call returned it.
+   */
+  async returnHold(hold: HoldRef): Promise<boolean> {
+    if (hold.kind === 'RESERVED') await this.releaseSeats(hold.reservationId);
+    const result = await this.serial.run(hold.ticketTypeId, () =>
+      this.inventory
+        .updateOne(
+          { _id: hold.ticketTypeId, [marker(hold.reservationId)]: hold.quantity },
+          { $inc: { available: hold.quantity, held: -hold.quantity }, $unset: { [marker(hold.reservationId)]: '' } },
+        )
+        .exec(),
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Turns a hold into sold stock and books its revenue, once (same marker rule as returnHold). */
+  async sellHold(hold: HoldRef, orderId: string, revenue: number): Promise<boolean> {
+    if (hold.kind === 'RESERVED') {
+      const held = await this.seats.find({ reservationId: hold.reservationId, state: 'HELD' }).lean<SeatDoc[]>().exec();
+      await Promise.all(
+        held.map((seat) =>
+          this.serial.run(seat._id, () =>
+            this.seats
+              .updateOne({ _id: seat._id, reservationId: hold.reservationId, state: 'HELD' }, { $set: { state: 'SOLD', orderId } })
+              .exec(),
+          ),
+        ),
+      );
+    }
+    const result = await this.serial.run(hold.ticketTypeId, () =>
+      this.inventory
+        .updateOne(
+          { _id: hold.ticketTypeId, [marker(hold.reservationId)]: hold.quantity },
+          {
+            $inc: { held: -hold.quantity, sold: hold.quantity, revenue },
+            $unset: { [marker(hold.reservationId)]: '' },
+          },
+        )
+        .exec(),
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Seats a reservation holds or bought (to check a sale is complete, and for tests). */
+  seatsOf(reservationId: string): Promise<SeatDoc[]> {
+    return this.seats.find({ reservationId }).lean<SeatDoc[]>().exec();
+  }
+
+  seatsOfType(ticketTypeId: string): Promise<SeatDoc[]> {
+    return this.seats.find({ ticketTypeId }).lean<SeatDoc[]>().exec();
+  }
+
+  // ---- per-buyer limit --------------------------------------------------------------------------
+
+  /**
+   * Counts `quantity` more against the buyer's limit for this ticket type, if it stays within `max`.
+   * A guarded upsert: when the guard fails on an existing document the insert hits the unique `_id`.
+   */
+  async claimBuyerLimit(hold: HoldRef, max: number): Promise<boolean> {
+    if (hold.quantity > max) return false;
+    try {
+      const id = buyerLimitId(hold.buyerId, hold.ticketTypeId);
+      const result = await this.serial.run(id, () =>
+        this.buyerLimits
+          .updateOne(
+            { _id: id, count: { $lte: max - hold.quantity } },
+            { $inc: { count: hold.quantity }, $set: { [marker(hold.reservationId)]: hold.quantity } },
+            { upsert: true },
+          )
+          .exec(),
+      );
+      return result.modifiedCount === 1 || result.upsertedCount === 1;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Gives the hold's units back to the buyer's limit (expired, released, rolled back), once. */
+  async returnBuyerLimit(hold: HoldRef): Promise<void> {
+    const id = buyerLimitId(hold.buyerId, hold.ticketTypeId);
+    await this.serial.run(id, () =>
+      this.buyerLimits
+        .updateOne({ _id: id, [marker(hold.reservationId)]: hold.quantity }, { $inc: { count: -hold.quantity }, $unset: { [marker(hold.reservationId)]: '' } })
+        .exec(),
+    );
+  }
+
+  /** A sold hold counts for good: only its marker goes. */
+  async settleBuyerLimit(hold: HoldRef): Promise<void> {
+    const id = buyerLimitId(hold.buyerId, hold.ticketTypeId);
+    await this.serial.run(id, () =>
+      this.buyerLimits.updateOne({ _id: id, [marker(hold.reservationId)]: { $exists: true } }, { $unset: { [marker(hold.reservationId)]: '' } }).exec(),
+    );
+  }
+}

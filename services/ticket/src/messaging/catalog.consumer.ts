@@ -1,0 +1,97 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { TOPICS, type EventEnvelope, type TicketTypeSnapshot } from '@ticketing/contracts';
+import { getLogger, KafkaService, type ConsumerHandle } from '@ticketing/platform';
+import { CatalogService } from '../catalog/catalog.service';
+import { AvailabilityGate } from '../inventory/availability-gate.service';
+import { AvailabilityService } from '../inventory/availability.service';
+import { InventoryService } from '../inventory/inventory.service';
+import { ReservationsService } from '../reservations/reservations.service';
+import { TicketsService } from '../tickets/tickets.service';
+
+export const TICKET_CONSUMER_GROUP = 'ticket';
+export const CONSUMED_TOPICS = [TOPICS.events, TOPICS.prices, TOPICS.checkins] as const;
+
+/**
+ * Applies what other services publish: events and ticket types (replica + inventory), staff lists, prices,
+ * cancellations (holds released, tickets revoked) and admitted check-ins. Every step is idempotent and
+ * version-aware, so redelivery and reordering are harmless; the platform skips envelope ids already handled.
+ */
+@Injectable()
+export class CatalogConsumer implements OnApplicationBootstrap {
+  private readonly log = getLogger('catalog-consumer');
+  private handle?: ConsumerHandle;
+
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly catalog: CatalogService,
+    private readonly inventory: InventoryService,
+    private readonly gate: AvailabilityGate,
+    private readonly availability: AvailabilityService,
+    private readonly reservations: ReservationsService,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.handle = await this.kafka.consume({
+      groupId: TICKET_CONSUMER_GROUP,
+      topics: CONSUMED_TOPICS,
+      handler: (envelope) => this.handle_(envelope),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.handle?.stop();
+  }
+
+  /** Applies one envelope (public so tests and tools can feed envelopes without Kafka). */
+  async apply(envelope: EventEnvelope): Promise<void> {
+    return this.handle_(envelope);
+  }
+
+  private async handle_(envelope: EventEnvelope): Promise<void> {
+    switch (envelope.type) {
+      case 'event.published':
+      case 'event.updated':
+        await this.catalog.applyEventSnapshot(envelope.data);
+        for (const type of envelope.data.ticketTypes) await this.applyTicketType(type);
+        return;
+      case 'ticket-type.upserted':
+        await this.applyTicketType(envelope.data);
+        return;
+      case 'event.staff-changed':
+        await this.catalog.applyStaff(envelope.data);
+        return;
+      case 'event.cancelled': {
+        await this.catalog.applyCancelled(envelope.data);
+        const at = new Date(envelope.data.cancelledAt);
+        const released = await this.reservations.releaseAllOfEvent(envelope.data.eventId, envelope.data.cancelledBy);
+        const revoked = await this.tickets.revokeAllOfEvent(envelope.data.eventId, at);
+        this.log.info({ eventId: envelope.data.eventId, released, revoked }, 'event cancelled: holds released, tickets revoked');
+        return;
+      }
+      case 'price.changed':
+        await this.catalog.applyPrice(envelope.data);
+        return;
+      case 'checkin.recorded':
+        if (envelope.data.result === 'ADMITTED' && envelope.data.ticketId) {
+          await this.tickets.markCheckedIn(envelope.data.ticketId, new Date(envelope.data.at));
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Updates the replica (when the snapshot is newer), then brings the inventory in line with whatever the
+   * replica now says — also after a stale or repeated message, so a crash between the two steps heals.
+   */
+  private async applyTicketType(snapshot: TicketTypeSnapshot): Promise<void> {
+    await this.catalog.applyTicketType(snapshot);
+    const current = await this.catalog.findTicketType(snapshot.ticketTypeId);
+    if (!current || !current.kind) return;
+    await this.inventory.syncFromTicketType(current);
+    await this.gate.reset(current._id);
+    await this.availability.changed(current.eventId, current._id);
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module';
+import { InventoryModule } from '../inventory/inventory.module';
+import { OrdersModule } from '../orders/orders.module';
+import { ReservationsModule } from '../reservations/reservations.module';
+import { TicketsModule } from '../tickets/tickets.module';
+import { CatalogConsumer } from './catalog.consumer';
+import { OutboxRegistration } from './outbox-registration.service';
+import { SweeperService } from './sweeper.service';
+
+@Module({
+  imports: [CatalogModule, InventoryModule, ReservationsModule, OrdersModule, TicketsModule],
+  providers: [CatalogConsumer, SweeperService, OutboxRegistration],
+  exports: [CatalogConsumer, SweeperService],
+})
+export class MessagingModule {}

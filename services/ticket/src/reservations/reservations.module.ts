@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module';
+import { InventoryModule } from '../inventory/inventory.module';
+import { ReservationsResolver } from './reservations.resolver';
+import { ReservationsService } from './reservations.service';
+
+@Module({
+  imports: [CatalogModule, InventoryModule],
+  providers: [ReservationsService, ReservationsResolver],
+  exports: [ReservationsService],
+})
+export class ReservationsModule {}

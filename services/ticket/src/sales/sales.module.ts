@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module';
+import { InventoryModule } from '../inventory/inventory.module';
+import { SalesResolver } from './sales.resolver';
+import { SalesService } from './sales.service';
+
+@Module({
+  imports: [CatalogModule, InventoryModule],
+  providers: [SalesService, SalesResolver],
+})
+export class SalesModule {}

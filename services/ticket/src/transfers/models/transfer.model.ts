@@ -1,0 +1,39 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+
+export enum TransferStatusEnum {
+  PENDING = 'PENDING',
+  ACCEPTED = 'ACCEPTED',
+  DECLINED = 'DECLINED',
+  CANCELLED = 'CANCELLED',
+}
+registerEnumType(TransferStatusEnum, { name: 'TicketTransferStatus' });
+
+@ObjectType({ description: 'An offer to hand a ticket to whoever signs in with `toEmail`.' })
+export class TicketTransfer {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  ticketId!: string;
+
+  @Field(() => ID)
+  eventId!: string;
+
+  @Field(() => ID)
+  fromHolderId!: string;
+
+  @Field()
+  toEmail!: string;
+
+  @Field(() => TransferStatusEnum)
+  status!: TransferStatusEnum;
+
+  @Field(() => Int, { description: 'The ticket generation offered.' })
+  generation!: number;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  resolvedAt!: Date | null;
+}

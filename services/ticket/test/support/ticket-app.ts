@@ -1,0 +1,41 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { appUrl, createServiceApp, loadConfig } from '@ticketing/platform';
+import type { TestContext, TestIssuer } from '@ticketing/platform/testing';
+import { createAppModule } from '../../src/app.module';
+import { TICKET_SERVICE_NAME, ticketConfigSchema, type TicketConfig } from '../../src/config';
+
+export interface RunningTicket {
+  app: INestApplication;
+  url: string;
+  config: TicketConfig;
+  get<T>(token: Type<T> | string | symbol): T;
+  close(): Promise<void>;
+}
+
+/** Boots the ticket AppModule in-process on port 0 with the test context's database, topics and Redis prefix. */
+export async function startTicket(
+  ctx: TestContext,
+  issuer: TestIssuer,
+  overrides: Record<string, string> = {},
+): Promise<RunningTicket> {
+  const config = loadConfig(ticketConfigSchema, {
+    ...ctx.env,
+    AUTH_JWKS_URL: issuer.jwksUrl,
+    // Tests drive the sweeper by hand unless they ask for it.
+    SWEEPER_ENABLED: 'false',
+    ...overrides,
+  });
+  const app: NestExpressApplication = await createServiceApp(createAppModule(config), config, {
+    serviceName: TICKET_SERVICE_NAME,
+    handleSignals: false,
+  });
+  await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    url: appUrl(app),
+    config,
+    get: <T>(token: Type<T> | string | symbol) => app.get<T>(token as Type<T>, { strict: false }),
+    close: () => app.close(),
+  };
+}
