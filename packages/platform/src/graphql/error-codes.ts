@@ -15,6 +15,8 @@ export const ErrorCode = {
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** A dependency the operation cannot safely proceed without is down; retry after `retryAfter`. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The payment provider failed; nothing was charged and the same request may be retried. */
+  PAYMENT_PROVIDER_ERROR: 'PAYMENT_PROVIDER_ERROR',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
