@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { secretViolations, securityViolations } from './support/policy';
 import { chartExists, STANDALONE_VALUES, umbrellaValueSets } from './support/render';
 import {
   CHARTS_DIR,
   helmTemplate,
   kubeconform,
   parseManifests,
+  REPO_ROOT,
   run,
   serviceCharts,
   VALUES_DIR,
@@ -99,16 +101,78 @@ describe.each(serviceCharts())('the %s chart on its own', (chart) => {
       repository: `file://../${chart}`,
       condition: `${chart}.enabled`,
     });
+    // The gateway must then route to the other subgraphs only.
+    const rest = serviceCharts().filter((c) => c !== chart && c !== 'gateway');
     const off = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticketing'), {
       values: [join(VALUES_DIR, 'defaults.yaml')],
-      set: [`${chart}.enabled=false`, ...(chart === 'gateway' ? ['ingress.enabled=false'] : [])],
+      set: [
+        `${chart}.enabled=false`,
+        chart === 'gateway' ? 'ingress.enabled=false' : `gateway.subgraphs={${rest.join(',')}}`,
+      ],
     });
+    expect(off.stderr).toBe('');
     expect(off.code).toBe(0);
     const names = parseManifests(off.stdout)
       .filter((m) => m.kind === 'Deployment')
       .map((m) => m.metadata.name);
     expect(names).not.toContain(`ticketing-${chart}`);
     expect(names.length).toBe(serviceCharts().length - 1);
+  });
+});
+
+describe('the seed-admin hook Job of the auth chart', () => {
+  const render = (set: string[]) =>
+    helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'auth'), {
+      values: [STANDALONE_VALUES],
+      release: 'solo',
+      set,
+    });
+  const enabled = [
+    'seedAdmin.enabled=true',
+    'seedAdmin.email=ops@example.com',
+    'seedAdmin.existingSecret=admin-pw',
+  ];
+
+  it('is off by default', () => {
+    const rendered = render([]);
+    expect(rendered.code).toBe(0);
+    expect(parseManifests(rendered.stdout).filter((m) => m.kind === 'Job')).toEqual([]);
+  });
+
+  it('runs the seed-admin command of the image after install and upgrade, the password from a Secret', () => {
+    const rendered = render(enabled);
+    expect(rendered.stderr).toBe('');
+    const manifests = parseManifests(rendered.stdout);
+    const job = manifests.find((m) => m.kind === 'Job')!;
+    expect(job.metadata.annotations?.['helm.sh/hook']).toBe('post-install,post-upgrade');
+    const container = job.spec.template.spec.containers[0];
+    // The entry point the auth image builds from services/auth/src/seed-admin.ts.
+    expect(container.command).toEqual(['node', 'services/auth/dist/seed-admin.js']);
+    expect(existsSync(join(REPO_ROOT, 'services', 'auth', 'src', 'seed-admin.ts'))).toBe(true);
+    expect(container.image).toBe(
+      manifests.find((m) => m.kind === 'Deployment')!.spec.template.spec.containers[0].image,
+    );
+    const env = Object.fromEntries(container.env.map((e: { name: string }) => [e.name, e]));
+    expect(env.ADMIN_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'admin-pw', key: 'password' });
+    expect(env.ADMIN_EMAIL.value).toBe('ops@example.com');
+    expect(env.MONGO_URL.valueFrom.secretKeyRef.name).toBe('standalone-mongo');
+    expect(secretViolations(manifests)).toEqual([]);
+    expect(securityViolations(manifests)).toEqual([]);
+    const policy = manifests.find(
+      (m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'solo-auth-seed-admin',
+    );
+    expect(policy?.spec.podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/instance': 'solo',
+      'app.kubernetes.io/component': 'seed-admin',
+    });
+    const result = kubeconform(k8s.tools, k8s.crds, [], rendered.stdout);
+    expect(result.stdout).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
+  });
+
+  it('refuses to render without the Secret holding the password', () => {
+    const rendered = render(enabled.slice(0, 2));
+    expect(rendered.code).not.toBe(0);
+    expect(rendered.stderr).toContain('seedAdmin.existingSecret must name the Secret holding ADMIN_PASSWORD');
   });
 });
 
@@ -150,6 +214,21 @@ describe('umbrella chart', () => {
       for (const secret of new Set(external)) expect(notes).toContain(`  ${secret}   `);
     },
   );
+
+  it('refuses gateway.subgraphs that differ from the enabled subgraph charts', () => {
+    const disabled = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticketing'), {
+      set: ['event.enabled=false'],
+    });
+    expect(disabled.code).not.toBe(0);
+    expect(disabled.stderr).toContain(
+      'gateway.subgraphs is [auth, event, ticket] but the enabled subgraphs are [auth, ticket]',
+    );
+    const missing = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticketing'), {
+      set: ['gateway.subgraphs={auth,event}'],
+    });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('set gateway.subgraphs={auth,event,ticket}');
+  });
 
   it('rejects an ingress without the gateway', () => {
     const result = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticketing'), {

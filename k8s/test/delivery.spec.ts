@@ -112,6 +112,21 @@ describe('GitHub workflows', () => {
     expect(all).toMatch(/make deploy/);
     expect(all).toMatch(/GATEWAY_URL: http:\/\/localhost\/graphql/);
   });
+
+  it('runs the journey test through the ingress without the local stack', () => {
+    const e2e = YAML.parse(read('.github', 'workflows', 'e2e.yml'));
+    const steps = Object.values(
+      e2e.jobs as Record<string, { steps: { run?: string; env?: object }[] }>,
+    ).flatMap((job) => job.steps);
+    const journey = steps.filter((step) => step.run?.includes('tests/journey.e2e-spec.ts'));
+    expect(journey).toHaveLength(1);
+    expect(journey[0].run).toBe('npx vitest run tests/journey.e2e-spec.ts');
+    expect(journey[0].env).toEqual({
+      GATEWAY_URL: 'http://localhost/graphql',
+      CI: 'true',
+      TEST_REQUIRE_INFRA: '0',
+    });
+  });
 });
 
 describe('k8s shell scripts', () => {

@@ -11,6 +11,7 @@ import {
   securityViolations,
 } from './support/policy';
 import { FIXTURES_DIR, helmTemplate, kubeconform, parseManifests, run } from './support/tools';
+import { bootProblems, containerEnv, serviceConfigSchema } from './support/service-config';
 import { useK8s } from './support/setup';
 
 // The deliberately broken inputs in k8s/test/fixtures/: each check must reject them, naming the problem.
@@ -149,6 +150,62 @@ describe('chart values that break the rules stop the render', () => {
     });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('existingSecret is required: AUTH_SIGNING_KEYS comes from it');
+  });
+});
+
+describe("the boot check against each service's config schema", () => {
+  const render = (set: string[]) => {
+    const result = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticketing'), { set });
+    expect(result.code).toBe(0);
+    return parseManifests(result.stdout);
+  };
+
+  it('names a variable required in production that the rendered Deployment lacks', async () => {
+    for (const [svc, variable] of [
+      ['auth', 'AUTH_SIGNING_KEYS'],
+      ['ticket', 'TICKET_SIGNING_KEY'],
+    ]) {
+      const { env } = containerEnv(render([`${svc}.secretEnv=null`]), `ticketing-${svc}`);
+      expect(env).not.toHaveProperty(variable);
+      expect(bootProblems(await serviceConfigSchema(svc), env)).toContainEqual({
+        variable,
+        problem: 'is required when NODE_ENV=production (mount it from a Secret)',
+      });
+    }
+  });
+
+  it('names a malformed value and the removed AUTH_ADMIN_EMAILS', async () => {
+    const { env } = containerEnv(render([]), 'ticketing-auth');
+    const schema = await serviceConfigSchema('auth');
+    expect(bootProblems(schema, env)).toEqual([]);
+    const problems = bootProblems(schema, {
+      ...env,
+      LOGIN_MAX_FAILURES_PER_HOUR: '1000',
+      AUTH_ADMIN_EMAILS: 'ops@example.com',
+    });
+    expect(problems.map((p) => p.variable).sort()).toEqual([
+      'AUTH_ADMIN_EMAILS',
+      'LOGIN_MAX_FAILURES_PER_HOUR',
+    ]);
+  });
+
+  it('refuses AUTH_ADMIN_EMAILS in the values, as config or as extra env', () => {
+    for (const set of [
+      ['auth.config.AUTH_ADMIN_EMAILS=ops@example.com'],
+      ['auth.extraEnv[0].name=AUTH_ADMIN_EMAILS', 'auth.extraEnv[0].value=ops@example.com'],
+    ]) {
+      const result = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticketing'), { set });
+      expect(result.code, set.join(' ')).not.toBe(0);
+      expect(result.stderr).toContain('AUTH_ADMIN_EMAILS');
+    }
+  });
+
+  it('refuses a config entry the chart sets itself (it would be silently overridden)', () => {
+    const result = helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticketing'), {
+      set: ['gateway.config.TRUST_PROXY=true'],
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("invalid propertyName 'TRUST_PROXY'");
   });
 });
 

@@ -10,7 +10,12 @@ metadata:
 {{- if .Values.config }}
 data:
   {{- range $key, $value := .Values.config }}
+  {{- /* Whole numbers arrive from YAML as floats: print 1209600, never 1.2096e+06. */}}
+  {{- if and (kindIs "float64" $value) (eq $value (float64 (int64 $value))) }}
+  {{ $key }}: {{ int64 $value | toString | quote }}
+  {{- else }}
   {{ $key }}: {{ $value | toString | quote }}
+  {{- end }}
   {{- end }}
 {{- else }}
 data: {}

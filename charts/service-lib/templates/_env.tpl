@@ -23,9 +23,11 @@ The environment every service reads (packages/platform/README.md). Connection se
 - name: AUTH_AUDIENCE
   value: {{ get $auth "audience" | default "ticketing" | quote }}
 - name: COOKIE_SECURE
-  value: {{ (hasKey $global "cookieSecure" | ternary (get $global "cookieSecure") true) | toString | quote }}
+  value: {{ include "service-lib.cookieSecure" . | quote }}
 - name: CORS_ORIGINS
-  value: {{ get $global "corsOrigins" | default (list "http://localhost:5173") | join "," | quote }}
+  value: {{ include "service-lib.corsOrigins" . | quote }}
+- name: TRUST_PROXY
+  value: {{ required (printf "%s.trustProxy is required (the proxy hops in front of the pod)" (include "service-lib.name" .)) .Values.trustProxy | toString | quote }}
 - name: SHUTDOWN_DELAY_MS
   value: {{ .Values.shutdown.delayMs | quote }}
 - name: SHUTDOWN_TIMEOUT_MS
@@ -56,7 +58,7 @@ The environment every service reads (packages/platform/README.md). Connection se
   value: {{ .Values.mongo.database | default (include "service-lib.name" .) | quote }}
 {{- end }}
 {{- range .Values.subgraphs }}
-- name: {{ upper . }}_URL
+- name: {{ upper . | replace "-" "_" }}_URL
   value: {{ printf "http://%s:%s/graphql" (include "service-lib.peerFullname" (dict "root" $ "name" .)) (include "service-lib.portOf" (dict "root" $ "name" .)) | quote }}
 {{- end }}
 {{- range $name, $key := .Values.secretEnv }}
@@ -65,6 +67,11 @@ The environment every service reads (packages/platform/README.md). Connection se
     secretKeyRef:
       name: {{ required (printf "existingSecret is required: %s comes from it" $name) $.Values.existingSecret }}
       key: {{ $key }}
+{{- end }}
+{{- range .Values.extraEnv }}
+{{- if eq .name "AUTH_ADMIN_EMAILS" }}
+{{- fail "extraEnv: AUTH_ADMIN_EMAILS is no longer supported (it fails auth's boot): create admins with the seed-admin command (auth.seedAdmin)" }}
+{{- end }}
 {{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
@@ -85,4 +92,26 @@ Secret from one that an operator or an administrator provides.
 {{- if .Values.secretEnv -}}{{- $names = append $names .Values.existingSecret -}}{{- end -}}
 {{- range .Values.imagePullSecrets -}}{{- $names = append $names .name -}}{{- end -}}
 {{- $names | uniq | sortAlpha | join "," -}}
+{{- end -}}
+
+{{/* `true` unless `global.cookieSecure` is false (plain-http development only). */}}
+{{- define "service-lib.cookieSecure" -}}
+{{- $global := .Values.global | default dict -}}
+{{- hasKey $global "cookieSecure" | ternary (get $global "cookieSecure") true | toString -}}
+{{- end -}}
+
+{{/*
+Browser origins the gateway allows (CORS_ORIGINS): one per public host name (`global.publicHosts`, the hosts
+the umbrella's ingress serves), https when cookies are secure (the site is served over https) and http
+otherwise, then the extra `global.corsOrigins`. Without either: the local Vite dev server.
+*/}}
+{{- define "service-lib.corsOrigins" -}}
+{{- $global := .Values.global | default dict -}}
+{{- $scheme := eq (include "service-lib.cookieSecure" .) "true" | ternary "https" "http" -}}
+{{- $origins := list -}}
+{{- range get $global "publicHosts" | default list -}}
+{{- $origins = append $origins (printf "%s://%s" $scheme .) -}}
+{{- end -}}
+{{- $origins = concat $origins (get $global "corsOrigins" | default list) | uniq -}}
+{{- $origins | default (list "http://localhost:5173") | join "," -}}
 {{- end -}}

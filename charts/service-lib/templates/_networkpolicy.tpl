@@ -3,7 +3,8 @@ NetworkPolicies. Each service pod gets a policy with both directions, so everyth
 (the umbrella adds a release-wide default-deny as well). Allowed flows, as ARCHITECTURE.md names them:
   ingress: from the ingress controller (gateway, web) or from sibling services (`networkPolicy.ingressFrom`),
            and from this chart's own `helm test` pod;
-  egress:  DNS; sibling services (`networkPolicy.egressTo`: gateway -> subgraphs, subgraphs -> auth JWKS);
+  egress:  DNS; sibling services (`networkPolicy.egressTo`, e.g. subgraphs -> auth JWKS, plus every entry of
+           `subgraphs`: gateway -> the subgraphs it routes to);
            Kafka, MongoDB and Redis when the service uses them (peers and ports from `global.*.networkPolicy`).
 */}}
 
@@ -95,7 +96,7 @@ spec:
           port: 53
         - protocol: TCP
           port: 53
-    {{- range .Values.networkPolicy.egressTo }}
+    {{- range concat .Values.networkPolicy.egressTo (.Values.subgraphs | default list) | uniq }}
     - to:
         {{- include "service-lib.siblingPeer" (dict "root" $ "names" (list .)) | nindent 8 }}
       ports:

@@ -27,4 +27,14 @@ describe('infraVerdict', () => {
     expect(strict.message).toContain('make infra-up');
     expect(infraVerdict(redisDown, { CI: '', TEST_REQUIRE_INFRA: '0' }).action).toBe('warn');
   });
+
+  it('does not require the local stack when the tests target a deployed platform (GATEWAY_URL)', () => {
+    const verdict = infraVerdict(redisDown, {
+      CI: 'true',
+      TEST_REQUIRE_INFRA: '1',
+      GATEWAY_URL: 'http://localhost/graphql',
+    });
+    expect(verdict.action).toBe('warn');
+    expect(verdict.message).toContain('GATEWAY_URL');
+  });
 });

@@ -12,6 +12,11 @@ export function testEnvSchema() {
     CI: z.string().default(''),
     /** '0' lets a run without the local stack go on (pure unit tests); anything else requires it. */
     TEST_REQUIRE_INFRA: z.string().default('1'),
+    /**
+     * Set when the tests drive an already deployed platform through its public endpoint (the kind e2e
+     * job): the local stack is then not needed and not checked.
+     */
+    GATEWAY_URL: z.string().default(''),
     /** Path of the redis-server binary for throwaway servers (default: found on PATH). */
     REDIS_SERVER_BIN: z.string().default(''),
   });
