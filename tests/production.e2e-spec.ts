@@ -45,11 +45,13 @@ describe('production mode hides introspection, suggestions and stack traces (gat
     const { introspection } = await probe(prod);
     expect(introspection.status).toBe(400);
     expect(introspection.body.data).toBeUndefined();
-    const direct = await postGraphql(`${prod.auth.url}/graphql`, INTROSPECTION, undefined, {
-      headers: { 'apollo-require-preflight': 'true' },
-    });
-    expect(direct.status).toBe(400);
-    expect(JSON.stringify(direct.body)).not.toContain('"Query"');
+    for (const subgraph of [prod.auth, prod.ticket!]) {
+      const direct = await postGraphql(`${subgraph.url}/graphql`, INTROSPECTION, undefined, {
+        headers: { 'apollo-require-preflight': 'true' },
+      });
+      expect(direct.status, subgraph.url).toBe(400);
+      expect(JSON.stringify(direct.body)).not.toContain('"Query"');
+    }
   });
 
   it('production gives no field suggestions, at the gateway or a subgraph', async () => {

@@ -182,6 +182,23 @@ describe('security through the gateway (auth + event + gateway processes, real s
       expect(errorCodes(await asBearer(foreign))).toEqual(['UNAUTHENTICATED']);
     });
 
+    it('the ticket subgraph verifies tokens the same way: the control passes, forgeries are refused', async () => {
+      const myTickets = (token: string) =>
+        postGraphql(stack.graphqlUrl, '{ myTickets { id } }', undefined, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+      const control = await myTickets(await signWith(stack.signingJwk, claimsFor({ role: 'ATTENDEE' })));
+      expect(control.body).toEqual({ data: { myTickets: [] } });
+      const now = Math.floor(Date.now() / 1000);
+      const forgeries = [
+        `${b64({ alg: 'none', typ: 'JWT', kid: stack.signingJwk.kid })}.${b64(claimsFor())}.`,
+        await signWith(stack.signingJwk, claimsFor({ iat: now - 3600, exp: now - 600 })),
+        await signWith(stack.signingJwk, claimsFor({ aud: 'another-app' })),
+        await signWith(await newPrivateJwk(), claimsFor()),
+      ];
+      for (const token of forgeries) expect(errorCodes(await myTickets(token))).toEqual(['UNAUTHENTICATED']);
+    });
+
     it('refuses an attendee on the organizer-only query (authorization, not just authentication)', async () => {
       const answer = await asBearer(await signWith(stack.signingJwk, claimsFor({ role: 'ATTENDEE' })));
       expect(errorCodes(answer)).toEqual(['FORBIDDEN']);

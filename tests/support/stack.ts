@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { JWK } from 'jose';
 import {
@@ -18,8 +19,11 @@ const serviceDir = (name: string) => join(REPO_ROOT, 'services', name);
 export interface StackOptions {
   /** NODE_ENV of every process (default `test`). */
   nodeEnv?: 'development' | 'test' | 'production';
+  /** Start the ticket subgraph too (default true). Without it the gateway's ticket URL is a closed port. */
+  ticket?: boolean;
   authEnv?: Record<string, string>;
   eventEnv?: Record<string, string>;
+  ticketEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
 }
 
@@ -27,6 +31,8 @@ export interface Stack {
   ctx: TestContext;
   auth: RunningService;
   event: RunningService;
+  /** Undefined when started with `ticket: false`. */
+  ticket?: RunningService;
   gateway: RunningService;
   /** `<gateway>/graphql`, the one public endpoint. */
   graphqlUrl: string;
@@ -37,11 +43,17 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** A fresh Ed25519 private key (PKCS8 PEM) for the ticket service's QR signatures (required in production). */
+function newTicketSigningKey(): string {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
 /**
- * Starts auth, event and the gateway from their built `dist/` as child processes against the shared local stack,
- * isolated by a fresh test context (database, topic prefix, Redis prefix). The gateway serves the committed
- * supergraph, exactly as deployed. `make test` builds the services first; while developing run
- * `npm run build -w @ticketing/<name>` for auth, event and gateway.
+ * Starts auth, event, ticket and the gateway from their built `dist/` as child processes against the shared
+ * local stack, isolated by a fresh test context (databases, topic prefix, Redis prefix); every process listens
+ * on a free port. The gateway serves the committed supergraph, exactly as deployed. `make test` builds the
+ * services first; while developing run `npm run build -w @ticketing/<name>` for each of them.
  */
 export async function startStack(name: string, options: StackOptions = {}): Promise<Stack> {
   const ctx = createTestContext(name);
@@ -49,6 +61,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
   const signingJwk = await newPrivateJwk();
   const issuer = 'ticketing-auth';
   const audience = 'ticketing';
+  const withTicket = options.ticket ?? true;
   const common = {
     ...ctx.env,
     NODE_ENV: options.nodeEnv ?? 'test',
@@ -59,60 +72,96 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     AUTH_AUDIENCE: audience,
     CORS_ORIGINS: APP_ORIGIN,
   };
-  const started: RunningService[] = [];
-  const stopAll = async () => {
-    await Promise.all(started.map((s) => s.stop(10_000).catch(() => undefined)));
-  };
-  try {
-    const authPort = await freePort();
-    const jwks = { AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json` };
-    const auth = await startService(
+  const database = (service: string) => `${ctx.dbName}_${service}`.slice(0, 60);
+  // Ports are chosen up front so the four processes can start side by side (the gateway needs every URL).
+  const [authPort, eventPort, ticketPort] = [await freePort(), await freePort(), await freePort()];
+  const jwks = { AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json` };
+
+  const launches: Array<Promise<RunningService>> = [
+    startService(
       serviceDir('auth'),
       {
         ...common,
         ...jwks,
-        MONGO_DB: `${ctx.dbName}_auth`.slice(0, 60),
+        MONGO_DB: database('auth'),
         AUTH_SIGNING_KEYS: JSON.stringify([signingJwk]),
         // Auth is reached through the gateway only; the gateway writes the client address it resolved.
         TRUST_PROXY: '1',
         ...options.authEnv,
       },
       { port: authPort },
-    );
-    started.push(auth);
-    const event = await startService(serviceDir('event'), {
-      ...common,
-      ...jwks,
-      MONGO_DB: `${ctx.dbName}_event`.slice(0, 60),
-      ...options.eventEnv,
-    });
-    started.push(event);
-    const gateway = await startService(serviceDir('gateway'), {
-      ...common,
-      ...jwks,
-      AUTH_URL: `${auth.url}/graphql`,
-      EVENT_URL: `${event.url}/graphql`,
-      RATE_LIMIT_PER_MINUTE: '0',
-      ...options.gatewayEnv,
-    });
-    started.push(gateway);
-    return {
-      ctx,
-      auth,
-      event,
-      gateway,
-      graphqlUrl: `${gateway.url}/graphql`,
-      signingJwk,
-      issuer,
-      audience,
-      stop: async () => {
-        await stopAll();
-        await dropTestContext(ctx).catch(() => undefined);
+    ),
+    startService(
+      serviceDir('event'),
+      { ...common, ...jwks, MONGO_DB: database('event'), ...options.eventEnv },
+      { port: eventPort },
+    ),
+    startService(
+      serviceDir('gateway'),
+      {
+        ...common,
+        ...jwks,
+        AUTH_URL: `http://127.0.0.1:${authPort}/graphql`,
+        EVENT_URL: `http://127.0.0.1:${eventPort}/graphql`,
+        // Without a ticket process this port stays closed: never a developer's service on the fixed port 4003.
+        TICKET_URL: `http://127.0.0.1:${ticketPort}/graphql`,
+        RATE_LIMIT_PER_MINUTE: '0',
+        ...options.gatewayEnv,
       },
-    };
-  } catch (err) {
-    await stopAll();
-    await dropTestContext(ctx).catch(() => undefined);
-    throw err;
+      { readyTimeoutMs: 45_000 },
+    ),
+  ];
+  if (withTicket) {
+    launches.push(
+      startService(
+        serviceDir('ticket'),
+        {
+          ...common,
+          ...jwks,
+          MONGO_DB: database('ticket'),
+          TICKET_SIGNING_KEY: newTicketSigningKey(),
+          PAYMENT_PROVIDER: 'test',
+          // The built-in test payment provider (tok_success, tok_decline, tok_error), also in production mode.
+          ALLOW_TEST_PAYMENTS: 'true',
+          ...options.ticketEnv,
+        },
+        { port: ticketPort, readyTimeoutMs: 45_000 },
+      ),
+    );
   }
+
+  const settled = await Promise.allSettled(launches);
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const stopAll = async () => {
+    await Promise.all(started.map((s) => s.stop(10_000).catch(() => undefined)));
+    // The context's topics, groups and Redis keys, then each service's own database.
+    await dropTestContext(ctx).catch(() => undefined);
+    for (const service of ['auth', 'event', 'ticket']) {
+      const own = { ...ctx, dbName: database(service) };
+      await dropTestContext(own, { kafka: false, redis: false }).catch(() => undefined);
+    }
+  };
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) {
+    await stopAll();
+    throw failure.reason;
+  }
+  const [auth, event, gateway, ticket] = started as [
+    RunningService,
+    RunningService,
+    RunningService,
+    RunningService | undefined,
+  ];
+  return {
+    ctx,
+    auth,
+    event,
+    ticket,
+    gateway,
+    graphqlUrl: `${gateway.url}/graphql`,
+    signingJwk,
+    issuer,
+    audience,
+    stop: stopAll,
+  };
 }
