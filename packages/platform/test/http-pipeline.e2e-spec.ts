@@ -17,7 +17,10 @@ describe('HTTP pipeline: trace ids, JSON logs, metrics, limits', () => {
   beforeAll(async () => {
     ctx = createTestContext('platform-http');
     const config = probeConfig(ctx, { LOG_LEVEL: 'info' });
-    app = await createServiceApp(ProbeAppModule.with(config, {}), config, { serviceName: 'probe', handleSignals: false });
+    app = await createServiceApp(ProbeAppModule.with(config, {}), config, {
+      serviceName: 'probe',
+      handleSignals: false,
+    });
     // Re-point the process logger at a stream the test can read (same service and level).
     const sink = new Writable({
       write(chunk, _encoding, callback) {
@@ -36,7 +39,9 @@ describe('HTTP pipeline: trace ids, JSON logs, metrics, limits', () => {
   });
 
   it('propagates a client x-trace-id to the response header, the handler and the logs', async () => {
-    const response = await fetch(`${url}/probe/hello/ann`, { headers: { 'x-trace-id': 'client-trace-0001' } });
+    const response = await fetch(`${url}/probe/hello/ann`, {
+      headers: { 'x-trace-id': 'client-trace-0001' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-trace-id')).toBe('client-trace-0001');
     expect(await response.json()).toEqual({ traceId: 'client-trace-0001' });
@@ -69,8 +74,12 @@ describe('HTTP pipeline: trace ids, JSON logs, metrics, limits', () => {
     const text = await response.text();
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_heap_size_used_bytes');
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/probe\/hello\/:name",status="200"\} [1-9]/);
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="other",status="404"\} [1-9]/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/probe\/hello\/:name",status="200"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="other",status="404"\} [1-9]/,
+    );
     expect(text).not.toContain('no-such-path-12345');
     expect(text).not.toContain('carol');
     // Health probes are answered before Express and never reach the histogram.

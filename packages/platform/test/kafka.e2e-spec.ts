@@ -4,13 +4,7 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { dlqTopic, sampleEnvelope, TOPICS, type EventEnvelope } from '@ticketing/contracts';
-import {
-  createTestContext,
-  dropTestContext,
-  ensureTopics,
-  freePort,
-  type TestContext,
-} from '../src/testing';
+import { createTestContext, dropTestContext, ensureTopics, freePort, type TestContext } from '../src/testing';
 import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { register } from 'prom-client';

@@ -13,7 +13,11 @@ async function get(url: string): Promise<{ status: number; body: any }> {
 }
 
 /** Polls until `predicate` holds for GET url, returning the last answer. */
-async function until(url: string, predicate: (r: { status: number; body: any }) => boolean, timeoutMs = 15_000) {
+async function until(
+  url: string,
+  predicate: (r: { status: number; body: any }) => boolean,
+  timeoutMs = 15_000,
+) {
   const deadline = Date.now() + timeoutMs;
   let last = await get(url);
   while (!predicate(last) && Date.now() < deadline) {

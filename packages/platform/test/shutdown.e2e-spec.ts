@@ -62,7 +62,13 @@ describe('graceful shutdown of a service process (terminus)', () => {
   it('exits 1 when shutdown hangs past SHUTDOWN_TIMEOUT_MS', async () => {
     running = await startService(
       fixture.dir,
-      { ...ctx.env, ...fixture.env, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '1500', FIXTURE_HANG_ON_SHUTDOWN: 'true' },
+      {
+        ...ctx.env,
+        ...fixture.env,
+        LOG_LEVEL: 'info',
+        SHUTDOWN_TIMEOUT_MS: '1500',
+        FIXTURE_HANG_ON_SHUTDOWN: 'true',
+      },
       { entry: fixture.entry },
     );
     const started = Date.now();

@@ -3,7 +3,12 @@ import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestContext, dropTestContext, ensureTopics, type TestContext } from '../src/testing/test-context';
+import {
+  createTestContext,
+  dropTestContext,
+  ensureTopics,
+  type TestContext,
+} from '../src/testing/test-context';
 
 describe('test contexts on the shared stack', () => {
   const created: TestContext[] = [];
@@ -34,12 +39,19 @@ describe('test contexts on the shared stack', () => {
     created.push(ctx);
 
     const names = await ensureTopics(ctx);
-    const expected = ALL_TOPICS.flatMap((topic) => [ctx.topicPrefix + topic, ctx.topicPrefix + dlqTopic(topic)]);
+    const expected = ALL_TOPICS.flatMap((topic) => [
+      ctx.topicPrefix + topic,
+      ctx.topicPrefix + dlqTopic(topic),
+    ]);
     expect(names.sort()).toEqual([...expected].sort());
     // Idempotent: a second call finds them and creates nothing.
     expect((await ensureTopics(ctx)).sort()).toEqual([...expected].sort());
 
-    const kafka = new Kafka({ clientId: 'context-spec', brokers: ctx.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'context-spec',
+      brokers: ctx.env.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -48,7 +60,9 @@ describe('test contexts on the shared stack', () => {
       const metadata = await admin.fetchTopicMetadata({ topics: [ctx.topicPrefix + ALL_TOPICS[0]] });
       expect(metadata.topics[0].partitions.length).toBeGreaterThanOrEqual(1);
 
-      const connection = await mongoose.createConnection(ctx.env.MONGO_URL, { dbName: ctx.dbName }).asPromise();
+      const connection = await mongoose
+        .createConnection(ctx.env.MONGO_URL, { dbName: ctx.dbName })
+        .asPromise();
       await connection.collection('things').insertOne({ n: 1 });
       const redis = new Redis(ctx.env.REDIS_URL);
       await redis.set(`${ctx.redisPrefix}a`, '1');

@@ -18,7 +18,8 @@ export const METRICS_PATH = '/metrics';
 /** The root module: a module class, or a dynamic module (tests build those). */
 export type ServiceModule = Type<unknown> | DynamicModule;
 
-const moduleName = (appModule: ServiceModule) => ('module' in appModule ? appModule.module.name : appModule.name);
+const moduleName = (appModule: ServiceModule) =>
+  'module' in appModule ? appModule.module.name : appModule.name;
 
 export interface ServiceAppOptions {
   serviceName: string;
@@ -57,7 +58,9 @@ export async function createServiceApp(
     terminus = app.get(TerminusBinding);
   } catch {
     await app.close();
-    throw new Error(`${moduleName(appModule)} must import PlatformModule.forRoot(...) to be started by the platform`);
+    throw new Error(
+      `${moduleName(appModule)} must import PlatformModule.forRoot(...) to be started by the platform`,
+    );
   }
 
   app.disable('x-powered-by');
@@ -92,7 +95,9 @@ export async function bootstrapService(
 ): Promise<NestExpressApplication> {
   const log = getLogger('bootstrap');
   // Crashes keep Node's default behaviour (exit), but leave a JSON line with the trace id first.
-  process.on('uncaughtExceptionMonitor', (error, origin) => log.fatal({ err: error, origin }, 'uncaught exception'));
+  process.on('uncaughtExceptionMonitor', (error, origin) =>
+    log.fatal({ err: error, origin }, 'uncaught exception'),
+  );
   try {
     const app = await createServiceApp(appModule, config, options);
     await app.listen(config.PORT);

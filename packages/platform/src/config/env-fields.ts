@@ -15,7 +15,10 @@ export function envInt(options: { default?: number; min?: number; max?: number }
     .int({ error: 'expected whole number' })
     .min(min, { error: `expected number >= ${min}` })
     .max(max, { error: `expected number <= ${max}` });
-  return z.preprocess(blankToUndefined, options.default === undefined ? inner : inner.default(options.default));
+  return z.preprocess(
+    blankToUndefined,
+    options.default === undefined ? inner : inner.default(options.default),
+  );
 }
 
 /** A TCP port (1-65535; 0 allowed when `allowZero`, meaning "any free port"). */

@@ -70,7 +70,9 @@ describe('loadConfig', () => {
       'COOKIE_SECURE',
       'JWT_SECRET_FILE',
     ]);
-    expect(error.message).toMatch(/^Invalid configuration: PORT \(expected number\), LOG_LEVEL \(expected one of/);
+    expect(error.message).toMatch(
+      /^Invalid configuration: PORT \(expected number\), LOG_LEVEL \(expected one of/,
+    );
     expect(error.message).toContain('MONGO_URL (expected mongodb or mongodb+srv URL)');
     expect(error.message).toContain('COOKIE_SECURE (expected true or false)');
     expect(error.message).toContain('JWT_SECRET_FILE (required)');
@@ -79,7 +81,9 @@ describe('loadConfig', () => {
 
   it('reports a missing required variable as required', () => {
     const schema = z.object({ MONGO_URL: envString(), WORKERS: envInt({ min: 1 }), FLAGS: envList() });
-    expect(() => loadConfig(schema, { FLAGS: 'a' })).toThrow('Invalid configuration: MONGO_URL (required), WORKERS (required)');
+    expect(() => loadConfig(schema, { FLAGS: 'a' })).toThrow(
+      'Invalid configuration: MONGO_URL (required), WORKERS (required)',
+    );
   });
 
   it('treats blank typed values as unset so defaults apply, and rejects out-of-range numbers', () => {

@@ -8,7 +8,8 @@ function isUnset(value: string | undefined): boolean {
 }
 
 function describeIssue(issue: z.core.$ZodIssue, env: EnvSource, variable: string): string {
-  if (isUnset(env[variable]) && (issue.code === 'invalid_type' || issue.code === 'too_small')) return 'required';
+  if (isUnset(env[variable]) && (issue.code === 'invalid_type' || issue.code === 'too_small'))
+    return 'required';
   return issue.message;
 }
 

@@ -123,10 +123,14 @@ describe('variable coercion errors', () => {
 
   it('reads the path graphql-js gives, or falls back to the variable', () => {
     expect(
-      fieldFromVariableError('Variable "$input" got invalid value "x" at "input.price"; Int cannot represent it'),
+      fieldFromVariableError(
+        'Variable "$input" got invalid value "x" at "input.price"; Int cannot represent it',
+      ),
     ).toBe('input.price');
     expect(
-      fieldFromVariableError('Variable "$input" got invalid value 1 at "input.seats[2]"; Expected type "String"'),
+      fieldFromVariableError(
+        'Variable "$input" got invalid value 1 at "input.seats[2]"; Expected type "String"',
+      ),
     ).toBe('input.seats.2');
     expect(
       fieldFromVariableError(

@@ -91,7 +91,8 @@ export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
       if (options.production) message = GENERIC_MESSAGE;
     }
     if (!('field' in extensions) || extensions.field == null) {
-      extensions.field = extensions.code === ErrorCode.BAD_USER_INPUT ? fieldFromVariableError(message) : null;
+      extensions.field =
+        extensions.code === ErrorCode.BAD_USER_INPUT ? fieldFromVariableError(message) : null;
     }
 
     if (options.production) {

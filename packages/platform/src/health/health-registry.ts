@@ -69,7 +69,10 @@ export class HealthRegistry {
           return [name, { status: 'up', durationMs: Math.round(performance.now() - started) }];
         } catch (error) {
           const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);
-          return [name, { status: 'down', durationMs: Math.round(performance.now() - started), error: message }];
+          return [
+            name,
+            { status: 'down', durationMs: Math.round(performance.now() - started), error: message },
+          ];
         }
       }),
     );

@@ -60,7 +60,10 @@ export function installTerminus(
       // response object, so details returned here would leak into later answers of the other path.
       [LIVENESS_PATH]: async () => undefined,
       [READINESS_PATH]: async () => {
-        if (shuttingDown) throw new HealthCheckError('shutting down', { shutdown: { status: 'down', error: 'shutting down' } });
+        if (shuttingDown)
+          throw new HealthCheckError('shutting down', {
+            shutdown: { status: 'down', error: 'shutting down' },
+          });
         const report = await registry.run();
         if (!report.ok) throw new HealthCheckError('not ready', report.checks);
       },
@@ -105,7 +108,8 @@ export function installTerminus(
 
   const removeSignalHandlers = () => {
     for (const [signal, listeners] of added) {
-      for (const listener of listeners) process.removeListener(signal, listener as (...args: unknown[]) => void);
+      for (const listener of listeners)
+        process.removeListener(signal, listener as (...args: unknown[]) => void);
     }
     added.clear();
   };

@@ -40,7 +40,13 @@ describe('logging', () => {
 
     const [outside, inside, ...rest] = out.lines();
     expect(rest).toHaveLength(0);
-    expect(outside).toMatchObject({ service: 'ticket', level: 'info', context: 'orders', orderId: 'o1', msg: 'outside' });
+    expect(outside).toMatchObject({
+      service: 'ticket',
+      level: 'info',
+      context: 'orders',
+      orderId: 'o1',
+      msg: 'outside',
+    });
     expect(outside.traceId).toBeUndefined();
     expect(inside).toMatchObject({ level: 'warn', traceId: 'trace-abc-123', msg: 'inside after an await' });
     expect(typeof inside.time).toBe('string');
@@ -55,7 +61,12 @@ describe('logging', () => {
     nest.verbose({ detail: 1 });
 
     const [info, error, verbose] = out.lines();
-    expect(info).toMatchObject({ level: 'info', msg: 'Mapped {/graphql, POST}', nestContext: 'RoutesResolver', context: 'nest' });
+    expect(info).toMatchObject({
+      level: 'info',
+      msg: 'Mapped {/graphql, POST}',
+      nestContext: 'RoutesResolver',
+      context: 'nest',
+    });
     expect(error).toMatchObject({ level: 'error', msg: 'boom', nestContext: 'ExceptionHandler' });
     expect(String(error.stack)).toContain('at somewhere');
     expect(verbose).toMatchObject({ level: 'trace', detail: 1 });
@@ -64,7 +75,10 @@ describe('logging', () => {
   it('redacts credentials in logged headers', () => {
     const out = capture();
     configureLogging({ service: 'auth', level: 'info', destination: out.stream });
-    getLogger('http').info({ req: { headers: { authorization: 'Bearer secret', cookie: 'at=secret' } } }, 'request');
+    getLogger('http').info(
+      { req: { headers: { authorization: 'Bearer secret', cookie: 'at=secret' } } },
+      'request',
+    );
     const [line] = out.lines();
     expect(JSON.stringify(line)).not.toContain('secret');
   });

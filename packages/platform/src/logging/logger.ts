@@ -1,4 +1,9 @@
-import pino, { type DestinationStream, type Level, type LevelWithSilent, type Logger as PinoLogger } from 'pino';
+import pino, {
+  type DestinationStream,
+  type Level,
+  type LevelWithSilent,
+  type Logger as PinoLogger,
+} from 'pino';
 import { currentTraceId } from './trace-context';
 
 export interface LoggingOptions {
@@ -27,7 +32,13 @@ function createRoot(options: LoggingOptions): PinoLogger {
         return traceId ? { traceId } : {};
       },
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie', '*.password'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'headers.authorization',
+          'headers.cookie',
+          '*.password',
+        ],
         censor: '[redacted]',
       },
     },

@@ -17,7 +17,9 @@ declare module 'http' {
 export function traceMiddleware() {
   return function trace(req: Request, res: Response, next: NextFunction): void {
     const traceId =
-      sanitizeTraceId(req.headers[TRACE_HEADER]) ?? traceIdFromTraceparent(req.headers.traceparent) ?? newTraceId();
+      sanitizeTraceId(req.headers[TRACE_HEADER]) ??
+      traceIdFromTraceparent(req.headers.traceparent) ??
+      newTraceId();
     req.traceId = traceId;
     res.setHeader(TRACE_HEADER, traceId);
     runWithTrace(traceId, () => next());

@@ -21,7 +21,9 @@ describe('MetricsService', () => {
     expect(second).toBe(first);
     expect(first).toBeInstanceOf(Counter);
     first.inc({ kind: 'a' }, 2);
-    expect(await metrics.registry.getSingleMetricAsString('spec_things_total')).toContain('spec_things_total{kind="a"} 2');
+    expect(await metrics.registry.getSingleMetricAsString('spec_things_total')).toContain(
+      'spec_things_total{kind="a"} 2',
+    );
 
     const h1 = metrics.histogram('spec_latency_seconds', 'Latency', [], { buckets: [0.1, 1] });
     expect(metrics.histogram('spec_latency_seconds', 'Latency')).toBe(h1);
@@ -40,9 +42,9 @@ describe('routeLabel', () => {
   const req = (fields: Partial<Request>) => fields as Request;
 
   it('uses the matched route pattern, not the concrete path', () => {
-    expect(routeLabel(req({ route: { path: '/events/:id' }, baseUrl: '/api', originalUrl: '/api/events/42' }))).toBe(
-      '/api/events/:id',
-    );
+    expect(
+      routeLabel(req({ route: { path: '/events/:id' }, baseUrl: '/api', originalUrl: '/api/events/42' })),
+    ).toBe('/api/events/:id');
   });
 
   it('keeps known middleware paths and folds everything else into one label', () => {

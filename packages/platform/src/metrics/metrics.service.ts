@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, register, type Metric, type Registry } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  register,
+  type Metric,
+  type Registry,
+} from 'prom-client';
 
 const DEFAULT_METRICS_MARKER = 'process_cpu_user_seconds_total';
 
@@ -26,7 +34,9 @@ export class MetricsService {
   }
 
   counter<L extends string = string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-    return this.existing(name, Counter) ?? new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+    return (
+      this.existing(name, Counter) ?? new Counter<L>({ name, help, labelNames, registers: [this.registry] })
+    );
   }
 
   gauge<L extends string = string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
@@ -50,7 +60,10 @@ export class MetricsService {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
-  private existing<M extends Metric>(name: string, kind: abstract new (...args: never[]) => M): M | undefined {
+  private existing<M extends Metric>(
+    name: string,
+    kind: abstract new (...args: never[]) => M,
+  ): M | undefined {
     const found = this.registry.getSingleMetric(name);
     if (!found) return undefined;
     if (!(found instanceof kind)) throw new Error(`metric ${name} is already registered with another type`);

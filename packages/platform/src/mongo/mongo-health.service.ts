@@ -13,7 +13,8 @@ export class MongoHealthService implements OnModuleInit {
 
   async ping(): Promise<void> {
     const db = this.connection.db;
-    if (!db || this.connection.readyState !== 1) throw new Error(`mongo connection not open (state ${this.connection.readyState})`);
+    if (!db || this.connection.readyState !== 1)
+      throw new Error(`mongo connection not open (state ${this.connection.readyState})`);
     await db.admin().ping();
   }
 

@@ -74,7 +74,8 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       connecting.then(() => this.client.status === 'ready'),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), REDIS_BOOT_WAIT_MS).unref()),
     ]);
-    if (!ready) this.log.warn('redis not reachable at start-up; continuing, readiness reports it until it answers');
+    if (!ready)
+      this.log.warn('redis not reachable at start-up; continuing, readiness reports it until it answers');
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -31,11 +31,18 @@ function findRedisServer(): string {
       // try the next one
     }
   }
-  throw new Error('redis-server not found: run `make infra-up` (installs it) or install the redis-server package');
+  throw new Error(
+    'redis-server not found: run `make infra-up` (installs it) or install the redis-server package',
+  );
 }
 
 async function answersPing(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 500,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -62,7 +69,18 @@ export async function startRedisServer(): Promise<ThrowawayRedis> {
     const tail = new OutputTail(20);
     const proc = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'yes',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     proc.stdout?.on('data', (chunk: Buffer) => tail.push(chunk));

@@ -79,5 +79,7 @@ export async function startService(
     await sleep(200);
   }
   await service.stop(2000);
-  throw new Error(`startService: ${entry} not ready at ${url}/readyz within ${options.readyTimeoutMs ?? 30_000}ms. Last output:\n${tail}`);
+  throw new Error(
+    `startService: ${entry} not ready at ${url}/readyz within ${options.readyTimeoutMs ?? 30_000}ms. Last output:\n${tail}`,
+  );
 }

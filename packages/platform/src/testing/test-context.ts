@@ -73,7 +73,10 @@ function kafkaFor(ctx: TestContext): Kafka {
 }
 
 function partitionsOf(topic: string): number {
-  return (TOPIC_CONFIG as Record<string, { partitions: number } | undefined>)[topic]?.partitions ?? DEFAULT_PARTITIONS;
+  return (
+    (TOPIC_CONFIG as Record<string, { partitions: number } | undefined>)[topic]?.partitions ??
+    DEFAULT_PARTITIONS
+  );
 }
 
 /**
@@ -81,7 +84,10 @@ function partitionsOf(topic: string): number {
  * catalogue from @ticketing/contracts) and waits for their leaders. Existing topics are left alone.
  * Returns the full (prefixed) names.
  */
-export async function ensureTopics(ctx: TestContext, topics: readonly string[] = ALL_TOPICS): Promise<string[]> {
+export async function ensureTopics(
+  ctx: TestContext,
+  topics: readonly string[] = ALL_TOPICS,
+): Promise<string[]> {
   const wanted = topics.flatMap((topic) => [topic, dlqTopic(topic)]);
   const admin = kafkaFor(ctx).admin();
   await admin.connect();
@@ -127,7 +133,10 @@ export async function dropTestContext(ctx: TestContext, options: DropOptions = {
 }
 
 async function dropDatabase(ctx: TestContext, errors: unknown[]): Promise<void> {
-  const connection = mongoose.createConnection(ctx.env.MONGO_URL, { dbName: ctx.dbName, serverSelectionTimeoutMS: 3000 });
+  const connection = mongoose.createConnection(ctx.env.MONGO_URL, {
+    dbName: ctx.dbName,
+    serverSelectionTimeoutMS: 3000,
+  });
   try {
     await connection.asPromise();
     await connection.dropDatabase();
@@ -155,7 +164,11 @@ async function dropKafka(ctx: TestContext, errors: unknown[]): Promise<void> {
 }
 
 async function dropRedisKeys(ctx: TestContext, errors: unknown[]): Promise<void> {
-  const redis = new Redis(ctx.env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis(ctx.env.REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

@@ -5,7 +5,15 @@ import { transformFileSync } from '@swc/core';
 
 const PACKAGE_DIR = resolve(__dirname, '../..');
 /** Platform folders the fixtures use; Kafka, GraphQL and auth are not needed to test the core. */
-const CORE_DIRS = ['src/config', 'src/logging', 'src/health', 'src/metrics', 'src/mongo', 'src/redis', 'src/bootstrap'];
+const CORE_DIRS = [
+  'src/config',
+  'src/logging',
+  'src/health',
+  'src/metrics',
+  'src/mongo',
+  'src/redis',
+  'src/bootstrap',
+];
 const CORE_FILES = ['src/platform.module.ts'];
 
 function tsFiles(dir: string): string[] {
