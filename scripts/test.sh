@@ -2,6 +2,7 @@
 # `make test` (and CI through .ci/run): everything from a fresh machine to one closing line.
 #   install npm packages -> fetch/build the stack's servers -> start what is not running -> check it
 #   -> build every workspace -> Kubernetes validation tools -> Vitest over everything (k8s/test included)
+#   -> typecheck and lint
 #   -> stop the servers this run started (always) -> print `tests: N passed, N failed`.
 # Exits non-zero when any step fails.
 set -uo pipefail
@@ -91,4 +92,8 @@ step "build every workspace" npm run build
 # they need helm, kubeconform and actionlint, built once from the Go module proxy into the cache.
 step "install the Kubernetes validation tools (helm, kubeconform, actionlint)" k8s/tools/install.sh
 step "vitest" npx vitest "${vitest_args[@]}"
+# Static checks last: a type error in a test file or a lint/format slip fails the run, after the tests
+# have reported.
+step "typecheck (every workspace, tests/, k8s/)" npm run --silent typecheck
+step "lint (ESLint, Prettier)" npm run --silent lint
 finish
