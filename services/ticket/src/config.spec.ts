@@ -5,7 +5,12 @@ import { ticketConfigSchema } from './config';
 describe('ticket config', () => {
   it('has safe defaults in development', () => {
     const config = loadConfig(ticketConfigSchema, {});
-    expect(config).toMatchObject({ PORT: 4003, HOLD_TTL_SECONDS: 600, SWEEP_INTERVAL_MS: 1000, PAYMENT_PROVIDER: 'test' });
+    expect(config).toMatchObject({
+      PORT: 4003,
+      HOLD_TTL_SECONDS: 600,
+      SWEEP_INTERVAL_MS: 1000,
+      PAYMENT_PROVIDER: 'test',
+    });
     expect(config.TICKET_SIGNING_KEY).toBeUndefined();
   });
 
@@ -17,6 +22,23 @@ describe('ticket config', () => {
       expect((error as Error).message).toContain('TICKET_SIGNING_KEY');
       expect((error as Error).message).toContain('PAYMENT_PROVIDER');
     }
+  });
+
+  it('keeps the payment timeout well inside the recovery window', () => {
+    expect(loadConfig(ticketConfigSchema, {})).toMatchObject({
+      PAYMENT_TIMEOUT_MS: 10_000,
+      RECOVERY_AFTER_MS: 30_000,
+    });
+    expect(() => loadConfig(ticketConfigSchema, { PAYMENT_TIMEOUT_MS: '20000' })).toThrow(
+      /PAYMENT_TIMEOUT_MS/,
+    );
+    expect(() =>
+      loadConfig(ticketConfigSchema, { PAYMENT_TIMEOUT_MS: '5000', RECOVERY_AFTER_MS: '8000' }),
+    ).toThrow(/PAYMENT_TIMEOUT_MS/);
+    expect(
+      loadConfig(ticketConfigSchema, { PAYMENT_TIMEOUT_MS: '4000', RECOVERY_AFTER_MS: '8000' })
+        .PAYMENT_TIMEOUT_MS,
+    ).toBe(4000);
   });
 
   it('names a bad hold time', () => {

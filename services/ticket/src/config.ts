@@ -14,6 +14,17 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
     SWEEPER_ENABLED: envBool(true),
     /** A reservation or order stuck half-way this long (a crashed request) is finished or rolled back. */
     RECOVERY_AFTER_MS: envInt({ default: 30_000, min: 100, max: 3_600_000 }),
+    /**
+     * A payment provider call is abandoned after this long (answer PAYMENT_PROVIDER_ERROR, the attempt stays
+     * open for recovery). Must stay well below RECOVERY_AFTER_MS, so recovery never settles an attempt whose
+     * call may still be running.
+     */
+    PAYMENT_TIMEOUT_MS: envInt({ default: 10_000, min: 50, max: 600_000 }),
+    /**
+     * How old the per-process copy of a ticket type, its event and price quote may be when a hold is
+     * checked against it (0 turns the cache off). Changes applied by this process drop it at once.
+     */
+    CATALOG_CACHE_MS: envInt({ default: 1_000, min: 0, max: 60_000 }),
     /** Lifetime of the Redis availability gate of a ticket type before it is rebuilt from MongoDB. */
     GATE_TTL_SECONDS: envInt({ default: 30, min: 1, max: 3600 }),
     /** Ed25519 private key signing QR tokens: PKCS8 PEM or a private JWK (JSON). Required in production. */
@@ -27,6 +38,14 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
     ALLOW_TEST_PAYMENTS: envBool(false),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.PAYMENT_TIMEOUT_MS * 2 > cfg.RECOVERY_AFTER_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMENT_TIMEOUT_MS'],
+        message:
+          'must be at most half of RECOVERY_AFTER_MS (a payment call must end long before recovery settles it)',
+      });
+    }
     if (cfg.NODE_ENV !== 'production') return;
     if (cfg.TICKET_SIGNING_KEY === undefined) {
       ctx.addIssue({
@@ -39,7 +58,8 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
       ctx.addIssue({
         code: 'custom',
         path: ['PAYMENT_PROVIDER'],
-        message: 'the test provider is refused when NODE_ENV=production (set ALLOW_TEST_PAYMENTS=true to force it)',
+        message:
+          'the test provider is refused when NODE_ENV=production (set ALLOW_TEST_PAYMENTS=true to force it)',
       });
     }
   });

@@ -39,7 +39,10 @@ const RESERVE = `mutation($input: ReserveTicketsInput!) { reserveTickets(input: 
 const CHECKOUT = `mutation($input: CheckoutInput!) { checkout(input: $input) {
   id status total { amount currency } tickets { id generation status holderId qrToken qrSvg qrPngDataUrl } } }`;
 
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -58,7 +61,11 @@ beforeAll(async () => {
   for (const u of [buyer, other, recipient, organizerUser, admin]) tokens[u.id] = await issuer.sign(u);
 
   // The event arrives the real way: on Kafka, from "the event service".
-  const kafka = new Kafka({ clientId: 'ticket-flow-test', brokers: ctx.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'ticket-flow-test',
+    brokers: ctx.env.KAFKA_BROKERS.split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({
@@ -96,7 +103,11 @@ describe('purchase flow over GraphQL', () => {
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ ticketTypeId: fx.gaTypeId, quantity: 0 }, 'BAD_USER_INPUT', 'input.quantity'],
       [{ ticketTypeId: fx.gaTypeId, quantity: 5 }, 'BAD_USER_INPUT', 'input.quantity'],
-      [{ ticketTypeId: fx.gaTypeId, quantity: 1, seatIds: [fx.seatIds[0]] }, 'BAD_USER_INPUT', 'input.quantity'],
+      [
+        { ticketTypeId: fx.gaTypeId, quantity: 1, seatIds: [fx.seatIds[0]] },
+        'BAD_USER_INPUT',
+        'input.quantity',
+      ],
       [{ ticketTypeId: fx.seatTypeId, seatIds: ['Z:9:9'] }, 'BAD_USER_INPUT', 'input.seatIds'],
       [{ ticketTypeId: 'not-an-id', quantity: 1 }, 'BAD_USER_INPUT', 'input.ticketTypeId'],
     ];
@@ -106,28 +117,64 @@ describe('purchase flow over GraphQL', () => {
     }
     const anonymous = await gql(svc.url, RESERVE, { input: { ticketTypeId: fx.gaTypeId, quantity: 1 } });
     expect(firstError(anonymous)?.code).toBe('UNAUTHENTICATED');
-    const summary = await gql(svc.url, `query($e: ID!) { salesSummary(eventId: $e) { ticketTypes { ticketTypeId held sold remaining } } }`, { e: fx.eventId }, tokens[organizerUser.id]);
-    expect(summary.data.salesSummary.ticketTypes.find((t: any) => t.ticketTypeId === fx.gaTypeId)).toMatchObject({ held: 0, sold: 0, remaining: 50 });
+    const summary = await gql(
+      svc.url,
+      `query($e: ID!) { salesSummary(eventId: $e) { ticketTypes { ticketTypeId held sold remaining } } }`,
+      { e: fx.eventId },
+      tokens[organizerUser.id],
+    );
+    expect(
+      summary.data.salesSummary.ticketTypes.find((t: any) => t.ticketTypeId === fx.gaTypeId),
+    ).toMatchObject({ held: 0, sold: 0, remaining: 50 });
   });
 
   it('holds stock at the quoted price', async () => {
-    const answer = await gql(svc.url, RESERVE, { input: { ticketTypeId: fx.gaTypeId, quantity: 2 } }, tokens[buyer.id]);
+    const answer = await gql(
+      svc.url,
+      RESERVE,
+      { input: { ticketTypeId: fx.gaTypeId, quantity: 2 } },
+      tokens[buyer.id],
+    );
     expect(answer.errors).toBeUndefined();
     const reservation = answer.data.reserveTickets;
-    expect(reservation).toMatchObject({ status: 'HELD', unitPrice: { amount: 4500, currency: 'EUR' }, total: { amount: 9000 } });
+    expect(reservation).toMatchObject({
+      status: 'HELD',
+      unitPrice: { amount: 4500, currency: 'EUR' },
+      total: { amount: 9000 },
+    });
     expect(new Date(reservation.expiresAt).getTime()).toBeGreaterThan(Date.now() + 500_000);
     reservationId = reservation.id;
   });
 
   it('keeps the hold after a decline, then confirms exactly once and replays the same key', async () => {
-    const declined = await gql(svc.url, CHECKOUT, { input: { reservationId, paymentToken: 'tok_decline', idempotencyKey: 'flow-key-0001' } }, tokens[buyer.id]);
+    const declined = await gql(
+      svc.url,
+      CHECKOUT,
+      { input: { reservationId, paymentToken: 'tok_decline', idempotencyKey: 'flow-key-0001' } },
+      tokens[buyer.id],
+    );
     expect(firstError(declined)).toMatchObject({ code: 'PAYMENT_DECLINED', field: 'input.paymentToken' });
-    const replayedDecline = await gql(svc.url, CHECKOUT, { input: { reservationId, paymentToken: 'tok_decline', idempotencyKey: 'flow-key-0001' } }, tokens[buyer.id]);
+    const replayedDecline = await gql(
+      svc.url,
+      CHECKOUT,
+      { input: { reservationId, paymentToken: 'tok_decline', idempotencyKey: 'flow-key-0001' } },
+      tokens[buyer.id],
+    );
     expect(firstError(replayedDecline)).toEqual(firstError(declined));
-    const still = await gql(svc.url, `query($id: ID!) { reservation(id: $id) { status } }`, { id: reservationId }, tokens[buyer.id]);
+    const still = await gql(
+      svc.url,
+      `query($id: ID!) { reservation(id: $id) { status } }`,
+      { id: reservationId },
+      tokens[buyer.id],
+    );
     expect(still.data.reservation.status).toBe('HELD');
 
-    const paid = await gql(svc.url, CHECKOUT, { input: { reservationId, paymentToken: 'tok_success', idempotencyKey: 'flow-key-0002' } }, tokens[buyer.id]);
+    const paid = await gql(
+      svc.url,
+      CHECKOUT,
+      { input: { reservationId, paymentToken: 'tok_success', idempotencyKey: 'flow-key-0002' } },
+      tokens[buyer.id],
+    );
     expect(paid.errors).toBeUndefined();
     const order = paid.data.checkout;
     expect(order.status).toBe('CONFIRMED');
@@ -142,14 +189,34 @@ describe('purchase flow over GraphQL', () => {
     ticketIds = order.tickets.map((t: any) => t.id);
     firstToken = order.tickets[0].qrToken;
 
-    const again = await gql(svc.url, CHECKOUT, { input: { reservationId, paymentToken: 'tok_success', idempotencyKey: 'flow-key-0002' } }, tokens[buyer.id]);
+    const again = await gql(
+      svc.url,
+      CHECKOUT,
+      { input: { reservationId, paymentToken: 'tok_success', idempotencyKey: 'flow-key-0002' } },
+      tokens[buyer.id],
+    );
     expect(again.data.checkout.id).toBe(orderId);
-    const mismatch = await gql(svc.url, CHECKOUT, { input: { reservationId, paymentToken: 'tok_success_other', idempotencyKey: 'flow-key-0002' } }, tokens[buyer.id]);
+    const mismatch = await gql(
+      svc.url,
+      CHECKOUT,
+      { input: { reservationId, paymentToken: 'tok_success_other', idempotencyKey: 'flow-key-0002' } },
+      tokens[buyer.id],
+    );
     expect(firstError(mismatch)).toMatchObject({ code: 'CONFLICT', field: 'input.idempotencyKey' });
 
-    const summary = await gql(svc.url, `query($e: ID!) { salesSummary(eventId: $e) { ticketTypes { ticketTypeId held sold remaining capacity revenue { amount currency } } } }`, { e: fx.eventId }, tokens[organizerUser.id]);
+    const summary = await gql(
+      svc.url,
+      `query($e: ID!) { salesSummary(eventId: $e) { ticketTypes { ticketTypeId held sold remaining capacity revenue { amount currency } } } }`,
+      { e: fx.eventId },
+      tokens[organizerUser.id],
+    );
     expect(summary.data.salesSummary.ticketTypes.find((t: any) => t.ticketTypeId === fx.gaTypeId)).toEqual({
-      ticketTypeId: fx.gaTypeId, held: 0, sold: 2, remaining: 48, capacity: 50, revenue: { amount: 9000, currency: 'EUR' },
+      ticketTypeId: fx.gaTypeId,
+      held: 0,
+      sold: 2,
+      remaining: 48,
+      capacity: 50,
+      revenue: { amount: 9000, currency: 'EUR' },
     });
   });
 
@@ -161,32 +228,64 @@ describe('purchase flow over GraphQL', () => {
     expect(keys[0]!.d).toBeUndefined();
     const publicKey = createPublicKey({ key: keys[0] as any, format: 'jwk' });
     const claims = verifyTicketToken(firstToken, new Map([[keys[0]!.kid!, publicKey]]));
-    expect(claims).toMatchObject({ ticketId: ticketIds[0], eventId: fx.eventId, holderId: buyer.id, generation: 1 });
+    expect(claims).toMatchObject({
+      ticketId: ticketIds[0],
+      eventId: fx.eventId,
+      holderId: buyer.id,
+      generation: 1,
+    });
     const viaGraphql = await gql(svc.url, '{ ticketVerificationKeys { kid x } }');
     expect(viaGraphql.data.ticketVerificationKeys[0]).toEqual({ kid: keys[0]!.kid, x: keys[0]!.x });
   });
 
   it('serves a rotating display code to the holder only', async () => {
-    const answer = await gql(svc.url, `query($id: ID!) { ticketDisplayCode(id: $id) { code stepSeconds validFrom validUntil } }`, { id: ticketIds[0] }, tokens[buyer.id]);
+    const answer = await gql(
+      svc.url,
+      `query($id: ID!) { ticketDisplayCode(id: $id) { code stepSeconds validFrom validUntil } }`,
+      { id: ticketIds[0] },
+      tokens[buyer.id],
+    );
     expect(answer.errors).toBeUndefined();
     const tickets = svc.get<Model<TicketDoc>>(getModelToken(TICKET));
     const doc = (await tickets.findById(ticketIds[0]).lean<TicketDoc>().exec())!;
     expect(answer.data.ticketDisplayCode.stepSeconds).toBe(15);
     expect(verifyDisplayCode(doc.secret, answer.data.ticketDisplayCode.code, Date.now())).toBe(true);
-    const foreign = await gql(svc.url, `query($id: ID!) { ticketDisplayCode(id: $id) { code } }`, { id: ticketIds[0] }, tokens[other.id]);
+    const foreign = await gql(
+      svc.url,
+      `query($id: ID!) { ticketDisplayCode(id: $id) { code } }`,
+      { id: ticketIds[0] },
+      tokens[other.id],
+    );
     expect(firstError(foreign)?.code).toBe('NOT_FOUND');
   });
 
   it("lets nobody read someone else's orders or tickets (root fields, nested fields, _entities)", async () => {
     const t = tokens[other.id];
-    expect(firstError(await gql(svc.url, `query($id: ID!) { order(id: $id) { id } }`, { id: orderId }, t))?.code).toBe('NOT_FOUND');
-    expect(firstError(await gql(svc.url, `query($id: ID!) { ticket(id: $id) { id } }`, { id: ticketIds[0] }, t))?.code).toBe('NOT_FOUND');
-    expect(firstError(await gql(svc.url, `query($id: ID!) { reservation(id: $id) { id } }`, { id: reservationId }, t))?.code).toBe('NOT_FOUND');
-    expect((await gql(svc.url, '{ myOrders { id } myTickets { id } }', {}, t)).data).toEqual({ myOrders: [], myTickets: [] });
+    expect(
+      firstError(await gql(svc.url, `query($id: ID!) { order(id: $id) { id } }`, { id: orderId }, t))?.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      firstError(await gql(svc.url, `query($id: ID!) { ticket(id: $id) { id } }`, { id: ticketIds[0] }, t))
+        ?.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      firstError(
+        await gql(svc.url, `query($id: ID!) { reservation(id: $id) { id } }`, { id: reservationId }, t),
+      )?.code,
+    ).toBe('NOT_FOUND');
+    expect((await gql(svc.url, '{ myOrders { id } myTickets { id } }', {}, t)).data).toEqual({
+      myOrders: [],
+      myTickets: [],
+    });
     const entities = await gql(
       svc.url,
       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Order { id tickets { id qrToken } } ... on Ticket { id qrToken } } }`,
-      { reps: [{ __typename: 'Order', id: orderId }, { __typename: 'Ticket', id: ticketIds[0] }] },
+      {
+        reps: [
+          { __typename: 'Order', id: orderId },
+          { __typename: 'Ticket', id: ticketIds[0] },
+        ],
+      },
       t,
     );
     expect(entities.data._entities).toEqual([null, null]);
@@ -197,7 +296,12 @@ describe('purchase flow over GraphQL', () => {
     );
     expect(anonymous.data?._entities ?? [null]).toEqual([null]);
     // The organizer reads the ticket but never its QR; the buyer's own entity reference resolves.
-    const asOrganizer = await gql(svc.url, `query($id: ID!) { ticket(id: $id) { id holderId qrToken } }`, { id: ticketIds[0] }, tokens[organizerUser.id]);
+    const asOrganizer = await gql(
+      svc.url,
+      `query($id: ID!) { ticket(id: $id) { id holderId qrToken } }`,
+      { id: ticketIds[0] },
+      tokens[organizerUser.id],
+    );
     expect(asOrganizer.data.ticket).toEqual({ id: ticketIds[0], holderId: buyer.id, qrToken: null });
     const own = await gql(
       svc.url,
@@ -206,38 +310,94 @@ describe('purchase flow over GraphQL', () => {
       tokens[buyer.id],
     );
     expect(own.data._entities[0].tickets).toHaveLength(2);
-    expect(firstError(await gql(svc.url, `query($e: ID!) { salesSummary(eventId: $e) { eventId } }`, { e: fx.eventId }, t))?.code).toBe('FORBIDDEN');
+    expect(
+      firstError(
+        await gql(svc.url, `query($e: ID!) { salesSummary(eventId: $e) { eventId } }`, { e: fx.eventId }, t),
+      )?.code,
+    ).toBe('FORBIDDEN');
   });
 
   it('transfers a ticket once under concurrent accepts, re-keys it and revokes the old code', async () => {
-    const offer = await gql(svc.url, `mutation($t: ID!, $e: String!) { offerTransfer(ticketId: $t, toEmail: $e) { id status } }`, { t: ticketIds[0], e: recipient.email.toUpperCase() }, tokens[buyer.id]);
+    const offer = await gql(
+      svc.url,
+      `mutation($t: ID!, $e: String!) { offerTransfer(ticketId: $t, toEmail: $e) { id status } }`,
+      { t: ticketIds[0], e: recipient.email.toUpperCase() },
+      tokens[buyer.id],
+    );
     expect(offer.errors).toBeUndefined();
     const transferId = offer.data.offerTransfer.id;
-    const second = await gql(svc.url, `mutation($t: ID!, $e: String!) { offerTransfer(ticketId: $t, toEmail: $e) { id } }`, { t: ticketIds[0], e: other.email }, tokens[buyer.id]);
+    const second = await gql(
+      svc.url,
+      `mutation($t: ID!, $e: String!) { offerTransfer(ticketId: $t, toEmail: $e) { id } }`,
+      { t: ticketIds[0], e: other.email },
+      tokens[buyer.id],
+    );
     expect(firstError(second)?.code).toBe('CONFLICT');
-    const stranger = await gql(svc.url, `mutation($id: ID!) { acceptTransfer(transferId: $id) { id } }`, { id: transferId }, tokens[other.id]);
+    const stranger = await gql(
+      svc.url,
+      `mutation($id: ID!) { acceptTransfer(transferId: $id) { id } }`,
+      { id: transferId },
+      tokens[other.id],
+    );
     expect(firstError(stranger)?.code).toBe('NOT_FOUND');
 
     const accepts = await Promise.all(
-      [0, 1, 2].map(() => gql(svc.url, `mutation($id: ID!) { acceptTransfer(transferId: $id) { id status } }`, { id: transferId }, tokens[recipient.id])),
+      [0, 1, 2].map(() =>
+        gql(
+          svc.url,
+          `mutation($id: ID!) { acceptTransfer(transferId: $id) { id status } }`,
+          { id: transferId },
+          tokens[recipient.id],
+        ),
+      ),
     );
     expect(accepts.filter((a) => a.data?.acceptTransfer?.status === 'ACCEPTED')).toHaveLength(1);
     expect(accepts.filter((a) => firstError(a)?.code === 'CONFLICT')).toHaveLength(2);
 
-    const mine = await gql(svc.url, '{ myTickets { id generation holderId qrToken } }', {}, tokens[recipient.id]);
+    const mine = await gql(
+      svc.url,
+      '{ myTickets { id generation holderId qrToken } }',
+      {},
+      tokens[recipient.id],
+    );
     expect(mine.data.myTickets).toHaveLength(1);
     expect(mine.data.myTickets[0]).toMatchObject({ id: ticketIds[0], generation: 2, holderId: recipient.id });
     expect(mine.data.myTickets[0].qrToken).not.toBe(firstToken);
-    const buyerView = await gql(svc.url, `query($id: ID!) { ticket(id: $id) { id } }`, { id: ticketIds[0] }, tokens[buyer.id]);
+    const buyerView = await gql(
+      svc.url,
+      `query($id: ID!) { ticket(id: $id) { id } }`,
+      { id: ticketIds[0] },
+      tokens[buyer.id],
+    );
     expect(firstError(buyerView)?.code).toBe('NOT_FOUND');
 
-    const revocations = await gql(svc.url, `query($e: ID!) { ticketRevocations(eventId: $e) { ticketId generation reason } }`, { e: fx.eventId }, tokens[organizerUser.id]);
-    expect(revocations.data.ticketRevocations).toContainEqual({ ticketId: ticketIds[0], generation: 1, reason: 'TRANSFERRED' });
-    expect(firstError(await gql(svc.url, `query($e: ID!) { ticketRevocations(eventId: $e) { ticketId } }`, { e: fx.eventId }, tokens[other.id]))?.code).toBe('FORBIDDEN');
+    const revocations = await gql(
+      svc.url,
+      `query($e: ID!) { ticketRevocations(eventId: $e) { ticketId generation reason } }`,
+      { e: fx.eventId },
+      tokens[organizerUser.id],
+    );
+    expect(revocations.data.ticketRevocations).toContainEqual({
+      ticketId: ticketIds[0],
+      generation: 1,
+      reason: 'TRANSFERRED',
+    });
+    expect(
+      firstError(
+        await gql(
+          svc.url,
+          `query($e: ID!) { ticketRevocations(eventId: $e) { ticketId } }`,
+          { e: fx.eventId },
+          tokens[other.id],
+        ),
+      )?.code,
+    ).toBe('FORBIDDEN');
 
     const tickets = svc.get<Model<TicketDoc>>(getModelToken(TICKET));
     // The relay publishes ticket.transferred and ticket.revoked: the outbox drains.
-    await waitFor(async () => ((await tickets.findById(ticketIds[0]).lean<TicketDoc>().exec())!.outbox.length === 0 ? true : undefined));
+    await waitFor(async () =>
+      (await tickets.findById(ticketIds[0]).lean<TicketDoc>().exec())!.outbox.length === 0 ? true : undefined,
+    );
     const doc = (await tickets.findById(ticketIds[0]).lean<TicketDoc>().exec())!;
     expect(doc.history.map((h) => h.action)).toEqual(['ISSUED', 'TRANSFERRED']);
   });

@@ -14,6 +14,7 @@ export class ReplicaEventAccess implements EventAccess {
 
   async isStaff(userId: string, eventId: string): Promise<boolean> {
     const event = await this.catalog.findEvent(eventId);
-    return !!event && event.staff.some((member) => member.userId === userId);
+    // A replica created by an upsert before any event.staff-changed may have no staff list yet.
+    return !!event && (event.staff ?? []).some((member) => member.userId === userId);
   }
 }

@@ -13,6 +13,7 @@ import { RESERVATION, ReservationSchema } from '../reservations/schemas/reservat
 import { SIGNING_KEY, SigningKeySchema } from '../tickets/schemas/signing-key.schema';
 import { TICKET, TicketSchema } from '../tickets/schemas/ticket.schema';
 import { TRANSFER, TransferSchema } from '../transfers/schemas/transfer.schema';
+import { TicketOutbox } from './ticket-outbox.service';
 
 const models = MongooseModule.forFeature([
   { name: EVENT_REPLICA, schema: EventReplicaSchema },
@@ -30,7 +31,10 @@ const models = MongooseModule.forFeature([
   { name: TRANSFER, schema: TransferSchema },
 ]);
 
-/** Every collection the ticket service owns, registered once and shared by the feature modules. */
+/**
+ * Every collection the ticket service owns, registered once and shared by the feature modules, and the
+ * outbox relay loops of the aggregates that publish events.
+ */
 @Global()
-@Module({ imports: [models], exports: [models] })
+@Module({ imports: [models], providers: [TicketOutbox], exports: [models, TicketOutbox] })
 export class DatabaseModule {}

@@ -3,6 +3,13 @@ import { currentTraceId } from '@ticketing/platform';
 import { TICKET_SERVICE_NAME } from '../config';
 
 /** An envelope this service publishes: keyed by the event id, carrying the current trace id. */
-export function ticketEnvelope<T extends EventType>(type: T, eventId: string, data: EventData<T>): EventEnvelope<T> {
-  return newEnvelope(type, eventId, data, { source: TICKET_SERVICE_NAME, traceId: currentTraceId() ?? undefined });
+export function ticketEnvelope<T extends EventType>(
+  type: T,
+  eventId: string,
+  data: EventData<T>,
+): EventEnvelope<T> {
+  return newEnvelope(type, eventId, data, {
+    source: TICKET_SERVICE_NAME,
+    traceId: currentTraceId() ?? undefined,
+  });
 }

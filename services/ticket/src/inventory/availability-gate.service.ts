@@ -20,6 +20,8 @@ export class AvailabilityGate {
   private readonly ttlSeconds: number;
   /** A seat marker outlives the hold it stands for by a minute; a lost marker only costs a MongoDB try. */
   private readonly seatMarkMs: number;
+  /** Counter rebuilds in progress, per ticket type (see rebuild). */
+  private readonly rebuilds = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly redis: RedisService,
@@ -40,7 +42,9 @@ export class AvailabilityGate {
   async takeSeats(ticketTypeId: string, seatIds: readonly string[]): Promise<GateDecision> {
     try {
       const keys = seatIds.map((seat) => this.seatKey(ticketTypeId, seat));
-      const answer = Number(await this.redis.client.eval(SEATS_TAKE_SCRIPT, keys.length, ...keys, String(this.seatMarkMs)));
+      const answer = Number(
+        await this.redis.client.eval(SEATS_TAKE_SCRIPT, keys.length, ...keys, String(this.seatMarkMs)),
+      );
       return answer === 0 ? 'admitted' : 'refused';
     } catch (error) {
       this.log.warn({ err: error, ticketTypeId }, 'seat gate unavailable; MongoDB decides alone');
@@ -51,7 +55,9 @@ export class AvailabilityGate {
   /** Clears seat markers (the hold failed, was released or expired). Never throws. */
   async freeSeats(ticketTypeId: string, seatIds: readonly string[]): Promise<void> {
     if (seatIds.length === 0) return;
-    await this.redis.client.del(...seatIds.map((seat) => this.seatKey(ticketTypeId, seat))).catch(() => undefined);
+    await this.redis.client
+      .del(...seatIds.map((seat) => this.seatKey(ticketTypeId, seat)))
+      .catch(() => undefined);
   }
 
   /** Marks seats MongoDB found taken, so the next buyers of them are refused without a MongoDB round trip. */
@@ -66,13 +72,15 @@ export class AvailabilityGate {
   }
 
   /** Asks the gate for `quantity` units; `loadAvailable` reads MongoDB when the counter must be rebuilt. */
-  async take(ticketTypeId: string, quantity: number, loadAvailable: () => Promise<number | null>): Promise<GateDecision> {
+  async take(
+    ticketTypeId: string,
+    quantity: number,
+    loadAvailable: () => Promise<number | null>,
+  ): Promise<GateDecision> {
     try {
       let answer = await this.eval(GATE_TAKE_SCRIPT, ticketTypeId, quantity);
       if (answer === MISSING) {
-        const available = await loadAvailable();
-        if (available === null) return 'bypassed';
-        await this.redis.client.set(this.key(ticketTypeId), String(available), 'EX', this.ttlSeconds, 'NX');
+        if (!(await this.rebuild(ticketTypeId, loadAvailable))) return 'bypassed';
         answer = await this.eval(GATE_TAKE_SCRIPT, ticketTypeId, quantity);
       }
       if (answer === REFUSED) return 'refused';
@@ -82,6 +90,25 @@ export class AvailabilityGate {
       this.log.warn({ err: error, ticketTypeId }, 'availability gate unavailable; MongoDB decides alone');
       return 'bypassed';
     }
+  }
+
+  /**
+   * Rebuilds a missing counter from MongoDB. Concurrent requests of this process share one rebuild (at the
+   * start of a sale, or after Redis lost its data, hundreds of requests find the counter missing at once);
+   * `SET NX` keeps the first value written when several replicas rebuild together. False: no inventory.
+   */
+  private rebuild(ticketTypeId: string, loadAvailable: () => Promise<number | null>): Promise<boolean> {
+    let pending = this.rebuilds.get(ticketTypeId);
+    if (!pending) {
+      pending = (async () => {
+        const available = await loadAvailable();
+        if (available === null) return false;
+        await this.redis.client.set(this.key(ticketTypeId), String(available), 'EX', this.ttlSeconds, 'NX');
+        return true;
+      })().finally(() => this.rebuilds.delete(ticketTypeId));
+      this.rebuilds.set(ticketTypeId, pending);
+    }
+    return pending;
   }
 
   /** Puts units back on the counter (when it exists). Never throws: the counter is only a hint. */

@@ -43,7 +43,12 @@ export class AvailabilityService {
     }
     const doc = await this.inventory.find(ticketTypeId);
     if (!doc) return null;
-    const view: AvailabilityView = { capacity: doc.capacity, remaining: doc.available, held: doc.held, sold: doc.sold };
+    const view: AvailabilityView = {
+      capacity: doc.capacity,
+      remaining: doc.available,
+      held: doc.held,
+      sold: doc.sold,
+    };
     await this.redis.client
       .set(this.cacheKey(ticketTypeId), JSON.stringify(view), 'EX', CACHE_TTL_SECONDS)
       .catch(() => undefined);

@@ -3,7 +3,6 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { TicketTypeReplicaDoc } from '../catalog/schemas/ticket-type-replica.schema';
 import { isDuplicateKey } from '../common/ids';
-import { KeyedSerializer } from '../common/keyed-serializer';
 import { BUYER_LIMIT, buyerLimitId, type BuyerLimitDoc } from './schemas/buyer-limit.schema';
 import { INVENTORY, type InventoryDoc } from './schemas/inventory.schema';
 import { SEAT, seatDocId, type SeatDoc } from './schemas/seat.schema';
@@ -28,9 +27,6 @@ const marker = (reservationId: string) => `holds.${reservationId}`;
  */
 @Injectable()
 export class InventoryService {
-  /** Queues writes per stock document in this process (see KeyedSerializer for why). */
-  private readonly serial = new KeyedSerializer();
-
   constructor(
     @InjectModel(INVENTORY) private readonly inventory: Model<InventoryDoc>,
     @InjectModel(SEAT) private readonly seats: Model<SeatDoc>,
@@ -87,14 +83,12 @@ export class InventoryService {
       const committed = doc.capacity - doc.available;
       const capacity = Math.max(target, committed);
       if (capacity === doc.capacity && doc.requestedCapacity === target) return doc;
-      const result = await this.serial.run(ticketTypeId, () =>
-        this.inventory
-          .updateOne(
-            { _id: ticketTypeId, capacity: doc.capacity, available: doc.available },
-            { $set: { capacity, available: capacity - committed, requestedCapacity: target } },
-          )
-          .exec(),
-      );
+      const result = await this.inventory
+        .updateOne(
+          { _id: ticketTypeId, capacity: doc.capacity, available: doc.available },
+          { $set: { capacity, available: capacity - committed, requestedCapacity: target } },
+        )
+        .exec();
       if (result.matchedCount === 1) return this.find(ticketTypeId);
     }
     throw new Error(`capacity of ticket type ${ticketTypeId} kept moving; will retry on redelivery`);
@@ -117,10 +111,16 @@ export class InventoryService {
       });
     }
     await this.seats
-      .updateMany({ ticketTypeId: type._id, seatId: { $in: type.seatIds }, withdrawn: true }, { $set: { withdrawn: false } })
+      .updateMany(
+        { ticketTypeId: type._id, seatId: { $in: type.seatIds }, withdrawn: true },
+        { $set: { withdrawn: false } },
+      )
       .exec();
     await this.seats
-      .updateMany({ ticketTypeId: type._id, seatId: { $nin: type.seatIds }, withdrawn: false }, { $set: { withdrawn: true } })
+      .updateMany(
+        { ticketTypeId: type._id, seatId: { $nin: type.seatIds }, withdrawn: false },
+        { $set: { withdrawn: true } },
+      )
       .exec();
   }
 
@@ -128,14 +128,12 @@ export class InventoryService {
 
   /** General admission: takes `quantity` if that many are available. */
   async holdGeneral(ticketTypeId: string, reservationId: string, quantity: number): Promise<boolean> {
-    const result = await this.serial.run(ticketTypeId, () =>
-      this.inventory
-        .updateOne(
-          { _id: ticketTypeId, available: { $gte: quantity }, [marker(reservationId)]: { $exists: false } },
-          { $inc: { available: -quantity, held: quantity }, $set: { [marker(reservationId)]: quantity } },
-        )
-        .exec(),
-    );
+    const result = await this.inventory
+      .updateOne(
+        { _id: ticketTypeId, available: { $gte: quantity }, [marker(reservationId)]: { $exists: false } },
+        { $inc: { available: -quantity, held: quantity }, $set: { [marker(reservationId)]: quantity } },
+      )
+      .exec();
     return result.modifiedCount === 1;
   }
 
@@ -143,29 +141,48 @@ export class InventoryService {
    * Reserved seating: one guarded update per seat (AVAILABLE → HELD by this reservation). If any seat is
    * taken, the seats this call did take are given back before it answers.
    */
-  async holdSeats(ticketTypeId: string, reservationId: string, seatIds: readonly string[]): Promise<SeatHoldResult> {
+  async holdSeats(
+    ticketTypeId: string,
+    reservationId: string,
+    seatIds: readonly string[],
+  ): Promise<SeatHoldResult> {
     const outcomes = await Promise.all(
       seatIds.map(async (seatId) => {
         const id = seatDocId(ticketTypeId, seatId);
-        const result = await this.serial.run(id, () =>
-          this.seats.updateOne({ _id: id, state: 'AVAILABLE', withdrawn: false }, { $set: { state: 'HELD', reservationId } }).exec(),
-        );
+        const result = await this.seats
+          .updateOne(
+            { _id: id, state: 'AVAILABLE', withdrawn: false },
+            { $set: { state: 'HELD', reservationId } },
+          )
+          .exec();
         return { seatId, taken: result.modifiedCount === 1 };
       }),
     );
     const unavailable = outcomes.filter((o) => !o.taken).map((o) => o.seatId);
     if (unavailable.length > 0) {
-      await this.releaseSeats(reservationId);
+      // Give back exactly the seats this call took (no query needed: it knows which).
+      const taken = outcomes.filter((o) => o.taken).map((o) => seatDocId(ticketTypeId, o.seatId));
+      await Promise.all(
+        taken.map((id) =>
+          this.seats
+            .updateOne(
+              { _id: id, reservationId, state: 'HELD' },
+              { $set: { state: 'AVAILABLE', reservationId: null } },
+            )
+            .exec(),
+        ),
+      );
       return { ok: false, unavailable };
     }
-    await this.serial.run(ticketTypeId, () =>
-      this.inventory
-        .updateOne(
-          { _id: ticketTypeId, [marker(reservationId)]: { $exists: false } },
-          { $inc: { available: -seatIds.length, held: seatIds.length }, $set: { [marker(reservationId)]: seatIds.length } },
-        )
-        .exec(),
-    );
+    await this.inventory
+      .updateOne(
+        { _id: ticketTypeId, [marker(reservationId)]: { $exists: false } },
+        {
+          $inc: { available: -seatIds.length, held: seatIds.length },
+          $set: { [marker(reservationId)]: seatIds.length },
+        },
+      )
+      .exec();
     return { ok: true };
   }
 
@@ -173,11 +190,12 @@ export class InventoryService {
     const held = await this.seats.find({ reservationId, state: 'HELD' }).lean<SeatDoc[]>().exec();
     await Promise.all(
       held.map((seat) =>
-        this.serial.run(seat._id, () =>
-          this.seats
-            .updateOne({ _id: seat._id, reservationId, state: 'HELD' }, { $set: { state: 'AVAILABLE', reservationId: null } })
-            .exec(),
-        ),
+        this.seats
+          .updateOne(
+            { _id: seat._id, reservationId, state: 'HELD' },
+            { $set: { state: 'AVAILABLE', reservationId: null } },
+          )
+          .exec(),
       ),
     );
   }
@@ -188,42 +206,45 @@ export class InventoryService {
    */
   async returnHold(hold: HoldRef): Promise<boolean> {
     if (hold.kind === 'RESERVED') await this.releaseSeats(hold.reservationId);
-    const result = await this.serial.run(hold.ticketTypeId, () =>
-      this.inventory
-        .updateOne(
-          { _id: hold.ticketTypeId, [marker(hold.reservationId)]: hold.quantity },
-          { $inc: { available: hold.quantity, held: -hold.quantity }, $unset: { [marker(hold.reservationId)]: '' } },
-        )
-        .exec(),
-    );
+    const result = await this.inventory
+      .updateOne(
+        { _id: hold.ticketTypeId, [marker(hold.reservationId)]: hold.quantity },
+        {
+          $inc: { available: hold.quantity, held: -hold.quantity },
+          $unset: { [marker(hold.reservationId)]: '' },
+        },
+      )
+      .exec();
     return result.modifiedCount === 1;
   }
 
   /** Turns a hold into sold stock and books its revenue, once (same marker rule as returnHold). */
   async sellHold(hold: HoldRef, orderId: string, revenue: number): Promise<boolean> {
     if (hold.kind === 'RESERVED') {
-      const held = await this.seats.find({ reservationId: hold.reservationId, state: 'HELD' }).lean<SeatDoc[]>().exec();
+      const held = await this.seats
+        .find({ reservationId: hold.reservationId, state: 'HELD' })
+        .lean<SeatDoc[]>()
+        .exec();
       await Promise.all(
         held.map((seat) =>
-          this.serial.run(seat._id, () =>
-            this.seats
-              .updateOne({ _id: seat._id, reservationId: hold.reservationId, state: 'HELD' }, { $set: { state: 'SOLD', orderId } })
-              .exec(),
-          ),
+          this.seats
+            .updateOne(
+              { _id: seat._id, reservationId: hold.reservationId, state: 'HELD' },
+              { $set: { state: 'SOLD', orderId } },
+            )
+            .exec(),
         ),
       );
     }
-    const result = await this.serial.run(hold.ticketTypeId, () =>
-      this.inventory
-        .updateOne(
-          { _id: hold.ticketTypeId, [marker(hold.reservationId)]: hold.quantity },
-          {
-            $inc: { held: -hold.quantity, sold: hold.quantity, revenue },
-            $unset: { [marker(hold.reservationId)]: '' },
-          },
-        )
-        .exec(),
-    );
+    const result = await this.inventory
+      .updateOne(
+        { _id: hold.ticketTypeId, [marker(hold.reservationId)]: hold.quantity },
+        {
+          $inc: { held: -hold.quantity, sold: hold.quantity, revenue },
+          $unset: { [marker(hold.reservationId)]: '' },
+        },
+      )
+      .exec();
     return result.modifiedCount === 1;
   }
 
@@ -246,15 +267,13 @@ export class InventoryService {
     if (hold.quantity > max) return false;
     try {
       const id = buyerLimitId(hold.buyerId, hold.ticketTypeId);
-      const result = await this.serial.run(id, () =>
-        this.buyerLimits
-          .updateOne(
-            { _id: id, count: { $lte: max - hold.quantity } },
-            { $inc: { count: hold.quantity }, $set: { [marker(hold.reservationId)]: hold.quantity } },
-            { upsert: true },
-          )
-          .exec(),
-      );
+      const result = await this.buyerLimits
+        .updateOne(
+          { _id: id, count: { $lte: max - hold.quantity } },
+          { $inc: { count: hold.quantity }, $set: { [marker(hold.reservationId)]: hold.quantity } },
+          { upsert: true },
+        )
+        .exec();
       return result.modifiedCount === 1 || result.upsertedCount === 1;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -262,21 +281,17 @@ export class InventoryService {
     }
   }
 
-  /** Gives the hold's units back to the buyer's limit (expired, released, rolled back), once. */
+  /**
+   * Gives the hold's units back to the buyer's limit (expired, released, rolled back), once. A sold hold
+   * keeps counting, and keeps its marker: it records what the buyer bought (no write needed at sale time).
+   */
   async returnBuyerLimit(hold: HoldRef): Promise<void> {
     const id = buyerLimitId(hold.buyerId, hold.ticketTypeId);
-    await this.serial.run(id, () =>
-      this.buyerLimits
-        .updateOne({ _id: id, [marker(hold.reservationId)]: hold.quantity }, { $inc: { count: -hold.quantity }, $unset: { [marker(hold.reservationId)]: '' } })
-        .exec(),
-    );
-  }
-
-  /** A sold hold counts for good: only its marker goes. */
-  async settleBuyerLimit(hold: HoldRef): Promise<void> {
-    const id = buyerLimitId(hold.buyerId, hold.ticketTypeId);
-    await this.serial.run(id, () =>
-      this.buyerLimits.updateOne({ _id: id, [marker(hold.reservationId)]: { $exists: true } }, { $unset: { [marker(hold.reservationId)]: '' } }).exec(),
-    );
+    await this.buyerLimits
+      .updateOne(
+        { _id: id, [marker(hold.reservationId)]: hold.quantity },
+        { $inc: { count: -hold.quantity }, $unset: { [marker(hold.reservationId)]: '' } },
+      )
+      .exec();
   }
 }

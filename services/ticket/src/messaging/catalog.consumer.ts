@@ -64,9 +64,15 @@ export class CatalogConsumer implements OnApplicationBootstrap {
       case 'event.cancelled': {
         await this.catalog.applyCancelled(envelope.data);
         const at = new Date(envelope.data.cancelledAt);
-        const released = await this.reservations.releaseAllOfEvent(envelope.data.eventId, envelope.data.cancelledBy);
+        const released = await this.reservations.releaseAllOfEvent(
+          envelope.data.eventId,
+          envelope.data.cancelledBy,
+        );
         const revoked = await this.tickets.revokeAllOfEvent(envelope.data.eventId, at);
-        this.log.info({ eventId: envelope.data.eventId, released, revoked }, 'event cancelled: holds released, tickets revoked');
+        this.log.info(
+          { eventId: envelope.data.eventId, released, revoked },
+          'event cancelled: holds released, tickets revoked',
+        );
         return;
       }
       case 'price.changed':

@@ -5,12 +5,11 @@ import { OrdersModule } from '../orders/orders.module';
 import { ReservationsModule } from '../reservations/reservations.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { CatalogConsumer } from './catalog.consumer';
-import { OutboxRegistration } from './outbox-registration.service';
 import { SweeperService } from './sweeper.service';
 
 @Module({
   imports: [CatalogModule, InventoryModule, ReservationsModule, OrdersModule, TicketsModule],
-  providers: [CatalogConsumer, SweeperService, OutboxRegistration],
+  providers: [CatalogConsumer, SweeperService],
   exports: [CatalogConsumer, SweeperService],
 })
 export class MessagingModule {}

@@ -7,7 +7,11 @@ import type { Model } from 'mongoose';
 import { isDuplicateKey } from '../common/ids';
 import type { CheckoutInput } from './dto/checkout.input';
 import { OrdersService } from './orders.service';
-import { IDEMPOTENCY_RECORD, type IdempotencyRecordDoc, type StoredOutcome } from './schemas/idempotency-record.schema';
+import {
+  IDEMPOTENCY_RECORD,
+  type IdempotencyRecordDoc,
+  type StoredOutcome,
+} from './schemas/idempotency-record.schema';
 import type { OrderDoc } from './schemas/order.schema';
 
 /** How long one caller owns a key before another may take over (the owner crashed). */
@@ -23,7 +27,9 @@ const FINAL_CODES = new Set<string>([
 ]);
 
 export function requestHash(input: Pick<CheckoutInput, 'reservationId' | 'paymentToken'>): string {
-  return createHash('sha256').update(JSON.stringify([input.reservationId, input.paymentToken])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([input.reservationId, input.paymentToken]))
+    .digest('hex');
 }
 
 /**
@@ -45,8 +51,9 @@ export class CheckoutService {
     if (replay) return this.answer(user, replay);
 
     let outcome: StoredOutcome;
+    let order: OrderDoc | undefined;
     try {
-      const order = await this.orders.pay(user, input.reservationId, input.paymentToken);
+      order = await this.orders.pay(user, input.reservationId, input.paymentToken);
       outcome = { kind: 'order', orderId: order._id };
     } catch (error) {
       const code = errorCodeOf(error);
@@ -64,7 +71,8 @@ export class CheckoutService {
       };
     }
     await this.records.updateOne({ _id: id, requestHash: hash }, { $set: { state: 'DONE', outcome } }).exec();
-    return this.answer(user, outcome);
+    // This call produced the order: answer with it (replays read it back).
+    return order ?? this.answer(user, outcome);
   }
 
   /** Returns the stored outcome to replay, or null when this caller owns the key and must run. */
@@ -102,7 +110,11 @@ export class CheckoutService {
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    throw domainError(ErrorCode.CONFLICT, 'A checkout with this key is still running; retry later', 'input.idempotencyKey');
+    throw domainError(
+      ErrorCode.CONFLICT,
+      'A checkout with this key is still running; retry later',
+      'input.idempotencyKey',
+    );
   }
 
   private async answer(user: AuthUser, outcome: StoredOutcome): Promise<OrderDoc> {

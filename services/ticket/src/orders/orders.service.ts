@@ -4,26 +4,41 @@ import {
   appendOutbox,
   domainError,
   ErrorCode,
+  forbidden,
   getLogger,
   InjectConfig,
   notFound,
-  OutboxRelay,
   type AuthUser,
 } from '@ticketing/platform';
+import { createHash } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
 import { ticketEnvelope } from '../common/envelopes';
-import { isDuplicateKey, isEntityId, newObjectId } from '../common/ids';
+import { isDuplicateKey, isEntityId } from '../common/ids';
+import { TicketOutbox } from '../common/ticket-outbox.service';
 import type { TicketConfig } from '../config';
 import { AvailabilityService } from '../inventory/availability.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { holdOf, ReservationsService } from '../reservations/reservations.service';
 import type { ReservationDoc } from '../reservations/schemas/reservation.schema';
 import { displayName, TicketsService, ticketIdsOf } from '../tickets/tickets.service';
-import { PAYMENT_PROVIDER, PaymentProviderError, type PaymentProvider } from './payment/payment-provider';
+import {
+  PAYMENT_PROVIDER,
+  PaymentProviderError,
+  PaymentTimeoutError,
+  type ChargeRequest,
+  type ChargeResult,
+  type PaymentProvider,
+} from './payment/payment-provider';
 import { ORDER, type OrderDoc } from './schemas/order.schema';
 
 const SWEEP_BATCH = 100;
+
+/**
+ * The provider failed or did not answer in time: retryable. A ticket-local code (not in the platform's
+ * ErrorCode list yet); a retry with the same idempotency key runs again.
+ */
+export const PAYMENT_PROVIDER_ERROR = 'PAYMENT_PROVIDER_ERROR';
 
 /**
  * Paying for a hold and turning it into an order with tickets. The order document is the ledger:
@@ -35,6 +50,7 @@ const SWEEP_BATCH = 100;
 export class OrdersService {
   private readonly log = getLogger('orders');
   private readonly recoveryAfterMs: number;
+  private readonly paymentTimeoutMs: number;
 
   constructor(
     @InjectModel(ORDER) private readonly orders: Model<OrderDoc>,
@@ -44,10 +60,11 @@ export class OrdersService {
     private readonly tickets: TicketsService,
     private readonly catalog: CatalogService,
     private readonly availability: AvailabilityService,
-    private readonly relay: OutboxRelay,
+    private readonly outbox: TicketOutbox,
     @InjectConfig() config: TicketConfig,
   ) {
     this.recoveryAfterMs = config.RECOVERY_AFTER_MS;
+    this.paymentTimeoutMs = config.PAYMENT_TIMEOUT_MS;
   }
 
   findById(id: string): Promise<OrderDoc | null> {
@@ -63,63 +80,124 @@ export class OrdersService {
   }
 
   listForBuyer(user: AuthUser, limit = 50): Promise<OrderDoc[]> {
-    return this.orders.find({ buyerId: user.id }).sort({ createdAt: -1 }).limit(limit).lean<OrderDoc[]>().exec();
+    return this.orders
+      .find({ buyerId: user.id })
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .lean<OrderDoc[]>()
+      .exec();
   }
 
   /** Pays for a reservation. Returns the confirmed order; throws the error the client should see. */
-  async pay(user: AuthUser, reservationId: string, paymentToken: string, now = new Date()): Promise<OrderDoc> {
+  async pay(
+    user: AuthUser,
+    reservationId: string,
+    paymentToken: string,
+    now = new Date(),
+  ): Promise<OrderDoc> {
     const reservation = await this.reservations.findById(reservationId);
-    if (!reservation || reservation.buyerId !== user.id || reservation.status === 'PENDING' || reservation.status === 'FAILED') {
+    if (
+      !reservation ||
+      reservation.buyerId !== user.id ||
+      reservation.status === 'PENDING' ||
+      reservation.status === 'FAILED'
+    ) {
       throw notFound('Reservation', 'input.reservationId');
     }
+    // A fresh read (holds are checked against a cached copy): nobody pays for a cancelled event.
+    const event = await this.catalog.findEvent(reservation.eventId);
+    if (!event || event.cancelled) throw forbidden('The event is cancelled');
     if (!(await this.reservations.beginPayment(reservationId, user.id, now))) {
       throw refusalFor((await this.reservations.findById(reservationId))!, now);
     }
 
     let order: OrderDoc;
     try {
-      order = await this.openAttempt(user, reservation);
+      order = await this.openAttempt(user, reservation, now);
     } catch (error) {
       await this.reservations.paymentFailed(reservationId);
       throw error;
     }
-    if (order.status === 'PAYMENT_CAPTURED' || order.status === 'CONFIRMED') return this.complete(order._id);
+    if (order.status === 'PAYMENT_CAPTURED' || order.status === 'CONFIRMED')
+      return this.complete(order, reservation, now);
 
-    let result;
+    let result: ChargeResult;
     try {
-      result = await this.payments.charge({
+      result = await this.chargeWithin({
         idempotencyKey: chargeKey(order),
         amount: order.total.amount,
         currency: order.total.currency,
         token: paymentToken,
       });
     } catch (error) {
+      if (error instanceof PaymentTimeoutError) {
+        // The charge may still land: the order stays PENDING and the reservation PAYING (so the hold cannot
+        // expire or be released), and recovery settles it from the provider's record after RECOVERY_AFTER_MS.
+        this.log.warn({ orderId: order._id }, 'payment provider timed out; recovery will settle the attempt');
+        throw domainError(
+          PAYMENT_PROVIDER_ERROR,
+          'The payment provider did not answer in time; try again shortly',
+        );
+      }
       await this.attemptFailed(order);
       await this.reservations.paymentFailed(reservationId);
       if (error instanceof PaymentProviderError) {
-        throw domainError('PAYMENT_PROVIDER_ERROR', 'The payment provider failed; nothing was charged, try again');
+        throw domainError(
+          PAYMENT_PROVIDER_ERROR,
+          'The payment provider failed; nothing was charged, try again',
+        );
       }
       throw error;
     }
     if (result.status === 'DECLINED') {
       await this.attemptFailed(order);
       await this.reservations.paymentFailed(reservationId);
-      throw domainError(ErrorCode.PAYMENT_DECLINED, `Payment declined: ${result.reason}`, 'input.paymentToken');
+      throw domainError(
+        ErrorCode.PAYMENT_DECLINED,
+        `Payment declined: ${result.reason}`,
+        'input.paymentToken',
+      );
     }
-    await this.orders
-      .updateOne({ _id: order._id, status: 'PENDING', attempt: order.attempt }, { $set: { status: 'PAYMENT_CAPTURED', chargeId: result.chargeId } })
+    const captured = await this.orders
+      .updateOne(
+        { _id: order._id, status: 'PENDING', attempt: order.attempt },
+        { $set: { status: 'PAYMENT_CAPTURED', chargeId: result.chargeId } },
+      )
       .exec();
-    return this.complete(order._id);
+    if (captured.modifiedCount !== 1)
+      return this.complete((await this.findById(order._id))!, reservation, now);
+    return this.complete(
+      { ...order, status: 'PAYMENT_CAPTURED', chargeId: result.chargeId },
+      reservation,
+      now,
+    );
   }
 
-  /** The order of this reservation for a new payment attempt (created on the first one). */
-  private async openAttempt(user: AuthUser, reservation: ReservationDoc): Promise<OrderDoc> {
-    const existing = await this.orders.findOne({ reservationId: reservation._id }).lean<OrderDoc>().exec();
+  /** The provider's answer, or PaymentTimeoutError once PAYMENT_TIMEOUT_MS has passed (the call is abandoned). */
+  private async chargeWithin(request: ChargeRequest): Promise<ChargeResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PaymentTimeoutError()), this.paymentTimeoutMs);
+    });
+    try {
+      return await Promise.race([this.payments.charge(request), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The order of this reservation for a new payment attempt (created on the first one). Its id is derived
+   * from the reservation's, so concurrent first attempts meet on the unique `_id` and there is never a
+   * second order for one reservation (and finding it is a read by `_id`).
+   */
+  private async openAttempt(user: AuthUser, reservation: ReservationDoc, now: Date): Promise<OrderDoc> {
+    const id = orderIdFor(reservation._id);
+    const existing = await this.findById(id);
     if (!existing) {
       const type = await this.catalog.findTicketType(reservation.ticketTypeId);
-      const id = newObjectId();
       const unitPrice = { amount: reservation.unitPrice.amount, currency: reservation.unitPrice.currency };
-      const doc: Omit<OrderDoc, 'createdAt' | 'updatedAt'> = {
+      const doc: OrderDoc = {
         _id: id,
         reservationId: reservation._id,
         eventId: reservation.eventId,
@@ -143,13 +221,15 @@ export class OrdersService {
         version: 1,
         outbox: [],
         outboxLeaseUntil: null,
+        createdAt: now,
+        updatedAt: now,
       };
       try {
         await this.orders.create(doc);
-        return (await this.findById(id))!;
+        return doc;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        return this.openAttempt(user, reservation);
+        return this.openAttempt(user, reservation, now);
       }
     }
     if (existing.status === 'PAYMENT_FAILED' || existing.status === 'ABANDONED') {
@@ -159,34 +239,42 @@ export class OrdersService {
           { $set: { status: 'PENDING' }, $inc: { attempt: 1 } },
         )
         .exec();
-      if (result.modifiedCount !== 1) throw domainError(ErrorCode.CONFLICT, 'A payment for this reservation is in progress', 'input.reservationId');
-      return (await this.findById(existing._id))!;
+      if (result.modifiedCount !== 1)
+        throw domainError(
+          ErrorCode.CONFLICT,
+          'A payment for this reservation is in progress',
+          'input.reservationId',
+        );
+      return { ...existing, status: 'PENDING', attempt: existing.attempt + 1 };
     }
     return existing;
   }
 
   private async attemptFailed(order: OrderDoc): Promise<void> {
     await this.orders
-      .updateOne({ _id: order._id, status: 'PENDING', attempt: order.attempt }, { $set: { status: 'PAYMENT_FAILED' } })
+      .updateOne(
+        { _id: order._id, status: 'PENDING', attempt: order.attempt },
+        { $set: { status: 'PAYMENT_FAILED' } },
+      )
       .exec();
   }
 
   /**
    * Finishes a paid order: sells the held stock (once, by its marker), issues the tickets (deterministic
-   * ids), then CONFIRMED with order.confirmed in the same update. Repeatable at any point.
+   * ids), then CONFIRMED with order.confirmed and every ticket.issued in the same update. Repeatable at any
+   * point (a crash between steps is finished by recovery). `reservation` saves a read when the caller has it.
    */
-  async complete(orderId: string, now = new Date()): Promise<OrderDoc> {
-    const order = (await this.findById(orderId))!;
+  async complete(order: OrderDoc, reservation?: ReservationDoc, now = new Date()): Promise<OrderDoc> {
     if (order.status === 'CONFIRMED') return order;
-    if (order.status !== 'PAYMENT_CAPTURED') throw new Error(`order ${orderId} is ${order.status}, not paid`);
-    const reservation = (await this.reservations.findById(order.reservationId))!;
-    const hold = holdOf(reservation);
+    if (order.status !== 'PAYMENT_CAPTURED')
+      throw new Error(`order ${order._id} is ${order.status}, not paid`);
+    const held = reservation ?? (await this.reservations.findById(order.reservationId))!;
+    const hold = holdOf(held);
     await this.inventory.sellHold(hold, order._id, order.total.amount);
-    await this.inventory.settleBuyerLimit(hold);
-    const ticketIds = await this.tickets.issueForOrder(order, now);
+    const issued = await this.tickets.issueForOrder(order, now);
 
     const line = order.lines[0]!;
-    const envelope = ticketEnvelope('order.confirmed', order.eventId, {
+    const confirmed = ticketEnvelope('order.confirmed', order.eventId, {
       orderId: order._id,
       reservationId: order.reservationId,
       eventId: order.eventId,
@@ -198,33 +286,55 @@ export class OrdersService {
         unitPrice: { amount: l.unitPrice.amount, currency: l.unitPrice.currency },
       })),
       total: { amount: order.total.amount, currency: order.total.currency },
-      ticketIds,
+      ticketIds: issued.ticketIds,
       confirmedAt: now.toISOString(),
       aggregateVersion: 2,
     });
-    await this.orders
+    const result = await this.orders
       .updateOne(
         { _id: order._id, status: 'PAYMENT_CAPTURED' },
-        { $set: { status: 'CONFIRMED', ticketIds, confirmedAt: now, version: 2 }, ...appendOutbox([envelope]) },
+        {
+          $set: { status: 'CONFIRMED', ticketIds: issued.ticketIds, confirmedAt: now, version: 2 },
+          ...appendOutbox([confirmed, ...issued.events]),
+        },
       )
       .exec();
     await this.reservations.markConverted(order.reservationId, order._id);
-    this.relay.nudge();
+    if (result.modifiedCount !== 1) return (await this.findById(order._id))!;
+    this.outbox.nudge('orders');
     void this.availability.changed(order.eventId, line.ticketTypeId);
-    return (await this.findById(order._id))!;
+    return {
+      ...order,
+      status: 'CONFIRMED',
+      ticketIds: issued.ticketIds,
+      confirmedAt: now,
+      version: 2,
+      outbox: [],
+      updatedAt: now,
+    };
   }
 
   /**
    * Recovery: completes PAYMENT_CAPTURED orders; settles PENDING ones older than RECOVERY_AFTER_MS from the
    * provider's record (captured → complete; otherwise the attempt failed and the hold goes back to HELD);
-   * puts reservations left PAYING without a live attempt back to HELD.
+   * puts reservations left PAYING without a live attempt back to HELD. A PENDING attempt younger than
+   * RECOVERY_AFTER_MS is left alone: its provider call may still be running (it is abandoned after
+   * PAYMENT_TIMEOUT_MS, which the config keeps well below RECOVERY_AFTER_MS).
    */
   async recover(now = new Date()): Promise<number> {
     let completed = 0;
-    const captured = await this.orders.find({ status: 'PAYMENT_CAPTURED' }).limit(SWEEP_BATCH).lean<OrderDoc[]>().exec();
+    const captured = await this.orders
+      .find({ status: 'PAYMENT_CAPTURED' })
+      .limit(SWEEP_BATCH)
+      .lean<OrderDoc[]>()
+      .exec();
     for (const order of captured) {
-      await this.complete(order._id, now).catch((error: unknown) => this.log.error({ err: error, orderId: order._id }, 'order recovery failed'));
-      completed += 1;
+      try {
+        await this.complete(order, undefined, now);
+        completed += 1;
+      } catch (error) {
+        this.log.error({ err: error, orderId: order._id }, 'order recovery failed');
+      }
     }
     const stale = new Date(now.getTime() - this.recoveryAfterMs);
     const pending = await this.orders
@@ -235,18 +345,27 @@ export class OrdersService {
     for (const order of pending) {
       const result = await this.payments.lookup(chargeKey(order));
       if (result?.status === 'CAPTURED') {
-        await this.orders
-          .updateOne({ _id: order._id, status: 'PENDING', attempt: order.attempt }, { $set: { status: 'PAYMENT_CAPTURED', chargeId: result.chargeId } })
+        const moved = await this.orders
+          .updateOne(
+            { _id: order._id, status: 'PENDING', attempt: order.attempt },
+            { $set: { status: 'PAYMENT_CAPTURED', chargeId: result.chargeId } },
+          )
           .exec();
-        await this.complete(order._id, now);
-        completed += 1;
+        if (moved.modifiedCount === 1) {
+          await this.complete(
+            { ...order, status: 'PAYMENT_CAPTURED', chargeId: result.chargeId },
+            undefined,
+            now,
+          );
+          completed += 1;
+        }
       } else {
         await this.attemptFailed(order);
         await this.reservations.paymentFailed(order.reservationId);
       }
     }
     for (const reservation of await this.reservations.stalePaying(stale)) {
-      const order = await this.orders.findOne({ reservationId: reservation._id }).lean<OrderDoc>().exec();
+      const order = await this.findById(orderIdFor(reservation._id));
       if (!order || order.status === 'PAYMENT_FAILED' || order.status === 'ABANDONED') {
         await this.reservations.paymentFailed(reservation._id);
       }
@@ -259,6 +378,11 @@ export function canReadOrder(user: AuthUser | null | undefined, order: OrderDoc)
   return !!user && (user.role === 'ADMIN' || order.buyerId === user.id);
 }
 
+/** The order of a reservation: derived from its id (24 hex digits, shaped like an ObjectId). */
+export function orderIdFor(reservationId: string): string {
+  return createHash('sha256').update(`order:${reservationId}`).digest('hex').slice(0, 24);
+}
+
 function chargeKey(order: OrderDoc): string {
   return `${order._id}:${order.attempt}`;
 }
@@ -269,9 +393,14 @@ function refusalFor(reservation: ReservationDoc, now: Date): Error {
     case 'CONVERTED':
       return domainError(ErrorCode.CONFLICT, 'This reservation is already paid', 'input.reservationId');
     case 'PAYING':
-      return domainError(ErrorCode.CONFLICT, 'A payment for this reservation is in progress', 'input.reservationId');
+      return domainError(
+        ErrorCode.CONFLICT,
+        'A payment for this reservation is in progress',
+        'input.reservationId',
+      );
     case 'HELD':
-      if (reservation.expiresAt > now) return domainError(ErrorCode.CONFLICT, 'Try again', 'input.reservationId');
+      if (reservation.expiresAt > now)
+        return domainError(ErrorCode.CONFLICT, 'Try again', 'input.reservationId');
       return domainError(ErrorCode.HOLD_EXPIRED, 'The hold has expired', 'input.reservationId');
     default:
       return domainError(ErrorCode.HOLD_EXPIRED, 'The hold has expired', 'input.reservationId');

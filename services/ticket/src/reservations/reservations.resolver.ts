@@ -10,17 +10,26 @@ export class ReservationsResolver {
   constructor(private readonly reservations: ReservationsService) {}
 
   @Mutation(() => Reservation, { description: 'Holds tickets for the signed-in buyer at the current price.' })
-  async reserveTickets(@CurrentUser() user: AuthUser, @Args('input') input: ReserveTicketsInput): Promise<Reservation> {
+  async reserveTickets(
+    @CurrentUser() user: AuthUser,
+    @Args('input') input: ReserveTicketsInput,
+  ): Promise<Reservation> {
     return toReservation(await this.reservations.reserve(user, input));
   }
 
   @Mutation(() => Reservation, { description: 'Gives a hold back before it expires.' })
-  async releaseReservation(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }) id: string): Promise<Reservation> {
+  async releaseReservation(
+    @CurrentUser() user: AuthUser,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<Reservation> {
     return toReservation(await this.reservations.release(user, id));
   }
 
   @Query(() => Reservation, { description: "One of the signed-in buyer's reservations." })
-  async reservation(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }) id: string): Promise<Reservation> {
+  async reservation(
+    @CurrentUser() user: AuthUser,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<Reservation> {
     return toReservation(await this.reservations.findForBuyer(user, id));
   }
 

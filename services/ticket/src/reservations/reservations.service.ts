@@ -9,7 +9,6 @@ import {
   getLogger,
   InjectConfig,
   notFound,
-  OutboxRelay,
   type AuthUser,
 } from '@ticketing/platform';
 import type { Model } from 'mongoose';
@@ -18,7 +17,7 @@ import type { EventReplicaDoc } from '../catalog/schemas/event-replica.schema';
 import type { TicketTypeReplicaDoc } from '../catalog/schemas/ticket-type-replica.schema';
 import { ticketEnvelope } from '../common/envelopes';
 import { newReservationId } from '../common/ids';
-import { KeyedSerializer } from '../common/keyed-serializer';
+import { TicketOutbox } from '../common/ticket-outbox.service';
 import type { TicketConfig } from '../config';
 import { AvailabilityGate, type GateDecision } from '../inventory/availability-gate.service';
 import { AvailabilityService } from '../inventory/availability.service';
@@ -51,8 +50,6 @@ export class ReservationsService {
   private readonly log = getLogger('reservations');
   private readonly holdMs: number;
   private readonly recoveryAfterMs: number;
-  /** Transitions of one reservation queue in-process (see KeyedSerializer: the local server is not atomic). */
-  private readonly serial = new KeyedSerializer();
 
   constructor(
     @InjectModel(RESERVATION) private readonly reservations: Model<ReservationDoc>,
@@ -60,7 +57,7 @@ export class ReservationsService {
     private readonly inventory: InventoryService,
     private readonly gate: AvailabilityGate,
     private readonly availability: AvailabilityService,
-    private readonly relay: OutboxRelay,
+    private readonly outbox: TicketOutbox,
     @InjectConfig() config: TicketConfig,
   ) {
     this.holdMs = config.HOLD_TTL_SECONDS * 1000;
@@ -69,7 +66,7 @@ export class ReservationsService {
 
   /** One guarded update of a reservation; returns whether it matched and changed it. */
   private async transition(id: string, guard: object, update: object): Promise<boolean> {
-    const result = await this.serial.run(id, () => this.reservations.updateOne({ _id: id, ...guard }, update).exec());
+    const result = await this.reservations.updateOne({ _id: id, ...guard }, update).exec();
     return result.modifiedCount === 1;
   }
 
@@ -96,12 +93,15 @@ export class ReservationsService {
   // ---- reserve ----------------------------------------------------------------------------------
 
   async reserve(user: AuthUser, input: ReserveTicketsInput, now = new Date()): Promise<ReservationDoc> {
-    const { type, event, quantity, seatIds } = await this.checkRequest(input, now);
-    const unitPrice = await this.catalog.quote(type);
+    const { type, event, quantity, seatIds, unitPrice } = await this.checkRequest(input, now);
 
     let gate: GateDecision;
     if (type.kind === 'GENERAL_ADMISSION') {
-      gate = await this.gate.take(type._id, quantity, async () => (await this.inventory.find(type._id))?.available ?? null);
+      gate = await this.gate.take(
+        type._id,
+        quantity,
+        async () => (await this.inventory.find(type._id))?.available ?? null,
+      );
       if (gate === 'refused') throw soldOut('input.quantity');
     } else {
       gate = await this.gate.takeSeats(type._id, seatIds);
@@ -110,7 +110,10 @@ export class ReservationsService {
     const undoGate = async (unavailable: readonly string[] = []) => {
       if (gate !== 'admitted') return;
       if (type.kind === 'GENERAL_ADMISSION') return this.gate.give(type._id, quantity);
-      await this.gate.freeSeats(type._id, seatIds.filter((seat) => !unavailable.includes(seat)));
+      await this.gate.freeSeats(
+        type._id,
+        seatIds.filter((seat) => !unavailable.includes(seat)),
+      );
       await this.gate.markSeatsTaken(type._id, unavailable);
     };
 
@@ -144,65 +147,84 @@ export class ReservationsService {
 
     let refusal: Error | undefined;
     let unavailable: string[] = [];
+    // What this request knows it claimed, so that a refusal undoes only that (a refused flash-sale buyer
+    // costs few writes); anything uncertain (an error mid-way) gets the full, marker-guarded rollback.
+    let claimedLimit = false;
+    let stockUntouched = false;
     try {
       if (!(await this.inventory.claimBuyerLimit(hold, type.perBuyerMax))) {
+        stockUntouched = true;
         refusal = badInput(
           seatIds.length > 0 ? 'input.seatIds' : 'input.quantity',
           `At most ${type.perBuyerMax} tickets of this type per buyer`,
         );
-      } else if (type.kind === 'GENERAL_ADMISSION') {
-        if (!(await this.inventory.holdGeneral(type._id, doc._id, quantity))) refusal = soldOut('input.quantity');
       } else {
-        const seats = await this.inventory.holdSeats(type._id, doc._id, seatIds);
-        if (!seats.ok) {
-          unavailable = seats.unavailable;
-          refusal = soldOut('input.seatIds', `Seats not available: ${seats.unavailable.join(', ')}`);
+        claimedLimit = true;
+        if (type.kind === 'GENERAL_ADMISSION') {
+          if (!(await this.inventory.holdGeneral(type._id, doc._id, quantity))) {
+            stockUntouched = true;
+            refusal = soldOut('input.quantity');
+          }
+        } else {
+          const seats = await this.inventory.holdSeats(type._id, doc._id, seatIds);
+          if (!seats.ok) {
+            stockUntouched = true;
+            unavailable = seats.unavailable;
+            refusal = soldOut('input.seatIds', `Seats not available: ${seats.unavailable.join(', ')}`);
+          }
         }
       }
       if (!refusal) {
         const held = await this.markHeld(doc);
-        if (!held) refusal = domainError(ErrorCode.CONFLICT, 'The reservation was interrupted; try again');
+        if (!held) {
+          stockUntouched = false;
+          refusal = domainError(ErrorCode.CONFLICT, 'The reservation was interrupted; try again');
+        }
       }
     } catch (error) {
+      stockUntouched = false;
       refusal = error as Error;
     }
 
     if (refusal) {
-      await this.rollback(doc).catch((error: unknown) =>
+      const undo = stockUntouched ? this.refuse(doc, claimedLimit) : this.rollback(doc);
+      await undo.catch((error: unknown) =>
         this.log.error({ err: error, reservationId: doc._id }, 'rollback failed; the sweeper will retry'),
       );
       await undoGate(unavailable);
       throw refusal;
     }
-    this.relay.nudge();
+    this.outbox.nudge('reservations');
     void this.availability.changed(doc.eventId, doc.ticketTypeId);
-    return (await this.findById(doc._id))!;
+    // What markHeld wrote (status and version; the outbox is the relay's business): no read-back needed.
+    return { ...doc, status: 'HELD', version: doc.version + 1, outbox: [] };
   }
 
   private async checkRequest(input: ReserveTicketsInput, now: Date) {
     const hasQuantity = input.quantity !== undefined && input.quantity !== null;
     const hasSeats = input.seatIds !== undefined && input.seatIds !== null;
     if (hasQuantity === hasSeats) throw badInput('input.quantity', 'Give either quantity or seatIds');
-    const type = await this.catalog.findTicketType(input.ticketTypeId);
-    if (!type || !type.kind) throw notFound('Ticket type', 'input.ticketTypeId');
-    const event = await this.catalog.findEvent(type.eventId);
-    if (!event || !event.status) throw notFound('Ticket type', 'input.ticketTypeId');
+    const sale = await this.catalog.saleContext(input.ticketTypeId);
+    if (!sale) throw notFound('Ticket type', 'input.ticketTypeId');
+    const { type, event, unitPrice } = sale;
     assertOnSale(event, type, now);
 
     if (type.kind === 'GENERAL_ADMISSION') {
       if (!hasQuantity) throw badInput('input.seatIds', 'This ticket type is sold by quantity, not by seat');
       const quantity = input.quantity!;
-      if (quantity > type.perOrderMax) throw badInput('input.quantity', `At most ${type.perOrderMax} tickets per order`);
-      return { type, event, quantity, seatIds: [] as string[] };
+      if (quantity > type.perOrderMax)
+        throw badInput('input.quantity', `At most ${type.perOrderMax} tickets per order`);
+      return { type, event, unitPrice, quantity, seatIds: [] as string[] };
     }
     if (!hasSeats) throw badInput('input.quantity', 'This ticket type is sold by seat: give seatIds');
     const seatIds = input.seatIds!;
     if (new Set(seatIds).size !== seatIds.length) throw badInput('input.seatIds', 'A seat is listed twice');
-    if (seatIds.length > type.perOrderMax) throw badInput('input.seatIds', `At most ${type.perOrderMax} seats per order`);
+    if (seatIds.length > type.perOrderMax)
+      throw badInput('input.seatIds', `At most ${type.perOrderMax} seats per order`);
     const known = new Set(type.seatIds);
     const unknown = seatIds.find((seat) => !known.has(seat));
     if (unknown) throw badInput('input.seatIds', `Seat ${unknown} is not part of this ticket type`);
-    return { type, event, quantity: seatIds.length, seatIds: [...seatIds] };
+    return { type, event, unitPrice, quantity: seatIds.length, seatIds: [...seatIds] };
   }
 
   /** PENDING → HELD, with reservation.created queued in the same update. */
@@ -211,7 +233,24 @@ export class ReservationsService {
       ...reservationFields(doc, 1),
       createdAt: doc.createdAt.toISOString(),
     });
-    return this.transition(doc._id, { status: 'PENDING' }, { $set: { status: 'HELD' }, $inc: { version: 1 }, ...appendOutbox([envelope]) });
+    return this.transition(
+      doc._id,
+      { status: 'PENDING' },
+      { $set: { status: 'HELD' }, $inc: { version: 1 }, ...appendOutbox([envelope]) },
+    );
+  }
+
+  /**
+   * A refused request whose stock step took nothing: give back the buyer's limit (if claimed), then
+   * PENDING → FAILED with nothing left to return. A crash in between leaves it PENDING for the sweeper.
+   */
+  private async refuse(doc: ReservationDoc, claimedLimit: boolean): Promise<void> {
+    if (claimedLimit) await this.inventory.returnBuyerLimit(holdOf(doc));
+    await this.transition(
+      doc._id,
+      { status: 'PENDING' },
+      { $set: { status: 'FAILED', stockReturned: true } },
+    );
   }
 
   /** Undoes whatever a PENDING reservation claimed (each step is marker-guarded, so repeating is safe). */
@@ -242,11 +281,19 @@ export class ReservationsService {
    * HELD → EXPIRED/RELEASED (guarded on status and version, event in the same update), then the stock goes
    * back. Returns false when another caller changed the reservation first.
    */
-  async end(doc: ReservationDoc, status: 'EXPIRED' | 'RELEASED', now: Date, releasedBy?: string): Promise<boolean> {
+  async end(
+    doc: ReservationDoc,
+    status: 'EXPIRED' | 'RELEASED',
+    now: Date,
+    releasedBy?: string,
+  ): Promise<boolean> {
     const version = doc.version + 1;
     const envelope =
       status === 'EXPIRED'
-        ? ticketEnvelope('reservation.expired', doc.eventId, { ...reservationFields(doc, version), expiredAt: now.toISOString() })
+        ? ticketEnvelope('reservation.expired', doc.eventId, {
+            ...reservationFields(doc, version),
+            expiredAt: now.toISOString(),
+          })
         : ticketEnvelope('reservation.released', doc.eventId, {
             ...reservationFields(doc, version),
             releasedAt: now.toISOString(),
@@ -260,7 +307,7 @@ export class ReservationsService {
       ...appendOutbox([envelope]),
     });
     if (!ended) return false;
-    this.relay.nudge();
+    this.outbox.nudge('reservations');
     await this.returnStock(doc);
     return true;
   }
@@ -328,7 +375,11 @@ export class ReservationsService {
 
   /** HELD → PAYING while the hold is still valid. */
   async beginPayment(reservationId: string, buyerId: string, now: Date): Promise<boolean> {
-    return this.transition(reservationId, { buyerId, status: 'HELD', expiresAt: { $gt: now } }, { $set: { status: 'PAYING' } });
+    return this.transition(
+      reservationId,
+      { buyerId, status: 'HELD', expiresAt: { $gt: now } },
+      { $set: { status: 'PAYING' } },
+    );
   }
 
   /** PAYING → HELD after a decline or a provider error: the hold stays until it expires. */

@@ -14,8 +14,12 @@ export class SalesResolver {
   }
 
   @EventStaff({ eventIdArg: 'eventId', organizerOnly: true })
-  @Subscription(() => SalesSummary, { description: 'salesSummary now and after every change (organizer and ADMIN).' })
-  salesUpdated(@Args('eventId', { type: () => ID }) eventId: string): AsyncGenerator<{ salesUpdated: SalesSummary }> {
+  @Subscription(() => SalesSummary, {
+    description: 'salesSummary now and after every change (organizer and ADMIN).',
+  })
+  salesUpdated(
+    @Args('eventId', { type: () => ID }) eventId: string,
+  ): AsyncGenerator<{ salesUpdated: SalesSummary }> {
     return this.sales.updates(eventId);
   }
 }

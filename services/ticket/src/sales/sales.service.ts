@@ -25,7 +25,10 @@ export class SalesService implements OnApplicationShutdown {
   ) {}
 
   async summary(eventId: string): Promise<SalesSummary> {
-    const [docs, types] = await Promise.all([this.inventory.findByEvent(eventId), this.catalog.findTicketTypes(eventId)]);
+    const [docs, types] = await Promise.all([
+      this.inventory.findByEvent(eventId),
+      this.catalog.findTicketTypes(eventId),
+    ]);
     const names = new Map(types.map((t) => [t._id, t.name]));
     return {
       eventId,

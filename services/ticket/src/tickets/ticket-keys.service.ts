@@ -1,7 +1,13 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { getLogger, InjectConfig } from '@ticketing/platform';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from '../common/ids';
 import type { TicketConfig } from '../config';
@@ -21,7 +27,8 @@ export function parseSigningKey(raw: string): KeyObject {
   const key = raw.trimStart().startsWith('{')
     ? createPrivateKey({ key: JSON.parse(raw) as JsonWebKey, format: 'jwk' })
     : createPrivateKey(raw);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error('TICKET_SIGNING_KEY must be an Ed25519 private key');
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error('TICKET_SIGNING_KEY must be an Ed25519 private key');
   return key;
 }
 

@@ -30,8 +30,13 @@ export class TicketsResolver {
     return toTicket(await this.tickets.findReadable(user, id));
   }
 
-  @Query(() => TicketDisplayCode, { description: 'The rotating entry code of a ticket the signed-in user holds.' })
-  async ticketDisplayCode(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }) id: string): Promise<TicketDisplayCode> {
+  @Query(() => TicketDisplayCode, {
+    description: 'The rotating entry code of a ticket the signed-in user holds.',
+  })
+  async ticketDisplayCode(
+    @CurrentUser() user: AuthUser,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<TicketDisplayCode> {
     const ticket = await this.tickets.findHeld(user, id);
     return this.tickets.displayCode(ticket);
   }
@@ -43,26 +48,37 @@ export class TicketsResolver {
   }
 
   @EventStaff({ eventIdArg: 'eventId' })
-  @Query(() => [TicketRevocation], { description: "Revoked ticket generations of an event (its staff, organizer, ADMIN)." })
+  @Query(() => [TicketRevocation], {
+    description: 'Revoked ticket generations of an event (its staff, organizer, ADMIN).',
+  })
   async ticketRevocations(@Args('eventId', { type: () => ID }) eventId: string): Promise<TicketRevocation[]> {
     return this.tickets.revocations(eventId);
   }
 
   @Public()
   @ResolveReference()
-  async resolveReference(@Parent() reference: { id: string }, @Context() context: GraphqlRequestContext): Promise<Ticket | null> {
+  async resolveReference(
+    @Parent() reference: { id: string },
+    @Context() context: GraphqlRequestContext,
+  ): Promise<Ticket | null> {
     const user = await userFromContext(context);
     const ticket = await this.tickets.findById(reference.id);
     if (!ticket || !(await this.tickets.canRead(user, ticket))) return null;
     return toTicket(ticket);
   }
 
-  @ResolveField(() => String, { nullable: true, description: 'The signed QR token (holder only, valid tickets only).' })
+  @ResolveField(() => String, {
+    nullable: true,
+    description: 'The signed QR token (holder only, valid tickets only).',
+  })
   qrToken(@Parent() ticket: Ticket, @CurrentUser() user: AuthUser): string | null {
     return this.tokenFor(ticket, user);
   }
 
-  @ResolveField(() => String, { nullable: true, description: 'The QR code as an SVG document (holder only).' })
+  @ResolveField(() => String, {
+    nullable: true,
+    description: 'The QR code as an SVG document (holder only).',
+  })
   async qrSvg(@Parent() ticket: Ticket, @CurrentUser() user: AuthUser): Promise<string | null> {
     const token = this.tokenFor(ticket, user);
     return token ? QRCode.toString(token, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) : null;
@@ -76,6 +92,11 @@ export class TicketsResolver {
 
   private tokenFor(ticket: Ticket, user: AuthUser | undefined): string | null {
     if (!user || user.id !== ticket.holderId || ticket.status !== 'VALID') return null;
-    return this.tickets.qrToken({ _id: ticket.id, eventId: ticket.eventId, holderId: ticket.holderId, generation: ticket.generation });
+    return this.tickets.qrToken({
+      _id: ticket.id,
+      eventId: ticket.eventId,
+      holderId: ticket.holderId,
+      generation: ticket.generation,
+    });
   }
 }

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { appendOutbox, notFound, OutboxRelay, type AuthUser } from '@ticketing/platform';
+import type { EventEnvelope } from '@ticketing/contracts';
+import { appendOutbox, notFound, type AuthUser } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
 import { ticketEnvelope } from '../common/envelopes';
+import { TicketOutbox } from '../common/ticket-outbox.service';
 import { isDuplicateKey, isEntityId, ticketIdFor } from '../common/ids';
 import type { OrderDoc } from '../orders/schemas/order.schema';
 import { DISPLAY_CODE_STEP_SECONDS, displayCode, displayCodeStep, newTicketSecret } from './qr/display-code';
@@ -18,6 +20,12 @@ export interface RevocationEntry {
 }
 
 const MAX_LIST = 500;
+
+export interface IssuedTickets {
+  ticketIds: string[];
+  /** ticket.issued of each ticket, for the order's outbox. */
+  events: Array<EventEnvelope<'ticket.issued'>>;
+}
 
 /** The deterministic ticket ids of an order: one per unit (per seat for reserved seating). */
 export function ticketIdsOf(orderId: string, quantity: number): string[] {
@@ -36,31 +44,37 @@ export class TicketsService {
     @InjectModel(TICKET) private readonly tickets: Model<TicketDoc>,
     private readonly keys: TicketKeysService,
     private readonly catalog: CatalogService,
-    private readonly relay: OutboxRelay,
+    private readonly outbox: TicketOutbox,
   ) {}
 
   /**
-   * Issues the tickets of a paid order. Ids are derived from (order, unit), so running this again (retry,
-   * crash recovery) inserts nothing new: the unique `_id` (and `seatKey`) refuse duplicates.
+   * Issues the tickets of a paid order and returns their ticket.issued events, which the caller appends to
+   * the order's outbox in the same update that confirms it (one relay round for the whole order instead of
+   * one per ticket, and the events only go out once the order is confirmed). Ids are derived from
+   * (order, unit), so running this again (retry, crash recovery) inserts nothing new: the unique `_id` (and
+   * `seatKey`) refuse duplicates.
    */
-  async issueForOrder(order: OrderDoc, now = new Date()): Promise<string[]> {
+  async issueForOrder(order: OrderDoc, now = new Date()): Promise<IssuedTickets> {
     const line = order.lines[0]!;
     const ids = ticketIdsOf(order._id, line.quantity);
+    const events: Array<EventEnvelope<'ticket.issued'>> = [];
     const docs: TicketDoc[] = ids.map((ticketId, unit) => {
       const seatId = line.seatIds[unit] ?? null;
-      const envelope = ticketEnvelope('ticket.issued', order.eventId, {
-        ticketId,
-        eventId: order.eventId,
-        ticketTypeId: line.ticketTypeId,
-        ticketTypeName: line.ticketTypeName,
-        orderId: order._id,
-        holderId: order.buyerId,
-        holderName: order.buyerName,
-        generation: 1,
-        ...(seatId ? { seatId } : {}),
-        issuedAt: now.toISOString(),
-        aggregateVersion: 1,
-      });
+      events.push(
+        ticketEnvelope('ticket.issued', order.eventId, {
+          ticketId,
+          eventId: order.eventId,
+          ticketTypeId: line.ticketTypeId,
+          ticketTypeName: line.ticketTypeName,
+          orderId: order._id,
+          holderId: order.buyerId,
+          holderName: order.buyerName,
+          generation: 1,
+          ...(seatId ? { seatId } : {}),
+          issuedAt: now.toISOString(),
+          aggregateVersion: 1,
+        }),
+      );
       return {
         _id: ticketId,
         orderId: order._id,
@@ -80,15 +94,14 @@ export class TicketsService {
         history: [{ at: now, action: 'ISSUED', holderId: order.buyerId, generation: 1 }],
         aggregateVersion: 1,
         issuedAt: now,
-        outbox: [envelope],
+        outbox: [],
         outboxLeaseUntil: null,
       };
     });
     await this.tickets.insertMany(docs, { ordered: false }).catch((error: unknown) => {
       if (!isDuplicateKey(error)) throw error;
     });
-    this.relay.nudge();
-    return ids;
+    return { ticketIds: ids, events };
   }
 
   findById(id: string): Promise<TicketDoc | null> {
@@ -119,7 +132,12 @@ export class TicketsService {
   }
 
   listHeld(user: AuthUser): Promise<TicketDoc[]> {
-    return this.tickets.find({ holderId: user.id }).sort({ issuedAt: -1 }).limit(MAX_LIST).lean<TicketDoc[]>().exec();
+    return this.tickets
+      .find({ holderId: user.id })
+      .sort({ issuedAt: -1 })
+      .limit(MAX_LIST)
+      .lean<TicketDoc[]>()
+      .exec();
   }
 
   listOfOrder(orderId: string): Promise<TicketDoc[]> {
@@ -137,7 +155,10 @@ export class TicketsService {
   }
 
   /** The rotating code for now, with the window it is valid in. */
-  displayCode(ticket: TicketDoc, now = Date.now()): { code: string; validFrom: Date; validUntil: Date; stepSeconds: number } {
+  displayCode(
+    ticket: TicketDoc,
+    now = Date.now(),
+  ): { code: string; validFrom: Date; validUntil: Date; stepSeconds: number } {
     const step = displayCodeStep(now);
     const stepMs = DISPLAY_CODE_STEP_SECONDS * 1000;
     return {
@@ -155,7 +176,12 @@ export class TicketsService {
       .lean<TicketDoc[]>()
       .exec();
     return docs.flatMap((ticket) =>
-      ticket.revokedGenerations.map((r) => ({ ticketId: ticket._id, generation: r.generation, reason: r.reason, revokedAt: r.revokedAt })),
+      ticket.revokedGenerations.map((r) => ({
+        ticketId: ticket._id,
+        generation: r.generation,
+        reason: r.reason,
+        revokedAt: r.revokedAt,
+      })),
     );
   }
 
@@ -163,7 +189,11 @@ export class TicketsService {
   async revokeAllOfEvent(eventId: string, now = new Date()): Promise<number> {
     let count = 0;
     for (;;) {
-      const batch = await this.tickets.find({ eventId, status: 'VALID' }).limit(MAX_LIST).lean<TicketDoc[]>().exec();
+      const batch = await this.tickets
+        .find({ eventId, status: 'VALID' })
+        .limit(MAX_LIST)
+        .lean<TicketDoc[]>()
+        .exec();
       if (batch.length === 0) return count;
       for (const ticket of batch) if (await this.revoke(ticket, 'EVENT_CANCELLED', now)) count += 1;
     }
@@ -192,7 +222,7 @@ export class TicketsService {
         },
       )
       .exec();
-    if (result.modifiedCount === 1) this.relay.nudge();
+    if (result.modifiedCount === 1) this.outbox.nudge('tickets');
     return result.modifiedCount === 1;
   }
 
@@ -205,7 +235,9 @@ export class TicketsService {
         { _id: ticketId, checkedIn: false },
         {
           $set: { checkedIn: true },
-          $push: { history: { at, action: 'CHECKED_IN', holderId: ticket.holderId, generation: ticket.generation } },
+          $push: {
+            history: { at, action: 'CHECKED_IN', holderId: ticket.holderId, generation: ticket.generation },
+          },
         },
       )
       .exec();

@@ -9,23 +9,39 @@ import { TransfersService } from './transfers.service';
 export class TransfersResolver {
   constructor(private readonly transfers: TransfersService) {}
 
-  @Mutation(() => TicketTransfer, { description: 'Offers a ticket you hold to whoever signs in with toEmail.' })
-  async offerTransfer(@CurrentUser() user: AuthUser, @Args() args: OfferTransferArgs): Promise<TicketTransfer> {
+  @Mutation(() => TicketTransfer, {
+    description: 'Offers a ticket you hold to whoever signs in with toEmail.',
+  })
+  async offerTransfer(
+    @CurrentUser() user: AuthUser,
+    @Args() args: OfferTransferArgs,
+  ): Promise<TicketTransfer> {
     return toTransfer(await this.transfers.offer(user, args.ticketId, args.toEmail));
   }
 
-  @Mutation(() => TicketTransfer, { description: 'Accepts a transfer offered to your email: the ticket is re-keyed to you.' })
-  async acceptTransfer(@CurrentUser() user: AuthUser, @Args('transferId', { type: () => ID }) transferId: string): Promise<TicketTransfer> {
+  @Mutation(() => TicketTransfer, {
+    description: 'Accepts a transfer offered to your email: the ticket is re-keyed to you.',
+  })
+  async acceptTransfer(
+    @CurrentUser() user: AuthUser,
+    @Args('transferId', { type: () => ID }) transferId: string,
+  ): Promise<TicketTransfer> {
     return toTransfer(await this.transfers.accept(user, transferId));
   }
 
   @Mutation(() => TicketTransfer)
-  async declineTransfer(@CurrentUser() user: AuthUser, @Args('transferId', { type: () => ID }) transferId: string): Promise<TicketTransfer> {
+  async declineTransfer(
+    @CurrentUser() user: AuthUser,
+    @Args('transferId', { type: () => ID }) transferId: string,
+  ): Promise<TicketTransfer> {
     return toTransfer(await this.transfers.decline(user, transferId));
   }
 
   @Mutation(() => TicketTransfer)
-  async cancelTransfer(@CurrentUser() user: AuthUser, @Args('transferId', { type: () => ID }) transferId: string): Promise<TicketTransfer> {
+  async cancelTransfer(
+    @CurrentUser() user: AuthUser,
+    @Args('transferId', { type: () => ID }) transferId: string,
+  ): Promise<TicketTransfer> {
     return toTransfer(await this.transfers.cancel(user, transferId));
   }
 

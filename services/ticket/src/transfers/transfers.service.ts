@@ -1,18 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import {
-  appendOutbox,
-  badInput,
-  conflict,
-  forbidden,
-  notFound,
-  OutboxRelay,
-  type AuthUser,
-} from '@ticketing/platform';
+import { appendOutbox, badInput, conflict, forbidden, notFound, type AuthUser } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
 import type { EventReplicaDoc } from '../catalog/schemas/event-replica.schema';
 import { ticketEnvelope } from '../common/envelopes';
+import { TicketOutbox } from '../common/ticket-outbox.service';
 import { isEntityId, newObjectId } from '../common/ids';
 import { newTicketSecret } from '../tickets/qr/display-code';
 import { TICKET, type TicketDoc } from '../tickets/schemas/ticket.schema';
@@ -32,7 +25,7 @@ export class TransfersService {
     @InjectModel(TICKET) private readonly ticketModel: Model<TicketDoc>,
     private readonly tickets: TicketsService,
     private readonly catalog: CatalogService,
-    private readonly relay: OutboxRelay,
+    private readonly outbox: TicketOutbox,
   ) {}
 
   async offer(user: AuthUser, ticketId: string, toEmail: string, now = new Date()): Promise<TransferDoc> {
@@ -58,12 +51,21 @@ export class TransfersService {
     await this.transfers.create(transfer);
     const claimed = await this.ticketModel
       .updateOne(
-        { _id: ticket._id, holderId: user.id, generation: ticket.generation, status: 'VALID', checkedIn: false, pendingTransferId: null },
+        {
+          _id: ticket._id,
+          holderId: user.id,
+          generation: ticket.generation,
+          status: 'VALID',
+          checkedIn: false,
+          pendingTransferId: null,
+        },
         { $set: { pendingTransferId: transfer._id } },
       )
       .exec();
     if (claimed.modifiedCount !== 1) {
-      await this.transfers.updateOne({ _id: transfer._id }, { $set: { status: 'CANCELLED', resolvedAt: now } }).exec();
+      await this.transfers
+        .updateOne({ _id: transfer._id }, { $set: { status: 'CANCELLED', resolvedAt: now } })
+        .exec();
       throw conflict('The ticket changed or a transfer is already pending', 'ticketId');
     }
     return transfer;
@@ -71,7 +73,8 @@ export class TransfersService {
 
   async accept(user: AuthUser, transferId: string, now = new Date()): Promise<TransferDoc> {
     const transfer = await this.findIncoming(user, transferId);
-    if (transfer.status !== 'PENDING') throw conflict(`The transfer is ${transfer.status.toLowerCase()}`, 'transferId');
+    if (transfer.status !== 'PENDING')
+      throw conflict(`The transfer is ${transfer.status.toLowerCase()}`, 'transferId');
     const ticket = await this.tickets.findById(transfer.ticketId);
     if (!ticket) throw notFound('Transfer');
     if (ticket.holderId === user.id) throw conflict('This transfer was already accepted', 'transferId');
@@ -135,10 +138,14 @@ export class TransfersService {
         },
       )
       .exec();
-    if (result.modifiedCount !== 1) throw conflict('The ticket changed; this transfer can no longer be accepted', 'transferId');
-    this.relay.nudge();
+    if (result.modifiedCount !== 1)
+      throw conflict('The ticket changed; this transfer can no longer be accepted', 'transferId');
+    this.outbox.nudge('tickets');
     await this.transfers
-      .updateOne({ _id: transfer._id, status: 'PENDING' }, { $set: { status: 'ACCEPTED', toHolderId: user.id, resolvedAt: now } })
+      .updateOne(
+        { _id: transfer._id, status: 'PENDING' },
+        { $set: { status: 'ACCEPTED', toHolderId: user.id, resolvedAt: now } },
+      )
       .exec();
     return (await this.transfers.findById(transfer._id).lean<TransferDoc>().exec())!;
   }
@@ -149,7 +156,9 @@ export class TransfersService {
   }
 
   async cancel(user: AuthUser, transferId: string, now = new Date()): Promise<TransferDoc> {
-    const transfer = isEntityId(transferId) ? await this.transfers.findById(transferId).lean<TransferDoc>().exec() : null;
+    const transfer = isEntityId(transferId)
+      ? await this.transfers.findById(transferId).lean<TransferDoc>().exec()
+      : null;
     if (!transfer || transfer.fromHolderId !== user.id) throw notFound('Transfer');
     return this.close(transfer, 'CANCELLED', now);
   }
@@ -164,21 +173,32 @@ export class TransfersService {
       .exec();
   }
 
-  private async close(transfer: TransferDoc, status: 'DECLINED' | 'CANCELLED', now: Date): Promise<TransferDoc> {
+  private async close(
+    transfer: TransferDoc,
+    status: 'DECLINED' | 'CANCELLED',
+    now: Date,
+  ): Promise<TransferDoc> {
     const result = await this.transfers
       .updateOne({ _id: transfer._id, status: 'PENDING' }, { $set: { status, resolvedAt: now } })
       .exec();
-    if (result.modifiedCount !== 1) throw conflict(`The transfer is ${transfer.status.toLowerCase()}`, 'transferId');
+    if (result.modifiedCount !== 1)
+      throw conflict(`The transfer is ${transfer.status.toLowerCase()}`, 'transferId');
     await this.ticketModel
-      .updateOne({ _id: transfer.ticketId, pendingTransferId: transfer._id }, { $set: { pendingTransferId: null } })
+      .updateOne(
+        { _id: transfer.ticketId, pendingTransferId: transfer._id },
+        { $set: { pendingTransferId: null } },
+      )
       .exec();
     return (await this.transfers.findById(transfer._id).lean<TransferDoc>().exec())!;
   }
 
   /** A transfer offered to the signed-in user's email (NOT_FOUND for anyone else). */
   private async findIncoming(user: AuthUser, transferId: string): Promise<TransferDoc> {
-    const transfer = isEntityId(transferId) ? await this.transfers.findById(transferId).lean<TransferDoc>().exec() : null;
-    if (!transfer || !user.email || transfer.toEmail !== user.email.trim().toLowerCase()) throw notFound('Transfer');
+    const transfer = isEntityId(transferId)
+      ? await this.transfers.findById(transferId).lean<TransferDoc>().exec()
+      : null;
+    if (!transfer || !user.email || transfer.toEmail !== user.email.trim().toLowerCase())
+      throw notFound('Transfer');
     return transfer;
   }
 

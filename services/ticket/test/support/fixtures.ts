@@ -4,7 +4,10 @@ import { Types } from 'mongoose';
 
 export const oid = (): string => new Types.ObjectId().toHexString();
 
-export function user(role: 'ATTENDEE' | 'ORGANIZER' | 'STAFF' | 'ADMIN' = 'ATTENDEE', name = 'Test Buyer'): TestTokenUser {
+export function user(
+  role: 'ATTENDEE' | 'ORGANIZER' | 'STAFF' | 'ADMIN' = 'ATTENDEE',
+  name = 'Test Buyer',
+): TestTokenUser {
   const id = oid();
   return { id, email: `${role.toLowerCase()}-${id}@example.test`, role, name };
 }

@@ -7,16 +7,27 @@ export interface GqlAnswer {
 }
 
 /** POSTs one operation as JSON with an optional bearer token. */
-export async function gql(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlAnswer> {
+export async function gql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GqlAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json().catch(() => ({}))) as { data?: unknown; errors?: GqlAnswer['errors'] };
   return { status: response.status, data: body.data, errors: body.errors };
 }
 
 /** The code and field of the first error, or undefined. */
-export function firstError(answer: GqlAnswer): { code?: string; field?: string | null; message: string } | undefined {
+export function firstError(
+  answer: GqlAnswer,
+): { code?: string; field?: string | null; message: string } | undefined {
   const error = answer.errors?.[0];
   return error && { code: error.extensions?.code, field: error.extensions?.field, message: error.message };
 }

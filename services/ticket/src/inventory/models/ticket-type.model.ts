@@ -22,6 +22,9 @@ export class TicketType {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => TicketAvailability, { nullable: true, description: 'Null until the ticket service knows the type.' })
+  @Field(() => TicketAvailability, {
+    nullable: true,
+    description: 'Null until the ticket service knows the type.',
+  })
   availability?: TicketAvailability | null;
 }

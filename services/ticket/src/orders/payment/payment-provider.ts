@@ -8,12 +8,17 @@ export interface ChargeRequest {
   token: string;
 }
 
-export type ChargeResult =
-  | { status: 'CAPTURED'; chargeId: string }
-  | { status: 'DECLINED'; reason: string };
+export type ChargeResult = { status: 'CAPTURED'; chargeId: string } | { status: 'DECLINED'; reason: string };
 
-/** The provider could not be reached or failed: the outcome of this attempt is unknown or nil. */
+/** The provider failed and says so: nothing was charged for this attempt. */
 export class PaymentProviderError extends Error {}
+
+/** The provider did not answer within PAYMENT_TIMEOUT_MS: the outcome is unknown until looked up. */
+export class PaymentTimeoutError extends Error {
+  constructor() {
+    super('payment provider timed out');
+  }
+}
 
 /** A payment provider. Implementations must be idempotent by `idempotencyKey`. */
 export interface PaymentProvider {

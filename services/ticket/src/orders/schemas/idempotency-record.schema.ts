@@ -4,8 +4,7 @@ export const IDEMPOTENCY_RECORD = 'IdempotencyRecord';
 
 /** The answer a checkout gave, replayed for the same key. */
 export type StoredOutcome =
-  | { kind: 'order'; orderId: string }
-  | { kind: 'error'; code: string; message: string; field: string | null };
+  { kind: 'order'; orderId: string } | { kind: 'error'; code: string; message: string; field: string | null };
 
 /** `_id` = `<userId>:<idempotencyKey>`: a key is unique per user. */
 export interface IdempotencyRecordDoc {

@@ -1,7 +1,19 @@
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 
-@InputType({ description: 'Either `quantity` (general admission) or `seatIds` (reserved seating), not both.' })
+@InputType({
+  description: 'Either `quantity` (general admission) or `seatIds` (reserved seating), not both.',
+})
 export class ReserveTicketsInput {
   @Field(() => ID)
   @IsString()

@@ -12,7 +12,8 @@ export const RESERVATION = 'Reservation';
  * EXPIRED / RELEASED  stock given back (stockReturned says whether that step finished)
  * FAILED    the claim was refused or rolled back
  */
-export type ReservationStatus = 'PENDING' | 'HELD' | 'PAYING' | 'CONVERTED' | 'EXPIRED' | 'RELEASED' | 'FAILED';
+export type ReservationStatus =
+  'PENDING' | 'HELD' | 'PAYING' | 'CONVERTED' | 'EXPIRED' | 'RELEASED' | 'FAILED';
 
 export interface ReservationDoc extends OutboxFields {
   _id: string;

@@ -25,7 +25,9 @@ export class TicketTypeSales {
   revenue!: Money;
 }
 
-@ObjectType({ description: 'Sales of an event per ticket type, from counters kept with every hold and sale.' })
+@ObjectType({
+  description: 'Sales of an event per ticket type, from counters kept with every hold and sale.',
+})
 export class SalesSummary {
   @Field(() => ID)
   eventId!: string;

@@ -6,7 +6,10 @@ export enum TicketStatusEnum {
 }
 registerEnumType(TicketStatusEnum, { name: 'TicketStatus' });
 
-@ObjectType({ description: 'One admission. Readable by its holder, the event organizer and ADMIN; the QR only by the holder.' })
+@ObjectType({
+  description:
+    'One admission. Readable by its holder, the event organizer and ADMIN; the QR only by the holder.',
+})
 @Directive('@key(fields: "id")')
 export class Ticket {
   @Field(() => ID)
@@ -46,7 +49,9 @@ export class Ticket {
   issuedAt!: Date;
 }
 
-@ObjectType({ description: 'The rotating anti-screenshot code (HMAC time step, see the ticket service README).' })
+@ObjectType({
+  description: 'The rotating anti-screenshot code (HMAC time step, see the ticket service README).',
+})
 export class TicketDisplayCode {
   @Field()
   code!: string;

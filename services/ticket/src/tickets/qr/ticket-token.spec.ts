@@ -5,7 +5,12 @@ import { keyIdOf, signTicketToken, verifyTicketToken } from './ticket-token';
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const kid = keyIdOf(publicKey);
 const keys = new Map([[kid, publicKey]]);
-const claims = { ticketId: '6745a4d5c2d4e8b9a0f1e511', eventId: '6745a2b3c2d4e8b9a0f1d301', holderId: '6745a1f0c2d4e8b9a0f1c202', generation: 3 };
+const claims = {
+  ticketId: '6745a4d5c2d4e8b9a0f1e511',
+  eventId: '6745a2b3c2d4e8b9a0f1d301',
+  holderId: '6745a1f0c2d4e8b9a0f1c202',
+  generation: 3,
+};
 const token = signTicketToken(claims, privateKey, kid);
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ';
 
@@ -27,7 +32,8 @@ describe('ticket QR token', () => {
       }
     }
     // Dropping or adding a byte anywhere fails too.
-    for (let i = 0; i < token.length; i++) expect(verifyTicketToken(token.slice(0, i) + token.slice(i + 1), keys)).toBeNull();
+    for (let i = 0; i < token.length; i++)
+      expect(verifyTicketToken(token.slice(0, i) + token.slice(i + 1), keys)).toBeNull();
     expect(verifyTicketToken(`${token}A`, keys)).toBeNull();
     expect(tried).toBeGreaterThan(token.length * 60);
   });

@@ -39,8 +39,18 @@ export function keyIdOf(publicKey: KeyObject): string {
   return createHash('sha256').update(der).digest('base64url').slice(0, 16);
 }
 
-export function signTicketToken(claims: Omit<TicketClaims, 'keyId'>, privateKey: KeyObject, keyId: string): string {
-  const payload: CompactPayload = { t: claims.ticketId, e: claims.eventId, h: claims.holderId, g: claims.generation, k: keyId };
+export function signTicketToken(
+  claims: Omit<TicketClaims, 'keyId'>,
+  privateKey: KeyObject,
+  keyId: string,
+): string {
+  const payload: CompactPayload = {
+    t: claims.ticketId,
+    e: claims.eventId,
+    h: claims.holderId,
+    g: claims.generation,
+    k: keyId,
+  };
   const encoded = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
   const signingInput = `${TICKET_TOKEN_PREFIX}.${encoded}`;
   const signature = sign(null, Buffer.from(signingInput, 'ascii'), privateKey);
@@ -51,7 +61,10 @@ export function signTicketToken(claims: Omit<TicketClaims, 'keyId'>, privateKey:
  * Verifies a token against the public keys by key id. Returns the claims, or null for anything that is
  * not a genuine, well-formed token (wrong shape, unknown key, bad signature, non-canonical encoding).
  */
-export function verifyTicketToken(token: string, publicKeys: ReadonlyMap<string, KeyObject>): TicketClaims | null {
+export function verifyTicketToken(
+  token: string,
+  publicKeys: ReadonlyMap<string, KeyObject>,
+): TicketClaims | null {
   if (typeof token !== 'string' || token.length > 1024) return null;
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== TICKET_TOKEN_PREFIX) return null;
@@ -76,7 +89,13 @@ export function verifyTicketToken(token: string, publicKeys: ReadonlyMap<string,
     return null;
   }
   if (!valid) return null;
-  return { ticketId: payload.t, eventId: payload.e, holderId: payload.h, generation: payload.g, keyId: payload.k };
+  return {
+    ticketId: payload.t,
+    eventId: payload.e,
+    holderId: payload.h,
+    generation: payload.g,
+    keyId: payload.k,
+  };
 }
 
 function isCompactPayload(value: unknown): value is CompactPayload {
