@@ -14,8 +14,20 @@ K8S_SCHEMAS="$K8S_TOOLS/schemas/kubernetes-$KUBERNETES_VERSION"
 K8S_GOMODCACHE="$CACHE_DIR/go/mod"
 K8S_GOCACHE="$CACHE_DIR/go/build-cache"
 
-# The operators' CRDs for offline checks of the custom resources: shared/ beside the clone.
-CRD_DIR="${TICKETING_CRD_DIR:-$REPO_ROOT/../shared/crds}"
+# The operators' CRDs for offline checks of the custom resources: the project's shared/ folder beside the
+# clone (or beside one of its parent folders, for a clone made in a subfolder), unless TICKETING_CRD_DIR says.
+find_crd_dir() {
+  local dir="$REPO_ROOT"
+  while [ "$dir" != "/" ]; do
+    dir="$(dirname "$dir")"
+    if [ -d "$dir/shared/crds" ]; then
+      printf '%s' "$dir/shared/crds"
+      return
+    fi
+  done
+  printf '%s' "$REPO_ROOT/../shared/crds"
+}
+CRD_DIR="${TICKETING_CRD_DIR:-$(find_crd_dir)}"
 
 HELM="$K8S_TOOLS_BIN/helm"
 KUBECONFORM="$K8S_TOOLS_BIN/kubeconform"

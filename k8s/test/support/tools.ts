@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import YAML from 'yaml';
 
 /** Paths shared by the k8s specs (the same ones k8s/tools/env.sh gives the shell scripts). */
@@ -11,7 +11,19 @@ export const K8S_DIR = join(REPO_ROOT, 'k8s');
 export const CHARTS_DIR = join(REPO_ROOT, 'charts');
 export const VALUES_DIR = join(K8S_DIR, 'test', 'values');
 export const FIXTURES_DIR = join(K8S_DIR, 'test', 'fixtures');
-export const CRD_DIR = process.env.TICKETING_CRD_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'crds');
+/**
+ * The operators' CRDs: the project's shared/ folder beside the clone or beside one of its parent folders
+ * (the lookup k8s/tools/env.sh does too), unless TICKETING_CRD_DIR says where.
+ */
+export const CRD_DIR = process.env.TICKETING_CRD_DIR ?? findSharedCrds();
+
+function findSharedCrds(): string {
+  for (let dir = dirname(REPO_ROOT); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'shared', 'crds');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return resolve(REPO_ROOT, '..', 'shared', 'crds');
+  }
+}
 
 /** The longest a first run may take to build the Go tools (helm is the slow one on 2 cores). */
 export const TOOL_BUILD_TIMEOUT_MS = 25 * 60_000;
@@ -164,7 +176,7 @@ export function kubeconform(tools: Tools, crdSchemas: string, files: string[], i
 export function crdSchemas(): string {
   if (!existsSync(CRD_DIR)) {
     throw new Error(
-      `CRD folder ${CRD_DIR} is missing: shared/ must sit beside the clone (or set TICKETING_CRD_DIR)`,
+      `CRD folder ${CRD_DIR} is missing: the project's shared/ must sit beside the clone or one of its parent folders (or set TICKETING_CRD_DIR; k8s/tools/fetch-crds.sh writes one where there is network)`,
     );
   }
   const out = mkdtempSync(join(tmpdir(), 'ticketing-crd-schemas-'));

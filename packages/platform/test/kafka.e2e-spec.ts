@@ -322,6 +322,39 @@ describe('KafkaService and OutboxRelay against the real broker', () => {
       );
     });
 
+    it('keeps retrying a document the broker refuses, with growing delays, while the ones behind it go out', async () => {
+      const Mixed = connection.model<AggregateDoc>(
+        'MixedAggregate',
+        withOutbox(new Schema<AggregateDoc>({ _id: String, state: String })),
+        'outbox_mixed',
+      );
+      // Over the broker's 1 MB message limit: refused every time, however often it is retried.
+      const poison = {
+        ...published(),
+        data: { ...published().data, description: randomUUID().repeat(40_000) },
+      };
+      const poisonId = randomUUID();
+      await Mixed.create({ _id: poisonId, state: 'created', outbox: [poison] });
+      const fine = [published(), published(), published()];
+      for (const message of fine)
+        await Mixed.create({ _id: randomUUID(), state: 'created', outbox: [message] });
+
+      const loop = relay.register(Mixed, { pollMs: 100 });
+      try {
+        await waitFor('the documents behind the refused one', () =>
+          fine.every((m) => outboxSeen.some((e) => e.id === m.id)),
+        );
+        const stuck = await Mixed.findById(poisonId).lean();
+        expect(stuck!.outbox.map((m) => m.id)).toEqual([poison.id]);
+        expect(outboxSeen.some((e) => e.id === poison.id)).toBe(false);
+        // It is not dropped: it waits under a lease and is tried again later.
+        expect(stuck!.outboxLeaseUntil!.getTime()).toBeGreaterThan(Date.now() - 1_000);
+        expect(await Mixed.countDocuments({ 'outbox.0': { $exists: true } })).toBe(1);
+      } finally {
+        await loop.stop();
+      }
+    });
+
     it('keeps messages while the broker is unreachable and delivers them once a working relay runs', async () => {
       const Stranded = connection.model<AggregateDoc>(
         'StrandedAggregate',

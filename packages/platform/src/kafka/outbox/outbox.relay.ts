@@ -33,14 +33,19 @@ export interface OutboxRegistration {
 /** Documents claimed per round before the loop checks for stop/nudges again. */
 const MAX_DOCS_PER_ROUND = 100;
 const MAX_BACKOFF_MS = 10_000;
+/** Documents whose failed attempts are remembered (a bound on memory, not a limit on anything else). */
+const MAX_TRACKED_FAILURES = 10_000;
 
 type OutboxDoc = OutboxFields & { _id: unknown };
 
 /**
  * Publishes what aggregates put in their `outbox` (see `withOutbox`/`appendOutbox`). For each registered
  * model a loop claims one pending document at a time with a lease, publishes its messages in order,
- * then removes exactly those entries from the front of the array. A crash or broker outage leaves the messages in place for a later
- * round (after the lease lapses), so publication is at-least-once; consumers de-duplicate by id.
+ * then removes exactly those entries from the front of the array. A crash or broker outage leaves the
+ * messages in place for a later round (after the lease lapses), so publication is at-least-once; consumers
+ * de-duplicate by id. A document whose publication fails keeps a lease that grows with its own failures, so
+ * one that can never go out (a message the broker refuses) is retried less and less often and never holds
+ * back the documents behind it.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -96,6 +101,8 @@ class OutboxLoop implements OutboxRegistration {
   private nudgeable = false;
   private nudged = false;
   private lastGauge = 0;
+  /** Failed publication attempts per document id, forgotten once it goes out. */
+  private readonly failedAttempts = new Map<string, number>();
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly gaugeEveryMs: number;
@@ -212,15 +219,31 @@ class OutboxLoop implements OutboxRegistration {
       );
       return 0;
     }
+    const key = String(doc._id);
     try {
       await this.kafka.publishAll(requests);
     } catch (err) {
+      // Retry this document after its own backoff, beyond the loop's next wake-up (the loop backs off from
+      // the same count), so the next round reaches the documents behind it: during an outage they fail too
+      // and the loop backs off; when only this one is refused they go out.
+      const attempts = (this.failedAttempts.get(key) ?? 0) + 1;
+      if (this.failedAttempts.size >= MAX_TRACKED_FAILURES) this.failedAttempts.clear();
+      this.failedAttempts.set(key, attempts);
+      const retryMs = Math.min(this.leaseMs, 2 * backoffDelay(attempts, this.pollMs, MAX_BACKOFF_MS));
+      this.logger.warn(
+        { collection: this.collection, docId: key, attempts, retryMs },
+        'Outbox document not published',
+      );
       await this.model
-        .updateOne({ _id: doc._id, outboxLeaseUntil: lease }, { $set: { outboxLeaseUntil: null } })
+        .updateOne(
+          { _id: doc._id, outboxLeaseUntil: lease },
+          { $set: { outboxLeaseUntil: new Date(Date.now() + retryMs) } },
+        )
         .exec()
         .catch(() => undefined);
       throw err;
     }
+    this.failedAttempts.delete(key);
     await this.removePublished(doc._id, messages);
     await this.model
       .updateOne({ _id: doc._id, outboxLeaseUntil: lease }, { $set: { outboxLeaseUntil: null } })
