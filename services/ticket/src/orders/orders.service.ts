@@ -35,12 +35,6 @@ import { ORDER, type OrderDoc } from './schemas/order.schema';
 const SWEEP_BATCH = 100;
 
 /**
- * The provider failed or did not answer in time: retryable. A ticket-local code (not in the platform's
- * ErrorCode list yet); a retry with the same idempotency key runs again.
- */
-export const PAYMENT_PROVIDER_ERROR = 'PAYMENT_PROVIDER_ERROR';
-
-/**
  * Paying for a hold and turning it into an order with tickets. The order document is the ledger:
  * PENDING → (charge) → PAYMENT_CAPTURED → (sell stock, issue tickets) → CONFIRMED. Every step is guarded
  * and repeatable, and the recovery sweep finishes orders a crash left in PAYMENT_CAPTURED (or settles
@@ -135,7 +129,7 @@ export class OrdersService {
         // expire or be released), and recovery settles it from the provider's record after RECOVERY_AFTER_MS.
         this.log.warn({ orderId: order._id }, 'payment provider timed out; recovery will settle the attempt');
         throw domainError(
-          PAYMENT_PROVIDER_ERROR,
+          ErrorCode.PAYMENT_PROVIDER_ERROR,
           'The payment provider did not answer in time; try again shortly',
         );
       }
@@ -143,7 +137,7 @@ export class OrdersService {
       await this.reservations.paymentFailed(reservationId);
       if (error instanceof PaymentProviderError) {
         throw domainError(
-          PAYMENT_PROVIDER_ERROR,
+          ErrorCode.PAYMENT_PROVIDER_ERROR,
           'The payment provider failed; nothing was charged, try again',
         );
       }
