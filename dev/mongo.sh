@@ -3,7 +3,12 @@
 # Which server, in order:
 #   1. MONGO_URL is set      -> that server is used as it is; nothing is started or stopped.
 #   2. `mongod` is on PATH   -> mongod with its data under .data/mongod.
-#   3. otherwise             -> FerretDB (SQLite handler) built from its Go module source, cached.
+#   3. otherwise             -> FerretDB built from its Go module source (cached), storing its data in a
+#                               private PostgreSQL cluster under .data/postgres (Debian's postgresql,
+#                               installed when missing and running as root), reached over a Unix socket
+#                               only. Where PostgreSQL cannot be had, FerretDB's SQLite handler instead
+#                               (about 3x slower under concurrent writes: bench/flash-sale/REPORT.md).
+#                               FERRETDB_HANDLER=sqlite|pg forces one.
 #   dev/mongo.sh install | start | stop | status
 set -euo pipefail
 COMPONENT=mongo
@@ -21,6 +26,102 @@ FERRETDB_MODULE="github.com/FerretDB/FerretDB@$FERRETDB_VERSION"
 # Go settings for the FerretDB build: module and build caches live in our cache folder.
 go_env() {
   env GOMODCACHE="$CACHE_DIR/go/mod" GOCACHE="$CACHE_DIR/go/build-cache" GOFLAGS="-mod=mod -buildvcs=false" "$@"
+}
+
+PG_DIR="$DATA_DIR/postgres"
+PG_SOCKET_DIR="$RUN_DIR/postgres"
+PG_LOG="$LOG_DIR/postgres.log"
+
+# The newest PostgreSQL server binaries Debian installed (they are not on PATH there).
+pg_bindir() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$dir/postgres" ] && [ -x "$dir/initdb" ] && { printf '%s\n' "$dir"; return 0; }
+  done
+  command -v postgres >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1 && { dirname "$(command -v postgres)"; return 0; }
+  return 1
+}
+
+# PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres` user the Debian package
+# creates, which must be able to reach .data (not the case under a private home folder).
+pg_user() {
+  if ! is_root; then id -un; return 0; fi
+  id -u postgres >/dev/null 2>&1 || return 1
+  setpriv --reuid=postgres --regid=postgres --init-groups test -x "$DATA_DIR" 2>/dev/null || return 1
+  printf 'postgres\n'
+}
+
+# as_pg <command...>: runs a command as the cluster's user.
+as_pg() {
+  if is_root; then
+    setpriv --reuid=postgres --regid=postgres --init-groups "$@"
+  else
+    "$@"
+  fi
+}
+
+# The FerretDB handler to use: FERRETDB_HANDLER, else pg when PostgreSQL is (or can be made) available.
+handler() {
+  case "${FERRETDB_HANDLER:-}" in
+    sqlite | pg) echo "$FERRETDB_HANDLER"; return 0 ;;
+    "") ;;
+    *) die "FERRETDB_HANDLER must be sqlite or pg, not '$FERRETDB_HANDLER'" ;;
+  esac
+  if pg_bindir >/dev/null && pg_user >/dev/null; then echo pg; else echo sqlite; fi
+}
+
+install_postgres() {
+  pg_bindir >/dev/null && return 0
+  say "installing postgresql (Debian package) for FerretDB's PostgreSQL handler"
+  apt_install postgresql || return 1
+  pg_bindir >/dev/null
+}
+
+# Starts the private PostgreSQL cluster (initialised on first use). Durability is off on purpose: the data
+# is disposable test data, and fsync would only slow every write down.
+start_postgres() {
+  local bin user
+  bin="$(pg_bindir)" || die "PostgreSQL server binaries not found: install postgresql (Debian: sudo apt-get install postgresql)"
+  user="$(pg_user)" || die "no user can run PostgreSQL here: as root, the 'postgres' user must exist and reach $DATA_DIR"
+  if pid_of postgres >/dev/null; then return 0; fi
+  mkdir -p "$PG_DIR" "$PG_SOCKET_DIR"
+  if is_root; then chown "$user" "$PG_DIR" "$PG_SOCKET_DIR"; fi
+  chmod 700 "$PG_DIR"
+  if [ ! -f "$PG_DIR/PG_VERSION" ]; then
+    as_pg "$bin/initdb" -D "$PG_DIR" -U postgres -A trust -E UTF8 --locale=C --no-sync >>"$PG_LOG" 2>&1 ||
+      { tail -n 20 "$PG_LOG" >&2; die "initdb failed (log: .data/logs/postgres.log)"; }
+  fi
+  rm -f "$PG_DIR/postmaster.pid" # left by a killed server; this clone's pid file says none runs
+  local run_as=()
+  is_root && run_as=(setpriv --reuid=postgres --regid=postgres --init-groups)
+  spawn postgres "$PG_DIR" "$PG_LOG" "${run_as[@]}" "$bin/postgres" -D "$PG_DIR" \
+    -c listen_addresses= -c unix_socket_directories="$PG_SOCKET_DIR" -c max_connections=200 \
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c log_min_messages=warning
+  local deadline=$((SECONDS + 60)) pid
+  pid="$(head -n 1 "$RUN_DIR/postgres.pid")"
+  until as_pg "$bin/pg_isready" -q -h "$PG_SOCKET_DIR" -U postgres 2>/dev/null; do
+    running "$pid" || { tail -n 20 "$PG_LOG" >&2; die "postgres exited during start-up (log: .data/logs/postgres.log)"; }
+    [ "$SECONDS" -ge "$deadline" ] && { tail -n 20 "$PG_LOG" >&2; die "postgres did not answer within 60s"; }
+    sleep 0.3
+  done
+}
+
+# Fast shutdown (SIGINT: clients are disconnected; SIGTERM would wait for them).
+stop_postgres() {
+  local pid
+  pid="$(pid_of postgres)" || { rm -f "$RUN_DIR/postgres.pid"; return 0; }
+  kill -INT "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 20))
+  while pid_of postgres >/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.5
+      break
+    fi
+    sleep 0.2
+  done
+  pid_of postgres >/dev/null && die "postgres (pid $pid) is still running"
+  rm -f "$RUN_DIR/postgres.pid"
 }
 
 engine() {
@@ -81,7 +182,12 @@ build_ferretdb() {
 
 install() {
   case "$(engine)" in
-    ferretdb) build_ferretdb ;;
+    ferretdb)
+      if [ "${FERRETDB_HANDLER:-}" != sqlite ]; then
+        install_postgres || say "postgresql is not available: FerretDB will use its slower SQLite handler (as root this script installs it; else: sudo apt-get install postgresql)"
+      fi
+      build_ferretdb
+      ;;
     *) return 0 ;;
   esac
 }
@@ -111,9 +217,18 @@ start() {
     spawn mongo mongod "$LOG" mongod --bind_ip 127.0.0.1 --port "$MONGO_PORT" --dbpath "$DATA_DIR/mongod" --quiet
   else
     mkdir -p "$DATA_DIR/ferretdb/data" "$DATA_DIR/ferretdb/state"
-    spawn mongo "ferretdb-$FERRETDB_VERSION" "$LOG" "$FERRETDB_BIN" \
-      --handler=sqlite --sqlite-url="file:$DATA_DIR/ferretdb/data/" --state-dir="$DATA_DIR/ferretdb/state" \
+    local backend backend_args
+    backend="$(handler)"
+    if [ "$backend" = pg ]; then
+      start_postgres
+      backend_args=(--handler=pg --postgresql-url="postgres://postgres@/postgres?host=$PG_SOCKET_DIR")
+    else
+      backend_args=(--handler=sqlite --sqlite-url="file:$DATA_DIR/ferretdb/data/")
+    fi
+    spawn mongo "ferretdb-$FERRETDB_VERSION" "$LOG" "$FERRETDB_BIN" "${backend_args[@]}" \
+      --state-dir="$DATA_DIR/ferretdb/state" \
       --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr=- --telemetry=disable --log-level=error
+    kind="ferretdb on $backend"
   fi
   wait_ready mongo 60 "$LOG" "$MONGO_PORT" probe
   say "$kind ready on $(shown_url) (pid $(pid_of mongo))"
@@ -134,6 +249,7 @@ stop() {
     return 0
   fi
   stop_pid mongo "$MONGO_PORT" 20
+  stop_postgres
 }
 
 status() {
