@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad } from './load.mjs';
 import { measureSearch } from './search.mjs';
+import { mongoServer } from '../lib/local-stack.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -187,8 +188,9 @@ const report = `# Benchmark: public \`events(first: 20)\` listing
 - Command: \`${command}\`
 - Machine: ${os.type()} ${os.release()}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}
 - Load: closed loop, ${connections} keep-alive connections, ${warmupS} s warm-up then ${durationS} s measured, one POST of the query below per request, loopback only.
-  The load generator, the service(s), MongoDB-compatible server (FerretDB), Redis and Kafka share the same ${cpu.length} cores
+  The load generator, the service(s), MongoDB-compatible server, Redis and Kafka share the same ${cpu.length} cores
   (and other engineers' work), so absolute figures are modest and noisy; compare the rows with each other.
+- MongoDB-compatible server: ${mongoServer(root)}.
 - Data: 20 published events (2 ticket types each) in a throwaway database; each response carries all 20.
 - Services run with \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`; "cache off" is \`EVENT_CACHE_ENABLED=false\`.
 
@@ -206,7 +208,7 @@ Machine load average (1 min) when the run ended: ${load1}.
 2,000 events on the local MongoDB-compatible server. The service uses the first: exact matches on a
 multikey array of normalised word prefixes, which MongoDB serves from the \`searchTerms\` index; the
 unanchored regex cannot use an index at all, and the anchored regex only matches the start of the text.
-The local server (FerretDB 1.24, SQLite) pushes almost no filter down to its indexes, so here all three
+The local server (FerretDB 1.24) pushes almost no filter down to its indexes, so here all three
 scan and the figures mostly show scan cost under the machine's load (they vary several-fold between
 runs); the choice rests on MongoDB's index use for exact matches on a multikey array.
 

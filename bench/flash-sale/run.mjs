@@ -12,10 +12,11 @@
 // Starts the ticket service and the gateway from their dist/ on free ports (the gateway serves the committed
 // supergraph, which includes ticket); access tokens come from a throwaway test issuer whose JWKS both
 // trust. Throwaway database, topics and Redis prefix, removed at the end.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mongoServer } from '../lib/local-stack.mjs';
 import { performance } from 'node:perf_hooks';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,20 +39,6 @@ const buyers = stock * 2;
 const rate = arg('rate', 50, 2000);
 const redisSeconds = arg('redis-seconds', 5, 30);
 const redisClients = arg('redis-clients', 32, 256);
-
-/** Which MongoDB-compatible server the local stack runs (from the command line of the pid dev/ recorded). */
-function mongoServer() {
-  try {
-    const pid = readFileSync(join(root, '.data/run/mongo.pid'), 'utf8').split('\n')[0];
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    const handler = args.find((a) => a.startsWith('--handler='))?.slice('--handler='.length);
-    if (handler === 'pg') return 'FerretDB 1.24 with its PostgreSQL handler (Debian postgresql, fsync off)';
-    if (handler) return `FerretDB 1.24 with its ${handler} handler`;
-    return args[0].endsWith('mongod') ? 'mongod' : 'unknown';
-  } catch {
-    return 'not started by dev/ (MONGO_URL or another server)';
-  }
-}
 
 const oid = () => new mongoose.Types.ObjectId().toHexString();
 const pct = (sorted, p) =>
@@ -249,7 +236,7 @@ Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} 
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')}
-(shared development machine; the MongoDB-compatible server: ${mongoServer()})
+(shared development machine; the MongoDB-compatible server: ${mongoServer(root)})
 
 Target: **the gateway's public \`/graphql\`** (Apollo gateway, committed supergraph) → ticket subgraph, each
 started from \`dist/\` as its own process, GraphQL over HTTP on 127.0.0.1. Open model: ${buyers} buyers (2 × stock of ${stock}) arriving at ${rate}/s,
