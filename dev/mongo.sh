@@ -67,7 +67,8 @@ handler() {
     "") ;;
     *) die "FERRETDB_HANDLER must be sqlite or pg, not '$FERRETDB_HANDLER'" ;;
   esac
-  if pg_bindir >/dev/null && pg_user >/dev/null; then echo pg; else echo sqlite; fi
+  # A Unix socket path has a length limit (107 bytes on Linux) that a deep clone folder could exceed.
+  if [ "${#PG_SOCKET_DIR}" -le 90 ] && pg_bindir >/dev/null && pg_user >/dev/null; then echo pg; else echo sqlite; fi
 }
 
 install_postgres() {
