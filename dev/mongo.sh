@@ -31,6 +31,8 @@ go_env() {
 PG_DIR="$DATA_DIR/postgres"
 PG_SOCKET_DIR="$RUN_DIR/postgres"
 PG_LOG="$LOG_DIR/postgres.log"
+# How root runs a command as the `postgres` user (exec, no fork: a spawned server keeps its pid).
+AS_POSTGRES=(setpriv --reuid=postgres --regid=postgres --init-groups)
 
 # The newest PostgreSQL server binaries Debian installed (they are not on PATH there).
 pg_bindir() {
@@ -47,14 +49,14 @@ pg_bindir() {
 pg_user() {
   if ! is_root; then id -un; return 0; fi
   id -u postgres >/dev/null 2>&1 || return 1
-  setpriv --reuid=postgres --regid=postgres --init-groups test -x "$DATA_DIR" 2>/dev/null || return 1
+  "${AS_POSTGRES[@]}" test -x "$DATA_DIR" 2>/dev/null || return 1
   printf 'postgres\n'
 }
 
 # as_pg <command...>: runs a command as the cluster's user.
 as_pg() {
   if is_root; then
-    setpriv --reuid=postgres --regid=postgres --init-groups "$@"
+    "${AS_POSTGRES[@]}" "$@"
   else
     "$@"
   fi
@@ -94,7 +96,7 @@ start_postgres() {
   fi
   rm -f "$PG_DIR/postmaster.pid" # left by a killed server; this clone's pid file says none runs
   local run_as=()
-  is_root && run_as=(setpriv --reuid=postgres --regid=postgres --init-groups)
+  is_root && run_as=("${AS_POSTGRES[@]}")
   spawn postgres "$PG_DIR" "$PG_LOG" "${run_as[@]}" "$bin/postgres" -D "$PG_DIR" \
     -c listen_addresses= -c unix_socket_directories="$PG_SOCKET_DIR" -c max_connections=200 \
     -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c log_min_messages=warning
@@ -107,22 +109,13 @@ start_postgres() {
   done
 }
 
-# Fast shutdown (SIGINT: clients are disconnected; SIGTERM would wait for them).
+# Fast shutdown (SIGINT: clients are disconnected; SIGTERM would wait for them to leave).
 stop_postgres() {
-  local pid
-  pid="$(pid_of postgres)" || { rm -f "$RUN_DIR/postgres.pid"; return 0; }
-  kill -INT "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 20))
-  while pid_of postgres >/dev/null; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
-  pid_of postgres >/dev/null && die "postgres (pid $pid) is still running"
-  rm -f "$RUN_DIR/postgres.pid"
+  if ! pid_of postgres >/dev/null; then
+    rm -f "$RUN_DIR/postgres.pid"
+    return 0
+  fi
+  stop_pid postgres "" 20 INT
 }
 
 engine() {

@@ -132,12 +132,12 @@ wait_ready() {
   done
 }
 
-# stop_pid <name> <port> [grace seconds]: SIGTERM, wait, SIGKILL after the grace period; then checks
-# that the process is gone and the port (when given) is closed.
+# stop_pid <name> <port> [grace seconds] [signal]: the signal (default TERM), wait, SIGKILL after the grace
+# period; then checks that the process is gone and the port (when given) is closed.
 stop_pid() {
-  local name="$1" port="$2" grace="${3:-30}" pid
+  local name="$1" port="$2" grace="${3:-30}" signal="${4:-TERM}" pid
   if pid="$(pid_of "$name")"; then
-    kill -TERM "$pid" 2>/dev/null || true
+    kill "-$signal" "$pid" 2>/dev/null || true
     local deadline=$((SECONDS + grace))
     while pid_of "$name" >/dev/null; do
       if [ "$SECONDS" -ge "$deadline" ]; then

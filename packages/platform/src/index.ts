@@ -1,4 +1,5 @@
 export * from './bootstrap';
+export * from './common';
 export * from './config';
 export * from './health';
 export * from './logging';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PLATFORM_CONFIG } from '../config/config.constants';
+import { withTimeout } from '../common/with-timeout';
 import type { BaseConfig } from '../config/base-config.schema';
 
 export type HealthCheckFn = () => Promise<void>;
@@ -18,19 +19,6 @@ export interface HealthReport {
 class CheckTimeoutError extends Error {
   constructor(ms: number) {
     super(`no answer within ${ms}ms`);
-  }
-}
-
-/** Runs `fn`, failing with a timeout error when it does not settle within `ms`. */
-export async function withTimeout<T>(fn: () => Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CheckTimeoutError(ms)), ms);
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(fn), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -65,7 +53,12 @@ export class HealthRegistry {
       [...this.checks.entries()].map(async ([name, check]): Promise<[string, HealthCheckResult]> => {
         const started = performance.now();
         try {
-          await withTimeout(check, this.timeoutMs);
+          // Promise.resolve().then: a check that throws synchronously is a failed check, not a crash.
+          await withTimeout(
+            Promise.resolve().then(check),
+            this.timeoutMs,
+            () => new CheckTimeoutError(this.timeoutMs),
+          );
           return [name, { status: 'up', durationMs: Math.round(performance.now() - started) }];
         } catch (error) {
           const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);

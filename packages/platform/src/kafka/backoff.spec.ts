@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, sleep, withTimeout } from './backoff';
+import { backoffDelay, sleep } from './backoff';
 
 describe('backoff helpers', () => {
   it('doubles the delay per attempt within ±20 % and caps it', () => {
@@ -18,10 +18,5 @@ describe('backoff helpers', () => {
     setTimeout(() => abort.abort(), 20);
     await sleep(5_000, abort.signal);
     expect(Date.now() - started).toBeLessThan(1_000);
-  });
-
-  it('withTimeout rejects a promise that does not settle in time and passes results through', async () => {
-    await expect(withTimeout(new Promise(() => undefined), 20, 'too slow')).rejects.toThrow('too slow');
-    await expect(withTimeout(Promise.resolve(7), 1_000, 'x')).resolves.toBe(7);
   });
 });

@@ -6,7 +6,7 @@ import {
   type Producer,
   type TopicMessages,
 } from 'kafkajs';
-import { withTimeout } from './backoff';
+import { withTimeout } from '../common/with-timeout';
 
 /** One record bound for one (already prefixed) topic. */
 export interface OutgoingRecord {

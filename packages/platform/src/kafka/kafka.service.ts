@@ -11,7 +11,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { getLogger, runWithTrace } from '../logging';
 import { RedisService } from '../redis';
-import { withTimeout } from './backoff';
+import { withTimeout } from '../common/with-timeout';
 import { ManagedConsumer, type ConsumeOptions, type ConsumerHandle } from './kafka-consumer';
 import { toKafkaMessage } from './kafka-message.codec';
 import { SerialProducer, type OutgoingRecord } from './kafka-producer';

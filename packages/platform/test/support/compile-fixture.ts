@@ -6,6 +6,7 @@ import { transformFileSync } from '@swc/core';
 const PACKAGE_DIR = resolve(__dirname, '../..');
 /** Platform folders the fixtures use; Kafka, GraphQL and auth are not needed to test the core. */
 const CORE_DIRS = [
+  'src/common',
   'src/config',
   'src/logging',
   'src/health',

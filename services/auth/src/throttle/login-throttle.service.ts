@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { domainError, ErrorCode, InjectConfig, rateLimited, RedisService } from '@ticketing/platform';
+import {
+  domainError,
+  ErrorCode,
+  InjectConfig,
+  rateLimited,
+  RedisService,
+  withTimeout,
+} from '@ticketing/platform';
 import type { GraphQLError } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../config';
@@ -148,20 +155,15 @@ export class LoginThrottle {
   }
 
   private async run(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error('throttle check timed out')),
-        this.config.LOGIN_THROTTLE_TIMEOUT_MS,
-      );
-    });
     try {
-      return await Promise.race([this.runner.eval(script, keys.length, ...keys, ...args), timeout]);
+      return await withTimeout(
+        this.runner.eval(script, keys.length, ...keys, ...args),
+        this.config.LOGIN_THROTTLE_TIMEOUT_MS,
+        'throttle check timed out',
+      );
     } catch (err) {
       this.logger.error(`sign-in throttle unavailable, refusing sign-in: ${String(err)}`);
       throw throttleUnavailable();
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { getLogger, InjectConfig, RedisService } from '@ticketing/platform';
+import { getLogger, InjectConfig, RedisService, withTimeout } from '@ticketing/platform';
 import type { GatewayConfig } from '../config';
 
 export const RATE_WINDOW_MS = 60_000;
@@ -42,7 +42,13 @@ export class RateLimiterService {
     const key = this.redis.key('gateway', 'rl', clientAddress, window);
     let count: number;
     try {
-      count = await this.withTimeout(this.redis.client.eval(HIT_SCRIPT, 1, key, String(RATE_WINDOW_MS * 2)));
+      count = Number(
+        await withTimeout(
+          this.redis.client.eval(HIT_SCRIPT, 1, key, String(RATE_WINDOW_MS * 2)),
+          this.config.RATE_LIMIT_TIMEOUT_MS,
+          'rate-limit store timed out',
+        ),
+      );
     } catch (err) {
       this.log.warn({ err }, 'rate-limit check failed');
       return 'unavailable';
@@ -55,21 +61,5 @@ export class RateLimiterService {
       resetMs,
       retryAfterSeconds: Math.max(1, Math.ceil(resetMs / 1000)),
     };
-  }
-
-  private async withTimeout(call: Promise<unknown>): Promise<number> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error('rate-limit store timed out')),
-        this.config.RATE_LIMIT_TIMEOUT_MS,
-      );
-    });
-    try {
-      const value = await Promise.race([call, timeout]);
-      return Number(value);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

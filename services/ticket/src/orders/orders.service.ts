@@ -8,6 +8,7 @@ import {
   getLogger,
   InjectConfig,
   notFound,
+  withTimeout,
   type AuthUser,
 } from '@ticketing/platform';
 import { createHash } from 'node:crypto';
@@ -168,16 +169,8 @@ export class OrdersService {
   }
 
   /** The provider's answer, or PaymentTimeoutError once PAYMENT_TIMEOUT_MS has passed (the call is abandoned). */
-  private async chargeWithin(request: ChargeRequest): Promise<ChargeResult> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PaymentTimeoutError()), this.paymentTimeoutMs);
-    });
-    try {
-      return await Promise.race([this.payments.charge(request), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  private chargeWithin(request: ChargeRequest): Promise<ChargeResult> {
+    return withTimeout(this.payments.charge(request), this.paymentTimeoutMs, () => new PaymentTimeoutError());
   }
 
   /**
