@@ -1,0 +1,2 @@
+export * from './display-code';
+export * from './ticket-token';

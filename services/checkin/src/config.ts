@@ -1,0 +1,42 @@
+import {
+  baseConfigSchema,
+  envDisplayCodeMasterKey,
+  envInt,
+  envString,
+  envUrl,
+  refuseDevDisplayCodeKey,
+} from '@ticketing/platform';
+import type { z } from 'zod';
+
+export const CHECKIN_SERVICE_NAME = 'checkin';
+export const CHECKIN_DEFAULT_PORT = 4004;
+
+// `safeExtend`: BODY_LIMIT replaces the base field (a plain `extend` may not overwrite keys of a refined object).
+export const checkinConfigSchema = baseConfigSchema(CHECKIN_SERVICE_NAME, CHECKIN_DEFAULT_PORT)
+  .safeExtend({
+    /**
+     * The ticket subgraph (`http://<host>:4003/graphql`); only its origin is used, to fetch the QR
+     * verification keys from `/.well-known/ticket-keys.json`. Scans never call it.
+     */
+    TICKET_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4003/graphql'),
+    /** How often the QR key set is refetched (an unknown key id refetches at once, at most every 2 s). */
+    TICKET_KEYS_REFRESH_MS: envInt({ default: 300_000, min: 1_000, max: 86_400_000 }),
+    /** Master key of the rotating display codes, the same Secret as the ticket service's. */
+    DISPLAY_CODE_MASTER_KEY: envDisplayCodeMasterKey(),
+    /** Doors open this many minutes before the event starts; earlier scans answer NOT_YET_OPEN. */
+    DOORS_OPEN_MINUTES: envInt({ default: 120, min: 0, max: 7 * 24 * 60 }),
+    /**
+     * Largest request body. Above the platform's 100kb so an oversized syncScans batch reaches validation
+     * and gets BAD_USER_INPUT on `input.scans` instead of HTTP 413.
+     */
+    BODY_LIMIT: envString('2mb').refine((raw) => /^\d+(b|kb|mb)$/i.test(raw), {
+      error: 'expected a size like 100kb or 1mb',
+    }),
+    /** An offline scan uploaded by syncScans may be at most this old. */
+    OFFLINE_MAX_AGE_HOURS: envInt({ default: 72, min: 1, max: 24 * 30 }),
+  })
+  .superRefine((cfg, ctx) => {
+    refuseDevDisplayCodeKey(cfg, ctx);
+  });
+
+export type CheckinConfig = z.infer<typeof checkinConfigSchema>;

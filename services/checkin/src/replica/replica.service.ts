@@ -1,0 +1,177 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type {
+  EventCancelledData,
+  EventPublishedData,
+  EventStaffChangedData,
+  EventUpdatedData,
+  TicketIssuedData,
+  TicketRevokedData,
+  TicketTransferredData,
+} from '@ticketing/contracts';
+import { isDuplicateKeyError } from '@ticketing/platform';
+import type { Model } from 'mongoose';
+import { EVENT_REPLICA, type EventReplicaDoc } from './schemas/event-replica.schema';
+import { TICKET_REPLICA, type TicketReplicaDoc } from './schemas/ticket-replica.schema';
+
+/** Guard matching a document whose `field` is below `value` (or missing). */
+const olderThan = (field: string, value: number) => ({
+  $or: [{ [field]: { $lt: value } }, { [field]: { $exists: false } }],
+});
+
+/**
+ * The validation replica: events (times, cancellation, organizer, staff) and tickets (holder, generation,
+ * revocations), applied from Kafka. Every apply is idempotent and order-tolerant: versioned fields move
+ * only forward behind a guard (aggregateVersion, staffVersion, generation), revocations only grow (`$max`),
+ * and cancellation is final. So duplicates and reordering change nothing.
+ */
+@Injectable()
+export class ReplicaService {
+  constructor(
+    @InjectModel(EVENT_REPLICA) private readonly events: Model<EventReplicaDoc>,
+    @InjectModel(TICKET_REPLICA) private readonly tickets: Model<TicketReplicaDoc>,
+  ) {}
+
+  findEvent(eventId: string): Promise<EventReplicaDoc | null> {
+    return this.events.findById(eventId).lean<EventReplicaDoc>().exec();
+  }
+
+  findTicket(ticketId: string): Promise<TicketReplicaDoc | null> {
+    return this.tickets.findById(ticketId).lean<TicketReplicaDoc>().exec();
+  }
+
+  /** One event's tickets, in id order (offline bundle); `limit` bounds the answer. */
+  ticketsOfEvent(eventId: string, limit: number): Promise<TicketReplicaDoc[]> {
+    return this.tickets.find({ eventId }).sort({ _id: 1 }).limit(limit).lean<TicketReplicaDoc[]>().exec();
+  }
+
+  applyEventSnapshot(data: EventPublishedData | EventUpdatedData): Promise<boolean> {
+    return this.guardedUpsert(
+      this.events,
+      data.eventId,
+      olderThan('aggregateVersion', data.aggregateVersion),
+      {
+        $set: {
+          organizerId: data.organizerId,
+          title: data.title,
+          status: data.status,
+          startsAt: new Date(data.startsAt),
+          endsAt: new Date(data.endsAt),
+          aggregateVersion: data.aggregateVersion,
+        },
+      },
+    );
+  }
+
+  async applyCancelled(data: EventCancelledData): Promise<boolean> {
+    // Final whatever the versions say.
+    const changed = await this.guardedUpsert(
+      this.events,
+      data.eventId,
+      { cancelled: { $ne: true } },
+      { $set: { organizerId: data.organizerId, title: data.title, cancelled: true } },
+    );
+    await this.events
+      .updateOne({ _id: data.eventId }, { $max: { aggregateVersion: data.aggregateVersion } })
+      .exec();
+    return changed;
+  }
+
+  applyStaff(data: EventStaffChangedData): Promise<boolean> {
+    return this.guardedUpsert(this.events, data.eventId, olderThan('staffVersion', data.aggregateVersion), {
+      $set: {
+        organizerId: data.organizerId,
+        staff: data.staff.map((s) => ({ userId: s.userId, email: s.email.toLowerCase() })),
+        staffVersion: data.aggregateVersion,
+      },
+    });
+  }
+
+  async applyIssued(data: TicketIssuedData): Promise<boolean> {
+    const fixed = { ticketTypeId: data.ticketTypeId, ticketTypeName: data.ticketTypeName };
+    const changed = await this.guardedUpsert(
+      this.tickets,
+      data.ticketId,
+      olderThan('generation', data.generation),
+      {
+        $set: {
+          ...fixed,
+          eventId: data.eventId,
+          holderId: data.holderId,
+          holderName: data.holderName,
+          generation: data.generation,
+        },
+        $max: { aggregateVersion: data.aggregateVersion },
+      },
+    );
+    // Stale (a transfer got here first): still record the fields that never change. One write when fresh.
+    if (!changed) {
+      await this.tickets
+        .updateOne({ _id: data.ticketId }, { $set: fixed, $max: { aggregateVersion: data.aggregateVersion } })
+        .exec();
+    }
+    return changed;
+  }
+
+  async applyTransferred(data: TicketTransferredData): Promise<boolean> {
+    const grow = { revokedUpTo: data.previousGeneration, aggregateVersion: data.aggregateVersion };
+    const changed = await this.guardedUpsert(
+      this.tickets,
+      data.ticketId,
+      olderThan('generation', data.generation),
+      {
+        $set: {
+          eventId: data.eventId,
+          ticketTypeId: data.ticketTypeId,
+          holderId: data.toHolderId,
+          holderName: data.toHolderName,
+          generation: data.generation,
+        },
+        $max: grow,
+      },
+    );
+    // Stale or repeated: the previous generation is revoked all the same.
+    if (!changed) await this.tickets.updateOne({ _id: data.ticketId }, { $max: grow }).exec();
+    return changed;
+  }
+
+  async applyRevoked(data: TicketRevokedData): Promise<void> {
+    const update = {
+      $max: { revokedUpTo: data.generation, aggregateVersion: data.aggregateVersion },
+      // Anything but a transfer kills the ticket for good.
+      ...(data.reason === 'TRANSFERRED' ? {} : { $set: { status: 'REVOKED', revokedReason: data.reason } }),
+    };
+    try {
+      await this.tickets
+        .updateOne(
+          { _id: data.ticketId },
+          { ...update, $setOnInsert: { eventId: data.eventId } },
+          { upsert: true },
+        )
+        .exec();
+    } catch (error) {
+      // Two replicas inserted the same new document at once: apply to the one that won.
+      if (!isDuplicateKeyError(error)) throw error;
+      await this.tickets.updateOne({ _id: data.ticketId }, update).exec();
+    }
+  }
+
+  /**
+   * `updateOne({_id, ...guard}, update, {upsert})`: when the document exists but the guard fails, the
+   * upsert's insert collides with `_id`; that is the "stale" answer, not an error.
+   */
+  private async guardedUpsert<T>(
+    model: Model<T>,
+    id: string,
+    guard: object,
+    update: object,
+  ): Promise<boolean> {
+    try {
+      const result = await model.updateOne({ _id: id, ...guard }, update, { upsert: true }).exec();
+      return result.modifiedCount === 1 || result.upsertedCount === 1;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+}

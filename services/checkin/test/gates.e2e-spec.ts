@@ -1,0 +1,459 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { getModelToken } from '@nestjs/mongoose';
+import {
+  createTestContext,
+  createTestIssuer,
+  dropTestContext,
+  ensureTopics,
+  startRedisServer,
+  startService,
+  type RunningService,
+  type TestContext,
+  type TestIssuer,
+  type ThrowawayRedis,
+} from '@ticketing/platform/testing';
+import { createClient } from 'graphql-ws';
+import Redis from 'ioredis';
+import type { Model } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { AttendanceService } from '../src/attendance/attendance.service';
+import { ReplicaService } from '../src/replica/replica.service';
+import { CHECKIN, type CheckinDoc } from '../src/scans/schemas/checkin.schema';
+import { SCAN_ENTRY, type ScanEntryDoc } from '../src/scans/schemas/scan-entry.schema';
+import { checkinEnv, startCheckin, type RunningCheckin } from './support/checkin-app';
+import {
+  displayCodeOf,
+  eventFixture,
+  issuedTicket,
+  nonce,
+  staffChanged,
+  TestPublisher,
+  TicketKeyServer,
+  user,
+  waitFor,
+  type EventFixture,
+  type TicketFixture,
+} from './support/fixtures';
+import { firstError, gql } from './support/graphql-client';
+
+vi.mock('graphql', () => createRequire(__filename)('graphql'));
+
+// Two check-in processes (this one in-process, one child from dist/) share MongoDB and a private Redis,
+// so the Redis "flush" below is a real FLUSHALL that touches nobody else's keys.
+
+const SCAN = `mutation($input: ScanTicketInput!) { scanTicket(input: $input) {
+  result reason ticketId checkedInAt checkedInGateId scannedAt } }`;
+const ATTENDANCE = `query($eventId: ID!) { attendance(eventId: $eventId) {
+  admitted inside repeats conflicts refused gates { gateId admitted } perMinute { minute admitted } } }`;
+
+let ctx: TestContext;
+let issuer: TestIssuer;
+let keyServer: TicketKeyServer;
+let publisher: TestPublisher;
+let redis: ThrowawayRedis;
+let flusher: Redis;
+let a: RunningCheckin;
+let b: RunningService;
+const organizer = user('ORGANIZER', 'Olga Organizer');
+const staff = user('STAFF', 'Sam Staff');
+const staff2 = user('STAFF', 'Tia Second');
+const tokens: Record<string, string> = {};
+let fx: EventFixture;
+const tickets: TicketFixture[] = [];
+
+const checkins = () => a.get<Model<CheckinDoc>>(getModelToken(CHECKIN));
+const entries = () => a.get<Model<ScanEntryDoc>>(getModelToken(SCAN_ENTRY));
+
+function scanAt(url: string, code: string, gateId: string, deviceId = 'scanner-1') {
+  return gql(
+    url,
+    SCAN,
+    { input: { eventId: fx.eventId, code, gateId, deviceId, nonce: nonce() } },
+    tokens[staff.id],
+  );
+}
+
+async function attendance(): Promise<any> {
+  const answer = await gql(a.url, ATTENDANCE, { eventId: fx.eventId }, tokens[organizer.id]);
+  expect(answer.errors).toBeUndefined();
+  return answer.data.attendance;
+}
+
+beforeAll(async () => {
+  ctx = createTestContext('checkin-gates');
+  await ensureTopics(ctx);
+  issuer = await createTestIssuer();
+  keyServer = new TicketKeyServer();
+  await keyServer.start();
+  redis = await startRedisServer();
+  flusher = new Redis(redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  publisher = new TestPublisher(ctx);
+  await publisher.connect();
+  for (const u of [organizer, staff, staff2]) tokens[u.id] = await issuer.sign(u);
+  fx = eventFixture(organizer.id);
+  for (let i = 0; i < 10; i++) tickets.push(issuedTicket(fx, `Guest ${i}`));
+  await publisher.publish(
+    fx.published,
+    staffChanged(fx, [
+      { userId: staff.id, email: staff.email },
+      { userId: staff2.id, email: staff2.email },
+    ]),
+    ...tickets.map((t) => t.issued),
+  );
+  const env = checkinEnv(ctx, issuer, keyServer.ticketUrl, { REDIS_URL: redis.url });
+  [a, b] = await Promise.all([
+    startCheckin(ctx, issuer, keyServer.ticketUrl, { REDIS_URL: redis.url }),
+    startService(join(__dirname, '..'), env),
+  ]);
+  const replica = a.get(ReplicaService);
+  await waitFor(async () => (await replica.findTicket(tickets[9]!.ticketId))?.holderName);
+  await waitFor(async () => (await replica.findEvent(fx.eventId))?.staff?.length === 2);
+}, 90_000);
+
+afterAll(async () => {
+  await b?.stop();
+  await a?.close();
+  flusher?.disconnect();
+  await redis?.stop();
+  await publisher?.disconnect();
+  await keyServer?.stop();
+  await issuer?.close();
+  if (ctx) await dropTestContext(ctx, { mongo: true, kafka: true });
+}, 60_000);
+
+describe('first scan wins across gates and processes', () => {
+  it('10 gates at once through two processes: one ACCEPTED, nine ALREADY_CHECKED_IN, one record', async () => {
+    const token = keyServer.token(fx, tickets[0]!);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, gate) => scanAt(gate % 2 === 0 ? a.url : b.url, token, `Gate ${gate}`)),
+    );
+    const results = answers.map((x) => x.data?.scanTicket?.result);
+    expect(results.filter((r) => r === 'ACCEPTED')).toHaveLength(1);
+    expect(results.filter((r) => r === 'ALREADY_CHECKED_IN')).toHaveLength(9);
+    const winner = answers.find((x) => x.data.scanTicket.result === 'ACCEPTED')!.data.scanTicket;
+    for (const x of answers.filter((y) => y.data.scanTicket.result !== 'ACCEPTED')) {
+      expect(x.data.scanTicket.checkedInAt).toBe(winner.scannedAt);
+    }
+    expect(await checkins().countDocuments({ _id: tickets[0]!.ticketId }).exec()).toBe(1);
+  });
+
+  it('with Redis flushed between the scans (and during a burst) still admits once', async () => {
+    const token = keyServer.token(fx, tickets[1]!);
+    expect((await scanAt(a.url, token, 'Gate 0')).data.scanTicket.result).toBe('ACCEPTED');
+    await flusher.flushall();
+    const after = await Promise.all(
+      Array.from({ length: 9 }, (_, i) => scanAt(i % 2 === 0 ? b.url : a.url, token, `Gate ${i + 1}`)),
+    );
+    expect(after.map((x) => x.data.scanTicket.result)).toEqual(Array(9).fill('ALREADY_CHECKED_IN'));
+
+    // A burst with flushes racing it: the unique check-in record is the last word.
+    const code = displayCodeOf(a.config.DISPLAY_CODE_MASTER_KEY, tickets[2]!);
+    const burst = Array.from({ length: 10 }, (_, i) =>
+      scanAt(i % 2 === 0 ? a.url : b.url, code, `Gate ${i}`),
+    );
+    const flushes = [flusher.flushall(), flusher.flushall(), flusher.flushall()];
+    const results = (await Promise.all(burst)).map((x) => x.data.scanTicket.result);
+    await Promise.all(flushes);
+    expect(results.filter((r) => r === 'ACCEPTED')).toHaveLength(1);
+    expect(results.filter((r) => r === 'ALREADY_CHECKED_IN')).toHaveLength(9);
+    for (const t of tickets.slice(1, 3))
+      expect(await checkins().countDocuments({ _id: t.ticketId }).exec()).toBe(1);
+  });
+
+  it('folds every scan into the counters once: admitted equals the check-in records', async () => {
+    const expected = async () => ({
+      admitted: await checkins().countDocuments({ eventId: fx.eventId }).exec(),
+      repeats: await entries().countDocuments({ eventId: fx.eventId, result: 'ALREADY_CHECKED_IN' }).exec(),
+    });
+    const target = await expected();
+    expect(target.admitted).toBe(3);
+    const counters = await waitFor(async () => {
+      const c = await attendance();
+      return c.admitted === target.admitted && c.repeats === target.repeats ? c : undefined;
+    }, 10_000);
+    expect(counters.inside).toBe(3);
+    expect(counters.gates.reduce((sum: number, g: { admitted: number }) => sum + g.admitted, 0)).toBe(3);
+    expect(counters.perMinute.reduce((sum: number, m: { admitted: number }) => sum + m.admitted, 0)).toBe(3);
+  });
+
+  it('a record redelivered after a crash between the counter write and the offset commit counts nothing', async () => {
+    const service = a.get(AttendanceService);
+    const before = await attendance();
+    const record = {
+      checkinId: '6745a4d5c2d4e8b9a0f1e599',
+      ticketId: tickets[0]!.ticketId,
+      eventId: fx.eventId,
+      generation: 1,
+      gate: 'Gate 0',
+      scannedBy: staff.id,
+      at: new Date().toISOString(),
+      method: 'QR' as const,
+      result: 'ADMITTED' as const,
+    };
+    // The offsets already folded on this event's partition: replaying any of them changes nothing.
+    const folded = await foldedOffsets();
+    expect(folded.length).toBeGreaterThan(0);
+    for (const [partition, offset] of folded) {
+      expect(await service.fold(record, partition, offset)).toBe(false);
+      expect(await service.fold(record, partition, offset - 1)).toBe(false);
+    }
+    expect(await attendance()).toEqual(before);
+  });
+
+  it('a process killed mid-burst double counts nothing after its restart', async () => {
+    const env = checkinEnv(ctx, issuer, keyServer.ticketUrl, { REDIS_URL: redis.url });
+    const burst = tickets
+      .slice(6, 9)
+      .map((t, i) => scanAt(b.url, keyServer.token(fx, t), `Gate ${i}`).catch(() => undefined));
+    // Killed while its scans, relay and counter folds are in flight: no shutdown, no offset commit.
+    b.child.kill('SIGKILL');
+    await Promise.all(burst);
+    b = await startService(join(__dirname, '..'), env);
+    // Whatever the killed process admitted or not, scanning again settles every ticket once.
+    for (const t of tickets.slice(6, 9)) {
+      const again = await scanAt(b.url, keyServer.token(fx, t), 'Gate 9');
+      expect(['ACCEPTED', 'ALREADY_CHECKED_IN']).toContain(again.data.scanTicket.result);
+      expect(await checkins().countDocuments({ _id: t.ticketId }).exec()).toBe(1);
+    }
+    const admitted = await checkins().countDocuments({ eventId: fx.eventId }).exec();
+    const counters = await waitFor(async () => {
+      const c = await attendance();
+      return c.admitted === admitted ? c : undefined;
+    }, 40_000);
+    expect(counters.admitted).toBe(admitted);
+    // And it stays there: nothing redelivered later adds to it.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await attendance()).admitted).toBe(admitted);
+  }, 60_000);
+
+  it('pushes attendanceUpdated to a subscribed organizer within a second of a scan', async () => {
+    const client = createClient({
+      url: a.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${tokens[organizer.id]}` },
+      retryAttempts: 0,
+    });
+    try {
+      const iterator = client.iterate<{ attendanceUpdated: { admitted: number } }>({
+        query: 'subscription($eventId: ID!) { attendanceUpdated(eventId: $eventId) { admitted } }',
+        variables: { eventId: fx.eventId },
+      });
+      const first = await iterator.next();
+      const start = first.value.data!.attendanceUpdated.admitted;
+      const scannedAt = Date.now();
+      expect((await scanAt(b.url, keyServer.token(fx, tickets[3]!), 'Gate 3')).data.scanTicket.result).toBe(
+        'ACCEPTED',
+      );
+      for (;;) {
+        const next = await iterator.next();
+        if (next.value.data!.attendanceUpdated.admitted === start + 1) break;
+      }
+      // The target is one second; the bound leaves room for the shared machine's load (see bench/gate-rush).
+      expect(Date.now() - scannedAt).toBeLessThan(3_000);
+      await iterator.return?.();
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('through the gateway', () => {
+  it('a subscribed organizer receives attendanceUpdated for a scan made through the gateway', async () => {
+    const closed = 'http://127.0.0.1:9/graphql';
+    const gateway = await startService(join(__dirname, '..', '..', 'gateway'), {
+      ...ctx.env,
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      CHECKIN_URL: `${a.url}/graphql`,
+      AUTH_URL: closed,
+      EVENT_URL: closed,
+      TICKET_URL: closed,
+      PRICING_URL: closed,
+      RATE_LIMIT_PER_MINUTE: '0',
+    });
+    const client = createClient({
+      url: gateway.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${tokens[organizer.id]}` },
+      retryAttempts: 0,
+    });
+    try {
+      const iterator = client.iterate<{ attendanceUpdated: { admitted: number } }>({
+        query: 'subscription($eventId: ID!) { attendanceUpdated(eventId: $eventId) { admitted } }',
+        variables: { eventId: fx.eventId },
+      });
+      const first = await iterator.next();
+      expect(first.value.errors).toBeUndefined();
+      const start = first.value.data!.attendanceUpdated.admitted;
+      const scannedAt = Date.now();
+      const scan = await gql(
+        gateway.url,
+        SCAN,
+        {
+          input: {
+            eventId: fx.eventId,
+            code: keyServer.token(fx, tickets[5]!),
+            gateId: 'Main',
+            deviceId: 'scanner-gw',
+            nonce: nonce(),
+          },
+        },
+        tokens[staff.id],
+      );
+      expect(scan.data.scanTicket.result).toBe('ACCEPTED');
+      for (;;) {
+        const next = await iterator.next();
+        if (next.value.data!.attendanceUpdated.admitted === start + 1) break;
+      }
+      expect(Date.now() - scannedAt).toBeLessThan(3_000);
+      await iterator.return?.();
+    } finally {
+      await client.dispose();
+      await gateway.stop();
+    }
+  });
+});
+
+describe('offline scanning', () => {
+  const SYNC = `mutation($input: SyncScansInput!) { syncScans(input: $input) {
+    accepted conflicts rejected
+    results { index nonce conflict errorCode errorField outcome { result ticketId checkedInGateId } } } }`;
+
+  it('serves the bundle: keys, valid tickets with holder names, revocations, a version', async () => {
+    const answer = await gql(
+      a.url,
+      `query($eventId: ID!) { offlineBundle(eventId: $eventId) {
+        version cancelled doorsOpenAt keys { kid x } tickets { ticketId generation holderName ticketTypeName }
+        revocations { ticketId generation all } } }`,
+      { eventId: fx.eventId },
+      tokens[staff.id],
+    );
+    expect(answer.errors).toBeUndefined();
+    const bundle = answer.data.offlineBundle;
+    expect(bundle.tickets).toHaveLength(tickets.length);
+    expect(bundle.tickets).toContainEqual({
+      ticketId: tickets[4]!.ticketId,
+      generation: 1,
+      holderName: 'Guest 4',
+      ticketTypeName: 'Standing',
+    });
+    expect(bundle.keys.length).toBeGreaterThanOrEqual(1);
+    expect(bundle.version).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(
+      firstError(
+        await gql(
+          a.url,
+          '{ offlineBundle(eventId: "6745ffffc2d4e8b9a0f1ffff") { version } }',
+          {},
+          tokens[staff.id],
+        ),
+      )?.code,
+    ).toBe('NOT_FOUND');
+  });
+
+  it('admits the earliest of two devices once, logs the other as a conflict, and the counters agree', async () => {
+    const t = tickets[4]!;
+    const token = keyServer.token(fx, t);
+    const now = Date.now();
+    const fromX = await gql(
+      a.url,
+      SYNC,
+      {
+        input: {
+          eventId: fx.eventId,
+          scans: [
+            {
+              code: token,
+              gateId: 'West',
+              deviceId: 'device-x',
+              nonce: nonce(),
+              scannedAt: new Date(now - 10 * 60_000).toISOString(),
+            },
+          ],
+        },
+      },
+      tokens[staff.id],
+    );
+    expect(fromX.data.syncScans).toMatchObject({ accepted: 1, conflicts: 0, rejected: 0 });
+    const fromY = await gql(
+      b.url,
+      SYNC,
+      {
+        input: {
+          eventId: fx.eventId,
+          scans: [
+            {
+              code: token,
+              gateId: 'East',
+              deviceId: 'device-y',
+              nonce: nonce(),
+              scannedAt: new Date(now - 5 * 60_000).toISOString(),
+            },
+            {
+              code: token,
+              gateId: 'East',
+              deviceId: 'device-y',
+              nonce: nonce(),
+              scannedAt: new Date(now + 3600_000).toISOString(),
+            },
+            {
+              code: token,
+              gateId: 'East',
+              deviceId: 'device-y',
+              nonce: nonce(),
+              scannedAt: new Date(now - 3 * 365 * 24 * 3600_000).toISOString(),
+            },
+          ],
+        },
+      },
+      tokens[staff2.id],
+    );
+    expect(fromY.errors).toBeUndefined();
+    const sync = fromY.data.syncScans;
+    expect(sync).toMatchObject({ accepted: 0, conflicts: 1, rejected: 2 });
+    expect(sync.results[0]).toMatchObject({
+      conflict: true,
+      outcome: { result: 'ALREADY_CHECKED_IN', checkedInGateId: 'West' },
+    });
+    expect(sync.results[1]).toMatchObject({
+      errorCode: 'BAD_USER_INPUT',
+      errorField: 'input.scans.1.scannedAt',
+      outcome: null,
+    });
+    expect(sync.results[2]).toMatchObject({
+      errorCode: 'BAD_USER_INPUT',
+      errorField: 'input.scans.2.scannedAt',
+      outcome: null,
+    });
+    expect(await checkins().countDocuments({ _id: t.ticketId }).exec()).toBe(1);
+
+    const admitted = await checkins().countDocuments({ eventId: fx.eventId }).exec();
+    const counters = await waitFor(async () => {
+      const c = await attendance();
+      return c.admitted === admitted && c.conflicts === 1 ? c : undefined;
+    }, 10_000);
+    expect(counters.admitted).toBe(admitted);
+  });
+
+  it('refuses a sync batch of 10,000 items with a code and its field, recording nothing', async () => {
+    const before = await entries().countDocuments({}).exec();
+    const scans = Array.from({ length: 10_000 }, (_, i) => ({
+      code: 'x',
+      gateId: 'G',
+      deviceId: 'd',
+      nonce: `nonce${i}xx`,
+      scannedAt: new Date().toISOString(),
+    }));
+    const answer = await gql(a.url, SYNC, { input: { eventId: fx.eventId, scans } }, tokens[staff.id]);
+    expect(firstError(answer)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.scans' });
+    expect(await entries().countDocuments({}).exec()).toBe(before);
+  });
+});
+
+/** [partition, offset] pairs folded into this event's counters so far. */
+async function foldedOffsets(): Promise<Array<[number, number]>> {
+  const model = a.get<Model<{ _id: string; offsets: Record<string, number> }>>(getModelToken('Attendance'));
+  const doc = await model.findById(fx.eventId).lean().exec();
+  return Object.entries(doc?.offsets ?? {}).map(([key, offset]) => [Number(key.slice(1)), offset]);
+}

@@ -1,0 +1,418 @@
+import { createRequire } from 'node:module';
+import { getModelToken } from '@nestjs/mongoose';
+import { deriveDisplaySecret, displayCode, keyIdOf, signTicketToken } from '@ticketing/platform';
+import {
+  createTestContext,
+  createTestIssuer,
+  dropTestContext,
+  ensureTopics,
+  type TestContext,
+  type TestIssuer,
+} from '@ticketing/platform/testing';
+import { generateKeyPairSync } from 'node:crypto';
+import type { Model } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ReplicaService } from '../src/replica/replica.service';
+import { CHECKIN, type CheckinDoc } from '../src/scans/schemas/checkin.schema';
+import { SCAN_ENTRY, type ScanEntryDoc } from '../src/scans/schemas/scan-entry.schema';
+import { ScanService } from '../src/scans/scan.service';
+import { startCheckin, type RunningCheckin } from './support/checkin-app';
+import {
+  cancelled,
+  displayCodeOf,
+  eventFixture,
+  issuedTicket,
+  nonce,
+  staffChanged,
+  TestPublisher,
+  TicketKeyServer,
+  transferOf,
+  user,
+  waitFor,
+  type EventFixture,
+  type TicketFixture,
+} from './support/fixtures';
+import { firstError, gql } from './support/graphql-client';
+
+vi.mock('graphql', () => createRequire(__filename)('graphql'));
+
+const SCAN = `mutation($input: ScanTicketInput!) { scanTicket(input: $input) {
+  result reason ticketId holderName ticketTypeName generation method checkedInAt checkedInGateId scannedAt } }`;
+
+let ctx: TestContext;
+let issuer: TestIssuer;
+let keyServer: TicketKeyServer;
+let publisher: TestPublisher;
+let svc: RunningCheckin;
+const organizer = user('ORGANIZER', 'Olga Organizer');
+const staff = user('STAFF', 'Sam Staff');
+const emailStaff = user('STAFF', 'Erin Email');
+const stranger = user('ATTENDEE', 'Sly Stranger');
+const tokens: Record<string, string> = {};
+let fx: EventFixture;
+let other: EventFixture;
+let later: EventFixture;
+let doomed: EventFixture;
+const tickets: TicketFixture[] = [];
+let otherTicket: TicketFixture;
+let laterTicket: TicketFixture;
+let doomedTicket: TicketFixture;
+
+const entries = () => svc.get<Model<ScanEntryDoc>>(getModelToken(SCAN_ENTRY));
+const checkins = () => svc.get<Model<CheckinDoc>>(getModelToken(CHECKIN));
+
+function scan(
+  code: string,
+  options: { gateId?: string; eventId?: string; as?: string; nonce?: string } = {},
+) {
+  return gql(
+    svc.url,
+    SCAN,
+    {
+      input: {
+        eventId: options.eventId ?? fx.eventId,
+        code,
+        gateId: options.gateId ?? 'North 1',
+        deviceId: 'scanner-1',
+        nonce: options.nonce ?? nonce(),
+      },
+    },
+    options.as ?? tokens[staff.id],
+  );
+}
+
+beforeAll(async () => {
+  ctx = createTestContext('checkin-scan');
+  await ensureTopics(ctx);
+  issuer = await createTestIssuer();
+  keyServer = new TicketKeyServer();
+  await keyServer.start();
+  publisher = new TestPublisher(ctx);
+  await publisher.connect();
+  for (const u of [organizer, staff, emailStaff, stranger]) tokens[u.id] = await issuer.sign(u);
+
+  fx = eventFixture(organizer.id);
+  other = eventFixture(organizer.id);
+  later = eventFixture(organizer.id, 10 * 3600_000);
+  doomed = eventFixture(organizer.id);
+  for (let i = 0; i < 6; i++) tickets.push(issuedTicket(fx, `Holder ${i}`));
+  otherTicket = issuedTicket(other);
+  laterTicket = issuedTicket(later);
+  doomedTicket = issuedTicket(doomed);
+  const staffList = [
+    { userId: staff.id, email: staff.email },
+    { userId: null, email: emailStaff.email.toUpperCase() },
+  ];
+  await publisher.publish(
+    fx.published,
+    other.published,
+    later.published,
+    doomed.published,
+    staffChanged(fx, staffList),
+    staffChanged(other, staffList),
+    staffChanged(later, staffList),
+    staffChanged(doomed, staffList),
+    ...tickets.map((t) => t.issued),
+    otherTicket.issued,
+    laterTicket.issued,
+    doomedTicket.issued,
+  );
+  svc = await startCheckin(ctx, issuer, keyServer.ticketUrl);
+  const replica = svc.get(ReplicaService);
+  await waitFor(async () => (await replica.findTicket(doomedTicket.ticketId))?.holderName);
+  for (const event of [fx, other, later, doomed]) {
+    await waitFor(async () => (await replica.findEvent(event.eventId))?.staff?.length === 2);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await svc?.close();
+  await publisher?.disconnect();
+  await keyServer?.stop();
+  await issuer?.close();
+  if (ctx) await dropTestContext(ctx);
+});
+
+describe('scanTicket', () => {
+  it('admits a genuine QR once, with the holder name; the same nonce gets the same answer and records nothing', async () => {
+    const t = tickets[0]!;
+    const code = keyServer.token(fx, t);
+    const n = nonce();
+    const first = await scan(code, { nonce: n, gateId: 'North 1' });
+    expect(first.errors).toBeUndefined();
+    expect(first.data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      ticketId: t.ticketId,
+      holderName: t.holderName,
+      ticketTypeName: 'Standing',
+      generation: 1,
+      method: 'QR',
+      checkedInAt: null,
+    });
+    const logged = await entries().countDocuments({ eventId: fx.eventId }).exec();
+    const resent = await scan(code, { nonce: n, gateId: 'North 1' });
+    expect(resent.data.scanTicket).toEqual(first.data.scanTicket);
+    expect(await entries().countDocuments({ eventId: fx.eventId }).exec()).toBe(logged);
+
+    const again = await scan(code, { gateId: 'South 2' });
+    expect(again.data.scanTicket).toMatchObject({
+      result: 'ALREADY_CHECKED_IN',
+      ticketId: t.ticketId,
+      holderName: t.holderName,
+      checkedInGateId: 'North 1',
+      checkedInAt: first.data.scanTicket.scannedAt,
+    });
+    expect(await checkins().countDocuments({ _id: t.ticketId }).exec()).toBe(1);
+  });
+
+  it('admits the rotating display code within one time step either side, and refuses an expired one', async () => {
+    const master = svc.config.DISPLAY_CODE_MASTER_KEY;
+    const stale = displayCodeOf(master, tickets[1]!, 1, Date.now() - 60_000);
+    const expired = await scan(stale);
+    expect(expired.data.scanTicket).toMatchObject({ result: 'INVALID', reason: 'EXPIRED_CODE' });
+
+    const previousStep = displayCodeOf(master, tickets[1]!, 1, Date.now() - 15_000);
+    const ok = await scan(previousStep);
+    expect(ok.data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      method: 'ROTATING_CODE',
+      holderName: tickets[1]!.holderName,
+    });
+    // A display code made under another master key is not genuine.
+    const foreign = `D1.${tickets[2]!.ticketId}.1.${displayCode(
+      deriveDisplaySecret('another-master-key-with-enough-characters', tickets[2]!.ticketId, 1),
+      Date.now(),
+    )}`;
+    expect((await scan(foreign)).data.scanTicket).toMatchObject({
+      result: 'INVALID',
+      reason: 'EXPIRED_CODE',
+    });
+  });
+
+  it('answers INVALID for every single-character change of a token and for a token of another key', async () => {
+    const scans = svc.get(ScanService);
+    const event = (await svc.get(ReplicaService).findEvent(fx.eventId))!;
+    const token = keyServer.token(fx, tickets[2]!);
+    expect((await scans.decide(event, token, new Date())).result).toBe('ACCEPTED');
+    let tried = 0;
+    for (let i = 0; i < token.length; i++) {
+      for (const replacement of ['A', '_', '.']) {
+        if (token[i] === replacement) continue;
+        const tampered = token.slice(0, i) + replacement + token.slice(i + 1);
+        const decision = await scans.decide(event, tampered, new Date());
+        expect(decision.result, `position ${i} → ${replacement}`).toBe('INVALID');
+        tried += 1;
+      }
+    }
+    expect(tried).toBeGreaterThan(token.length * 2);
+
+    const foreign = generateKeyPairSync('ed25519');
+    const forged = signTicketToken(
+      { ticketId: tickets[2]!.ticketId, eventId: fx.eventId, holderId: tickets[2]!.holderId, generation: 1 },
+      foreign.privateKey,
+      keyIdOf(foreign.publicKey),
+    );
+    expect((await scan(forged)).data.scanTicket).toMatchObject({
+      result: 'INVALID',
+      reason: 'BAD_SIGNATURE',
+    });
+    // Signed by the foreign key but naming the genuine key id.
+    const genuineKid = (
+      JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { k: string }
+    ).k;
+    const sameKid = signTicketToken(
+      { ticketId: tickets[2]!.ticketId, eventId: fx.eventId, holderId: tickets[2]!.holderId, generation: 1 },
+      foreign.privateKey,
+      genuineKid,
+    );
+    expect((await scan(sameKid)).data.scanTicket.result).toBe('INVALID');
+    expect((await scan('hello world')).data.scanTicket).toMatchObject({
+      result: 'INVALID',
+      reason: 'UNREADABLE_CODE',
+    });
+    // Nothing of ticket 2 was admitted by any of this.
+    expect(await checkins().countDocuments({ _id: tickets[2]!.ticketId }).exec()).toBe(0);
+  });
+
+  it('answers WRONG_EVENT for a ticket of another event and NOT_YET_OPEN before the doors', async () => {
+    const wrong = await scan(keyServer.token(other, otherTicket));
+    expect(wrong.data.scanTicket).toMatchObject({ result: 'WRONG_EVENT', ticketId: otherTicket.ticketId });
+    const early = await scan(keyServer.token(later, laterTicket), { eventId: later.eventId });
+    expect(early.data.scanTicket).toMatchObject({
+      result: 'NOT_YET_OPEN',
+      holderName: laterTicket.holderName,
+    });
+    expect(await checkins().countDocuments({ _id: laterTicket.ticketId }).exec()).toBe(0);
+  });
+
+  it('lets staff listed by email and the organizer scan; anyone else is FORBIDDEN and nothing is recorded', async () => {
+    const byEmail = await scan(keyServer.token(fx, tickets[3]!), { as: tokens[emailStaff.id] });
+    expect(byEmail.data.scanTicket.result).toBe('ACCEPTED');
+    const byOrganizer = await scan(keyServer.token(fx, tickets[3]!), { as: tokens[organizer.id] });
+    expect(byOrganizer.data.scanTicket.result).toBe('ALREADY_CHECKED_IN');
+
+    const before = await entries().countDocuments({}).exec();
+    const refused = await scan(keyServer.token(fx, tickets[4]!), { as: tokens[stranger.id] });
+    expect(firstError(refused)?.code).toBe('FORBIDDEN');
+    expect(firstError(await scan(keyServer.token(fx, tickets[4]!), { as: '' }))?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(await entries().countDocuments({}).exec()).toBe(before);
+  });
+
+  it('refuses bad input with a code and its field, recording nothing', async () => {
+    const before = await entries().countDocuments({}).exec();
+    const good = keyServer.token(fx, tickets[4]!);
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ nonce: '' }, 'BAD_USER_INPUT', 'input.nonce'],
+      [{ nonce: 'x'.repeat(10_000) }, 'BAD_USER_INPUT', 'input.nonce'],
+      [{ code: '' }, 'BAD_USER_INPUT', 'input.code'],
+      [{ code: 'T1.' + 'A'.repeat(5000) }, 'BAD_USER_INPUT', 'input.code'],
+      [{ gateId: 'gate.with$dots' }, 'BAD_USER_INPUT', 'input.gateId'],
+      [{ gateId: 'Gate 1 ' }, 'BAD_USER_INPUT', 'input.gateId'],
+      [{ deviceId: '' }, 'BAD_USER_INPUT', 'input.deviceId'],
+      [{ eventId: 'not-an-id' }, 'BAD_USER_INPUT', 'input.eventId'],
+      [{ eventId: '6745ffffc2d4e8b9a0f1ffff' }, 'NOT_FOUND', 'input.eventId'],
+    ];
+    for (const [patch, code, field] of cases) {
+      const input = {
+        eventId: fx.eventId,
+        code: good,
+        gateId: 'North 1',
+        deviceId: 'scanner-1',
+        nonce: nonce(),
+        ...patch,
+      };
+      const answer = await gql(svc.url, SCAN, { input }, tokens[staff.id]);
+      expect(firstError(answer), JSON.stringify(patch).slice(0, 60)).toMatchObject({ code, field });
+    }
+    expect(await entries().countDocuments({}).exec()).toBe(before);
+    expect(await checkins().countDocuments({ _id: tickets[4]!.ticketId }).exec()).toBe(0);
+  });
+
+  it('after a transfer the old code answers REVOKED within a second and the new one ACCEPTED', async () => {
+    const t = tickets[5]!;
+    const oldToken = keyServer.token(fx, t);
+    const oldDisplay = displayCodeOf(svc.config.DISPLAY_CODE_MASTER_KEY, t);
+    const [transferred, revoked, toHolderId] = transferOf(fx, t);
+    await publisher.publish(transferred, revoked);
+    const started = Date.now();
+    const answer = await waitFor(async () => {
+      const a = await scan(oldToken);
+      return a.data.scanTicket.result === 'REVOKED' ? a : undefined;
+    }, 5_000);
+    // One second is the target; the bound leaves room for a loaded shared machine.
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(answer.data.scanTicket).toMatchObject({ reason: 'OLD_GENERATION', generation: 1 });
+    expect((await scan(oldDisplay)).data.scanTicket.result).toBe('REVOKED');
+    const fresh = await scan(keyServer.token(fx, t, 2, toHolderId));
+    expect(fresh.data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      generation: 2,
+      holderName: 'Rita Recipient',
+    });
+    // Redelivery of the old messages changes nothing.
+    await publisher.publish(t.issued, transferred);
+    expect((await scan(oldToken)).data.scanTicket.result).toBe('REVOKED');
+  });
+
+  it('after the event is cancelled every code answers REVOKED', async () => {
+    await publisher.publish(cancelled(doomed));
+    const token = keyServer.token(doomed, doomedTicket);
+    const answer = await waitFor(async () => {
+      const a = await scan(token, { eventId: doomed.eventId });
+      return a.data.scanTicket.result === 'REVOKED' ? a : undefined;
+    }, 5_000);
+    expect(answer.data.scanTicket.reason).toBe('EVENT_CANCELLED');
+    const display = displayCodeOf(svc.config.DISPLAY_CODE_MASTER_KEY, doomedTicket);
+    expect((await scan(display, { eventId: doomed.eventId })).data.scanTicket.result).toBe('REVOKED');
+    // A late event.published (older version) does not revive it.
+    await publisher.publish(doomed.published);
+    expect((await scan(token, { eventId: doomed.eventId })).data.scanTicket.result).toBe('REVOKED');
+  });
+
+  it('follows a key rotation and keeps verifying with the ticket service down, also after a restart', async () => {
+    const fresh = issuedTicket(fx, 'Kim Keyrotation');
+    const fresh2 = issuedTicket(fx, 'Ida Independent');
+    await publisher.publish(fresh.issued, fresh2.issued);
+    await waitFor(async () => (await svc.get(ReplicaService).findTicket(fresh2.ticketId))?.holderName);
+    keyServer.rotate();
+    // A token of the new key is refetched for at once (or after the 2 s cooldown of an earlier unknown kid).
+    const rotatedToken = keyServer.token(fx, fresh);
+    const rotated = await waitFor(async () => {
+      const a = await scan(rotatedToken);
+      return a.data.scanTicket.result === 'ACCEPTED' ? a : undefined;
+    }, 4_000);
+    expect(rotated.data.scanTicket.holderName).toBe('Kim Keyrotation');
+
+    const port = keyServer.port;
+    await keyServer.stop();
+    const whileDown = keyServer.token(fx, fresh2);
+    const restarted = await startCheckin(ctx, issuer, `http://127.0.0.1:${port}/graphql`);
+    try {
+      const answer = await gql(
+        restarted.url,
+        SCAN,
+        {
+          input: {
+            eventId: fx.eventId,
+            code: whileDown,
+            gateId: 'East',
+            deviceId: 'scanner-9',
+            nonce: nonce(),
+          },
+        },
+        tokens[staff.id],
+      );
+      expect(answer.data.scanTicket).toMatchObject({ result: 'ACCEPTED', holderName: 'Ida Independent' });
+    } finally {
+      await restarted.close();
+      await keyServer.start(port);
+    }
+  });
+});
+
+describe('scanLog', () => {
+  it('pages every attempt newest first for the organizer, filtered by result and gate', async () => {
+    const LOG = `query($eventId: ID!, $filter: ScanLogFilter, $first: Int, $after: String) {
+      scanLog(eventId: $eventId, filter: $filter, first: $first, after: $after) {
+        entries { id result reason gateId deviceId scannedBy at ticketId holderName offline } endCursor hasNextPage } }`;
+    const all: Array<{ id: string; at: string }> = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await gql(svc.url, LOG, { eventId: fx.eventId, first: 4, after }, tokens[organizer.id]);
+      expect(page.errors).toBeUndefined();
+      all.push(...page.data.scanLog.entries);
+      if (!page.data.scanLog.hasNextPage) break;
+      after = page.data.scanLog.endCursor;
+    }
+    const stored = await entries().countDocuments({ eventId: fx.eventId }).exec();
+    expect(all).toHaveLength(stored);
+    expect(new Set(all.map((e) => e.id)).size).toBe(stored);
+    const times = all.map((e) => Date.parse(e.at));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+    const refused = await gql(
+      svc.url,
+      LOG,
+      { eventId: fx.eventId, filter: { result: 'ALREADY_CHECKED_IN', gateId: 'South 2' }, first: 50 },
+      tokens[organizer.id],
+    );
+    expect(refused.data.scanLog.entries.length).toBeGreaterThanOrEqual(1);
+    for (const e of refused.data.scanLog.entries)
+      expect(e).toMatchObject({ result: 'ALREADY_CHECKED_IN', gateId: 'South 2' });
+
+    expect(firstError(await gql(svc.url, LOG, { eventId: fx.eventId }, tokens[staff.id]))?.code).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      firstError(await gql(svc.url, LOG, { eventId: fx.eventId, first: 1000 }, tokens[organizer.id])),
+    ).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'first',
+    });
+    expect(
+      firstError(await gql(svc.url, LOG, { eventId: fx.eventId, after: 'garbage!' }, tokens[organizer.id])),
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+});

@@ -1,0 +1,311 @@
+import { newEnvelope, TOPICS, type EventEnvelope, type EventType } from '@ticketing/contracts';
+import { keyIdOf, scannableDisplayCode, signTicketToken } from '@ticketing/platform';
+import type { TestContext, TestTokenUser } from '@ticketing/platform/testing';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Types } from 'mongoose';
+
+export const oid = (): string => new Types.ObjectId().toHexString();
+
+export function user(role: TestTokenUser['role'] = 'STAFF', name = 'Sam Staff'): TestTokenUser {
+  const id = oid();
+  return { id, email: `${role.toLowerCase()}-${id}@example.test`, role, name };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface EventFixture {
+  eventId: string;
+  organizerId: string;
+  typeId: string;
+  published: EventEnvelope<'event.published'>;
+}
+
+/** A published event with one general-admission type, starting `startsInMs` from now (default: doors open). */
+export function eventFixture(organizerId: string, startsInMs = 30 * 60_000): EventFixture {
+  const eventId = oid();
+  const typeId = oid();
+  const now = Date.now();
+  const startsAt = now + startsInMs;
+  const published = newEnvelope(
+    'event.published',
+    eventId,
+    {
+      eventId,
+      organizerId,
+      title: 'Gate Test Night',
+      category: 'concert',
+      startsAt: iso(startsAt),
+      endsAt: iso(startsAt + 4 * 3600_000),
+      timezone: 'Europe/Berlin',
+      venue: { name: 'Hall', city: 'Berlin', capacity: 5000 },
+      salesStart: iso(now - 30 * 24 * 3600_000),
+      salesEnd: iso(startsAt),
+      transferPolicy: { allowed: true, deadline: null },
+      ticketTypes: [
+        {
+          ticketTypeId: typeId,
+          eventId,
+          name: 'Standing',
+          kind: 'GENERAL_ADMISSION',
+          quantity: 1000,
+          basePrice: { amount: 4500, currency: 'EUR' },
+          perOrderMax: 6,
+          perBuyerMax: 8,
+          salesStart: iso(now - 30 * 24 * 3600_000),
+          salesEnd: iso(startsAt),
+          pricingPolicy: { kind: 'FIXED' },
+          aggregateVersion: 1,
+        },
+      ],
+      aggregateVersion: 1,
+      status: 'PUBLISHED',
+      publishedAt: iso(now - 24 * 3600_000),
+    },
+    { source: 'event' },
+  );
+  return { eventId, organizerId, typeId, published };
+}
+
+export function staffChanged(
+  fx: EventFixture,
+  staff: Array<{ userId: string | null; email: string }>,
+  version = 1,
+): EventEnvelope<'event.staff-changed'> {
+  return newEnvelope(
+    'event.staff-changed',
+    fx.eventId,
+    {
+      eventId: fx.eventId,
+      organizerId: fx.organizerId,
+      staff,
+      changedAt: iso(Date.now()),
+      aggregateVersion: version,
+    },
+    { source: 'event' },
+  );
+}
+
+export interface TicketFixture {
+  ticketId: string;
+  holderId: string;
+  holderName: string;
+  issued: EventEnvelope<'ticket.issued'>;
+}
+
+export function issuedTicket(fx: EventFixture, holderName = 'Hana Holder'): TicketFixture {
+  const ticketId = oid();
+  const holderId = oid();
+  const issued = newEnvelope(
+    'ticket.issued',
+    fx.eventId,
+    {
+      ticketId,
+      eventId: fx.eventId,
+      ticketTypeId: fx.typeId,
+      ticketTypeName: 'Standing',
+      orderId: oid(),
+      holderId,
+      holderName,
+      generation: 1,
+      issuedAt: iso(Date.now()),
+      aggregateVersion: 1,
+    },
+    { source: 'ticket' },
+  );
+  return { ticketId, holderId, holderName, issued };
+}
+
+/** ticket.transferred + ticket.revoked (TRANSFERRED), as the ticket service publishes on accept. */
+export function transferOf(
+  fx: EventFixture,
+  t: TicketFixture,
+  toHolderName = 'Rita Recipient',
+): [EventEnvelope<'ticket.transferred'>, EventEnvelope<'ticket.revoked'>, string] {
+  const toHolderId = oid();
+  const at = iso(Date.now());
+  return [
+    newEnvelope(
+      'ticket.transferred',
+      fx.eventId,
+      {
+        ticketId: t.ticketId,
+        eventId: fx.eventId,
+        ticketTypeId: fx.typeId,
+        transferId: oid(),
+        fromHolderId: t.holderId,
+        toHolderId,
+        toHolderName,
+        generation: 2,
+        previousGeneration: 1,
+        transferredAt: at,
+        aggregateVersion: 2,
+      },
+      { source: 'ticket' },
+    ),
+    newEnvelope(
+      'ticket.revoked',
+      fx.eventId,
+      {
+        ticketId: t.ticketId,
+        eventId: fx.eventId,
+        generation: 1,
+        reason: 'TRANSFERRED',
+        revokedAt: at,
+        aggregateVersion: 3,
+      },
+      { source: 'ticket' },
+    ),
+    toHolderId,
+  ];
+}
+
+export function cancelled(fx: EventFixture): EventEnvelope<'event.cancelled'> {
+  return newEnvelope(
+    'event.cancelled',
+    fx.eventId,
+    {
+      eventId: fx.eventId,
+      organizerId: fx.organizerId,
+      title: 'Gate Test Night',
+      reason: 'Storm warning',
+      cancelledBy: fx.organizerId,
+      cancelledAt: iso(Date.now()),
+      aggregateVersion: 2,
+    },
+    { source: 'event' },
+  );
+}
+
+/** Publishes envelopes to the context's prefixed topics, keyed by event id (the contract's topic per type). */
+export class TestPublisher {
+  private readonly producer: Producer;
+
+  constructor(private readonly ctx: TestContext) {
+    this.producer = new Kafka({
+      clientId: 'checkin-test',
+      brokers: ctx.env.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    }).producer();
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  async publish(...envelopes: Array<EventEnvelope<EventType>>): Promise<void> {
+    for (const envelope of envelopes) {
+      const topic = envelope.type.startsWith('event.') ? TOPICS.events : TOPICS.tickets;
+      const message = {
+        topic: this.ctx.topicPrefix + topic,
+        messages: [{ key: envelope.key, value: JSON.stringify(envelope) }],
+      };
+      // A just-created topic may take a moment to reach the broker's metadata.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.producer.send(message);
+          break;
+        } catch (error) {
+          if (attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    }
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+/**
+ * Stands in for the ticket service's `/.well-known/ticket-keys.json` (the only thing check-in fetches from
+ * it) and signs QR tokens the way the ticket service does. `rotate()` adds a new signing key.
+ */
+export class TicketKeyServer {
+  private server?: Server;
+  private readonly keys: Array<{ kid: string; privateKey: KeyObject; publicKey: KeyObject }> = [];
+  requests = 0;
+  port = 0;
+
+  constructor() {
+    this.rotate();
+  }
+
+  rotate(): string {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const kid = keyIdOf(publicKey);
+    this.keys.push({ kid, privateKey, publicKey });
+    return kid;
+  }
+
+  get ticketUrl(): string {
+    return `http://127.0.0.1:${this.port}/graphql`;
+  }
+
+  async start(port = 0): Promise<void> {
+    this.server = createServer((req, res) => {
+      if (req.url !== '/.well-known/ticket-keys.json') {
+        res.writeHead(404).end();
+        return;
+      }
+      this.requests += 1;
+      const keys = this.keys.map((k) => ({
+        ...k.publicKey.export({ format: 'jwk' }),
+        kid: k.kid,
+        alg: 'EdDSA',
+        use: 'sig',
+      }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+
+  /** A T1 token signed with the newest key. */
+  token(fx: EventFixture, t: TicketFixture, generation = 1, holderId = t.holderId): string {
+    const key = this.keys[this.keys.length - 1]!;
+    return signTicketToken(
+      { ticketId: t.ticketId, eventId: fx.eventId, holderId, generation },
+      key.privateKey,
+      key.kid,
+    );
+  }
+}
+
+/** The display code the holder's app would show at `timeMs`. */
+export function displayCodeOf(
+  masterKey: string,
+  t: TicketFixture,
+  generation = 1,
+  timeMs = Date.now(),
+): string {
+  return scannableDisplayCode(masterKey, t.ticketId, generation, timeMs);
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let nonceCounter = 0;
+/** A fresh scan nonce. */
+export function nonce(): string {
+  nonceCounter += 1;
+  return `n${Date.now().toString(36)}${nonceCounter.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,129 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import {
+  createTestContext,
+  createTestIssuer,
+  dropTestContext,
+  ensureTopics,
+  startService,
+  type RunningService,
+  type TestContext,
+  type TestIssuer,
+} from '@ticketing/platform/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ReplicaService } from '../src/replica/replica.service';
+import { startCheckin, type RunningCheckin } from './support/checkin-app';
+import {
+  eventFixture,
+  nonce,
+  staffChanged,
+  TestPublisher,
+  user,
+  waitFor,
+  type EventFixture,
+} from './support/fixtures';
+import { gql } from './support/graphql-client';
+
+vi.mock('graphql', () => createRequire(__filename)('graphql'));
+
+// The real ticket service (from its dist/) sells the tickets, signs their QR and shows their display code;
+// check-in verifies both from its own replica and key cache, also once the ticket service is stopped.
+
+const SCAN = `mutation($input: ScanTicketInput!) { scanTicket(input: $input) { result reason holderName method } }`;
+
+let ctx: TestContext;
+let ticketDb: TestContext;
+let issuer: TestIssuer;
+let publisher: TestPublisher;
+let ticket: RunningService | undefined;
+let checkin: RunningCheckin;
+const organizer = user('ORGANIZER', 'Olga Organizer');
+const staff = user('STAFF', 'Sam Staff');
+const buyer = user('ATTENDEE', 'Bea Buyer');
+const tokens: Record<string, string> = {};
+let fx: EventFixture;
+
+beforeAll(async () => {
+  ctx = createTestContext('checkin-with-ticket');
+  ticketDb = { ...ctx, dbName: `${ctx.dbName}_ticket`.slice(0, 60) };
+  await ensureTopics(ctx);
+  issuer = await createTestIssuer();
+  for (const u of [organizer, staff, buyer]) tokens[u.id] = await issuer.sign(u);
+  publisher = new TestPublisher(ctx);
+  await publisher.connect();
+  fx = eventFixture(organizer.id);
+  await publisher.publish(fx.published, staffChanged(fx, [{ userId: staff.id, email: staff.email }]));
+  ticket = await startService(join(__dirname, '..', '..', 'ticket'), {
+    ...ctx.env,
+    MONGO_DB: ticketDb.dbName,
+    AUTH_JWKS_URL: issuer.jwksUrl,
+  });
+  checkin = await startCheckin(ctx, issuer, `${ticket.url}/graphql`);
+}, 90_000);
+
+afterAll(async () => {
+  await ticket?.stop();
+  await checkin?.close();
+  await publisher?.disconnect();
+  await issuer?.close();
+  if (ctx) await dropTestContext(ctx);
+  if (ticketDb) await dropTestContext(ticketDb, { kafka: false, redis: false });
+}, 60_000);
+
+describe('with the real ticket service', () => {
+  it('admits a bought ticket by its QR and by its display code, and keeps scanning with ticket stopped', async () => {
+    const reserved = await waitFor(async () => {
+      const answer = await gql(
+        ticket!.url,
+        'mutation($input: ReserveTicketsInput!) { reserveTickets(input: $input) { id status } }',
+        { input: { ticketTypeId: fx.typeId, quantity: 2 } },
+        tokens[buyer.id],
+      );
+      return answer.data?.reserveTickets?.status === 'HELD' ? answer.data.reserveTickets : undefined;
+    });
+    const paid = await gql(
+      ticket!.url,
+      `mutation($input: CheckoutInput!) { checkout(input: $input) { status tickets { id qrToken } } }`,
+      {
+        input: { reservationId: reserved.id, paymentToken: 'tok_success', idempotencyKey: `key-${nonce()}` },
+      },
+      tokens[buyer.id],
+    );
+    expect(paid.errors).toBeUndefined();
+    const [first, second] = paid.data.checkout.tickets as Array<{ id: string; qrToken: string }>;
+    const display = await gql(
+      ticket!.url,
+      'query($id: ID!) { ticketDisplayCode(id: $id) { scanCode } }',
+      { id: second!.id },
+      tokens[buyer.id],
+    );
+    const scanCode = display.data.ticketDisplayCode.scanCode as string;
+    expect(scanCode).toMatch(new RegExp(`^D1\\.${second!.id}\\.1\\.\\d{8}$`));
+
+    // ticket.issued reaches check-in's replica through Kafka.
+    const replica = checkin.get(ReplicaService);
+    await waitFor(async () => (await replica.findTicket(second!.id))?.holderName);
+    const scan = (code: string) =>
+      gql(
+        checkin.url,
+        SCAN,
+        { input: { eventId: fx.eventId, code, gateId: 'Main', deviceId: 'scanner-1', nonce: nonce() } },
+        tokens[staff.id],
+      );
+    expect((await scan(first!.qrToken)).data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      holderName: 'Bea Buyer',
+      method: 'QR',
+    });
+
+    await ticket!.stop();
+    ticket = undefined;
+    // Nothing is asked of the stopped service: the display code is derived, the key set cached.
+    expect((await scan(scanCode)).data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      holderName: 'Bea Buyer',
+      method: 'ROTATING_CODE',
+    });
+    expect((await scan(first!.qrToken)).data.scanTicket.result).toBe('ALREADY_CHECKED_IN');
+  });
+});
