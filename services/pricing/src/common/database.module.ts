@@ -1,0 +1,19 @@
+import { Global, Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { EVENT_OWNER, EventOwnerSchema } from '../catalog/schemas/event-owner.schema';
+import { TICKET_PRICE, TicketPriceSchema } from '../catalog/schemas/ticket-price.schema';
+import { PRICE_HISTORY, PriceHistorySchema } from '../prices/schemas/price-history.schema';
+import { DEMAND_BUCKET, DemandBucketSchema } from '../signals/schemas/demand-bucket.schema';
+import { PricingOutbox } from './pricing-outbox.service';
+
+const models = MongooseModule.forFeature([
+  { name: EVENT_OWNER, schema: EventOwnerSchema },
+  { name: TICKET_PRICE, schema: TicketPriceSchema },
+  { name: PRICE_HISTORY, schema: PriceHistorySchema },
+  { name: DEMAND_BUCKET, schema: DemandBucketSchema },
+]);
+
+/** Every collection pricing owns, registered once, and the outbox relay of ticket_prices. */
+@Global()
+@Module({ imports: [models], providers: [PricingOutbox], exports: [models, PricingOutbox] })
+export class DatabaseModule {}

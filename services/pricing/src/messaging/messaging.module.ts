@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module';
+import { RepricingModule } from '../repricing/repricing.module';
+import { PricingConsumer } from './pricing.consumer';
+
+@Module({ imports: [CatalogModule, RepricingModule], providers: [PricingConsumer] })
+export class MessagingModule {}

@@ -1,0 +1,134 @@
+import { badInput } from '@ticketing/platform';
+import type { StoredPolicy } from '../catalog/schemas/ticket-price.schema';
+import type { DemandDefaults } from '../common/policy-mapping';
+import { endingAtOrAbove } from '../engine';
+import type { SetPricingPolicyInput } from './dto/set-pricing-policy.input';
+
+const MAX_TIERS = 20;
+const present = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
+
+/**
+ * Checks a policy input against the ticket type's currency and returns the policy to store; throws
+ * BAD_USER_INPUT naming the first bad field. Nothing is written before this passes.
+ */
+export function policyFromInput(
+  input: SetPricingPolicyInput,
+  currency: string,
+  minorUnit: number,
+  defaults: DemandDefaults,
+): StoredPolicy {
+  if (input.currency !== currency) {
+    throw badInput('input.currency', `The ticket type is priced in ${currency}`);
+  }
+  const demandFields = [
+    'floor',
+    'ceiling',
+    'maxStepPct',
+    'minIntervalSeconds',
+    'sensitivity',
+    'hysteresisPct',
+    'priceEnding',
+  ] as const;
+  if (input.kind !== 'DEMAND') {
+    const stray = demandFields.find((f) => present(input[f]));
+    if (stray) throw badInput(`input.${stray}`, `Only a DEMAND policy takes ${stray}`);
+  }
+  if (input.kind !== 'TIERED' && present(input.tiers)) {
+    throw badInput('input.tiers', 'Only a TIERED policy takes tiers');
+  }
+  switch (input.kind) {
+    case 'FIXED':
+      return { kind: 'FIXED' };
+    case 'DEMAND':
+      return demandPolicy(input, minorUnit, defaults);
+    case 'TIERED':
+      return tieredPolicy(input);
+    default:
+      throw badInput('input.kind', 'Unknown policy kind');
+  }
+}
+
+function demandPolicy(
+  input: SetPricingPolicyInput,
+  minorUnit: number,
+  defaults: DemandDefaults,
+): StoredPolicy {
+  const { floor, ceiling, maxStepPct } = input;
+  if (!present(floor)) throw badInput('input.floor', 'A DEMAND policy needs a floor');
+  if (!present(ceiling)) throw badInput('input.ceiling', 'A DEMAND policy needs a ceiling');
+  if (!present(maxStepPct)) throw badInput('input.maxStepPct', 'A DEMAND policy needs a maximum step');
+  if (floor <= 0) throw badInput('input.floor', 'The floor must be above zero');
+  if (ceiling <= 0) throw badInput('input.ceiling', 'The ceiling must be above zero');
+  if (floor > ceiling) throw badInput('input.floor', 'The floor is above the ceiling');
+  if (!(maxStepPct > 0 && maxStepPct <= 100)) {
+    throw badInput('input.maxStepPct', 'The maximum step must be above 0 and at most 100 percent');
+  }
+  const minIntervalSeconds = input.minIntervalSeconds ?? defaults.minIntervalMs / 1000;
+  if (minIntervalSeconds < 0 || minIntervalSeconds > 86_400) {
+    throw badInput('input.minIntervalSeconds', 'The minimum interval must be between 0 and 86400 seconds');
+  }
+  const sensitivity = input.sensitivity ?? defaults.sensitivity;
+  if (!(sensitivity >= 0 && sensitivity <= 5)) {
+    throw badInput('input.sensitivity', 'The sensitivity must be between 0 and 5');
+  }
+  const hysteresisPct = input.hysteresisPct ?? defaults.hysteresisPct;
+  if (!(hysteresisPct >= 0 && hysteresisPct <= 50)) {
+    throw badInput('input.hysteresisPct', 'The hysteresis must be between 0 and 50 percent');
+  }
+  const ending = input.priceEnding ?? null;
+  if (ending !== null) {
+    if (ending < 0 || ending >= minorUnit) {
+      throw badInput(
+        'input.priceEnding',
+        `The price ending must be between 0 and ${minorUnit - 1} minor units`,
+      );
+    }
+    if (endingAtOrAbove(floor, ending, minorUnit) > ceiling) {
+      throw badInput('input.priceEnding', 'No price between the floor and the ceiling has this ending');
+    }
+  }
+  return {
+    kind: 'DEMAND',
+    floor,
+    ceiling,
+    maxStepPct,
+    minIntervalMs: minIntervalSeconds * 1000,
+    sensitivity,
+    hysteresisPct,
+    ending,
+  };
+}
+
+function tieredPolicy(input: SetPricingPolicyInput): StoredPolicy {
+  const tiers = input.tiers ?? [];
+  if (tiers.length === 0) throw badInput('input.tiers', 'A TIERED policy needs at least one tier');
+  if (tiers.length > MAX_TIERS) throw badInput('input.tiers', `At most ${MAX_TIERS} tiers`);
+  let lastSold = 0;
+  let lastUntil = -Infinity;
+  tiers.forEach((tier, i) => {
+    const field = `input.tiers.${i}`;
+    if (tier.amount <= 0) throw badInput(`${field}.amount`, 'A tier price must be above zero');
+    const isLast = i === tiers.length - 1;
+    const hasSold = present(tier.untilSold);
+    const hasUntil = present(tier.until);
+    if (isLast && (hasSold || hasUntil)) throw badInput(field, 'The last tier must be open-ended');
+    if (!isLast && !hasSold && !hasUntil) throw badInput(field, 'Only the last tier may be open-ended');
+    if (hasSold) {
+      if (tier.untilSold! <= lastSold) {
+        throw badInput(`${field}.untilSold`, 'Tiers are out of order or overlap (untilSold must increase)');
+      }
+      lastSold = tier.untilSold!;
+    }
+    if (hasUntil) {
+      const at = tier.until!.getTime();
+      if (!Number.isFinite(at) || at <= lastUntil) {
+        throw badInput(`${field}.until`, 'Tiers are out of order or overlap (dates must increase)');
+      }
+      lastUntil = at;
+    }
+  });
+  return {
+    kind: 'TIERED',
+    tiers: tiers.map((t) => ({ amount: t.amount, untilSold: t.untilSold ?? null, until: t.until ?? null })),
+  };
+}

@@ -1,0 +1,220 @@
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { newEnvelope } from '@ticketing/contracts';
+import { appendOutbox, getLogger, InjectConfig, isDuplicateKeyError } from '@ticketing/platform';
+import type { Model } from 'mongoose';
+import {
+  TICKET_PRICE,
+  type LastChange,
+  type PriceReason,
+  type StoredPolicy,
+  type TicketPriceDoc,
+} from '../catalog/schemas/ticket-price.schema';
+import { PricingOutbox } from '../common/pricing-outbox.service';
+import { demandDefaults, enginePolicy, isDynamic, type DemandDefaults } from '../common/policy-mapping';
+import { PRICING_SERVICE_NAME, type PricingConfig } from '../config';
+import { computePrice, minorUnitOf, type PricingResult } from '../engine';
+import { PriceFeed } from '../prices/price-feed.service';
+import { PRICE_HISTORY, type PriceHistoryDoc } from '../prices/schemas/price-history.schema';
+import { SignalsService } from '../signals/signals.service';
+
+export interface RepriceOptions {
+  /** A new policy, written in the same update as the price it produces (setPricingPolicy). */
+  policy?: StoredPolicy;
+  /** Publish a change with this reason even when the price stays. */
+  cause?: PriceReason;
+}
+
+export type RepriceOutcome =
+  { status: 'changed'; doc: TicketPriceDoc } | { status: 'unchanged' | 'skipped' | 'conflict' };
+
+/**
+ * Runs the pricing function for a ticket type and publishes a change: one update guarded on `version`
+ * writes the price, version + 1, the last change (with its factors) and price.changed into the outbox;
+ * then the history entry (idempotent `_id`), the relay nudge and the live update. Triggered by demand
+ * signals (debounced per ticket type), by a timer over the DEMAND/TIERED types on sale, and by policy changes.
+ */
+@Injectable()
+export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = getLogger('repricer');
+  private readonly defaults: DemandDefaults;
+  private readonly scheduled = new Map<string, NodeJS.Timeout>();
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<unknown>;
+  private stopped = false;
+
+  constructor(
+    @InjectModel(TICKET_PRICE) private readonly prices: Model<TicketPriceDoc>,
+    @InjectModel(PRICE_HISTORY) private readonly history: Model<PriceHistoryDoc>,
+    private readonly signals: SignalsService,
+    private readonly outbox: PricingOutbox,
+    private readonly feed: PriceFeed,
+    @InjectConfig() private readonly config: PricingConfig,
+  ) {
+    this.defaults = demandDefaults(config);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.REPRICER_ENABLED) return;
+    this.timer = setInterval(() => {
+      if (!this.sweeping) this.sweeping = this.sweep().finally(() => (this.sweeping = undefined));
+    }, this.config.REPRICE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const timeout of this.scheduled.values()) clearTimeout(timeout);
+    this.scheduled.clear();
+    await this.sweeping;
+  }
+
+  /** Reprices a ticket type once, REPRICE_DEBOUNCE_MS after the first of a burst of signals. */
+  schedule(ticketTypeId: string): void {
+    if (this.stopped || this.scheduled.has(ticketTypeId)) return;
+    const timeout = setTimeout(() => {
+      this.scheduled.delete(ticketTypeId);
+      this.reprice(ticketTypeId).catch((error: unknown) =>
+        this.log.warn({ err: error, ticketTypeId }, 'repricing failed (the timer retries)'),
+      );
+    }, this.config.REPRICE_DEBOUNCE_MS);
+    timeout.unref();
+    this.scheduled.set(ticketTypeId, timeout);
+  }
+
+  /** The timer: every DEMAND/TIERED type whose sales have not ended (indexed equality + range). */
+  async sweep(now = Date.now()): Promise<number> {
+    const due = await this.prices
+      .find({ dynamic: true, salesEnd: { $gt: new Date(now) } }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec();
+    let changed = 0;
+    for (const { _id } of due) {
+      if (this.stopped) break;
+      try {
+        if ((await this.reprice(_id)).status === 'changed') changed += 1;
+      } catch (error) {
+        this.log.warn({ err: error, ticketTypeId: _id }, 'repricing failed');
+      }
+    }
+    return changed;
+  }
+
+  /** What the pricing function says for a stored type now (no write). */
+  async evaluate(
+    doc: TicketPriceDoc,
+    policy: StoredPolicy = doc.policy,
+    now = Date.now(),
+  ): Promise<PricingResult> {
+    const window = await this.signals.window(doc._id, doc.eventId, now);
+    const soldTotal = Math.max(0, doc.soldTotal ?? 0);
+    return computePrice({
+      policy: enginePolicy(policy, this.defaults),
+      basePrice: doc.basePrice,
+      minorUnit: minorUnitOf(doc.currency),
+      current: doc.price ?? null,
+      lastChangedAt: doc.lastChangedAt ? new Date(doc.lastChangedAt).getTime() : null,
+      now,
+      window,
+      capacity: doc.capacity,
+      soldTotal,
+      stockLeft: Math.max(0, doc.capacity - soldTotal - Math.max(0, doc.heldTotal ?? 0)),
+      salesEndAt: new Date(doc.salesEnd).getTime(),
+    });
+  }
+
+  async reprice(ticketTypeId: string, options: RepriceOptions = {}): Promise<RepriceOutcome> {
+    const doc = await this.prices.findById(ticketTypeId).lean<TicketPriceDoc>().exec();
+    if (!doc?.policy || !doc.eventId || doc.basePrice == null) return { status: 'skipped' };
+    if ((doc.historyVersion ?? 0) < doc.version && doc.lastChange)
+      await this.writeHistory(doc, doc.lastChange);
+    if (doc.cancelled && !options.policy) return { status: 'skipped' };
+
+    const policy = options.policy ?? doc.policy;
+    const now = Date.now();
+    const result = await this.evaluate(doc, policy, now);
+    const cause = options.cause ?? doc.pendingCause ?? null;
+    const current = doc.price ?? null;
+    if (current !== null && result.price === current && cause === null) return { status: 'unchanged' };
+
+    const reason: PriceReason =
+      current === null
+        ? 'INITIAL'
+        : (cause ??
+          (policy.kind === 'TIERED' ? 'TIER' : policy.kind === 'DEMAND' ? 'DEMAND' : 'BASE_PRICE_CHANGED'));
+    const version = doc.version + 1;
+    const at = new Date(now);
+    const factors = result.factors.map((f) => ({ name: f.name, value: f.value, detail: f.detail }));
+    const envelope = newEnvelope(
+      'price.changed',
+      doc.eventId,
+      {
+        ticketTypeId: doc._id,
+        eventId: doc.eventId,
+        price: { amount: result.price, currency: doc.currency },
+        previous: current === null ? null : { amount: current, currency: doc.currency },
+        reason,
+        effectiveAt: at.toISOString(),
+        priceVersion: version,
+        factors,
+      },
+      { source: PRICING_SERVICE_NAME },
+    );
+    const lastChange: LastChange = { version, price: result.price, previous: current, reason, factors, at };
+    const set: Record<string, unknown> = { price: result.price, version, lastChange, pendingCause: null };
+    if (result.price !== current) set.lastChangedAt = at;
+    if (options.policy) {
+      set.policy = options.policy;
+      set.dynamic = isDynamic(options.policy) && !doc.cancelled;
+    }
+    const outbox = appendOutbox([envelope]) as Record<string, Record<string, unknown>>;
+    const update: Record<string, Record<string, unknown>> = {
+      ...outbox,
+      $set: { ...(outbox.$set ?? {}), ...set },
+    };
+    const written = await this.prices.updateOne({ _id: doc._id, version: doc.version }, update).exec();
+    if (written.modifiedCount !== 1) return { status: 'conflict' };
+
+    const changed: TicketPriceDoc = { ...doc, ...(set as Partial<TicketPriceDoc>) };
+    this.outbox.nudge();
+    // Live subscribers first: the history entry is two more writes nobody on the live path waits for.
+    await this.feed.publish({
+      ticketTypeId: doc._id,
+      eventId: doc.eventId,
+      amount: result.price,
+      previous: current,
+      currency: doc.currency,
+      version,
+      reason,
+      at: at.toISOString(),
+    });
+    await this.writeHistory(changed, lastChange);
+    return { status: 'changed', doc: changed };
+  }
+
+  private async writeHistory(doc: TicketPriceDoc, change: LastChange): Promise<void> {
+    try {
+      await this.history.create({
+        _id: `${doc._id}:${change.version}`,
+        ticketTypeId: doc._id,
+        eventId: doc.eventId,
+        version: change.version,
+        price: change.price,
+        previous: change.previous,
+        currency: doc.currency,
+        reason: change.reason,
+        factors: change.factors,
+        at: change.at,
+      });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    await this.prices
+      .updateOne(
+        { _id: doc._id, historyVersion: { $lt: change.version } },
+        { $set: { historyVersion: change.version } },
+      )
+      .exec();
+  }
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { PriceFeed } from '../prices/price-feed.service';
+import { SignalsService } from '../signals/signals.service';
+import { Repricer } from './repricer.service';
+
+@Module({
+  providers: [Repricer, SignalsService, PriceFeed],
+  exports: [Repricer, SignalsService, PriceFeed],
+})
+export class RepricingModule {}

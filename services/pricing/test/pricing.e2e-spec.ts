@@ -1,0 +1,349 @@
+import { createRequire } from 'node:module';
+import { getModelToken } from '@nestjs/mongoose';
+import { newEnvelope } from '@ticketing/contracts';
+import {
+  createTestContext,
+  createTestIssuer,
+  dropTestContext,
+  ensureTopics,
+  type TestContext,
+  type TestIssuer,
+} from '@ticketing/platform/testing';
+import { createClient } from 'graphql-ws';
+import type { Model } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { TICKET_PRICE, type TicketPriceDoc } from '../src/catalog/schemas/ticket-price.schema';
+import { PricingConsumer } from '../src/messaging/pricing.consumer';
+import { Repricer } from '../src/repricing/repricer.service';
+import { DEMAND_BUCKET, type DemandBucketDoc } from '../src/signals/schemas/demand-bucket.schema';
+import { orderConfirmed, pricedEvent, reservationCreated, user, type PricedEvent } from './support/fixtures';
+import { firstError, gql } from './support/graphql-client';
+import { startPricing, type RunningPricing } from './support/pricing-app';
+
+vi.mock('graphql', () => createRequire(__filename)('graphql'));
+
+// The pricing service in-process against the real stack. Envelopes from other services are applied with
+// PricingConsumer.apply and repricing is driven by hand (the Kafka path and the timer are covered by
+// propagation.e2e-spec.ts), so every step is deterministic.
+
+let ctx: TestContext;
+let issuer: TestIssuer;
+let svc: RunningPricing;
+const organizer = user('ORGANIZER');
+const stranger = user('ORGANIZER');
+const admin = user('ADMIN');
+const tokens: Record<string, string> = {};
+
+const model = <T>(name: string) => svc.get<Model<T>>(getModelToken(name));
+const stateOf = async (id: string) =>
+  (await model<TicketPriceDoc>(TICKET_PRICE).findById(id).lean<TicketPriceDoc>().exec())!;
+const apply = (envelope: Parameters<PricingConsumer['apply']>[0]) => svc.get(PricingConsumer).apply(envelope);
+const reprice = (id: string) => svc.get(Repricer).reprice(id);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function publish(options: Parameters<typeof pricedEvent>[0] = {}): Promise<PricedEvent> {
+  const fx = pricedEvent({ organizerId: organizer.id, ...options });
+  await apply(fx.published);
+  return fx;
+}
+
+const SET_POLICY = `mutation($id: ID!, $input: SetPricingPolicyInput!) {
+  setPricingPolicy(ticketTypeId: $id, input: $input) {
+    kind floor ceiling maxStepPct minIntervalSeconds priceEnding tiers { amount untilSold until }
+    price { amount currency version }
+  }
+}`;
+const HISTORY = `query($id: ID!, $from: DateTime, $to: DateTime) {
+  priceHistory(ticketTypeId: $id, from: $from, to: $to) {
+    version reason price { amount } previous { amount } factors { name value detail } at
+  }
+}`;
+const ENTITY_PRICE = `query($id: ID!) {
+  _entities(representations: [{ __typename: "TicketType", id: $id }]) {
+    ... on TicketType { price { amount currency version nextTier { price { amount } startsAt afterSold } } }
+  }
+}`;
+
+const DEMAND_INPUT = {
+  kind: 'DEMAND',
+  currency: 'EUR',
+  floor: 4000,
+  ceiling: 6000,
+  maxStepPct: 10,
+  minIntervalSeconds: 0,
+  sensitivity: 1,
+  hysteresisPct: 1,
+  priceEnding: 0,
+};
+
+beforeAll(async () => {
+  ctx = createTestContext('pricing');
+  await ensureTopics(ctx);
+  issuer = await createTestIssuer();
+  // Signals schedule no repricing within a test: each test reprices by hand.
+  svc = await startPricing(ctx, issuer, { REPRICE_DEBOUNCE_MS: '60000' });
+  for (const u of [organizer, stranger, admin]) tokens[u.id] = await issuer.sign(u);
+}, 60_000);
+
+afterAll(async () => {
+  await svc?.close();
+  await issuer?.close();
+  if (ctx) await dropTestContext(ctx);
+});
+
+describe('FIXED', () => {
+  it('publishes the base price once and never changes it, whatever the demand', async () => {
+    const fx = await publish({ basePrice: 5000 });
+    const first = await stateOf(fx.typeId);
+    expect(first.price).toBe(5000);
+    expect(first.version).toBe(1);
+    expect(first.lastChange?.reason).toBe('INITIAL');
+    for (let i = 0; i < 20; i += 1) {
+      await apply(reservationCreated(fx, 2));
+      await apply(orderConfirmed(fx, 2));
+    }
+    expect((await reprice(fx.typeId)).status).toBe('unchanged');
+    await svc.get(Repricer).sweep();
+    const after = await stateOf(fx.typeId);
+    expect(after.price).toBe(5000);
+    expect(after.version).toBe(1);
+    const history = await gql(svc.url, HISTORY, { id: fx.typeId }, tokens[organizer.id]);
+    expect(history.data.priceHistory).toHaveLength(1);
+  });
+});
+
+describe('TIERED', () => {
+  it('switches at its quantity and at its date, and shows the next tier', async () => {
+    const until = new Date(Date.now() + 2_500);
+    const fx = await publish({
+      policy: {
+        kind: 'TIERED',
+        tiers: [
+          { price: { amount: 3900, currency: 'EUR' }, untilSold: 3 },
+          { price: { amount: 4900, currency: 'EUR' }, until: until.toISOString() },
+          { price: { amount: 5900, currency: 'EUR' } },
+        ],
+      },
+    });
+    let answer = await gql(svc.url, ENTITY_PRICE, { id: fx.typeId });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data._entities[0].price).toMatchObject({
+      amount: 3900,
+      currency: 'EUR',
+      version: 1,
+      nextTier: { price: { amount: 4900 }, startsAt: null, afterSold: 3 },
+    });
+
+    await apply(orderConfirmed(fx, 2));
+    expect((await reprice(fx.typeId)).status).toBe('unchanged');
+    await apply(orderConfirmed(fx, 1));
+    await reprice(fx.typeId);
+    let state = await stateOf(fx.typeId);
+    expect(state.price).toBe(4900);
+    expect(state.lastChange?.reason).toBe('TIER');
+    answer = await gql(svc.url, ENTITY_PRICE, { id: fx.typeId });
+    expect(answer.data._entities[0].price.nextTier).toEqual({
+      price: { amount: 5900 },
+      startsAt: until.toISOString(),
+      afterSold: null,
+    });
+
+    await sleep(until.getTime() - Date.now() + 50);
+    expect(await svc.get(Repricer).sweep()).toBeGreaterThanOrEqual(1);
+    state = await stateOf(fx.typeId);
+    expect(state.price).toBe(5900);
+    expect(state.version).toBe(3);
+    answer = await gql(svc.url, ENTITY_PRICE, { id: fx.typeId });
+    expect(answer.data._entities[0].price.nextTier).toBeNull();
+  });
+});
+
+describe('DEMAND', () => {
+  it('a burst raises the price within its bounds one step at a time; a quiet period brings it back to base', async () => {
+    const fx = await publish({ basePrice: 5000 });
+    const set = await gql(svc.url, SET_POLICY, { id: fx.typeId, input: DEMAND_INPUT }, tokens[organizer.id]);
+    expect(set.errors).toBeUndefined();
+    expect(set.data.setPricingPolicy).toMatchObject({ kind: 'DEMAND', floor: 4000, ceiling: 6000 });
+    expect(set.data.setPricingPolicy.price).toEqual({ amount: 5000, currency: 'EUR', version: 2 });
+
+    for (let i = 0; i < 40; i += 1) await apply(orderConfirmed(fx, 1));
+    await reprice(fx.typeId);
+    expect((await stateOf(fx.typeId)).price).toBe(5500); // at most 10 % per change, ending .00
+    await reprice(fx.typeId);
+    expect((await stateOf(fx.typeId)).price).toBe(6000); // the ceiling
+    expect((await reprice(fx.typeId)).status).toBe('unchanged');
+
+    const history = await gql(svc.url, HISTORY, { id: fx.typeId }, tokens[organizer.id]);
+    expect(history.errors).toBeUndefined();
+    const changes = history.data.priceHistory;
+    expect(changes.map((c: { reason: string }) => c.reason)).toEqual([
+      'INITIAL',
+      'POLICY_CHANGED',
+      'DEMAND',
+      'DEMAND',
+    ]);
+    const burst = changes[2];
+    expect(burst.previous.amount).toBe(5000);
+    const factor = (name: string) => burst.factors.find((f: { name: string }) => f.name === name);
+    expect(factor('PACE').value).toBeGreaterThan(0);
+    expect(factor('STEP_LIMIT').value).toBe(10);
+    expect(factor('TARGET').value).toBe(6000);
+
+    // The window (3 s) empties: the price steps back down to base.
+    await sleep(3_600);
+    const seen: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      await reprice(fx.typeId);
+      seen.push((await stateOf(fx.typeId)).price!);
+    }
+    expect(seen[0]).toBe(5400);
+    expect(seen.at(-1)).toBe(5000);
+    for (const price of seen) expect(price).toBeGreaterThanOrEqual(5000);
+  });
+
+  it('refuses bad policies with a code and field, and changes nothing', async () => {
+    const fx = await publish({ basePrice: 5000 });
+    const before = await stateOf(fx.typeId);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ floor: 7000 }, 'input.floor'],
+      [{ floor: 0 }, 'input.floor'],
+      [{ ceiling: -5 }, 'input.ceiling'],
+      [{ maxStepPct: 0 }, 'input.maxStepPct'],
+      [{ maxStepPct: 150 }, 'input.maxStepPct'],
+      [{ currency: 'USD' }, 'input.currency'],
+      [{ priceEnding: 100 }, 'input.priceEnding'],
+    ];
+    for (const [change, field] of cases) {
+      const answer = await gql(
+        svc.url,
+        SET_POLICY,
+        { id: fx.typeId, input: { ...DEMAND_INPUT, ...change } },
+        tokens[organizer.id],
+      );
+      expect(firstError(answer), JSON.stringify(change)).toEqual({ code: 'BAD_USER_INPUT', field });
+    }
+    const tiered = (tiers: unknown[]) => ({ kind: 'TIERED', currency: 'EUR', tiers });
+    const later = new Date(Date.now() + 86_400_000).toISOString();
+    const earlier = new Date(Date.now() + 3_600_000).toISOString();
+    const tierCases: Array<[Record<string, unknown>, string]> = [
+      [
+        tiered([{ amount: 3000, untilSold: 10 }, { amount: 4000, untilSold: 5 }, { amount: 5000 }]),
+        'input.tiers.1.untilSold',
+      ],
+      [
+        tiered([{ amount: 3000, until: later }, { amount: 4000, until: earlier }, { amount: 5000 }]),
+        'input.tiers.1.until',
+      ],
+      [tiered([{ amount: 3000 }, { amount: 5000 }]), 'input.tiers.0'],
+      [tiered([{ amount: 0, untilSold: 3 }, { amount: 5000 }]), 'input.tiers.0.amount'],
+      [tiered([{ amount: 3000, untilSold: 3 }]), 'input.tiers.0'],
+      [{ kind: 'FIXED', currency: 'EUR', floor: 10 }, 'input.floor'],
+    ];
+    for (const [input, field] of tierCases) {
+      const answer = await gql(svc.url, SET_POLICY, { id: fx.typeId, input }, tokens[organizer.id]);
+      expect(firstError(answer), JSON.stringify(input)).toEqual({ code: 'BAD_USER_INPUT', field });
+    }
+    const after = await stateOf(fx.typeId);
+    expect(after.policy).toEqual(before.policy);
+    expect(after.version).toBe(before.version);
+    expect(after.price).toBe(before.price);
+  });
+
+  it("refuses someone else's ticket type, an unknown one and anonymous callers", async () => {
+    const fx = await publish();
+    const before = await stateOf(fx.typeId);
+    const input = DEMAND_INPUT;
+    expect(
+      firstError(await gql(svc.url, SET_POLICY, { id: fx.typeId, input }, tokens[stranger.id]))?.code,
+    ).toBe('FORBIDDEN');
+    expect(firstError(await gql(svc.url, SET_POLICY, { id: fx.typeId, input }))?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(firstError(await gql(svc.url, HISTORY, { id: fx.typeId }, tokens[stranger.id]))?.code).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      firstError(await gql(svc.url, SET_POLICY, { id: pricedEvent().typeId, input }, tokens[organizer.id])),
+    ).toEqual({ code: 'NOT_FOUND', field: 'ticketTypeId' });
+    expect((await stateOf(fx.typeId)).version).toBe(before.version);
+    // ADMIN may.
+    const byAdmin = await gql(svc.url, SET_POLICY, { id: fx.typeId, input }, tokens[admin.id]);
+    expect(byAdmin.errors).toBeUndefined();
+    expect((await stateOf(fx.typeId)).version).toBe(before.version + 1);
+  });
+});
+
+describe('events', () => {
+  it('a redelivered signal or a stale snapshot changes nothing', async () => {
+    const fx = await publish({ basePrice: 5000 });
+    const order = orderConfirmed(fx, 3);
+    await apply(order);
+    await apply(order);
+    const buckets = await model<DemandBucketDoc>(DEMAND_BUCKET).find({ subject: fx.typeId }).lean().exec();
+    expect(buckets.reduce((sum, b) => sum + b.sold, 0)).toBe(3);
+    expect((await stateOf(fx.typeId)).soldTotal).toBe(3);
+
+    const stale = newEnvelope(
+      'ticket-type.upserted',
+      fx.eventId,
+      { ...fx.type, basePrice: { amount: 9900, currency: 'EUR' }, aggregateVersion: 1 },
+      { source: 'event' },
+    );
+    await apply(stale);
+    let state = await stateOf(fx.typeId);
+    expect(state.basePrice).toBe(5000);
+    expect(state.price).toBe(5000);
+    expect(state.version).toBe(1);
+
+    const newer = newEnvelope(
+      'ticket-type.upserted',
+      fx.eventId,
+      { ...fx.type, basePrice: { amount: 5500, currency: 'EUR' }, aggregateVersion: 2 },
+      { source: 'event' },
+    );
+    await apply(newer);
+    await apply(newer);
+    state = await stateOf(fx.typeId);
+    expect(state.price).toBe(5500);
+    expect(state.version).toBe(2);
+    expect(state.lastChange?.reason).toBe('BASE_PRICE_CHANGED');
+  });
+
+  it('streams priceChanged(eventId) over graphql-ws and drains the outbox to Kafka', async () => {
+    const fx = await publish({ basePrice: 5000 });
+    const client = createClient({
+      url: svc.url.replace('http', 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      lazy: false,
+    });
+    const received: Array<{ price: { amount: number }; reason: string; version: number }> = [];
+    const done = new Promise<void>((resolve, reject) => {
+      client.subscribe(
+        {
+          query: `subscription($e: ID!) { priceChanged(eventId: $e) { ticketTypeId price { amount } reason version } }`,
+          variables: { e: fx.eventId },
+        },
+        {
+          next: (msg) => {
+            received.push((msg.data as { priceChanged: (typeof received)[number] }).priceChanged);
+            resolve();
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+    await sleep(300); // the subscription is registered
+    const set = await gql(svc.url, SET_POLICY, { id: fx.typeId, input: DEMAND_INPUT }, tokens[organizer.id]);
+    expect(set.errors).toBeUndefined();
+    await Promise.race([done, sleep(5_000)]);
+    await client.dispose();
+    expect(received).toEqual([
+      { ticketTypeId: fx.typeId, price: { amount: 5000 }, reason: 'POLICY_CHANGED', version: 2 },
+    ]);
+
+    for (let i = 0; i < 50 && (await stateOf(fx.typeId)).outbox.length > 0; i += 1) await sleep(100);
+    expect((await stateOf(fx.typeId)).outbox).toEqual([]);
+  });
+});
