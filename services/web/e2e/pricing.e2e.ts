@@ -1,0 +1,99 @@
+import { expect, test, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { reviewPage, signUp, uniqueEmail, personContext } from './support';
+
+// Pricing: an organizer sets quantity tiers on a ticket type; attendees see the tier price and the next one;
+// after a sale the price moves on the open event page without a reload, and the dashboard's price history
+// shows the change with its reason.
+test.describe.configure({ mode: 'serial' });
+
+let organizer: { context: BrowserContext; page: Page };
+let attendee: { context: BrowserContext; page: Page };
+let eventTitle = '';
+let eventId = '';
+
+async function open(browser: Browser, info: TestInfo) {
+  const context = await browser.newContext(personContext(info));
+  return { context, page: await context.newPage() };
+}
+
+function localInput(minutesAhead: number): string {
+  const d = new Date(Date.now() + minutesAhead * 60_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+test.beforeAll(async ({ browser }, info) => {
+  organizer = await open(browser, info);
+  attendee = await open(browser, info);
+  eventTitle = `Tiered Talks ${info.project.name} ${Date.now().toString(36)}`;
+});
+
+test.afterAll(async () => {
+  await organizer?.context.close();
+  await attendee?.context.close();
+});
+
+test('an organizer sets quantity tiers on a ticket type', async ({}, info) => {
+  const { page } = organizer;
+  await signUp(page, 'Tia Tiers', uniqueEmail('price-org', info), 'ORGANIZER');
+  await page.goto('/organizer/events/new');
+  await page.getByLabel('Title', { exact: true }).fill(eventTitle);
+  await page.getByLabel('Category', { exact: true }).selectOption('CONFERENCE');
+  await page.getByLabel('Starts', { exact: true }).fill(localInput(30 * 1440));
+  await page.getByLabel('Ends', { exact: true }).fill(localInput(30 * 1440 + 480));
+  await page.getByLabel('Venue name', { exact: true }).fill('Forum');
+  await page.getByLabel('Address', { exact: true }).fill('3 Square');
+  await page.getByLabel('City', { exact: true }).fill('Lyon');
+  await page.getByLabel('Capacity', { exact: true }).fill('50');
+  await page.getByRole('button', { name: 'Create event' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: eventTitle })).toBeVisible();
+  eventId = page.url().split('/').pop()!;
+  const form = page.getByRole('form', { name: 'New ticket type' });
+  await form.getByLabel('Name', { exact: true }).fill('Pass');
+  await form.getByLabel('Price', { exact: true }).fill('20');
+  await form.getByLabel('Tickets on sale', { exact: true }).fill('50');
+  await form.getByRole('button', { name: 'Add ticket type' }).click();
+  await expect(page.getByText(/Pass · .*20\.00.* · 50 tickets/)).toBeVisible();
+  await page.getByRole('button', { name: 'Publish event' }).click();
+  await expect(page.getByRole('heading', { name: /Status/ })).toContainText('published');
+
+  await page.getByText('Pricing of Pass').click();
+  const pricing = page.getByRole('form', { name: 'Pricing of Pass' });
+  await pricing.getByLabel('Pricing', { exact: true }).selectOption('TIERED');
+  await pricing.getByLabel('Tier 1 price', { exact: true }).fill('15');
+  await pricing.getByLabel('Tier 1 while fewer sold than', { exact: true }).fill('1');
+  await pricing.getByLabel('Tier 2 price', { exact: true }).fill('30');
+  await pricing.getByRole('button', { name: 'Save pricing' }).click();
+  await expect(pricing.getByText('Pricing saved.')).toBeVisible();
+  await expect(pricing.getByTestId('current-price')).toContainText('15.00');
+  await reviewPage(page, info, 'organizer-pricing');
+});
+
+test('the attendee sees the tier price, buys, and an open page shows the next price without a reload', async ({}, info) => {
+  const { page } = attendee;
+  await signUp(page, 'Bo Buyer', uniqueEmail('price-fan', info), 'ATTENDEE');
+  // A second tab stays open on the event page while the purchase happens in the first.
+  const watcher = await attendee.context.newPage();
+  await watcher.goto(`/events/${eventId}`);
+  await expect(watcher.getByTestId('price')).toContainText('15.00');
+  await expect(watcher.getByText(/Then .*30\.00.* after 1 sold/)).toBeVisible();
+
+  await page.goto(`/events/${eventId}`);
+  await page.getByRole('button', { name: 'Reserve Pass' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Checkout' })).toBeVisible();
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Thank you!' })).toBeVisible();
+
+  await expect(watcher.getByTestId('price')).toContainText('30.00', { timeout: 30_000 });
+  await expect(watcher.getByTestId('availability')).toHaveText('49 of 50 left');
+  await watcher.close();
+});
+
+test('the dashboard shows the price history with the reason of each change', async ({}, info) => {
+  const { page } = organizer;
+  await page.goto(`/organizer/events/${eventId}/dashboard`);
+  const history = page.getByTestId('price-history');
+  await expect(history).toContainText('30.00');
+  await expect(history.locator('.changes > li').first()).toContainText(/tier|demand/);
+  await reviewPage(page, info, 'organizer-dashboard-prices');
+});

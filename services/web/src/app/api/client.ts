@@ -1,0 +1,93 @@
+import { Client, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+
+const ENDPOINT = '/graphql';
+// Operations that must never trigger a session refresh (they are the session).
+const NO_REFRESH = /"operationName":"(SignIn|SignUp|SignOut|RefreshSession)"/;
+
+let refreshing: Promise<boolean> | null = null;
+
+/** Exchanges the refresh cookie for a new access cookie; concurrent callers share one request. */
+export function refreshSession(): Promise<boolean> {
+  refreshing ??= fetch(ENDPOINT, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      operationName: 'RefreshSession',
+      query: 'mutation RefreshSession { refreshSession { accessTokenExpiresAt } }',
+    }),
+  })
+    .then(async (res) => {
+      const body = (await res.json()) as { data?: { refreshSession?: unknown }; errors?: unknown[] };
+      return !body.errors?.length && Boolean(body.data?.refreshSession);
+    })
+    .catch(() => false)
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+/**
+ * fetch for urql: the access cookie lives at most 15 minutes. When an answer says UNAUTHENTICATED, refresh the
+ * session once and replay the request; if the refresh fails, the original answer stands.
+ */
+export const refreshingFetch: typeof fetch = async (input, init) => {
+  const res = await fetch(input, init);
+  const body = typeof init?.body === 'string' ? init.body : '';
+  if (NO_REFRESH.test(body)) return res;
+  const text = await res.clone().text();
+  if (!text.includes('"UNAUTHENTICATED"')) return res;
+  if (!(await refreshSession())) return res;
+  return fetch(input, init);
+};
+
+function wsUrl(): string {
+  const { protocol, host } = window.location;
+  return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${ENDPOINT}`;
+}
+
+export interface AppClient {
+  client: Client;
+  dispose(): void;
+}
+
+/** One urql client (HTTP for queries and mutations, graphql-ws for subscriptions), cookies included. */
+export function makeClient(): AppClient {
+  const ws: WsClient = createWsClient({
+    url: wsUrl(),
+    lazy: true,
+    retryAttempts: 8,
+    shouldRetry: () => true,
+    on: {
+      closed: (event) => {
+        // 4401: the access token expired while subscribed; refresh it before graphql-ws reconnects.
+        if ((event as CloseEvent | undefined)?.code === 4401) void refreshSession();
+      },
+    },
+  });
+  const client = new Client({
+    url: ENDPOINT,
+    fetch: refreshingFetch,
+    fetchOptions: { credentials: 'same-origin' },
+    // POST only: the gateway's CSRF rule refuses GET requests without a preflight header.
+    preferGetMethod: false,
+    exchanges: [
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query || '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = ws.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+  return { client, dispose: () => void ws.dispose() };
+}

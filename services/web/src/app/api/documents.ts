@@ -1,0 +1,648 @@
+// Every operation the app sends. Named operations: the session refresh logic keys on some names.
+
+export const ME = /* GraphQL */ `
+  query Me {
+    me {
+      id
+      name
+      email
+      role
+    }
+  }
+`;
+
+export const SIGN_IN = /* GraphQL */ `
+  mutation SignIn($input: SignInInput!) {
+    signIn(input: $input) {
+      user {
+        id
+        name
+        email
+        role
+      }
+    }
+  }
+`;
+
+export const SIGN_UP = /* GraphQL */ `
+  mutation SignUp($input: SignUpInput!) {
+    signUp(input: $input) {
+      user {
+        id
+        name
+        email
+        role
+      }
+    }
+  }
+`;
+
+export const SIGN_OUT = /* GraphQL */ `
+  mutation SignOut {
+    signOut
+  }
+`;
+
+const EVENT_SUMMARY = /* GraphQL */ `
+  fragment EventSummary on Event {
+    id
+    title
+    category
+    status
+    startsAt
+    endsAt
+    timeZone
+    venue {
+      name
+      city
+    }
+  }
+`;
+
+export const EVENTS = /* GraphQL */ `
+  query Events($filter: EventsFilterInput, $first: Int!, $after: String) {
+    events(filter: $filter, first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          ...EventSummary
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+  ${EVENT_SUMMARY}
+`;
+
+export const MY_EVENTS = /* GraphQL */ `
+  query MyEvents {
+    myEvents {
+      ...EventSummary
+    }
+  }
+  ${EVENT_SUMMARY}
+`;
+
+const TICKET_TYPE = /* GraphQL */ `
+  fragment TicketTypeFields on TicketType {
+    id
+    name
+    priceMinor
+    currency
+    kind
+    quantity
+    seatIds
+    perOrderMax
+    perBuyerMax
+    salesStartAt
+    salesEndAt
+  }
+`;
+
+const EVENT_DETAIL = /* GraphQL */ `
+  fragment EventDetail on Event {
+    ...EventSummary
+    organizerId
+    description
+    venue {
+      name
+      address
+      city
+      capacity
+      seatMap {
+        seatCount
+        sections {
+          name
+          rows {
+            name
+            seats
+          }
+        }
+      }
+    }
+    salesStartAt
+    salesEndAt
+    transferPolicy {
+      allowed
+      deadline
+    }
+    cancelReason
+    publishedAt
+    version
+    ticketTypes {
+      ...TicketTypeFields
+    }
+  }
+  ${EVENT_SUMMARY}
+  ${TICKET_TYPE}
+`;
+
+/** The public event page: ticket types with their live availability (ticket subgraph). */
+export const EVENT = /* GraphQL */ `
+  query Event($id: ID!) {
+    event(id: $id) {
+      ...EventDetail
+      ticketTypes {
+        id
+        availability {
+          capacity
+          remaining
+          held
+          sold
+        }
+      }
+    }
+  }
+  ${EVENT_DETAIL}
+`;
+
+export const EVENT_TITLE = /* GraphQL */ `
+  query EventTitle($id: ID!) {
+    event(id: $id) {
+      id
+      title
+      startsAt
+      timeZone
+      venue {
+        name
+        city
+      }
+    }
+  }
+`;
+
+/** The organizer's editor: the event with its staff. */
+export const EVENT_ADMIN = /* GraphQL */ `
+  query EventAdmin($id: ID!) {
+    event(id: $id) {
+      ...EventDetail
+      staff {
+        userId
+        email
+        name
+        addedAt
+      }
+    }
+  }
+  ${EVENT_DETAIL}
+`;
+
+const EVENT_ADMIN_RESULT = /* GraphQL */ `
+  id
+  version
+  status
+  cancelReason
+  publishedAt
+`;
+
+export const CREATE_EVENT = /* GraphQL */ `
+  mutation CreateEvent($input: CreateEventInput!) {
+    createEvent(input: $input) {
+      ${EVENT_ADMIN_RESULT}
+    }
+  }
+`;
+
+export const UPDATE_EVENT = /* GraphQL */ `
+  mutation UpdateEvent($id: ID!, $input: UpdateEventInput!) {
+    updateEvent(id: $id, input: $input) {
+      ...EventDetail
+    }
+  }
+  ${EVENT_DETAIL}
+`;
+
+export const PUBLISH_EVENT = /* GraphQL */ `
+  mutation PublishEvent($id: ID!) {
+    publishEvent(id: $id) {
+      ${EVENT_ADMIN_RESULT}
+    }
+  }
+`;
+
+export const CANCEL_EVENT = /* GraphQL */ `
+  mutation CancelEvent($id: ID!, $reason: String!) {
+    cancelEvent(id: $id, reason: $reason) {
+      ${EVENT_ADMIN_RESULT}
+    }
+  }
+`;
+
+export const ADD_TICKET_TYPE = /* GraphQL */ `
+  mutation AddTicketType($eventId: ID!, $input: TicketTypeInput!) {
+    addTicketType(eventId: $eventId, input: $input) {
+      ${EVENT_ADMIN_RESULT}
+      ticketTypes {
+        ...TicketTypeFields
+      }
+    }
+  }
+  ${TICKET_TYPE}
+`;
+
+export const UPDATE_TICKET_TYPE = /* GraphQL */ `
+  mutation UpdateTicketType($id: ID!, $input: UpdateTicketTypeInput!) {
+    updateTicketType(id: $id, input: $input) {
+      ${EVENT_ADMIN_RESULT}
+      ticketTypes {
+        ...TicketTypeFields
+      }
+    }
+  }
+  ${TICKET_TYPE}
+`;
+
+const STAFF_RESULT = /* GraphQL */ `
+  id
+  version
+  staff {
+    userId
+    email
+    name
+    addedAt
+  }
+`;
+
+export const ADD_STAFF = /* GraphQL */ `
+  mutation AddEventStaff($eventId: ID!, $email: String!) {
+    addEventStaff(eventId: $eventId, email: $email) {
+      ${STAFF_RESULT}
+    }
+  }
+`;
+
+export const REMOVE_STAFF = /* GraphQL */ `
+  mutation RemoveEventStaff($eventId: ID!, $email: String!) {
+    removeEventStaff(eventId: $eventId, email: $email) {
+      ${STAFF_RESULT}
+    }
+  }
+`;
+
+const RESERVATION = /* GraphQL */ `
+  fragment ReservationFields on Reservation {
+    id
+    status
+    eventId
+    expiresAt
+    unitPrice {
+      amount
+      currency
+    }
+    total {
+      amount
+      currency
+    }
+    lines {
+      ticketTypeId
+      quantity
+      seatIds
+      unitPrice {
+        amount
+        currency
+      }
+    }
+    orderId
+  }
+`;
+
+export const RESERVE = /* GraphQL */ `
+  mutation ReserveTickets($input: ReserveTicketsInput!) {
+    reserveTickets(input: $input) {
+      ...ReservationFields
+    }
+  }
+  ${RESERVATION}
+`;
+
+export const RESERVATION_QUERY = /* GraphQL */ `
+  query Reservation($id: ID!) {
+    reservation(id: $id) {
+      ...ReservationFields
+    }
+  }
+  ${RESERVATION}
+`;
+
+export const RELEASE = /* GraphQL */ `
+  mutation ReleaseReservation($id: ID!) {
+    releaseReservation(id: $id) {
+      ...ReservationFields
+    }
+  }
+  ${RESERVATION}
+`;
+
+export const CHECKOUT = /* GraphQL */ `
+  mutation Checkout($input: CheckoutInput!) {
+    checkout(input: $input) {
+      id
+      status
+      eventId
+      total {
+        amount
+        currency
+      }
+      tickets {
+        id
+      }
+    }
+  }
+`;
+
+const TICKET = /* GraphQL */ `
+  fragment TicketFields on Ticket {
+    id
+    eventId
+    ticketTypeName
+    seatId
+    holderName
+    generation
+    status
+    checkedIn
+    pendingTransferId
+    issuedAt
+    qrToken
+  }
+`;
+
+export const MY_TICKETS = /* GraphQL */ `
+  query MyTickets {
+    myTickets {
+      ...TicketFields
+    }
+  }
+  ${TICKET}
+`;
+
+export const DISPLAY_CODE = /* GraphQL */ `
+  query TicketDisplayCode($id: ID!) {
+    ticketDisplayCode(id: $id) {
+      code
+      validFrom
+      validUntil
+      stepSeconds
+    }
+  }
+`;
+
+const TRANSFER = /* GraphQL */ `
+  fragment TransferFields on TicketTransfer {
+    id
+    ticketId
+    eventId
+    fromHolderId
+    toEmail
+    status
+    createdAt
+    resolvedAt
+  }
+`;
+
+export const MY_TRANSFERS = /* GraphQL */ `
+  query MyTransfers {
+    myTransfers {
+      ...TransferFields
+    }
+  }
+  ${TRANSFER}
+`;
+
+export const OFFER_TRANSFER = /* GraphQL */ `
+  mutation OfferTransfer($ticketId: ID!, $toEmail: String!) {
+    offerTransfer(ticketId: $ticketId, toEmail: $toEmail) {
+      ...TransferFields
+    }
+  }
+  ${TRANSFER}
+`;
+
+export const ACCEPT_TRANSFER = /* GraphQL */ `
+  mutation AcceptTransfer($id: ID!) {
+    acceptTransfer(transferId: $id) {
+      ...TransferFields
+    }
+  }
+  ${TRANSFER}
+`;
+
+export const DECLINE_TRANSFER = /* GraphQL */ `
+  mutation DeclineTransfer($id: ID!) {
+    declineTransfer(transferId: $id) {
+      ...TransferFields
+    }
+  }
+  ${TRANSFER}
+`;
+
+export const CANCEL_TRANSFER = /* GraphQL */ `
+  mutation CancelTransfer($id: ID!) {
+    cancelTransfer(transferId: $id) {
+      ...TransferFields
+    }
+  }
+  ${TRANSFER}
+`;
+
+const SALES = /* GraphQL */ `
+  fragment SalesFields on SalesSummary {
+    eventId
+    at
+    ticketTypes {
+      ticketTypeId
+      name
+      capacity
+      sold
+      held
+      remaining
+      revenue {
+        amount
+        currency
+      }
+    }
+  }
+`;
+
+export const SALES_SUMMARY = /* GraphQL */ `
+  query SalesSummary($eventId: ID!) {
+    salesSummary(eventId: $eventId) {
+      ...SalesFields
+    }
+  }
+  ${SALES}
+`;
+
+export const SALES_UPDATED = /* GraphQL */ `
+  subscription SalesUpdated($eventId: ID!) {
+    salesUpdated(eventId: $eventId) {
+      ...SalesFields
+    }
+  }
+  ${SALES}
+`;
+
+// Check-in (checkin subgraph).
+
+export const SCAN_TICKET = /* GraphQL */ `
+  mutation ScanTicket($input: ScanTicketInput!) {
+    scanTicket(input: $input) {
+      result
+      reason
+      ticketId
+      holderName
+      ticketTypeName
+      generation
+      method
+      checkedInAt
+      checkedInGateId
+      scannedAt
+    }
+  }
+`;
+
+const ATTENDANCE = /* GraphQL */ `
+  fragment AttendanceFields on Attendance {
+    eventId
+    admitted
+    inside
+    repeats
+    refused
+    gates {
+      gateId
+      admitted
+    }
+    perMinute {
+      minute
+      admitted
+    }
+    updatedAt
+  }
+`;
+
+export const ATTENDANCE_QUERY = /* GraphQL */ `
+  query Attendance($eventId: ID!) {
+    attendance(eventId: $eventId) {
+      ...AttendanceFields
+    }
+  }
+  ${ATTENDANCE}
+`;
+
+export const ATTENDANCE_UPDATED = /* GraphQL */ `
+  subscription AttendanceUpdated($eventId: ID!) {
+    attendanceUpdated(eventId: $eventId) {
+      ...AttendanceFields
+    }
+  }
+  ${ATTENDANCE}
+`;
+
+// Pricing (pricing subgraph).
+
+export const TICKET_PRICES = /* GraphQL */ `
+  query TicketPrices($id: ID!) {
+    event(id: $id) {
+      id
+      ticketTypes {
+        id
+        price {
+          amount
+          currency
+          version
+          nextTier {
+            price {
+              amount
+              currency
+            }
+            startsAt
+            afterSold
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const PRICE_CHANGED = /* GraphQL */ `
+  subscription PriceChanged($eventId: ID!) {
+    priceChanged(eventId: $eventId) {
+      ticketTypeId
+      version
+      at
+    }
+  }
+`;
+
+export const PRICING_SETTINGS = /* GraphQL */ `
+  query PricingSettings($ticketTypeId: ID!) {
+    pricingSettings(ticketTypeId: $ticketTypeId) {
+      ticketTypeId
+      kind
+      currency
+      basePrice
+      floor
+      ceiling
+      maxStepPct
+      tiers {
+        amount
+        until
+        untilSold
+      }
+      price {
+        amount
+        currency
+        version
+      }
+    }
+  }
+`;
+
+export const SET_PRICING_POLICY = /* GraphQL */ `
+  mutation SetPricingPolicy($ticketTypeId: ID!, $input: SetPricingPolicyInput!) {
+    setPricingPolicy(ticketTypeId: $ticketTypeId, input: $input) {
+      ticketTypeId
+      kind
+      currency
+      basePrice
+      floor
+      ceiling
+      maxStepPct
+      tiers {
+        amount
+        until
+        untilSold
+      }
+      price {
+        amount
+        currency
+        version
+      }
+    }
+  }
+`;
+
+export const PRICE_HISTORY = /* GraphQL */ `
+  query PriceHistory($ticketTypeId: ID!) {
+    priceHistory(ticketTypeId: $ticketTypeId) {
+      version
+      price {
+        amount
+        currency
+      }
+      previous {
+        amount
+        currency
+      }
+      reason
+      factors {
+        name
+        value
+        detail
+      }
+      at
+    }
+  }
+`;

@@ -1,0 +1,217 @@
+// Hand-written shapes of the gateway's public schema (services/gateway/supergraph.graphql) used by the pages.
+
+export type Role = 'ATTENDEE' | 'ORGANIZER' | 'STAFF' | 'ADMIN';
+export type EventStatus = 'DRAFT' | 'PUBLISHED' | 'CANCELLED' | 'ENDED';
+export type TicketKind = 'GENERAL_ADMISSION' | 'RESERVED';
+export const CATEGORIES = [
+  'MUSIC',
+  'SPORTS',
+  'THEATRE',
+  'COMEDY',
+  'CONFERENCE',
+  'FESTIVAL',
+  'FAMILY',
+  'OTHER',
+] as const;
+export type EventCategory = (typeof CATEGORIES)[number];
+
+export interface User {
+  id: string;
+  name: string;
+  email: string | null;
+  role: Role | null;
+}
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export interface SeatMap {
+  seatCount: number;
+  sections: { name: string; rows: { name: string; seats: string[] }[] }[];
+}
+
+export interface Venue {
+  name: string;
+  address: string;
+  city: string;
+  capacity: number;
+  seatMap: SeatMap | null;
+}
+
+export interface Availability {
+  capacity: number;
+  remaining: number;
+  held: number;
+  sold: number;
+}
+
+export interface TicketType {
+  id: string;
+  name: string;
+  priceMinor: number;
+  currency: string;
+  kind: TicketKind;
+  quantity: number;
+  seatIds: string[];
+  perOrderMax: number;
+  perBuyerMax: number;
+  salesStartAt: string | null;
+  salesEndAt: string | null;
+  availability?: Availability | null;
+}
+
+export interface StaffMember {
+  userId: string | null;
+  email: string;
+  name: string | null;
+  addedAt: string;
+}
+
+export interface EventSummary {
+  id: string;
+  title: string;
+  category: EventCategory;
+  status: EventStatus;
+  startsAt: string;
+  endsAt: string;
+  timeZone: string;
+  venue: Pick<Venue, 'name' | 'city'>;
+}
+
+export interface EventDetail extends EventSummary {
+  organizerId: string;
+  description: string;
+  venue: Venue;
+  salesStartAt: string | null;
+  salesEndAt: string | null;
+  transferPolicy: { allowed: boolean; deadline: string | null };
+  ticketTypes: TicketType[];
+  cancelReason: string | null;
+  publishedAt: string | null;
+  version: number;
+  staff: StaffMember[] | null;
+}
+
+export interface Reservation {
+  id: string;
+  status: 'HELD' | 'PAYING' | 'CONVERTED' | 'EXPIRED' | 'RELEASED';
+  eventId: string;
+  expiresAt: string;
+  unitPrice: Money;
+  total: Money;
+  lines: { ticketTypeId: string; quantity: number; seatIds: string[]; unitPrice: Money }[];
+  orderId: string | null;
+}
+
+export interface Order {
+  id: string;
+  status: 'PENDING' | 'PAYMENT_FAILED' | 'PAYMENT_CAPTURED' | 'CONFIRMED' | 'ABANDONED';
+  eventId: string;
+  total: Money;
+  tickets: { id: string }[];
+}
+
+export interface Ticket {
+  id: string;
+  eventId: string;
+  ticketTypeName: string;
+  seatId: string | null;
+  holderName: string;
+  generation: number;
+  status: 'VALID' | 'REVOKED';
+  checkedIn: boolean;
+  pendingTransferId: string | null;
+  issuedAt: string;
+  qrToken: string | null;
+}
+
+export interface DisplayCode {
+  code: string;
+  validFrom: string;
+  validUntil: string;
+  stepSeconds: number;
+}
+
+export interface Transfer {
+  id: string;
+  ticketId: string;
+  eventId: string;
+  fromHolderId: string;
+  toEmail: string;
+  status: 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'CANCELLED';
+  createdAt: string;
+  resolvedAt: string | null;
+}
+
+export interface SalesSummary {
+  eventId: string;
+  at: string;
+  ticketTypes: {
+    ticketTypeId: string;
+    name: string;
+    capacity: number;
+    sold: number;
+    held: number;
+    remaining: number;
+    revenue: Money;
+  }[];
+}
+
+export type ScanResult =
+  'ACCEPTED' | 'ALREADY_CHECKED_IN' | 'REVOKED' | 'WRONG_EVENT' | 'INVALID' | 'NOT_YET_OPEN';
+
+export interface ScanOutcome {
+  result: ScanResult;
+  reason: string | null;
+  ticketId: string | null;
+  holderName: string | null;
+  ticketTypeName: string | null;
+  generation: number | null;
+  method: 'QR' | 'ROTATING_CODE' | null;
+  checkedInAt: string | null;
+  checkedInGateId: string | null;
+  scannedAt: string;
+}
+
+export interface Attendance {
+  eventId: string;
+  admitted: number;
+  inside: number;
+  repeats: number;
+  refused: number;
+  gates: { gateId: string; admitted: number }[];
+  perMinute: { minute: string; admitted: number }[];
+  updatedAt: string | null;
+}
+
+export interface TicketPrice {
+  amount: number;
+  currency: string;
+  version: number;
+  nextTier?: { price: Money; startsAt: string | null; afterSold: number | null } | null;
+}
+
+export type PricingKind = 'FIXED' | 'TIERED' | 'DEMAND';
+
+export interface PricingSettings {
+  ticketTypeId: string;
+  kind: PricingKind;
+  currency: string;
+  basePrice: number;
+  floor: number | null;
+  ceiling: number | null;
+  maxStepPct: number | null;
+  tiers: { amount: number; until: string | null; untilSold: number | null }[];
+  price: TicketPrice | null;
+}
+
+export interface PriceChange {
+  version: number;
+  price: Money;
+  previous: Money | null;
+  reason: string;
+  factors: { name: string; value: number; detail: string }[];
+  at: string;
+}

@@ -1,0 +1,135 @@
+import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type ReactNode } from 'react';
+import { describe, type ApiProblem } from '../lib/errors';
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {label}
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+/** An API problem as an alert; moves focus to itself so keyboard and screen-reader users notice it. */
+export function ErrorBanner({ problem, children }: { problem: ApiProblem | null; children?: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (problem) ref.current?.focus();
+  }, [problem]);
+  if (!problem) return null;
+  return (
+    <div ref={ref} className="banner banner-error" role="alert" tabIndex={-1} data-code={problem.code}>
+      <strong>{describe(problem)}</strong>
+      {problem.field ? <span className="muted"> ({problem.field})</span> : null}
+      {children}
+    </div>
+  );
+}
+
+export function Notice({ children }: { children: ReactNode }) {
+  return (
+    <div className="banner banner-ok" role="status">
+      {children}
+    </div>
+  );
+}
+
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
+  label: string;
+  hint?: string;
+  error?: string | null;
+};
+
+/** A labelled input with an optional hint and error, wired with aria-describedby. */
+export function Field({ label, hint, error, id, ...input }: FieldProps) {
+  const auto = useId();
+  const inputId = id ?? auto;
+  const hintId = hint ? `${inputId}-hint` : undefined;
+  const errorId = error ? `${inputId}-error` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <input
+        id={inputId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
+        {...input}
+      />
+      {hint ? (
+        <small id={hintId} className="hint">
+          {hint}
+        </small>
+      ) : null}
+      {error ? (
+        <small id={errorId} className="field-error">
+          {error}
+        </small>
+      ) : null}
+    </div>
+  );
+}
+
+export function SelectField({
+  label,
+  value,
+  onChange,
+  options,
+  id,
+}: {
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  options: { value: string; label: string }[];
+  id?: string;
+}) {
+  const auto = useId();
+  const selectId = id ?? auto;
+  return (
+    <div className="field">
+      <label htmlFor={selectId}>{label}</label>
+      <select id={selectId} value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Seconds left until `until`, ticking every second; 0 once passed. */
+export function useSecondsLeft(until: string | null | undefined): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+  if (!until) return 0;
+  return Math.max(0, Math.ceil((new Date(until).getTime() - now) / 1000));
+}
+
+export function Countdown({ until, label }: { until: string; label: string }) {
+  const left = useSecondsLeft(until);
+  const mm = Math.floor(left / 60);
+  const ss = String(left % 60).padStart(2, '0');
+  return (
+    <p className={left < 60 ? 'countdown countdown-urgent' : 'countdown'} data-testid="countdown">
+      {label}{' '}
+      <strong>
+        <time dateTime={until}>
+          {mm}:{ss}
+        </time>
+      </strong>
+    </p>
+  );
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return (
+    <span className={`badge badge-${status.toLowerCase()}`}>{status.replace(/_/g, ' ').toLowerCase()}</span>
+  );
+}

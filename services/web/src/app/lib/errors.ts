@@ -1,0 +1,51 @@
+import type { CombinedError } from 'urql';
+
+export interface ApiProblem {
+  code: string;
+  /** Argument path the API blamed (`input.email`), or null. */
+  field: string | null;
+  message: string;
+}
+
+// What a person should read for each stable error code; the API's own message is added when it is more precise.
+const FRIENDLY: Record<string, string> = {
+  UNAUTHENTICATED: 'Please sign in to continue.',
+  FORBIDDEN: 'You are not allowed to do that.',
+  NOT_FOUND: 'We could not find that.',
+  CONFLICT: 'That changed in the meantime. Reload and try again.',
+  SOLD_OUT: 'Sold out: not enough tickets or seats are left.',
+  HOLD_EXPIRED: 'Your hold has expired. Please reserve again.',
+  PAYMENT_DECLINED: 'Your payment was declined. Nothing was charged; try another card.',
+  PAYMENT_PROVIDER_ERROR: 'The payment provider had a problem and nothing was charged. You can safely retry.',
+  RATE_LIMITED: 'Too many requests. Please wait a moment and try again.',
+  SERVICE_UNAVAILABLE: 'The service is busy. Please try again in a few seconds.',
+  INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Please try again.',
+  NETWORK: 'Cannot reach the server. Check your connection and retry.',
+};
+
+export function problemOf(error: CombinedError | undefined | null): ApiProblem | null {
+  if (!error) return null;
+  if (error.networkError && !error.graphQLErrors.length) {
+    return { code: 'NETWORK', field: null, message: FRIENDLY.NETWORK };
+  }
+  const first = error.graphQLErrors[0];
+  const ext = (first?.extensions ?? {}) as { code?: string; field?: string | null };
+  const code = ext.code ?? 'INTERNAL_SERVER_ERROR';
+  return { code, field: ext.field ?? null, message: first?.message ?? FRIENDLY.INTERNAL_SERVER_ERROR };
+}
+
+/** One sentence for a banner: the API's message for input errors, the friendly text otherwise. */
+export function describe(problem: ApiProblem): string {
+  if (problem.code === 'BAD_USER_INPUT') return problem.message;
+  const friendly = FRIENDLY[problem.code];
+  if (!friendly) return problem.message;
+  if (['CONFLICT', 'FORBIDDEN', 'NOT_FOUND'].includes(problem.code) && problem.message)
+    return problem.message;
+  return friendly;
+}
+
+/** The last segment of an API field path, e.g. `input.venue.city` -> `venue.city`. */
+export function fieldName(problem: ApiProblem | null): string | null {
+  if (!problem?.field) return null;
+  return problem.field.replace(/^input\./, '');
+}

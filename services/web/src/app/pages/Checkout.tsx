@@ -1,0 +1,183 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { Countdown, ErrorBanner, Loading, Notice, StatusBadge, useSecondsLeft } from '../components/ui';
+import { CHECKOUT, EVENT_TITLE, RELEASE, RESERVATION_QUERY } from '../api/documents';
+import type { Order, Reservation } from '../api/types';
+import { problemOf, type ApiProblem } from '../lib/errors';
+import { money, newIdempotencyKey, when } from '../lib/format';
+
+// The test payment provider's tokens (see the ticket service README).
+const CARDS = [
+  { token: 'tok_success', label: 'Test card that pays' },
+  { token: 'tok_decline', label: 'Test card that is declined' },
+  { token: 'tok_error', label: 'Test card whose provider fails' },
+];
+
+// Outcomes after which the same request may be sent again with the same idempotency key.
+const RETRYABLE = new Set([
+  'PAYMENT_PROVIDER_ERROR',
+  'NETWORK',
+  'INTERNAL_SERVER_ERROR',
+  'SERVICE_UNAVAILABLE',
+]);
+
+interface Attempt {
+  token: string;
+  key: string;
+  /** false once the key has a final answer (e.g. declined): the next payment needs a new key. */
+  retryable: boolean;
+}
+
+/** The current payment attempt of a reservation, kept across reloads so a retry reuses its key. */
+function useAttempt(reservationId: string) {
+  const storageKey = `checkout:${reservationId}`;
+  const [attempt, setAttemptState] = useState<Attempt | null>(() => {
+    try {
+      return JSON.parse(sessionStorage.getItem(storageKey) ?? 'null') as Attempt | null;
+    } catch {
+      return null;
+    }
+  });
+  const setAttempt = (next: Attempt) => {
+    sessionStorage.setItem(storageKey, JSON.stringify(next));
+    setAttemptState(next);
+  };
+  return [attempt, setAttempt] as const;
+}
+
+function EventLine({ eventId }: { eventId: string }) {
+  const [{ data }] = useQuery<{ event: { title: string; startsAt: string; timeZone: string } | null }>({
+    query: EVENT_TITLE,
+    variables: { id: eventId },
+  });
+  if (!data?.event) return null;
+  return (
+    <p className="lead">
+      {data.event.title} ·{' '}
+      <time dateTime={data.event.startsAt}>{when(data.event.startsAt, data.event.timeZone)}</time>
+    </p>
+  );
+}
+
+export function CheckoutPage() {
+  const { id = '' } = useParams();
+  const [{ data, fetching, error }, refetch] = useQuery<{ reservation: Reservation }>({
+    query: RESERVATION_QUERY,
+    variables: { id },
+    requestPolicy: 'network-only',
+  });
+  const [token, setToken] = useState(CARDS[0].token);
+  const [attempt, setAttempt] = useAttempt(id);
+  const [payResult, pay] = useMutation<{ checkout: Order }>(CHECKOUT);
+  const [releaseResult, release] = useMutation<{ releaseReservation: Reservation }>(RELEASE);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [order, setOrder] = useState<Order | null>(null);
+  const secondsLeft = useSecondsLeft(data?.reservation.expiresAt);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const reuse = attempt && attempt.token === token && attempt.retryable;
+    const current: Attempt = reuse ? attempt : { token, key: newIdempotencyKey(), retryable: true };
+    setAttempt(current);
+    setProblem(null);
+    const res = await pay({
+      input: { reservationId: id, paymentToken: current.token, idempotencyKey: current.key },
+    });
+    if (res.data?.checkout) {
+      setOrder(res.data.checkout);
+      return;
+    }
+    const p = problemOf(res.error);
+    setProblem(p);
+    setAttempt({ ...current, retryable: p ? RETRYABLE.has(p.code) : true });
+    refetch({ requestPolicy: 'network-only' });
+  }
+
+  if (fetching && !data) return <Loading label="Loading your reservation…" />;
+  if (error) return <ErrorBanner problem={problemOf(error)} />;
+  const reservation = data!.reservation;
+
+  if (order || reservation.status === 'CONVERTED') {
+    return (
+      <section className="narrow">
+        <h1>Thank you!</h1>
+        <Notice>
+          Payment received{order ? ` (${money(order.total.amount, order.total.currency)})` : ''}. Order{' '}
+          {order?.id ?? reservation.orderId} is <StatusBadge status={order?.status ?? 'CONFIRMED'} />.
+        </Notice>
+        <p>
+          <Link className="button" to="/tickets">
+            See my tickets
+          </Link>
+        </p>
+      </section>
+    );
+  }
+
+  const open = (reservation.status === 'HELD' || reservation.status === 'PAYING') && secondsLeft > 0;
+  const canRetry = problem && attempt?.retryable && attempt.token === token;
+  return (
+    <section className="narrow">
+      <h1>Checkout</h1>
+      <EventLine eventId={reservation.eventId} />
+      <div className="card stack">
+        <h2>Your hold</h2>
+        <ul className="plain">
+          {reservation.lines.map((line) => (
+            <li key={line.ticketTypeId}>
+              {line.quantity} × {money(line.unitPrice.amount, line.unitPrice.currency)}
+              {line.seatIds.length ? ` · seats ${line.seatIds.join(', ')}` : ''}
+            </li>
+          ))}
+        </ul>
+        <p className="total">
+          Total <strong>{money(reservation.total.amount, reservation.total.currency)}</strong>
+        </p>
+        {open ? (
+          <Countdown until={reservation.expiresAt} label="Your tickets are held for" />
+        ) : (
+          <p className="banner banner-error" role="alert">
+            This hold is <StatusBadge status={secondsLeft === 0 ? 'EXPIRED' : reservation.status} />.{' '}
+            <Link to={`/events/${reservation.eventId}`}>Reserve again</Link>
+          </p>
+        )}
+      </div>
+      {open ? (
+        <form className="card stack" onSubmit={submit} aria-label="Payment">
+          <fieldset>
+            <legend>Payment method</legend>
+            {CARDS.map((card) => (
+              <label key={card.token} className="radio">
+                <input
+                  type="radio"
+                  name="card"
+                  value={card.token}
+                  checked={token === card.token}
+                  onChange={() => setToken(card.token)}
+                />{' '}
+                {card.label} <code>{card.token}</code>
+              </label>
+            ))}
+          </fieldset>
+          <ErrorBanner problem={problem} />
+          <button type="submit" className="button" disabled={payResult.fetching}>
+            {payResult.fetching
+              ? 'Paying…'
+              : canRetry
+                ? 'Retry payment'
+                : `Pay ${money(reservation.total.amount, reservation.total.currency)}`}
+          </button>
+          <button
+            type="button"
+            className="button secondary"
+            disabled={releaseResult.fetching || payResult.fetching}
+            onClick={() => void release({ id }).then(() => refetch({ requestPolicy: 'network-only' }))}
+          >
+            Give the tickets back
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,195 @@
+import { useEffect, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useMutation, useQuery, useSubscription } from 'urql';
+import { SeatPicker } from '../components/SeatPicker';
+import { ErrorBanner, Loading, StatusBadge } from '../components/ui';
+import { EVENT, PRICE_CHANGED, RESERVE, TICKET_PRICES } from '../api/documents';
+import type { EventDetail, Reservation, TicketPrice, TicketType } from '../api/types';
+import { useSession } from '../lib/auth';
+import { problemOf } from '../lib/errors';
+import { money, titleCase, when } from '../lib/format';
+
+const REFRESH_MS = 15_000;
+
+function PriceTag({ type, price }: { type: TicketType; price: TicketPrice | null | undefined }) {
+  const next = price?.nextTier;
+  return (
+    <div className="price-tag">
+      <p className="price" data-testid="price">
+        {price ? money(price.amount, price.currency) : money(type.priceMinor, type.currency)}
+      </p>
+      {next ? (
+        <p className="muted small">
+          Then {money(next.price.amount, next.price.currency)}
+          {next.startsAt ? ` from ${when(next.startsAt)}` : ''}
+          {next.afterSold != null ? ` after ${next.afterSold} sold` : ''}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function TicketTypeOffer({
+  event,
+  type,
+  price,
+}: {
+  event: EventDetail;
+  type: TicketType;
+  price: TicketPrice | null | undefined;
+}) {
+  const { user } = useSession();
+  const navigate = useNavigate();
+  const [quantity, setQuantity] = useState(1);
+  const [seats, setSeats] = useState<string[]>([]);
+  const [result, reserve] = useMutation<{ reserveTickets: Reservation }>(RESERVE);
+  const remaining = type.availability?.remaining ?? null;
+  const soldOut = remaining === 0;
+  const max = Math.max(1, Math.min(type.perOrderMax, remaining ?? type.perOrderMax));
+  const onSale = event.status === 'PUBLISHED';
+  const reserved = type.kind === 'RESERVED';
+
+  async function submit() {
+    if (!user) {
+      navigate(`/signin?next=${encodeURIComponent(`/events/${event.id}`)}`);
+      return;
+    }
+    const input = reserved ? { ticketTypeId: type.id, seatIds: seats } : { ticketTypeId: type.id, quantity };
+    const res = await reserve({ input });
+    if (res.data) navigate(`/reservations/${res.data.reserveTickets.id}`);
+  }
+
+  const headingId = `tt-${type.id}`;
+  return (
+    <li className="card ticket-type" aria-labelledby={headingId}>
+      <div className="ticket-type-head">
+        <h3 id={headingId}>{type.name}</h3>
+        <PriceTag type={type} price={price} />
+      </div>
+      <p className="availability" data-testid="availability">
+        {remaining === null
+          ? 'Availability unknown'
+          : soldOut
+            ? 'Sold out'
+            : `${remaining} of ${type.availability!.capacity} left`}
+      </p>
+      {onSale && !soldOut ? (
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <ErrorBanner problem={problemOf(result.error)} />
+          {reserved ? (
+            <SeatPicker
+              seatMap={event.venue.seatMap}
+              sellable={type.seatIds}
+              selected={seats}
+              max={max}
+              onChange={setSeats}
+            />
+          ) : (
+            <div className="field">
+              <label htmlFor={`qty-${type.id}`}>Quantity</label>
+              <select
+                id={`qty-${type.id}`}
+                value={quantity}
+                onChange={(e) => setQuantity(Number(e.target.value))}
+              >
+                {Array.from({ length: max }, (_, i) => i + 1).map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <button
+            type="submit"
+            className="button"
+            disabled={result.fetching || (reserved && seats.length === 0)}
+            aria-describedby={headingId}
+          >
+            {result.fetching ? 'Reserving…' : user ? `Reserve ${type.name}` : 'Sign in to reserve'}
+          </button>
+        </form>
+      ) : null}
+    </li>
+  );
+}
+
+export function EventPage() {
+  const { id = '' } = useParams();
+  const [{ data, fetching, error }, refetch] = useQuery<{ event: EventDetail | null }>({
+    query: EVENT,
+    variables: { id },
+  });
+  // Prices come from the pricing subgraph in their own request, so the page still works without them.
+  const [{ data: priceData }, refetchPrices] = useQuery<{
+    event: { ticketTypes: { id: string; price: TicketPrice | null }[] } | null;
+  }>({ query: TICKET_PRICES, variables: { id } });
+  // A price change (public subscription) refreshes prices and availability at once.
+  const [{ data: priceEvent }] = useSubscription<{ priceChanged: { version: number; at: string } }>({
+    query: PRICE_CHANGED,
+    variables: { eventId: id },
+  });
+  useEffect(() => {
+    if (!priceEvent) return;
+    refetchPrices({ requestPolicy: 'network-only' });
+    refetch({ requestPolicy: 'network-only' });
+  }, [priceEvent, refetchPrices, refetch]);
+  // Availability changes as others buy: refresh it while the page is open.
+  useEffect(() => {
+    const timer = window.setInterval(() => refetch({ requestPolicy: 'network-only' }), REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [refetch]);
+  const prices = new Map((priceData?.event?.ticketTypes ?? []).map((t) => [t.id, t.price]));
+
+  if (fetching && !data) return <Loading label="Loading event…" />;
+  if (error && !data?.event) return <ErrorBanner problem={problemOf(error)} />;
+  const event = data?.event;
+  if (!event) {
+    return (
+      <section>
+        <h1>Event not found</h1>
+        <Link to="/">Back to the events</Link>
+      </section>
+    );
+  }
+  return (
+    <article className="event-page">
+      <p className="eyebrow">
+        {titleCase(event.category)}{' '}
+        {event.status !== 'PUBLISHED' ? <StatusBadge status={event.status} /> : null}
+      </p>
+      <h1>{event.title}</h1>
+      <p className="lead">
+        <time dateTime={event.startsAt}>{when(event.startsAt, event.timeZone)}</time> · {event.venue.name},{' '}
+        {event.venue.address}, {event.venue.city}
+      </p>
+      {event.cancelReason ? (
+        <div className="banner banner-error" role="alert">
+          Cancelled: {event.cancelReason}
+        </div>
+      ) : null}
+      {event.description ? <p className="description">{event.description}</p> : null}
+      <h2>Tickets</h2>
+      {event.ticketTypes.length === 0 ? (
+        <p className="empty">No tickets on sale yet.</p>
+      ) : (
+        <ul className="ticket-types">
+          {event.ticketTypes.map((type) => (
+            <TicketTypeOffer key={type.id} event={event} type={type} price={prices.get(type.id)} />
+          ))}
+        </ul>
+      )}
+      <p className="muted">
+        {event.transferPolicy.allowed
+          ? 'Tickets can be transferred to a friend.'
+          : 'Tickets are not transferable.'}
+      </p>
+    </article>
+  );
+}

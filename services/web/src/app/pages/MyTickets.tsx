@@ -1,0 +1,142 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { QrCode } from '../components/QrCode';
+import { Empty, ErrorBanner, Field, Loading, Notice, StatusBadge, useSecondsLeft } from '../components/ui';
+import { DISPLAY_CODE, EVENT_TITLE, MY_TICKETS, OFFER_TRANSFER } from '../api/documents';
+import type { DisplayCode, Ticket, Transfer } from '../api/types';
+import { problemOf } from '../lib/errors';
+import { when } from '../lib/format';
+
+/** The rotating entry code: fetched again the moment its time step ends. */
+function RotatingCode({ ticketId }: { ticketId: string }) {
+  const [{ data, error }, refetch] = useQuery<{ ticketDisplayCode: DisplayCode }>({
+    query: DISPLAY_CODE,
+    variables: { id: ticketId },
+    requestPolicy: 'network-only',
+  });
+  const code = data?.ticketDisplayCode;
+  const left = useSecondsLeft(code?.validUntil);
+  useEffect(() => {
+    if (!code) return;
+    const wait = Math.max(0, new Date(code.validUntil).getTime() - Date.now()) + 250;
+    const timer = window.setTimeout(() => refetch({ requestPolicy: 'network-only' }), wait);
+    return () => window.clearTimeout(timer);
+  }, [code, refetch]);
+  if (error) return <ErrorBanner problem={problemOf(error)} />;
+  if (!code) return <Loading label="Loading entry code…" />;
+  return (
+    <div className="display-code">
+      <span className="muted">Entry code</span>
+      <strong data-testid="display-code" aria-live="polite">
+        {code.code}
+      </strong>
+      <progress max={code.stepSeconds} value={left} aria-label={`Changes in ${left} seconds`} />
+    </div>
+  );
+}
+
+function TransferForm({ ticket }: { ticket: Ticket }) {
+  const [email, setEmail] = useState('');
+  const [result, offer] = useMutation<{ offerTransfer: Transfer }>(OFFER_TRANSFER);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    await offer({ ticketId: ticket.id, toEmail: email.trim() });
+  }
+  if (result.data) {
+    return (
+      <Notice>
+        Offered to {result.data.offerTransfer.toEmail}. They accept it from their Transfers page.
+      </Notice>
+    );
+  }
+  return (
+    <details className="transfer">
+      <summary>Transfer this ticket</summary>
+      <form onSubmit={submit} className="stack">
+        <ErrorBanner problem={problemOf(result.error)} />
+        <Field
+          label="Recipient's email"
+          type="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <button type="submit" className="button secondary" disabled={result.fetching}>
+          Offer transfer
+        </button>
+      </form>
+    </details>
+  );
+}
+
+function TicketCard({ ticket }: { ticket: Ticket }) {
+  const [{ data }] = useQuery<{
+    event: {
+      title: string;
+      startsAt: string;
+      timeZone: string;
+      venue: { name: string; city: string };
+    } | null;
+  }>({ query: EVENT_TITLE, variables: { id: ticket.eventId } });
+  const event = data?.event;
+  const title = event?.title ?? 'Event';
+  return (
+    <li className="card ticket" data-testid="ticket" data-ticket-id={ticket.id}>
+      <h2 className="card-title">{title}</h2>
+      {event ? (
+        <p className="muted">
+          <time dateTime={event.startsAt}>{when(event.startsAt, event.timeZone)}</time> · {event.venue.name},{' '}
+          {event.venue.city}
+        </p>
+      ) : null}
+      <p>
+        {ticket.ticketTypeName}
+        {ticket.seatId ? ` · seat ${ticket.seatId}` : ''} · {ticket.holderName}{' '}
+        <StatusBadge status={ticket.checkedIn ? 'CHECKED_IN' : ticket.status} />
+      </p>
+      {ticket.qrToken && ticket.status === 'VALID' ? (
+        <div className="ticket-codes">
+          <QrCode
+            value={ticket.qrToken}
+            label={`QR code of your ${ticket.ticketTypeName} ticket for ${title}`}
+          />
+          <RotatingCode ticketId={ticket.id} />
+        </div>
+      ) : null}
+      {ticket.pendingTransferId ? (
+        <p className="muted">
+          A transfer of this ticket is pending. <Link to="/transfers">Manage transfers</Link>
+        </p>
+      ) : ticket.status === 'VALID' && !ticket.checkedIn ? (
+        <TransferForm ticket={ticket} />
+      ) : null}
+    </li>
+  );
+}
+
+export function MyTicketsPage() {
+  const [{ data, fetching, error }] = useQuery<{ myTickets: Ticket[] }>({
+    query: MY_TICKETS,
+    requestPolicy: 'cache-and-network',
+  });
+  return (
+    <section>
+      <h1>My tickets</h1>
+      {fetching && !data ? <Loading label="Loading your tickets…" /> : null}
+      <ErrorBanner problem={problemOf(error)} />
+      {data && data.myTickets.length === 0 ? (
+        <Empty>
+          You have no tickets yet. <Link to="/">Find an event</Link>
+        </Empty>
+      ) : null}
+      {data && data.myTickets.length > 0 ? (
+        <ul className="grid tickets">
+          {data.myTickets.map((ticket) => (
+            <TicketCard key={ticket.id} ticket={ticket} />
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

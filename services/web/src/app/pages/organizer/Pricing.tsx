@@ -1,0 +1,261 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { ErrorBanner, Field, Loading, Notice, SelectField } from '../../components/ui';
+import { PRICE_HISTORY, PRICING_SETTINGS, SET_PRICING_POLICY } from '../../api/documents';
+import type { PriceChange, PricingKind, PricingSettings, TicketType } from '../../api/types';
+import { fieldName, problemOf } from '../../lib/errors';
+import { fromLocalInput, money, toLocalInput, when } from '../../lib/format';
+
+interface TierDraft {
+  price: string;
+  until: string;
+  untilSold: string;
+}
+
+const major = (minor: number | null | undefined) => (minor == null ? '' : (minor / 100).toFixed(2));
+const minor = (value: string) => Math.round(Number(value) * 100);
+
+/** A ticket type's pricing policy (pricing subgraph): FIXED, TIERED by date or quantity, or DEMAND in bounds. */
+export function PricingPanel({ type }: { type: TicketType }) {
+  const [{ data, error }, refetch] = useQuery<{ pricingSettings: PricingSettings }>({
+    query: PRICING_SETTINGS,
+    variables: { ticketTypeId: type.id },
+  });
+  // A new ticket type reaches the pricing service through Kafka a moment later: ask again until it is known.
+  const missing = problemOf(error)?.code === 'NOT_FOUND' && !data;
+  useEffect(() => {
+    if (!missing) return;
+    const timer = window.setInterval(() => refetch({ requestPolicy: 'network-only' }), 2000);
+    return () => window.clearInterval(timer);
+  }, [missing, refetch]);
+  if (missing) return <Loading label="Waiting for the pricing service to know this ticket type…" />;
+  if (error && !data) return <ErrorBanner problem={problemOf(error)} />;
+  if (!data) return <Loading label="Loading pricing…" />;
+  return <PricingForm type={type} settings={data.pricingSettings} />;
+}
+
+function PricingForm({ type, settings }: { type: TicketType; settings: PricingSettings }) {
+  const [kind, setKind] = useState<PricingKind>(settings.kind);
+  const [floor, setFloor] = useState(major(settings.floor));
+  const [ceiling, setCeiling] = useState(major(settings.ceiling));
+  const [maxStep, setMaxStep] = useState(settings.maxStepPct == null ? '10' : String(settings.maxStepPct));
+  const [tiers, setTiers] = useState<TierDraft[]>(
+    settings.tiers.length
+      ? settings.tiers.map((t) => ({
+          price: major(t.amount),
+          until: toLocalInput(t.until),
+          untilSold: t.untilSold == null ? '' : String(t.untilSold),
+        }))
+      : [
+          { price: major(type.priceMinor), until: '', untilSold: '' },
+          { price: major(type.priceMinor), until: '', untilSold: '' },
+        ],
+  );
+  const [result, save] = useMutation<{ setPricingPolicy: PricingSettings }>(SET_PRICING_POLICY);
+  const problem = problemOf(result.error);
+  const bad = fieldName(problem);
+  const price = result.data?.setPricingPolicy.price ?? settings.price;
+  const setTier = (i: number, patch: Partial<TierDraft>) =>
+    setTiers((all) => all.map((t, j) => (i === j ? { ...t, ...patch } : t)));
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const input: Record<string, unknown> = { kind, currency: type.currency };
+    if (kind === 'DEMAND')
+      Object.assign(input, { floor: minor(floor), ceiling: minor(ceiling), maxStepPct: Number(maxStep) });
+    if (kind === 'TIERED') {
+      input.tiers = tiers.map((t) => ({
+        amount: minor(t.price),
+        ...(t.until ? { until: fromLocalInput(t.until) } : {}),
+        ...(t.untilSold ? { untilSold: Number(t.untilSold) } : {}),
+      }));
+    }
+    await save({ ticketTypeId: type.id, input });
+  }
+
+  return (
+    <form className="stack pricing" onSubmit={submit} aria-label={`Pricing of ${type.name}`}>
+      <p>
+        Price now:{' '}
+        <strong data-testid="current-price">{price ? money(price.amount, price.currency) : '—'}</strong>
+      </p>
+      <ErrorBanner problem={problem} />
+      {result.data && !result.error ? <Notice>Pricing saved.</Notice> : null}
+      <SelectField
+        label="Pricing"
+        value={kind}
+        onChange={(v) => setKind(v as PricingKind)}
+        options={[
+          { value: 'FIXED', label: 'Fixed (the base price)' },
+          { value: 'TIERED', label: 'Tiers by date or quantity sold' },
+          { value: 'DEMAND', label: 'Follows demand, within bounds' },
+        ]}
+      />
+      {kind === 'DEMAND' ? (
+        <div className="row">
+          <Field
+            label="Floor"
+            type="number"
+            step="0.01"
+            min={0}
+            required
+            value={floor}
+            error={bad?.endsWith('floor') ? problem?.message : null}
+            onChange={(e) => setFloor(e.target.value)}
+          />
+          <Field
+            label="Ceiling"
+            type="number"
+            step="0.01"
+            min={0}
+            required
+            value={ceiling}
+            error={bad?.endsWith('ceiling') ? problem?.message : null}
+            onChange={(e) => setCeiling(e.target.value)}
+          />
+          <Field
+            label="Largest step (%)"
+            type="number"
+            min={1}
+            max={100}
+            required
+            value={maxStep}
+            onChange={(e) => setMaxStep(e.target.value)}
+          />
+        </div>
+      ) : null}
+      {kind === 'TIERED' ? (
+        <fieldset>
+          <legend>Tiers, in order (the last one has no end)</legend>
+          {tiers.map((t, i) => (
+            <div className="row" key={i}>
+              <Field
+                label={`Tier ${i + 1} price`}
+                type="number"
+                step="0.01"
+                min={0}
+                required
+                value={t.price}
+                onChange={(e) => setTier(i, { price: e.target.value })}
+              />
+              {i < tiers.length - 1 ? (
+                <>
+                  <Field
+                    label={`Tier ${i + 1} until`}
+                    type="datetime-local"
+                    value={t.until}
+                    onChange={(e) => setTier(i, { until: e.target.value })}
+                  />
+                  <Field
+                    label={`Tier ${i + 1} while fewer sold than`}
+                    type="number"
+                    min={1}
+                    value={t.untilSold}
+                    onChange={(e) => setTier(i, { untilSold: e.target.value })}
+                  />
+                </>
+              ) : null}
+            </div>
+          ))}
+          {bad?.includes('tiers') ? <p className="field-error">{problem?.message}</p> : null}
+          <div className="actions">
+            <button
+              type="button"
+              className="button secondary small"
+              onClick={() =>
+                setTiers((all) => [...all, { price: all.at(-1)?.price ?? '', until: '', untilSold: '' }])
+              }
+            >
+              Add a tier
+            </button>
+            {tiers.length > 1 ? (
+              <button
+                type="button"
+                className="button secondary small"
+                onClick={() => setTiers((all) => all.slice(0, -1))}
+              >
+                Remove the last tier
+              </button>
+            ) : null}
+          </div>
+        </fieldset>
+      ) : null}
+      <button type="submit" className="button secondary" disabled={result.fetching}>
+        Save pricing
+      </button>
+    </form>
+  );
+}
+
+/** A step chart of a ticket type's prices, and each change with the factors behind it. */
+export function PriceHistory({
+  ticketTypeId,
+  name,
+  refreshKey,
+}: {
+  ticketTypeId: string;
+  name: string;
+  refreshKey: number;
+}) {
+  const [{ data, error }, refetch] = useQuery<{ priceHistory: PriceChange[] }>({
+    query: PRICE_HISTORY,
+    variables: { ticketTypeId },
+    requestPolicy: 'network-only',
+  });
+  useEffect(() => {
+    if (refreshKey) refetch({ requestPolicy: 'network-only' });
+  }, [refreshKey, refetch]);
+  if (error && !data) return <ErrorBanner problem={problemOf(error)} />;
+  const changes = data?.priceHistory ?? [];
+  if (changes.length === 0) return <p className="muted">No price changes for {name} yet.</p>;
+  const amounts = changes.map((c) => c.price.amount);
+  const lo = Math.min(...amounts);
+  const hi = Math.max(...amounts);
+  const w = 320;
+  const h = 120;
+  const y = (a: number) => (hi === lo ? h / 2 : h - 10 - ((a - lo) / (hi - lo)) * (h - 20));
+  const x = (i: number) => (changes.length === 1 ? w / 2 : 10 + (i / (changes.length - 1)) * (w - 20));
+  // A step line: each price holds until the next change.
+  const path = changes
+    .map((c, i) => (i === 0 ? `M${x(0)},${y(c.price.amount)}` : `H${x(i)} V${y(c.price.amount)}`))
+    .join(' ');
+  const currency = changes[0].price.currency;
+  return (
+    <figure className="card price-history" data-testid="price-history">
+      <figcaption>
+        {name}: {money(lo, currency)} – {money(hi, currency)}, {changes.length} change
+        {changes.length === 1 ? '' : 's'}
+      </figcaption>
+      <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`Price of ${name} over time`} className="chart">
+        <path d={path} fill="none" stroke="currentColor" strokeWidth="2" />
+        {changes.map((c, i) => (
+          <circle key={c.version} cx={x(i)} cy={y(c.price.amount)} r="3" fill="currentColor" />
+        ))}
+      </svg>
+      <ol className="plain changes">
+        {changes
+          .slice()
+          .reverse()
+          .map((c) => (
+            <li key={c.version}>
+              <strong>{money(c.price.amount, c.price.currency)}</strong>{' '}
+              <span className="badge">{c.reason.replace(/_/g, ' ').toLowerCase()}</span>{' '}
+              <time className="muted" dateTime={c.at}>
+                {when(c.at)}
+              </time>
+              {c.factors.length ? (
+                <ul className="factors">
+                  {c.factors.map((f) => (
+                    <li key={f.name}>
+                      {f.name.replace(/_/g, ' ').toLowerCase()}: {Number(f.value.toFixed(3))}
+                      {f.detail ? <span className="muted"> — {f.detail}</span> : null}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </li>
+          ))}
+      </ol>
+    </figure>
+  );
+}
