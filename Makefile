@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-.PHONY: help install build lint typecheck test dev dev-down infra-up infra-down infra-status clean clean-cache
+.PHONY: help install build lint typecheck test test-web dev dev-down infra-up infra-down infra-status clean clean-cache
 
 help: ## List the targets
 	@echo "usage: make <target>"
@@ -24,6 +24,9 @@ typecheck: install ## tsc --noEmit in every workspace
 
 test: ## From a fresh machine: install, start the stack, build, run every test, stop what it started
 	@scripts/test.sh
+
+test-web: infra-up build ## Browser tests of the web app (Playwright, Debian Chromium) against the running stack
+	@services/web/e2e/run.sh
 
 dev: infra-up build ## Start the stack and every built service (gateway last) and print the URLs
 	@dev/services.sh up

@@ -4,6 +4,8 @@
 # Every services/<name>/dist/main.js is started, the subgraphs first (in parallel), the gateway last, with
 # PORT from the port table in packages/platform/README.md; a new service folder is picked up as soon as it
 # is built and has a row in that table. Logs: .data/logs/<name>.log; pids: .data/run/svc-<name>.pid.
+# The web app (services/web) is no Node service: it runs as a Vite dev server on WEB_PORT (5173) that proxies
+# /graphql, WebSocket included, to the gateway; its URL is printed first.
 set -euo pipefail
 COMPONENT=dev
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
@@ -11,6 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 PORT_TABLE="$REPO_ROOT/packages/platform/README.md"
 READY_TIMEOUT="${READY_TIMEOUT:-90}"
+WEB_PORT="${WEB_PORT:-5173}"
 
 # port_of <service>: from the rows `| name | 4001 | ...` of the platform README's port table.
 port_of() {
@@ -20,12 +23,12 @@ port_of() {
     }' "$PORT_TABLE"
 }
 
-# The services in start order: every folder under services/ except the gateway, then the gateway.
+# The services in start order: every folder under services/ except the gateway (and web), then the gateway.
 service_names() {
   local d name
   for d in "$REPO_ROOT"/services/*/; do
     name="$(basename "$d")"
-    [ "$name" = gateway ] || echo "$name"
+    [ "$name" = gateway ] || [ "$name" = web ] || echo "$name"
   done
   [ -d "$REPO_ROOT/services/gateway" ] && echo gateway
   return 0
@@ -69,6 +72,39 @@ wait_one() {
   fi
 }
 
+# start_web <gateway port>: the Vite dev server of services/web (hot reload, /graphql + WebSocket proxied).
+# The gateway allows the origin http://localhost:5173 (CORS_ORIGINS default) for subscriptions.
+start_web() {
+  local vite="$REPO_ROOT/node_modules/.bin/vite" log="$LOG_DIR/web.log"
+  if pid_of svc-web >/dev/null; then
+    say "web already running (pid $(pid_of svc-web))"
+    return 0
+  fi
+  if [ ! -x "$vite" ]; then
+    say "skip web: vite is not installed (npm install)"
+    failed+=(web)
+    return 1
+  fi
+  if port_open "$WEB_PORT"; then
+    say "skip web: port $WEB_PORT is taken by a process this runner did not start"
+    failed+=(web)
+    return 1
+  fi
+  (
+    cd "$REPO_ROOT/services/web"
+    spawn svc-web "node_modules/.bin/vite" "$log" env GATEWAY_URL="http://127.0.0.1:$1" WEB_PORT="$WEB_PORT" \
+      node "$vite" --config src/app/vite.config.ts
+  )
+  echo "$WEB_PORT" >"$RUN_DIR/svc-web.port"
+  if (wait_ready svc-web "$READY_TIMEOUT" "$log" "$WEB_PORT" curl -fsS -o /dev/null --max-time 2 \
+    "http://127.0.0.1:$WEB_PORT/"); then
+    say "web ready on http://localhost:$WEB_PORT/"
+  else
+    failed+=(web)
+    return 1
+  fi
+}
+
 up() {
   need_tool curl "curl (Debian: curl), used to poll /readyz"
   local name port started=() ports=()
@@ -104,7 +140,16 @@ up() {
     { start_one gateway "$gateway_port" && wait_one gateway "$gateway_port"; } || gateway_port=""
   fi
 
+  local web_url=""
+  # DEV_WEB=0: no Vite server (the browser tests serve the production build themselves).
+  if [ -n "$gateway_port" ] && [ "${DEV_WEB:-1}" = 1 ] && [ -f "$REPO_ROOT/services/web/package.json" ]; then
+    start_web "$gateway_port" && web_url="http://localhost:$WEB_PORT/"
+  fi
+
   echo
+  if [ -n "$web_url" ]; then
+    echo "  Web app            $web_url   (Vite; /graphql proxied to the gateway)"
+  fi
   if [ -n "$gateway_port" ]; then
     echo "  GraphQL (gateway)  http://localhost:$gateway_port/graphql"
   fi
@@ -144,6 +189,11 @@ status() {
       say "$name not running"
     fi
   done < <(service_names)
+  if pid="$(pid_of svc-web)"; then
+    say "web up on :$WEB_PORT (pid $pid)"
+  else
+    say "web not running"
+  fi
   return "$rc"
 }
 

@@ -60,7 +60,7 @@ helm_install mongodb-kubernetes "$NS" mongodb/mongodb-kubernetes "$MONGODB_CHART
 # Secrets, created once and kept: the MongoDB users' passwords and auth's signing keys.
 secret_exists() { kubectl -n "$NS" get secret "$1" >/dev/null 2>&1; }
 random_password() { node -e 'console.log(require("crypto").randomBytes(24).toString("base64url"))'; }
-for svc in auth event ticket; do
+for svc in auth event ticket checkin pricing; do
   name="ticketing-mongo-$svc-password"
   if ! secret_exists "$name"; then
     say "secret $name"
@@ -83,6 +83,20 @@ if ! secret_exists ticketing-ticket-keys; then
   say "secret ticketing-ticket-keys (QR token signing key)"
   kubectl -n "$NS" create secret generic ticketing-ticket-keys --from-literal=signing-key="$(ed25519_jwk)"
 fi
+# The rotating display codes' master key: one value in ticket's Secret (it shows the codes) and checkin's (it
+# verifies them without calling ticket). Added to an existing ticket Secret that predates it.
+secret_value() { kubectl -n "$NS" get secret "$1" -o go-template="{{ index .data \"$2\" | base64decode }}" 2>/dev/null || true; }
+display_key="$(secret_value ticketing-ticket-keys display-code-master-key)"
+if [ -z "$display_key" ]; then
+  say "display-code master key in ticketing-ticket-keys"
+  display_key="$(random_password)$(random_password)"
+  kubectl -n "$NS" patch secret ticketing-ticket-keys --type merge \
+    -p "{\"stringData\":{\"display-code-master-key\":\"$display_key\"}}"
+fi
+if ! secret_exists ticketing-checkin-keys; then
+  say "secret ticketing-checkin-keys (display-code master key, the same as ticket's)"
+  kubectl -n "$NS" create secret generic ticketing-checkin-keys --from-literal=display-code-master-key="$display_key"
+fi
 
 say "infrastructure: Kafka, topics, MongoDB, Redis"
 kubectl apply -f "$K8S_DIR/infra/kafka.yaml" -f "$K8S_DIR/infra/kafka-topics.yaml" \
@@ -91,7 +105,7 @@ kubectl -n "$NS" rollout status deployment/redis --timeout=5m
 kubectl -n "$NS" wait kafka/ticketing-kafka --for=condition=Ready --timeout=15m
 kubectl -n "$NS" wait kafkatopic --all --for=condition=Ready --timeout=5m
 kubectl -n "$NS" wait mongodbcommunity/ticketing-mongo --for=jsonpath='{.status.phase}'=Running --timeout=15m
-for svc in auth event ticket; do
+for svc in auth event ticket checkin pricing; do
   kubectl -n "$NS" get secret "ticketing-mongo-$svc" >/dev/null ||
     die "the MongoDB operator has not written the connection-string Secret ticketing-mongo-$svc"
 done

@@ -2,7 +2,7 @@
 # `make test` (and CI through .ci/run): everything from a fresh machine to one closing line.
 #   install npm packages -> fetch/build the stack's servers -> start what is not running -> check it
 #   -> build every workspace -> Kubernetes validation tools -> Vitest over everything (k8s/test included)
-#   -> typecheck and lint
+#   -> browser tests of the web app (Playwright + Debian's Chromium, installed when missing) -> typecheck and lint
 #   -> stop the servers this run started (always) -> print `tests: N passed, N failed`.
 # Exits non-zero when any step fails.
 set -uo pipefail
@@ -12,8 +12,10 @@ ROOT="$PWD"
 RESULTS=".data/test-results"
 STARTED_FILE="$RESULTS/started-servers"
 VITEST_JSON="$RESULTS/vitest.json"
+PLAYWRIGHT_JSON="$RESULTS/playwright.json"
 mkdir -p "$RESULTS"
-rm -f "$VITEST_JSON" "$STARTED_FILE"
+rm -f "$VITEST_JSON" "$PLAYWRIGHT_JSON" "$STARTED_FILE"
+web_e2e_broken=0
 
 failed_steps=()
 begin=$SECONDS
@@ -43,7 +45,7 @@ stop_started_servers() {
 
 # Counts from Vitest's JSON report. A test file that failed before running any test (an import error,
 # a failing hook) counts as one failure, so a broken file never disappears from the total.
-count_tests() {
+count_vitest() {
   [ -f "$VITEST_JSON" ] || { echo "0 0"; return; }
   # shellcheck disable=SC2016 # JavaScript, not shell
   node -e '
@@ -53,6 +55,27 @@ count_tests() {
     ).length;
     console.log(`${r.numPassedTests || 0} ${(r.numFailedTests || 0) + broken}`);
   ' "$VITEST_JSON" 2>/dev/null || echo "0 0"
+}
+
+# Counts from Playwright's JSON report (the web app's browser tests): passed = expected + flaky, failed =
+# unexpected. A browser step that failed without a report (no Chromium, services down) counts as one failure.
+count_playwright() {
+  if [ ! -f "$PLAYWRIGHT_JSON" ]; then
+    echo "0 $web_e2e_broken"
+    return
+  fi
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  node -e '
+    const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats || {};
+    console.log(`${(s.expected || 0) + (s.flaky || 0)} ${s.unexpected || 0}`);
+  ' "$PLAYWRIGHT_JSON" 2>/dev/null || echo "0 1"
+}
+
+count_tests() {
+  local v p
+  v="$(count_vitest)"
+  p="$(count_playwright)"
+  echo "$((${v% *} + ${p% *})) $((${v#* } + ${p#* }))"
 }
 
 finish() {
@@ -92,6 +115,9 @@ step "build every workspace" npm run build
 # they need helm, kubeconform and actionlint, built once from the Go module proxy into the cache.
 step "install the Kubernetes validation tools (helm, kubeconform, actionlint)" k8s/tools/install.sh
 step "vitest" npx vitest "${vitest_args[@]}"
+# The web app in a real browser, against the same stack: starts the built services (and stops them after)
+# unless a `make dev` is running.
+step "browser tests (web, Playwright + Chromium)" services/web/e2e/run.sh || web_e2e_broken=1
 # Static checks last: a type error in a test file or a lint/format slip fails the run, after the tests
 # have reported.
 step "typecheck (every workspace, tests/, k8s/)" npm run --silent typecheck

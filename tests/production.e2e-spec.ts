@@ -1,6 +1,14 @@
+import { join } from 'node:path';
+import {
+  createTestContext,
+  dropTestContext,
+  ensureTopics,
+  startService,
+  type TestContext,
+} from '@ticketing/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postGraphql, STRONG_PASSWORD, uniqueEmail } from './support/graphql-client';
-import { startStack, type Stack } from './support/stack';
+import { REPO_ROOT, startStack, type Stack } from './support/stack';
 
 const INTROSPECTION = '{ __schema { queryType { name } types { name } } }';
 const TYPO = '{ evnts { edges { node { id } } } }';
@@ -77,19 +85,50 @@ describe('production mode hides introspection, suggestions and stack traces (gat
     expect(ok.body.errors).toBeUndefined();
   });
 
-  it('an unexpected failure (a subgraph stopped) shows a stack trace in development only', async () => {
+  it('an unexpected failure (a subgraph stopped) shows no internals in any mode, only a trace id', async () => {
     const query = '{ events { edges { node { id } } } }';
     await Promise.all([dev.event.stop(10_000), prod.event.stop(10_000)]);
 
-    const devAnswer = await postGraphql(dev.graphqlUrl, query);
-    expect(JSON.stringify(devAnswer.body)).toContain('stacktrace');
-
-    const prodAnswer = await postGraphql(prod.graphqlUrl, query);
-    const error = prodAnswer.body.errors?.[0];
-    expect(error?.message).toBe('Internal server error');
-    expect(error?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', field: null });
-    expect(JSON.stringify(prodAnswer.body)).not.toMatch(
-      /stacktrace|127\.0\.0\.1|ECONNREFUSED|fetch failed|node_modules/,
-    );
+    for (const stack of [dev, prod]) {
+      const answer = await postGraphql(stack.graphqlUrl, query);
+      const error = answer.body.errors?.[0];
+      expect(error?.message).toMatch(/^Internal server error/);
+      expect(error?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(JSON.stringify(answer.body)).not.toMatch(
+        /stacktrace|127\.0\.0\.1|ECONNREFUSED|fetch failed|node_modules/,
+      );
+    }
   });
+});
+
+describe('production refuses cookies without Secure unless the plain-HTTP flag is set by name', () => {
+  let ctx: TestContext;
+
+  beforeAll(async () => {
+    ctx = createTestContext('prod-cookies');
+    await ensureTopics(ctx);
+  });
+
+  afterAll(async () => {
+    if (ctx) await dropTestContext(ctx);
+  });
+
+  const boot = (extra: Record<string, string>) =>
+    startService(join(REPO_ROOT, 'services', 'event'), {
+      ...ctx.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      COOKIE_SECURE: 'false',
+      ...extra,
+    });
+
+  it('exits at boot naming COOKIE_SECURE; with ALLOW_INSECURE_COOKIES=true it starts and warns', async () => {
+    await expect(boot({})).rejects.toThrow(/COOKIE_SECURE \(must be true when NODE_ENV=production/);
+    const allowed = await boot({ ALLOW_INSECURE_COOKIES: 'true' });
+    try {
+      expect(allowed.output()).toContain('COOKIE_SECURE=false in production');
+    } finally {
+      await allowed.stop();
+    }
+  }, 90_000);
 });

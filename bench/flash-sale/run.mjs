@@ -8,7 +8,11 @@
 //
 //   make infra-up && npm run build -w @ticketing/contracts -w @ticketing/platform -w @ticketing/ticket -w @ticketing/gateway
 //   node bench/flash-sale/run.mjs [--stock 200] [--rate 50] [--redis-seconds 5] [--redis-clients 32]
+//                                 [--db <ticket database>] [--no-report]
 //
+// --db runs the ticket service on an existing database (kept afterwards), e.g. one bench/at-rest loaded with
+// 100,000 purchases, to compare with an empty one; MONGO_URL picks the server. --no-report prints the
+// report without writing REPORT.md.
 // Starts the ticket service and the gateway from their dist/ on free ports (the gateway serves the committed
 // supergraph, which includes ticket); access tokens come from a throwaway test issuer whose JWKS both
 // trust. Throwaway database, topics and Redis prefix, removed at the end.
@@ -39,6 +43,9 @@ const buyers = stock * 2;
 const rate = arg('rate', 50, 2000);
 const redisSeconds = arg('redis-seconds', 5, 30);
 const redisClients = arg('redis-clients', 32, 256);
+const dbIndex = process.argv.indexOf('--db');
+const ticketDb = dbIndex === -1 ? undefined : process.argv[dbIndex + 1];
+const writeReport = !process.argv.includes('--no-report');
 
 const oid = () => new mongoose.Types.ObjectId().toHexString();
 const pct = (sorted, p) =>
@@ -59,6 +66,7 @@ await testing.ensureTopics(ctx);
 const issuer = await testing.createTestIssuer();
 const ticket = await testing.startService(join(root, 'services/ticket'), {
   ...ctx.env,
+  ...(ticketDb ? { MONGO_DB: ticketDb } : {}),
   LOG_LEVEL: 'error',
   AUTH_JWKS_URL: issuer.jwksUrl,
   HOLD_TTL_SECONDS: '600',
@@ -197,7 +205,9 @@ try {
   const saleSeconds = (lastPurchase - started) / 1000;
 
   // Oversell check from the source of truth.
-  const conn = await mongoose.createConnection(ctx.env.MONGO_URL, { dbName: ctx.dbName }).asPromise();
+  const conn = await mongoose
+    .createConnection(ctx.env.MONGO_URL, { dbName: ticketDb ?? ctx.dbName })
+    .asPromise();
   const inv = await conn.collection('inventory').findOne({ _id: typeId });
   const tickets = await conn.collection('tickets').countDocuments({ ticketTypeId: typeId });
   const distinct = (await conn.collection('tickets').distinct('_id', { ticketTypeId: typeId })).length;
@@ -230,7 +240,7 @@ try {
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   const report = `# Flash sale — ticket service
 
-Command: \`node bench/flash-sale/run.mjs --stock ${stock} --rate ${rate} --redis-seconds ${redisSeconds} --redis-clients ${redisClients}\`
+Command: \`node bench/flash-sale/run.mjs --stock ${stock} --rate ${rate} --redis-seconds ${redisSeconds} --redis-clients ${redisClients}${ticketDb ? ` --db ${ticketDb}` : ''}\`
 Date: ${new Date().toISOString()}
 Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average at start-up ${os
     .loadavg()
@@ -260,16 +270,15 @@ trip and no MongoDB access (the ticket type, event and price are read from a per
 CATALOG_CACHE_MS old). A purchase costs 4 MongoDB writes to hold (reservation, buyer limit, stock,
 HELD + reservation.created) and 10 to pay (idempotency key, PAYING, order, charge, captured, stock sold,
 tickets, CONFIRMED + order.confirmed + ticket.issued, CONVERTED, key done), plus the outbox relay's claim
-and removal for the reservation and the order. The local MongoDB-compatible server runs every write of
-every database one at a time (dev/ferretdb/serialize_writes.go makes FerretDB's updates atomic that way),
-and a guarded update that matches nothing scans its collection, so purchases/s here is bounded by that
-server, not by the service: see the profile in services/ticket/README.md.
+and removal for the reservation and the order. The local MongoDB-compatible server locks each written document (dev/ferretdb/ makes
+FerretDB's updates atomic that way, and answers equality filters from indexes): see bench/at-rest/REPORT.md
+for what it sustains alone.
 
 Same command, same machine, the stack on FerretDB's SQLite handler instead (\`FERRETDB_HANDLER=sqlite make
 infra-up\`), 2026-12-04: 7.1 to 7.8 purchases/s over four runs, reserve p50 407 to 593 ms, checkout p50 5.7
 to 7.2 s, oversell 0. That difference is why dev/ runs FerretDB on PostgreSQL when it can.
 `;
-  writeFileSync(join(here, 'REPORT.md'), report);
+  if (writeReport) writeFileSync(join(here, 'REPORT.md'), report);
   process.stdout.write(report);
   if (oversell !== 0) process.exitCode = 1;
 } finally {

@@ -90,7 +90,8 @@ describe('k8s/infra manifests', () => {
 
   it.each([
     ['auth', { AUTH_SIGNING_KEYS: 'signing-keys' }],
-    ['ticket', { TICKET_SIGNING_KEY: 'signing-key' }],
+    ['ticket', { TICKET_SIGNING_KEY: 'signing-key', DISPLAY_CODE_MASTER_KEY: 'display-code-master-key' }],
+    ['checkin', { DISPLAY_CODE_MASTER_KEY: 'display-code-master-key' }],
   ])(
     'create the %s signing-key Secret the umbrella references, with the key the chart reads',
     (svc, secretEnv) => {
@@ -102,6 +103,17 @@ describe('k8s/infra manifests', () => {
       );
     },
   );
+
+  it('gives ticket and checkin one display-code master key, generated once, never committed', () => {
+    // The ticket Secret gets the key (also when it predates it); checkin's Secret copies that same value.
+    expect(clusterUp).toContain(
+      'display_key="$(secret_value ticketing-ticket-keys display-code-master-key)"',
+    );
+    expect(clusterUp).toMatch(/patch secret ticketing-ticket-keys[\s\S]*display-code-master-key/);
+    expect(clusterUp).toContain(
+      'create secret generic ticketing-checkin-keys --from-literal=display-code-master-key="$display_key"',
+    );
+  });
 
   it('run Redis from the official image, pinned, without persistence, under the restricted policy', () => {
     const redis = infra.filter((m) => m.metadata.name === 'redis');

@@ -171,6 +171,8 @@ describe.each(umbrellaValueSets())('umbrella chart rendered with $name values', 
     for (const svc of serviceCharts()) {
       const { env } = containerEnv(manifests, fullname(svc));
       expect(env.COOKIE_SECURE, svc).toBe(String(secure));
+      // Only the plain-http kind cluster asks for insecure cookies, by name.
+      expect(env.ALLOW_INSECURE_COOKIES, svc).toBe(secure ? undefined : 'true');
       expect(env.CORS_ORIGINS, svc).toBe(expected);
     }
     const ingress = manifests.find((m) => m.kind === 'Ingress')!;
@@ -286,6 +288,8 @@ describe.each(umbrellaValueSets())('umbrella chart rendered with $name values', 
       if (SUBGRAPHS.includes(svc) && svc !== 'auth' && present.includes('auth'))
         expected.add(`${svc} -> auth`);
     }
+    // Check-in fetches the ticket service's public QR key set (never a ticket: scans run on its replica).
+    if (present.includes('checkin') && present.includes('ticket')) expected.add('checkin -> ticket');
     expect([...allowed].sort()).toEqual([...expected].sort());
   });
 });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { JWK } from 'jose';
 import {
@@ -75,6 +75,8 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
   const database = (service: string) => `${ctx.dbName}_${service}`.slice(0, 60);
   // Ports are chosen up front so the four processes can start side by side (the gateway needs every URL).
   const [authPort, eventPort, ticketPort] = [await freePort(), await freePort(), await freePort()];
+  // Check-in and pricing are not started here: their URLs point at closed ports, never a developer's services.
+  const [checkinPort, pricingPort] = [await freePort(), await freePort()];
   const jwks = { AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json` };
 
   const launches: Array<Promise<RunningService>> = [
@@ -105,6 +107,8 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
         EVENT_URL: `http://127.0.0.1:${eventPort}/graphql`,
         // Without a ticket process this port stays closed: never a developer's service on the fixed port 4003.
         TICKET_URL: `http://127.0.0.1:${ticketPort}/graphql`,
+        CHECKIN_URL: `http://127.0.0.1:${checkinPort}/graphql`,
+        PRICING_URL: `http://127.0.0.1:${pricingPort}/graphql`,
         RATE_LIMIT_PER_MINUTE: '0',
         ...options.gatewayEnv,
       },
@@ -120,6 +124,8 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
           ...jwks,
           MONGO_DB: database('ticket'),
           TICKET_SIGNING_KEY: newTicketSigningKey(),
+          // A production process refuses the development display-code key.
+          DISPLAY_CODE_MASTER_KEY: randomBytes(32).toString('base64url'),
           PAYMENT_PROVIDER: 'test',
           // The built-in test payment provider (tok_success, tok_decline, tok_error), also in production mode.
           ALLOW_TEST_PAYMENTS: 'true',

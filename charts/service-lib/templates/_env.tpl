@@ -24,6 +24,10 @@ The environment every service reads (packages/platform/README.md). Connection se
   value: {{ get $auth "audience" | default "ticketing" | quote }}
 - name: COOKIE_SECURE
   value: {{ include "service-lib.cookieSecure" . | quote }}
+{{- if get $global "allowInsecureCookies" }}
+- name: ALLOW_INSECURE_COOKIES
+  value: "true"
+{{- end }}
 - name: CORS_ORIGINS
   value: {{ include "service-lib.corsOrigins" . | quote }}
 - name: TRUST_PROXY

@@ -40,6 +40,8 @@ const SECRET_STAND_INS: Record<string, () => string> = {
   REDIS_URL: () => 'redis://:secret@redis.invalid:6379',
   AUTH_SIGNING_KEYS: () => JSON.stringify([ed25519Jwk()]),
   TICKET_SIGNING_KEY: () => JSON.stringify(ed25519Jwk()),
+  // 64 characters, like the key k8s/cluster-up.sh generates (at least 32 are required).
+  DISPLAY_CODE_MASTER_KEY: () => 'stand-in-display-code-master-key-'.padEnd(64, 'x'),
 };
 
 export interface ContainerEnv {

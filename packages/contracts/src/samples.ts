@@ -108,6 +108,7 @@ export const samples: { readonly [T in EventType]: EventData<T> } = {
   },
   'event.published': {
     ...eventSnapshot,
+    perBuyerMax: 6,
     status: 'PUBLISHED',
     publishedAt: '2026-11-24T16:00:00.000Z',
     aggregateVersion: 4,
@@ -214,6 +215,12 @@ export const samples: { readonly [T in EventType]: EventData<T> } = {
     reason: 'DEMAND',
     effectiveAt: '2026-12-01T09:05:00.000Z',
     priceVersion: 2,
+    factors: [
+      { name: 'BASE', value: 4500, detail: 'base price of the ticket type' },
+      { name: 'PACE', value: 0.4, detail: '28 units moved in 15 min against 20 expected' },
+      { name: 'TARGET', value: 5400, detail: 'base × (1 + 0.5 × 0.4)' },
+      { name: 'STEP_LIMIT', value: 10, detail: 'at most 10% per change' },
+    ],
   },
   'checkin.recorded': {
     checkinId: ID.checkin,
@@ -225,6 +232,8 @@ export const samples: { readonly [T in EventType]: EventData<T> } = {
     at: '2027-03-14T18:41:07.512Z',
     method: 'QR',
     result: 'ADMITTED',
+    deviceId: 'scanner-07',
+    offline: false,
   },
 };
 

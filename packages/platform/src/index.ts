@@ -7,6 +7,8 @@ export * from './metrics';
 export * from './mongo';
 export * from './platform.module';
 export * from './redis';
+export * from './scheduling';
 export * from './kafka';
 export * from './graphql';
 export * from './auth';
+export * from './tickets';

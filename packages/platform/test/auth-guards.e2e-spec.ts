@@ -318,6 +318,22 @@ describe('subscriptions over graphql-ws', () => {
     expect(result!.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', field: null });
   });
 
+  it('refuses control characters in arguments over graphql-ws too, before any resolver runs', async () => {
+    const { client } = connect();
+    const values: unknown[] = [];
+    for await (const value of client.iterate({
+      query: 'query($id: ID!) { ticket(id: $id) { id } }',
+      variables: { id: 'abc\u0000' },
+    })) {
+      values.push(value);
+    }
+    expect(values).toEqual([
+      {
+        errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'id' } })],
+      },
+    ]);
+  });
+
   it('applies the depth limit to subscription documents before any resolver runs', async () => {
     const { client } = connect();
     let selection = 'message';

@@ -4,7 +4,15 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { dlqTopic, sampleEnvelope, TOPICS, type EventEnvelope } from '@ticketing/contracts';
-import { createTestContext, dropTestContext, ensureTopics, freePort, type TestContext } from '../src/testing';
+import {
+  createTestContext,
+  dropTestContext,
+  ensureTopics,
+  freePort,
+  recordQueries,
+  unindexedQueries,
+  type TestContext,
+} from '../src/testing';
 import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { register } from 'prom-client';
@@ -322,6 +330,80 @@ describe('KafkaService and OutboxRelay against the real broker', () => {
       );
     });
 
+    it('marks a document pending in the write that appends, and clears the mark once drained', async () => {
+      const Marked = connection.model<AggregateDoc>(
+        'MarkedAggregate',
+        withOutbox(new Schema<AggregateDoc>({ _id: String, state: String })),
+        'outbox_marked',
+      );
+      const created = randomUUID();
+      const updated = randomUUID();
+      const quiet = randomUUID();
+      await Marked.create({ _id: created, state: 'created', outbox: [published()] });
+      await Marked.create({ _id: updated, state: 'created' });
+      await Marked.create({ _id: quiet, state: 'created' });
+      await Marked.updateOne(
+        { _id: updated },
+        { $set: { state: 'updated' }, ...appendOutbox([published()]) },
+      );
+      await Marked.updateOne({ _id: quiet }, { $set: { state: 'updated' } });
+      const pending = async (id: string) => (await Marked.findById(id).lean())!.outboxPending;
+      // Nothing published them yet (no relay loop for this model): the marks come from the writes.
+      expect([await pending(created), await pending(updated), await pending(quiet)]).toEqual([
+        true,
+        true,
+        false,
+      ]);
+      // The state change kept its own $set beside the mark.
+      expect((await Marked.findById(updated).lean())!.state).toBe('updated');
+
+      const loop = relay.register(Marked, { pollMs: 100 });
+      try {
+        await waitFor(
+          'both drained and unmarked',
+          async () =>
+            (await Marked.countDocuments({ outboxPending: true })) === 0 &&
+            (await Marked.countDocuments({ 'outbox.0': { $exists: true } })) === 0,
+        );
+      } finally {
+        await loop.stop();
+      }
+    });
+
+    it('finds pending documents by an indexed query, without reading the drained ones', async () => {
+      const Busy = connection.model<AggregateDoc>(
+        'BusyAggregate',
+        withOutbox(new Schema<AggregateDoc>({ _id: String, state: String })),
+        'outbox_busy',
+      );
+      await Busy.init();
+      // A collection that grew with the business: thousands of drained documents, one pending.
+      for (let i = 0; i < 3; i++) {
+        await Busy.insertMany(
+          Array.from({ length: 1000 }, () => ({ _id: randomUUID(), state: 'done', outbox: [] })),
+        );
+      }
+      const message = published();
+      await Busy.create({ _id: randomUUID(), state: 'new', outbox: [message] });
+
+      const recording = recordQueries(connection);
+      const loop = relay.register(Busy, { pollMs: 100, gaugeEveryMs: 0 });
+      try {
+        await waitFor('the pending message', () => outboxSeen.some((e) => e.id === message.id));
+        await waitFor(
+          'marker cleared',
+          async () => (await Busy.countDocuments({ outboxPending: true })) === 0,
+        );
+      } finally {
+        await loop.stop();
+        recording.stop();
+      }
+      const relayQueries = recording.queries.filter((q) => q.collection === 'outbox_busy');
+      expect(relayQueries.length).toBeGreaterThan(0);
+      // Every query the relay made (claim, gauge, finish) is answered through an index.
+      expect(await unindexedQueries(connection, relayQueries, [Busy as never])).toEqual([]);
+    });
+
     it('keeps retrying a document the broker refuses, with growing delays, while the ones behind it go out', async () => {
       const Mixed = connection.model<AggregateDoc>(
         'MixedAggregate',
@@ -347,8 +429,9 @@ describe('KafkaService and OutboxRelay against the real broker', () => {
         const stuck = await Mixed.findById(poisonId).lean();
         expect(stuck!.outbox.map((m) => m.id)).toEqual([poison.id]);
         expect(outboxSeen.some((e) => e.id === poison.id)).toBe(false);
-        // It is not dropped: it waits under a lease and is tried again later.
-        expect(stuck!.outboxLeaseUntil!.getTime()).toBeGreaterThan(Date.now() - 1_000);
+        // It is not dropped: it stays marked pending, under a lease that lapses for the next try.
+        expect(stuck!.outboxPending).toBe(true);
+        expect(stuck!.outboxLeaseUntil).toBeInstanceOf(Date);
         expect(await Mixed.countDocuments({ 'outbox.0': { $exists: true } })).toBe(1);
       } finally {
         await loop.stop();

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@ticketing/platform';
+import { ConfigError, DEV_DISPLAY_CODE_MASTER_KEY, loadConfig } from '@ticketing/platform';
 import { describe, expect, it } from 'vitest';
 import { ticketConfigSchema } from './config';
 
@@ -21,7 +21,19 @@ describe('ticket config', () => {
     } catch (error) {
       expect((error as Error).message).toContain('TICKET_SIGNING_KEY');
       expect((error as Error).message).toContain('PAYMENT_PROVIDER');
+      expect((error as Error).message).toContain('DISPLAY_CODE_MASTER_KEY');
     }
+  });
+
+  it('uses the development display-code key only outside production, and refuses a short one', () => {
+    expect(loadConfig(ticketConfigSchema, {}).DISPLAY_CODE_MASTER_KEY).toBe(DEV_DISPLAY_CODE_MASTER_KEY);
+    expect(() => loadConfig(ticketConfigSchema, { DISPLAY_CODE_MASTER_KEY: 'too-short' })).toThrow(
+      /DISPLAY_CODE_MASTER_KEY/,
+    );
+    const key = 'k'.repeat(48);
+    expect(loadConfig(ticketConfigSchema, { DISPLAY_CODE_MASTER_KEY: key }).DISPLAY_CODE_MASTER_KEY).toBe(
+      key,
+    );
   });
 
   it('keeps the payment timeout well inside the recovery window', () => {

@@ -1,4 +1,10 @@
-import { baseConfigSchema, envBool, envInt } from '@ticketing/platform';
+import {
+  baseConfigSchema,
+  envBool,
+  envDisplayCodeMasterKey,
+  envInt,
+  refuseDevDisplayCodeKey,
+} from '@ticketing/platform';
 import { z } from 'zod';
 
 export const TICKET_SERVICE_NAME = 'ticket';
@@ -8,8 +14,13 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
   .extend({
     /** How long a hold lasts before the sweeper returns its stock. */
     HOLD_TTL_SECONDS: envInt({ default: 600, min: 1, max: 24 * 3600 }),
-    /** Period of the sweeper (expired holds, interrupted reservations, orders to recover). */
+    /** Period of the sweeper (expired holds, interrupted reservations, orders to recover) while it finds work. */
     SWEEP_INTERVAL_MS: envInt({ default: 1000, min: 50, max: 600_000 }),
+    /**
+     * Longest wait of the sweeper when nothing is due (it also wakes when the earliest hold expires): bounds
+     * how late it notices work another replica or a crash left behind.
+     */
+    SWEEP_IDLE_MAX_MS: envInt({ default: 10_000, min: 50, max: 600_000 }),
     /** Run the sweeper in this process (every replica may: each step is a guarded single-document update). */
     SWEEPER_ENABLED: envBool(true),
     /** A reservation or order stuck half-way this long (a crashed request) is finished or rolled back. */
@@ -32,6 +43,11 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
       .string()
       .optional()
       .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim())),
+    /**
+     * Master key of the rotating display codes (HKDF per ticket and generation), shared with the check-in
+     * service through a Secret. Required in production; a fixed development key otherwise.
+     */
+    DISPLAY_CODE_MASTER_KEY: envDisplayCodeMasterKey(),
     /** Payment provider. Only the built-in test provider exists so far. */
     PAYMENT_PROVIDER: z.enum(['test'], { error: 'expected test' }).default('test'),
     /** The test provider charges nobody: it is refused in production unless explicitly allowed. */
@@ -47,6 +63,7 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
       });
     }
     if (cfg.NODE_ENV !== 'production') return;
+    refuseDevDisplayCodeKey(cfg, ctx);
     if (cfg.TICKET_SIGNING_KEY === undefined) {
       ctx.addIssue({
         code: 'custom',

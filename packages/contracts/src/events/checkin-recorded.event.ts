@@ -10,6 +10,8 @@ export const CHECKIN_RESULTS = [
   'INVALID_CODE',
   'WRONG_EVENT',
   'EVENT_CANCELLED',
+  /** Added in place (additive): a genuine ticket scanned before the event's doors open. */
+  'NOT_YET_OPEN',
 ] as const;
 export const CHECKIN_METHODS = ['QR', 'ROTATING_CODE'] as const;
 
@@ -28,6 +30,10 @@ export const checkinRecordedSchema = z
     at: instantSchema,
     method: z.enum(CHECKIN_METHODS),
     result: z.enum(CHECKIN_RESULTS),
+    /** The scanning device (optional, added later). */
+    deviceId: textSchema(64).optional(),
+    /** True when the scan was made offline and uploaded later by syncScans (optional, added later). */
+    offline: z.boolean().optional(),
   })
   .superRefine((c, ctx) => {
     if (c.result !== 'INVALID_CODE' && c.ticketId === null) {

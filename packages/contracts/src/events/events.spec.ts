@@ -60,6 +60,8 @@ const expectations: Record<EventType, Expectation> = {
     invalid: {
       'missing ticket types': [(d) => delete d.ticketTypes, 'ticketTypes'],
       'no ticket type': [(d) => (d.ticketTypes = []), 'ticketTypes'],
+      'zero event-wide buyer limit': [(d) => (d.perBuyerMax = 0), 'perBuyerMax'],
+      'fractional event-wide buyer limit': [(d) => (d.perBuyerMax = 1.5), 'perBuyerMax'],
       'draft status': [(d) => (d.status = 'DRAFT'), 'status'],
       'ends before it starts': [(d) => (d.endsAt = '2027-03-14T18:00:00.000Z'), 'endsAt'],
       'negative price': [(d) => (d.ticketTypes[0].basePrice.amount = -1), 'ticketTypes.0.basePrice.amount'],
@@ -82,6 +84,7 @@ const expectations: Record<EventType, Expectation> = {
       'missing transfer deadline field': [(d) => delete d.transferPolicy.deadline, 'transferPolicy.deadline'],
     },
     valid: {
+      'no event-wide buyer limit (absent)': (d) => delete d.perBuyerMax,
       'no transfer deadline': (d) => (d.transferPolicy = { allowed: false, deadline: null }),
       'venue without address': (d) => delete d.venue.address,
     },
@@ -96,7 +99,11 @@ const expectations: Record<EventType, Expectation> = {
       'missing updatedAt': [(d) => delete d.updatedAt, 'updatedAt'],
       'sales end before start': [(d) => (d.salesEnd = '2026-11-01T00:00:00.000Z'), 'salesEnd'],
     },
-    valid: { 'ended event': (d) => (d.status = 'ENDED') },
+    valid: {
+      'ended event': (d) => (d.status = 'ENDED'),
+      'no event-wide buyer limit (null)': (d) => (d.perBuyerMax = null),
+      'an event-wide buyer limit': (d) => (d.perBuyerMax = 4),
+    },
   },
   'event.cancelled': {
     definition: eventCancelledEvent,
@@ -258,8 +265,13 @@ const expectations: Record<EventType, Expectation> = {
       'no previous after the first version': [(d) => (d.previous = null), 'previous'],
       'missing priceVersion': [(d) => delete d.priceVersion, 'priceVersion'],
       'unknown reason': [(d) => (d.reason = 'WHIM'), 'reason'],
+      'factor without a name': [(d) => delete d.factors[0].name, 'factors.0.name'],
+      'factor with an infinite value': [(d) => (d.factors[1].value = Infinity), 'factors.1.value'],
     },
-    valid: { 'first price': (d) => Object.assign(d, { previous: null, priceVersion: 1, reason: 'INITIAL' }) },
+    valid: {
+      'first price': (d) => Object.assign(d, { previous: null, priceVersion: 1, reason: 'INITIAL' }),
+      'no factors (older producer)': (d) => delete d.factors,
+    },
   },
   'checkin.recorded': {
     definition: checkinRecordedEvent,
@@ -271,8 +283,16 @@ const expectations: Record<EventType, Expectation> = {
       'empty gate': [(d) => (d.gate = ''), 'gate'],
       'missing scannedBy': [(d) => delete d.scannedBy, 'scannedBy'],
       'scan time not UTC': [(d) => (d.at = '2027-03-14 19:41:07'), 'at'],
+      'empty deviceId': [(d) => (d.deviceId = ''), 'deviceId'],
+      'offline not a boolean': [(d) => (d.offline = 'yes'), 'offline'],
     },
     valid: {
+      'before the doors open': (d) => (d.result = 'NOT_YET_OPEN'),
+      'without the optional device and offline fields (version 1 producers)': (d) => {
+        delete d.deviceId;
+        delete d.offline;
+      },
+      'uploaded by an offline device': (d) => Object.assign(d, { offline: true, result: 'ALREADY_ADMITTED' }),
       'unreadable code': (d) =>
         Object.assign(d, { ticketId: null, generation: null, result: 'INVALID_CODE' }),
       'second scan': (d) => (d.result = 'ALREADY_ADMITTED'),

@@ -11,6 +11,14 @@ export const PRICE_CHANGE_REASONS = [
   'BASE_PRICE_CHANGED',
 ] as const;
 
+/** One named reason of a price (for example PACE, SCARCITY, STEP_LIMIT) with the number it stands for. */
+export const priceFactorSchema = z.object({
+  name: z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/),
+  value: z.number().refine(Number.isFinite, { message: 'Expected a finite number' }),
+  detail: z.string().max(200).optional(),
+});
+export type PriceFactorData = z.infer<typeof priceFactorSchema>;
+
 export const priceChangedSchema = z
   .object({
     ticketTypeId: idSchema,
@@ -23,6 +31,8 @@ export const priceChangedSchema = z
     effectiveAt: instantSchema,
     /** Monotonic per ticket type (this event's aggregate version): drop a price.changed not above the one held. */
     priceVersion: positiveIntSchema,
+    /** What produced the price, in the order applied (added in a compatible change: older events have none). */
+    factors: z.array(priceFactorSchema).max(30).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.previous && p.previous.currency !== p.price.currency) {

@@ -43,6 +43,11 @@ export const eventSnapshotFields = {
   transferPolicy: transferPolicySchema,
   /** Every ticket type of the event, each with its own aggregateVersion. */
   ticketTypes: z.array(ticketTypeSnapshotSchema).min(1).max(100),
+  /**
+   * Most tickets of the whole event one buyer may hold, across its ticket types (each type has its own
+   * `perBuyerMax` too). Null or absent: no event-wide limit. Added later: older producers leave it out.
+   */
+  perBuyerMax: positiveIntSchema.nullable().optional(),
   /** Version of the event (not of its ticket types or staff list), counted by the event service. */
   aggregateVersion: aggregateVersionSchema,
 };

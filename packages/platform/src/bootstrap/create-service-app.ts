@@ -43,6 +43,12 @@ export async function createServiceApp(
 ): Promise<NestExpressApplication> {
   configureLogging({ service: options.serviceName, level: config.LOG_LEVEL });
   ensureDefaultMetrics();
+  if (config.NODE_ENV === 'production' && !config.COOKIE_SECURE) {
+    // Only reachable with ALLOW_INSECURE_COOKIES=true (the config refuses it otherwise): say so at every start.
+    getLogger('config').warn(
+      'COOKIE_SECURE=false in production (ALLOW_INSECURE_COOKIES=true): session cookies travel without Secure',
+    );
+  }
 
   const app = await NestFactory.create<NestExpressApplication>(appModule, {
     ...options.nest,

@@ -11,45 +11,59 @@ const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/;
  * `baseConfigSchema('ticket', 4003).extend({ HOLD_MINUTES: envInt({ default: 10 }) })`.
  */
 export function baseConfigSchema(serviceName: string, defaultPort: number) {
-  return z.object({
-    SERVICE_NAME: envString(serviceName),
-    NODE_ENV: z.enum(NODE_ENVS, { error: `expected one of ${NODE_ENVS.join('|')}` }).default('development'),
-    PORT: envPort(defaultPort),
-    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join('|')}` }).default('info'),
+  return z
+    .object({
+      SERVICE_NAME: envString(serviceName),
+      NODE_ENV: z.enum(NODE_ENVS, { error: `expected one of ${NODE_ENVS.join('|')}` }).default('development'),
+      PORT: envPort(defaultPort),
+      LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join('|')}` }).default('info'),
 
-    MONGO_URL: envUrl(['mongodb', 'mongodb+srv'], 'mongodb://127.0.0.1:27018'),
-    MONGO_DB: envString(serviceName),
-    MONGO_POOL_SIZE: envInt({ default: 20, min: 1, max: 500 }),
+      MONGO_URL: envUrl(['mongodb', 'mongodb+srv'], 'mongodb://127.0.0.1:27018'),
+      MONGO_DB: envString(serviceName),
+      MONGO_POOL_SIZE: envInt({ default: 20, min: 1, max: 500 }),
 
-    REDIS_URL: envUrl(['redis', 'rediss'], 'redis://127.0.0.1:6390'),
-    REDIS_KEY_PREFIX: z.string().default(''),
+      REDIS_URL: envUrl(['redis', 'rediss'], 'redis://127.0.0.1:6390'),
+      REDIS_KEY_PREFIX: z.string().default(''),
 
-    KAFKA_BROKERS: envList(['127.0.0.1:19092'], { nonEmpty: true }).refine(
-      (brokers) => brokers.every((broker) => BROKER.test(broker)),
-      { error: 'expected comma-separated host:port list' },
-    ),
-    KAFKA_CLIENT_ID: envString(serviceName),
-    KAFKA_TOPIC_PREFIX: z.string().default(''),
+      KAFKA_BROKERS: envList(['127.0.0.1:19092'], { nonEmpty: true }).refine(
+        (brokers) => brokers.every((broker) => BROKER.test(broker)),
+        { error: 'expected comma-separated host:port list' },
+      ),
+      KAFKA_CLIENT_ID: envString(serviceName),
+      KAFKA_TOPIC_PREFIX: z.string().default(''),
 
-    AUTH_JWKS_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4001/.well-known/jwks.json'),
-    AUTH_ISSUER: envString('ticketing-auth'),
-    AUTH_AUDIENCE: envString('ticketing'),
-    COOKIE_SECURE: envBool(true),
-    CORS_ORIGINS: envList(['http://localhost:5173']),
+      AUTH_JWKS_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4001/.well-known/jwks.json'),
+      AUTH_ISSUER: envString('ticketing-auth'),
+      AUTH_AUDIENCE: envString('ticketing'),
+      COOKIE_SECURE: envBool(true),
+      /** Lets a production process send cookies without `Secure` (a plain-HTTP cluster such as kind): never elsewhere. */
+      ALLOW_INSECURE_COOKIES: envBool(false),
+      CORS_ORIGINS: envList(['http://localhost:5173']),
 
-    /** Express `trust proxy`: 'true'/'false', a hop count, or a comma list of addresses/subnets/keywords. */
-    TRUST_PROXY: envString('loopback'),
-    /** Largest accepted JSON / form body (body-parser syntax, e.g. 100kb, 1mb). */
-    BODY_LIMIT: envString('100kb').refine((raw) => /^\d+(b|kb|mb)$/i.test(raw), {
-      error: 'expected a size like 100kb or 1mb',
-    }),
-    /** Each readiness check must answer within this time. */
-    HEALTH_CHECK_TIMEOUT_MS: envInt({ default: 1000, min: 50, max: 60_000 }),
-    /** After SIGTERM: readiness is 503 at once, then wait this long (lets load balancers notice) before draining. */
-    SHUTDOWN_DELAY_MS: envInt({ default: 0, min: 0, max: 600_000 }),
-    /** Whole shutdown budget; past it the process exits with code 1. Keep below the pod's grace period. */
-    SHUTDOWN_TIMEOUT_MS: envInt({ default: 25_000, min: 1000, max: 600_000 }),
-  });
+      /** Express `trust proxy`: 'true'/'false', a hop count, or a comma list of addresses/subnets/keywords. */
+      TRUST_PROXY: envString('loopback'),
+      /** Largest accepted JSON / form body (body-parser syntax, e.g. 100kb, 1mb). */
+      BODY_LIMIT: envString('100kb').refine((raw) => /^\d+(b|kb|mb)$/i.test(raw), {
+        error: 'expected a size like 100kb or 1mb',
+      }),
+      /** Each readiness check must answer within this time. */
+      HEALTH_CHECK_TIMEOUT_MS: envInt({ default: 1000, min: 50, max: 60_000 }),
+      /** After SIGTERM: readiness is 503 at once, then wait this long (lets load balancers notice) before draining. */
+      SHUTDOWN_DELAY_MS: envInt({ default: 0, min: 0, max: 600_000 }),
+      /** Whole shutdown budget; past it the process exits with code 1. Keep below the pod's grace period. */
+      SHUTDOWN_TIMEOUT_MS: envInt({ default: 25_000, min: 1000, max: 600_000 }),
+    })
+    .superRefine((cfg, ctx) => {
+      // Session cookies without `Secure` travel over plain HTTP: refused in production unless asked for by name.
+      if (cfg.NODE_ENV === 'production' && !cfg.COOKIE_SECURE && !cfg.ALLOW_INSECURE_COOKIES) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['COOKIE_SECURE'],
+          message:
+            'must be true when NODE_ENV=production (a plain-HTTP cluster must also set ALLOW_INSECURE_COOKIES=true)',
+        });
+      }
+    });
 }
 
 export type BaseConfigSchema = ReturnType<typeof baseConfigSchema>;

@@ -93,4 +93,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { PORT: '1.5' })).toThrow('PORT (expected whole number)');
     expect(loadConfig(schema, { ON: 'TRUE' }).ON).toBe(true);
   });
+
+  it('refuses cookies without Secure in production unless ALLOW_INSECURE_COOKIES says so by name', () => {
+    const schema = baseConfigSchema('auth', 4001).extend({ EXTRA: envString('x') });
+    expect(() => loadConfig(schema, { NODE_ENV: 'production', COOKIE_SECURE: 'false' })).toThrow(
+      /^Invalid configuration: COOKIE_SECURE \(must be true when NODE_ENV=production/,
+    );
+    const allowed = loadConfig(schema, {
+      NODE_ENV: 'production',
+      COOKIE_SECURE: 'false',
+      ALLOW_INSECURE_COOKIES: 'true',
+    });
+    expect(allowed).toMatchObject({ COOKIE_SECURE: false, ALLOW_INSECURE_COOKIES: true });
+    expect(loadConfig(schema, { NODE_ENV: 'production' }).COOKIE_SECURE).toBe(true);
+    // Outside production plain-HTTP development needs no flag.
+    expect(loadConfig(schema, { NODE_ENV: 'development', COOKIE_SECURE: 'false' }).COOKIE_SECURE).toBe(false);
+  });
 });

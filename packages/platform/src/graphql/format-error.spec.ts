@@ -1,8 +1,14 @@
 import { ConflictException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Source, type GraphQLFormattedError } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { runWithTrace } from '../logging';
 import { badInput } from './errors';
-import { createFormatError, fieldFromVariableError, stripSuggestions } from './format-error';
+import {
+  createFormatError,
+  fieldFromLiteralError,
+  fieldFromVariableError,
+  stripSuggestions,
+} from './format-error';
 
 /** What Apollo hands formatError for an error thrown inside a resolver. */
 function fromResolver(thrown: unknown): { formatted: GraphQLFormattedError; error: GraphQLError } {
@@ -39,7 +45,7 @@ describe('createFormatError', () => {
     });
   });
 
-  it('hides unexpected errors behind a generic message in production', () => {
+  it('hides unexpected errors behind a generic message with the trace id, in every mode', () => {
     const { formatted, error } = fromResolver(
       new TypeError("Cannot read properties of undefined (reading 'secret')"),
     );
@@ -50,9 +56,36 @@ describe('createFormatError', () => {
       extensions: { code: 'INTERNAL_SERVER_ERROR', field: null },
     });
     const dev = development(formatted, error);
-    expect(dev.message).toMatch(/reading 'secret'/);
-    expect(dev.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
-    expect(dev.extensions?.stacktrace).toBeDefined();
+    expect(dev.message).toBe('Internal server error');
+    expect(dev.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', field: null });
+
+    // A database's message (what FerretDB answered for U+0000) never leaves, even in development.
+    const db = fromResolver(
+      new Error(
+        '[msg_find.go:344 ...] postgresql: ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)',
+      ),
+    );
+    for (const format of [production, development]) {
+      const out = runWithTrace('trace-abc123', () => format(db.formatted, db.error));
+      expect(out.message).toBe('Internal server error (trace trace-abc123)');
+      expect(out.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', field: null, traceId: 'trace-abc123' });
+      expect(JSON.stringify(out)).not.toMatch(/postgres|SQLSTATE|msg_find/);
+    }
+  });
+
+  it('names the argument path of an inline literal graphql-js refused, as BAD_USER_INPUT', () => {
+    const source = new Source(
+      'mutation { createEvent(input: { title: "x", when: ["2031", "2031-02-30T10:00:00Z"] }) { id } }',
+    );
+    const position = source.body.indexOf('"2031-02-30');
+    const error = new GraphQLError('Expected value of type "DateTime!", found "2031-02-30T10:00:00Z"; bad', {
+      source,
+      positions: [position],
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    expect(fieldFromLiteralError(error)).toBe('input.when.1');
+    const out = production({ message: error.message, extensions: error.extensions }, error);
+    expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.when.1' });
   });
 
   it('maps Nest HttpExceptions that reached Apollo unfiltered', () => {

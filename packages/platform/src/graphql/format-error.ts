@@ -1,11 +1,11 @@
 import { HttpException } from '@nestjs/common';
-import type { GraphQLFormattedError } from 'graphql';
-import { getLogger } from '../logging';
+import { Kind, parse, visit, type ASTNode, type GraphQLFormattedError } from 'graphql';
+import { currentTraceId, getLogger } from '../logging';
 import { ErrorCode, REQUEST_ERROR_CODES } from './error-codes';
 import { graphqlErrorFromHttpException } from './http-exception.mapper';
 
 /** Extension keys a client may see in production; everything else (stacktrace, exception...) is dropped. */
-export const PUBLIC_EXTENSION_KEYS: readonly string[] = ['code', 'field', 'retryAfter'];
+export const PUBLIC_EXTENSION_KEYS: readonly string[] = ['code', 'field', 'retryAfter', 'traceId'];
 
 const GENERIC_MESSAGE = 'Internal server error';
 // graphql-js appends hints such as `Did you mean "name"?` or `Did you mean the enum value "ADMIN"?`.
@@ -64,11 +64,67 @@ export function fieldFromVariableError(message: string): string | null {
   return field ? `${variable}.${field}` : variable;
 }
 
+/** The located GraphQL error a literal-value validation failure came as (name-based, see isGraphQLError). */
+interface LocatedError {
+  message: string;
+  source?: { body: string };
+  positions?: readonly number[];
+}
+
+/**
+ * The argument path of an inline literal graphql-js refused (`Expected value of type "DateTime!", found
+ * "2031"; ...`): the document is parsed again and the path of the node at the error's position is
+ * rebuilt from the enclosing argument, object fields and list indexes (`input.startsAt`). Null when the
+ * error is not such a failure or the position cannot be found.
+ */
+export function fieldFromLiteralError(error: unknown): string | null {
+  const located = error as LocatedError | null;
+  if (!located || !/^Expected value of type /.test(located.message ?? '')) return null;
+  const position = located.positions?.[0];
+  const body = located.source?.body;
+  if (position === undefined || !body) return null;
+  let document;
+  try {
+    document = parse(body);
+  } catch {
+    return null;
+  }
+  const names: Array<string | null> = [];
+  let found: string | null = null;
+  const enter = (node: ASTNode, key: string | number | undefined) => {
+    if (found) return false;
+    if (node.kind === Kind.ARGUMENT || node.kind === Kind.OBJECT_FIELD) names.push(node.name.value);
+    // A list item: its index.
+    else if (typeof key === 'number' && isValueKind(node.kind)) names.push(String(key));
+    else names.push(null);
+    if (node.loc?.start === position && names.some((n) => n !== null) && isValueKind(node.kind))
+      found = names.filter((n): n is string => n !== null).join('.');
+    return undefined;
+  };
+  visit(document, { enter, leave: () => void names.pop() });
+  return found;
+}
+
+const VALUE_KINDS = new Set<string>([
+  Kind.STRING,
+  Kind.INT,
+  Kind.FLOAT,
+  Kind.BOOLEAN,
+  Kind.NULL,
+  Kind.ENUM,
+  Kind.LIST,
+  Kind.OBJECT,
+  Kind.VARIABLE,
+]);
+const isValueKind = (kind: string) => VALUE_KINDS.has(kind);
+
 /**
  * Builds the `formatError` hook. Keeps `message`, `locations`, `path`, `extensions.code` and
  * `extensions.field`. Unexpected errors become `INTERNAL_SERVER_ERROR` and are logged with their
- * stack. In production their message is replaced by a generic one, suggestions are removed and only
- * `PUBLIC_EXTENSION_KEYS` survive (no stacktrace, no `originalError`, no exception details).
+ * stack; in EVERY mode they leave as "Internal server error (trace <id>)" with `extensions.traceId` and
+ * nothing else (no driver or database message, no stack trace). In production suggestions are removed
+ * and only `PUBLIC_EXTENSION_KEYS` survive on any error. An inline literal graphql-js refused
+ * (`Expected value of type ...`) is BAD_USER_INPUT with its argument path as the field.
  */
 export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
   const logger = getLogger('GraphQL');
@@ -86,9 +142,17 @@ export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
     const expected = isExpected(original, extensions.code);
 
     if (!expected) {
-      extensions.code = ErrorCode.INTERNAL_SERVER_ERROR;
-      logger.error({ err: original, path: formatted.path }, 'unexpected GraphQL error');
-      if (options.production) message = GENERIC_MESSAGE;
+      const traceId = currentTraceId();
+      logger.error({ err: original, path: formatted.path, traceId }, 'unexpected GraphQL error');
+      // Whatever escaped (a driver's or database's message, a stack) stays in the log.
+      extensions = { code: ErrorCode.INTERNAL_SERVER_ERROR, field: null, ...(traceId ? { traceId } : {}) };
+      message = traceId ? `${GENERIC_MESSAGE} (trace ${traceId})` : GENERIC_MESSAGE;
+    } else if (extensions.code === 'GRAPHQL_VALIDATION_FAILED') {
+      const field = fieldFromLiteralError(original);
+      if (field) {
+        extensions.code = ErrorCode.BAD_USER_INPUT;
+        extensions.field = field;
+      }
     }
     if (!('field' in extensions) || extensions.field == null) {
       extensions.field =

@@ -3,6 +3,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { NoSchemaIntrospectionCustomRule, type ParseOptions, type ValidationRule } from 'graphql';
 import type { BaseConfig } from '../config';
 import { stripSuggestions } from './format-error';
+import { inputTextPlugin } from './input-text';
 
 /** The limits one document may reach. The same numbers hold at every subgraph and at the gateway. */
 export interface GraphqlLimits {
@@ -36,6 +37,8 @@ export const DEFAULT_GRAPHQL_LIMITS: Readonly<GraphqlLimits> = Object.freeze({
  * - `csrfPrevention` refuses GET and "simple" POSTs (text/plain, form encodings) that carry neither
  *   `Apollo-Require-Preflight` nor `X-Apollo-Operation-Name`, so a cross-site form cannot ride the
  *   session cookie,
+ * - every text argument is checked for control, bidirectional and zero-width characters and unpaired
+ *   surrogates, and every DateTime for RFC 3339 (inputTextPlugin: BAD_USER_INPUT with the field, HTTP 200),
  * - in production introspection is refused and "Did you mean" hints are removed; stack traces are
  *   only included with NODE_ENV=development.
  * The HTTP body size limit is the Express body parser's (`BODY_LIMIT`, default 100kb), set by
@@ -110,6 +113,7 @@ export function graphqlProtection(
   return {
     plugins: [
       ...(armored.plugins as ApolloServerPlugin<BaseContext>[]),
+      inputTextPlugin(),
       ...(production ? [blockSuggestionsPlugin()] : []),
     ],
     validationRules: armored.validationRules,

@@ -1,6 +1,9 @@
 import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
 import {
+  execute,
+  subscribe,
   type DocumentNode,
+  type ExecutionArgs,
   type ExecutionResult,
   type FormattedExecutionResult,
   type GraphQLError,
@@ -14,6 +17,16 @@ import type { AccessTokenVerifier } from '../auth/access-token.verifier';
 import { createWsAuthenticator, type WsConnectionContext } from '../auth/ws-authenticator';
 import type { FormatErrorFn } from './format-error';
 import { protectionValidationRules, type GraphqlProtection } from './graphql-protection';
+import { checkOperationInputs } from './input-text';
+
+/** Runs `run` only when every argument passes the platform's text/DateTime check (inputTextPlugin over HTTP). */
+function checkedInputs<R>(run: (args: ExecutionArgs) => R): (args: ExecutionArgs) => R | ExecutionResult {
+  return (args) => {
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    const refused = checkOperationInputs(args.schema, args.document, variables);
+    return refused ? { errors: [refused] } : run(args);
+  };
+}
 
 export interface GraphqlWsOptions {
   /** WebSocket path; defaults to the HTTP GraphQL path. */
@@ -24,7 +37,8 @@ export interface GraphqlWsOptions {
 
 /**
  * graphql-ws server options with the same protections as HTTP: token limit at parse, depth/alias/
- * cost/directive rules (and no introspection in production) at validation, errors passed through
+ * cost/directive rules (and no introspection in production) at validation, the text and DateTime input check
+ * before any resolver (`checkOperationInputs`, as inputTextPlugin does over HTTP), errors passed through
  * `formatError`, and the access token checked at `onConnect` when auth is set up.
  */
 export function graphqlWsServerOptions(
@@ -42,6 +56,9 @@ export function graphqlWsServerOptions(
     path: options.path,
     parse: (source: string | Source): DocumentNode => parse(source, protection.parseOptions),
     validate: (schema: GraphQLSchema, document: DocumentNode) => validate(schema, document, rules),
+    // Nest spreads these over its own graphql `execute`/`subscribe`.
+    execute: checkedInputs(execute),
+    subscribe: checkedInputs(subscribe),
     onConnect: verifier
       ? (ctx: unknown) =>
           createWsAuthenticator(verifier, { requireAuth: options.requireAuth })(ctx as WsConnectionContext)

@@ -1,4 +1,5 @@
 export * from './error-codes';
+export * from './date-time.scalar';
 export * from './errors';
 export * from './format-error';
 export * from './graphql-exception.filter';
@@ -6,5 +7,6 @@ export * from './graphql-metrics.plugin';
 export * from './graphql-protection';
 export * from './graphql-ws.options';
 export * from './http-exception.mapper';
+export * from './input-text';
 export * from './subgraph.module';
 export * from './validation.pipe';

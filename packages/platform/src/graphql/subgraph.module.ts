@@ -8,6 +8,7 @@ import { AccessTokenVerifier } from '../auth/access-token.verifier';
 import { RequestAuth, type AuthRequest, type GraphqlRequestContext } from '../auth/auth-context';
 import { PLATFORM_CONFIG } from '../config';
 import { MetricsService } from '../metrics/metrics.service';
+import { DateTimeScalar } from './date-time.scalar';
 import { createFormatError } from './format-error';
 import { graphqlMetricsPlugin } from './graphql-metrics.plugin';
 import { GraphqlExceptionFilter } from './graphql-exception.filter';
@@ -83,7 +84,11 @@ export function subgraphDriverOptions(
     path: GRAPHQL_PATH,
     autoSchemaFile: { path: options.autoSchemaFile, federation: 2 },
     sortSchema: true,
-    buildSchemaOptions: options.buildSchemaOptions,
+    // JavaScript Date fields and arguments are the strict RFC 3339 DateTime (a service's own mapping wins).
+    buildSchemaOptions: {
+      ...options.buildSchemaOptions,
+      scalarsMap: [...(options.buildSchemaOptions?.scalarsMap ?? []), { type: Date, scalar: DateTimeScalar }],
+    },
     // No landing page in any environment: the schema is explored through the gateway.
     playground: false,
     ...apolloProtection,

@@ -38,7 +38,11 @@ export interface ConsumeOptions {
   sessionTimeoutMs?: number;
   rebalanceTimeoutMs?: number;
   heartbeatIntervalMs?: number;
-  /** Longest time the broker holds an empty fetch. Default 100 ms (low delivery latency). */
+  /**
+   * Longest time the broker holds a fetch that finds nothing. It does not delay delivery (the broker answers
+   * as soon as a record arrives); it sets how many empty fetches an idle consumer makes, each costing CPU in
+   * kafkajs and the broker, and how long `stop()` may wait for the fetch in flight. Default 1 s.
+   */
   maxWaitTimeMs?: number;
   /**
    * On `stop()`, how long the in-flight handler may still run. Past it the record is left uncommitted
@@ -100,7 +104,7 @@ export class ManagedConsumer implements ConsumerHandle {
       sessionTimeout,
       rebalanceTimeout: options.rebalanceTimeoutMs ?? sessionTimeout,
       heartbeatInterval: options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 5)),
-      maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
       allowAutoTopicCreation: false,
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     });

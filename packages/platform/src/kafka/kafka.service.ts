@@ -14,6 +14,7 @@ import { RedisService } from '../redis';
 import { withTimeout } from '../common/with-timeout';
 import { ManagedConsumer, type ConsumeOptions, type ConsumerHandle } from './kafka-consumer';
 import { toKafkaMessage } from './kafka-message.codec';
+import { applyKafkajsIdleFix } from './kafkajs-idle-fix';
 import { SerialProducer, type OutgoingRecord } from './kafka-producer';
 import { kafkaLogCreator, type KafkaLogger } from './kafka.logger';
 import { kafkaMetrics, type KafkaMetrics } from './kafka.metrics';
@@ -62,6 +63,7 @@ export class KafkaService implements BeforeApplicationShutdown, OnApplicationShu
     this.metrics = kafkaMetrics();
     const connectionTimeout = options.connectionTimeoutMs ?? 1_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    applyKafkajsIdleFix();
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { isDuplicateKeyError } from '../mongo/mongo-errors';
+import { deleteWholeHours, hourOf } from '../scheduling/hour-buckets';
 
 /**
  * Remembers which envelope ids a consumer group has already handled, so a redelivered message (a retry
@@ -21,14 +22,23 @@ interface ProcessedMessageDoc {
   group: string;
   eventId: string;
   processedAt: Date;
+  /** The hour it was processed in (hours since the epoch): what `prune` deletes by, one hour at a time. */
+  hour: number;
 }
 
-/** Durable store: collection `processed_messages`, `_id` = `group:eventId`. */
+/**
+ * Durable store: collection `processed_messages`, `_id` = `group:eventId`. Lookups are by `_id`; pruning
+ * deletes whole hours by an indexed equality on `hour` (never a range scan over the whole collection),
+ * walking back `lookbackHours` from the cutoff, so entries survive at most the retention plus that.
+ */
 export class MongoProcessedMessageStore implements ProcessedMessageStore {
   readonly kind = 'mongo' as const;
   private indexed?: Promise<unknown>;
 
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly lookbackHours = 14 * 24,
+  ) {}
 
   private get collection() {
     return this.connection.collection<ProcessedMessageDoc>(PROCESSED_MESSAGES_COLLECTION);
@@ -40,23 +50,30 @@ export class MongoProcessedMessageStore implements ProcessedMessageStore {
   }
 
   async mark(group: string, eventId: string): Promise<void> {
-    // A plain index on processedAt serves `prune` (no TTL index: it is outside the supported subset).
-    this.indexed ??= this.collection.createIndex({ processedAt: 1 }).catch(() => (this.indexed = undefined));
+    // An index on the hour serves `prune` (no TTL index: it is outside the supported subset).
+    this.indexed ??= this.collection.createIndex({ hour: 1 }).catch(() => (this.indexed = undefined));
+    const now = new Date();
     try {
       await this.collection.insertOne({
         _id: `${group}:${eventId}`,
         group,
         eventId,
-        processedAt: new Date(),
+        processedAt: now,
+        hour: hourOf(now),
       });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err; // already there: a concurrent duplicate
     }
   }
 
+  /** Deletes the entries of every whole hour before `before`, back to `lookbackHours` earlier. */
   async prune(before: Date): Promise<number> {
-    const res = await this.collection.deleteMany({ processedAt: { $lt: before } });
-    return res.deletedCount;
+    return deleteWholeHours(
+      (filter) => this.collection.deleteMany(filter),
+      'hour',
+      before,
+      this.lookbackHours,
+    );
   }
 }
 

@@ -7,3 +7,4 @@ export * from './start-service';
 export * from './test-context';
 export * from './test-env';
 export * from './test-issuer';
+export * from './query-audit';

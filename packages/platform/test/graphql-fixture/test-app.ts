@@ -27,7 +27,7 @@ export async function startTestSubgraph(
 ): Promise<TestApp> {
   const config = loadConfig(baseConfigSchema('graphql-test', 0), {
     NODE_ENV: env.NODE_ENV ?? 'test',
-    COOKIE_SECURE: env.COOKIE_SECURE ?? 'false',
+    COOKIE_SECURE: env.COOKIE_SECURE ?? (env.NODE_ENV === 'production' ? 'true' : 'false'),
     LOG_LEVEL: 'silent',
     AUTH_JWKS_URL: issuer.jwksUrl,
     AUTH_ISSUER: issuer.issuer,

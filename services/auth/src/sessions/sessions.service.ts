@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { InjectConfig, isDuplicateKeyError } from '@ticketing/platform';
+import { deleteWholeHours, hourOf, InjectConfig, isDuplicateKeyError } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import type { AuthConfig } from '../config';
@@ -23,6 +23,14 @@ export type RotationResult =
   { ok: true; issued: IssuedRefreshToken } | { ok: false; reason: RotationFailure };
 
 const MIN_DATE = (a: Date, b: Date): Date => (a.getTime() <= b.getTime() ? a : b);
+
+/** Ended sessions and spent-token claims are kept this long after they end, then purged. */
+const KEEP_AFTER_END_MS = 24 * 3600 * 1000;
+/** How many past hours each purge walks back through (a purge that did not run for longer leaves older ones). */
+const PURGE_LOOKBACK_HOURS = 14 * 24;
+
+/** The hour from which a document that ends at `end` may be deleted (see `purgeEnded`). */
+const purgeHourAfter = (end: Date): number => hourOf(end.getTime() + KEEP_AFTER_END_MS);
 
 /** Refresh-token families: start, rotate (with replay detection), revoke. */
 @Injectable()
@@ -57,6 +65,7 @@ export class SessionsService {
       revokedReason: null,
       createdAt: now,
       lastUsedAt: now,
+      purgeHour: purgeHourAfter(expiresAt),
     });
     return { familyId, userId, token, expiresAt };
   }
@@ -84,7 +93,12 @@ export class SessionsService {
     if (live === null) return this.refuseReplay(presented, now);
 
     try {
-      await this.spent.create({ _id: presented, familyId: live._id, spentAt: now });
+      await this.spent.create({
+        _id: presented,
+        familyId: live._id,
+        spentAt: now,
+        purgeHour: purgeHourAfter(now),
+      });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       return this.refuseReplay(presented, now); // lost the race to a parallel refresh
@@ -99,7 +113,12 @@ export class SessionsService {
       .updateOne(
         { _id: live._id, currentHash: presented, revokedAt: null },
         {
-          $set: { currentHash: hashRefreshToken(next), expiresAt, lastUsedAt: now },
+          $set: {
+            currentHash: hashRefreshToken(next),
+            expiresAt,
+            lastUsedAt: now,
+            purgeHour: purgeHourAfter(expiresAt),
+          },
           $push: { usedHashes: presented },
           $inc: { generation: 1 },
         },
@@ -112,14 +131,17 @@ export class SessionsService {
 
   /** A token that is not the current one of a live session: revoke its family if it was ever used. */
   private async refuseReplay(presented: string, now: Date): Promise<RotationResult> {
-    const replayed = await this.families
-      .findOneAndUpdate(
-        { $or: [{ usedHashes: presented }, { currentHash: presented }], revokedAt: null },
-        { $set: { revokedAt: now, revokedReason: 'refresh-token-reuse' } },
-        { returnDocument: 'after' },
-      )
-      .lean()
-      .exec();
+    const revoke = (filter: Record<string, unknown>) =>
+      this.families
+        .findOneAndUpdate(
+          { ...filter, revokedAt: null },
+          { $set: { revokedAt: now, revokedReason: 'refresh-token-reuse', purgeHour: purgeHourAfter(now) } },
+          { returnDocument: 'after' },
+        )
+        .lean()
+        .exec();
+    // Two indexed lookups rather than one `$or`, which the local server cannot answer from an index.
+    const replayed = (await revoke({ usedHashes: presented })) ?? (await revoke({ currentHash: presented }));
     if (replayed !== null) {
       this.logger.warn(`refresh token reused: revoked session ${replayed._id} of user ${replayed.userId}`);
       return { ok: false, reason: 'reused' };
@@ -142,12 +164,17 @@ export class SessionsService {
   async revokeByToken(token: unknown, reason = 'sign-out'): Promise<boolean> {
     if (!looksLikeRefreshToken(token)) return false;
     const presented = hashRefreshToken(token);
-    const result = await this.families
-      .updateOne(
-        { $or: [{ currentHash: presented }, { usedHashes: presented }], revokedAt: null },
-        { $set: { revokedAt: new Date(), revokedReason: reason } },
-      )
-      .exec();
+    const now = new Date();
+    const revoke = (filter: Record<string, unknown>) =>
+      this.families
+        .updateOne(
+          { ...filter, revokedAt: null },
+          { $set: { revokedAt: now, revokedReason: reason, purgeHour: purgeHourAfter(now) } },
+        )
+        .exec();
+    // Two indexed lookups rather than one `$or`, which the local server cannot answer from an index.
+    let result = await revoke({ currentHash: presented });
+    if (result.modifiedCount === 0) result = await revoke({ usedHashes: presented });
     return result.modifiedCount > 0;
   }
 
@@ -155,28 +182,26 @@ export class SessionsService {
   async revokeAllForUser(userId: string, reason: string, keepFamilyId?: string): Promise<number> {
     const filter: Record<string, unknown> = { userId, revokedAt: null };
     if (keepFamilyId !== undefined) filter._id = { $ne: keepFamilyId };
+    const now = new Date();
     const result = await this.families
-      .updateMany(filter, { $set: { revokedAt: new Date(), revokedReason: reason } })
+      .updateMany(filter, { $set: { revokedAt: now, revokedReason: reason, purgeHour: purgeHourAfter(now) } })
       .exec();
     return result.modifiedCount;
   }
 
   /**
    * Deletes sessions that ended, and spent-token claims made, more than a day ago (no TTL indexes in
-   * the supported Mongo subset). A claim only arbitrates parallel refreshes; `usedHashes` remembers.
+   * the supported Mongo subset). Each document carries the hour it may go (`purgeHour`, kept current by every
+   * write that ends or extends it), so this deletes whole past hours by indexed equality, never by a range
+   * over the collections. A claim only arbitrates parallel refreshes; `usedHashes` remembers.
    */
   async purgeEnded(now = new Date()): Promise<number> {
-    const dayAgo = new Date(now.getTime() - 24 * 3600 * 1000);
-    await this.spent.deleteMany({ spentAt: { $lt: dayAgo } }).exec();
-    const result = await this.families
-      .deleteMany({
-        $or: [
-          { absoluteExpiresAt: { $lt: dayAgo } },
-          { expiresAt: { $lt: dayAgo } },
-          { revokedAt: { $lt: dayAgo } },
-        ],
-      })
-      .exec();
-    return result.deletedCount;
+    await deleteWholeHours((f) => this.spent.deleteMany(f).exec(), 'purgeHour', now, PURGE_LOOKBACK_HOURS);
+    return deleteWholeHours(
+      (f) => this.families.deleteMany(f).exec(),
+      'purgeHour',
+      now,
+      PURGE_LOOKBACK_HOURS,
+    );
   }
 }

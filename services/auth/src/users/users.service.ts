@@ -49,6 +49,7 @@ export function newAccountDocument(account: NewAccount, now = new Date()): Store
     passwordChangedAt: now,
     version: 1,
     outbox: [envelope],
+    outboxPending: true,
     outboxLeaseUntil: null,
     createdAt: now,
     updatedAt: now,

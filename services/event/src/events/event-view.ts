@@ -48,6 +48,7 @@ export interface EventView {
   salesStartAt: Date | null;
   salesEndAt: Date | null;
   transferPolicy: { allowed: boolean; deadline: Date | null };
+  perBuyerMax: number | null;
   ticketTypes: TicketTypeView[];
   cancelReason: string | null;
   publishedAt: Date | null;
@@ -119,6 +120,7 @@ export function toEventView(doc: EventDoc, withStaff = false): EventView {
     salesStartAt: doc.salesStartAt ?? null,
     salesEndAt: doc.salesEndAt ?? null,
     transferPolicy: transferView(doc.transferPolicy),
+    perBuyerMax: doc.perBuyerMax ?? null,
     ticketTypes: (doc.ticketTypes ?? []).map((tt) => ticketTypeView(doc._id, tt)),
     cancelReason: doc.cancelReason ?? null,
     publishedAt: doc.publishedAt ?? null,

@@ -19,7 +19,7 @@ export interface EventPage {
 }
 
 /** Fields never read back for rendering. */
-const HIDDEN = '-outbox -outboxLeaseUntil -searchTerms -assignedSeats -staff';
+const HIDDEN = '-outbox -outboxPending -outboxLeaseUntil -searchTerms -assignedSeats -staff';
 const ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
 
 /** The normalised listing request: also the cache key, so equivalent requests share one entry. */

@@ -16,6 +16,7 @@ import {
   currentTraceId,
   forbidden,
   getLogger,
+  hourOf,
   InjectConfig,
   notFound,
   OutboxRelay,
@@ -98,12 +99,14 @@ const STATE_FIELDS = [
   'salesStartAt',
   'salesEndAt',
   'transferPolicy',
+  'perBuyerMax',
   'ticketTypes',
   'allocated',
   'assignedSeats',
   'staff',
   'searchTerms',
   'cityKey',
+  'endHour',
   'cancelReason',
   'publishedAt',
   'cancelledAt',
@@ -117,12 +120,16 @@ function envelope<T extends EventType>(type: T, eventId: string, data: ContractD
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How far back the end-of-event sweeper looks after a start (events that ended while no replica ran). */
+const END_SWEEP_LOOKBACK_HOURS = 7 * 24;
+
 function trimmed(value: string): string {
   return value.trim();
 }
 
-/** Keeps the derived fields (capacity counter, seat index, search terms) in step with the state. */
+/** Keeps the derived fields (capacity counter, seat index, search terms, end hour) in step with the state. */
 function derive(event: EventDoc): EventDoc {
+  event.endHour = hourOf(event.endsAt);
   event.allocated = event.ticketTypes.reduce((sum, tt) => sum + tt.quantity, 0);
   event.assignedSeats = event.ticketTypes.flatMap((tt) => tt.seatIds);
   event.cityKey = normalize(event.venue.city);
@@ -143,6 +150,8 @@ function derive(event: EventDoc): EventDoc {
 export class EventsService {
   private readonly log = getLogger('events');
   private readonly currencies: ReadonlySet<string>;
+  /** The last hour of event ends the sweeper has finished (see `endFinishedEvents`). */
+  private endSweptThrough?: number;
 
   constructor(
     @InjectModel(EVENT_MODEL) private readonly events: Model<EventRecord>,
@@ -175,6 +184,7 @@ export class EventsService {
           allowed: input.transferPolicy?.allowed ?? true,
           deadline: input.transferPolicy?.deadline ?? null,
         },
+        perBuyerMax: input.perBuyerMax ?? null,
         ticketTypes: [],
         allocated: 0,
         assignedSeats: [],
@@ -216,6 +226,8 @@ export class EventsService {
             deadline: input.transferPolicy.deadline ?? null,
           };
         }
+        // null removes the event-wide limit; absent keeps it.
+        if (input.perBuyerMax !== undefined) next.perBuyerMax = input.perBuyerMax;
         if (input.venue != null) {
           next.venue = this.venueFrom(input.venue);
           checkVenueChange(next.venue, current);
@@ -454,26 +466,43 @@ export class EventsService {
    * Marks published events whose end has passed as ENDED and announces it (`event.updated`, status ENDED).
    * Safe to run in every replica: each write is guarded on the version it read.
    */
+  /**
+   * Turns published events whose end has passed into ENDED. It looks events up hour by hour of their end
+   * (`{ endHour, status: 'PUBLISHED' }`, an indexed equality over the few events ending in that hour), from the
+   * hour after the last one it finished up to the current one, so it never reads the events still on sale.
+   * It never walks back more than END_SWEEP_LOOKBACK_HOURS (after a start, or a long pause).
+   */
   async endFinishedEvents(now = new Date(), limit = 100): Promise<number> {
-    const due = await this.events
-      .find({ status: 'PUBLISHED', endsAt: { $lte: now } }, { _id: 1 })
-      .sort({ endsAt: 1 })
-      .limit(limit)
-      .lean<Array<{ _id: string }>>()
-      .exec();
-    for (const { _id } of due) {
-      await this.write(_id, 'system', {
-        fieldPrefix: '',
-        transition: (current) =>
-          current.status === 'PUBLISHED' && current.endsAt <= now ? { ...current, status: 'ENDED' } : null,
-        announce: (_before, after) => [
-          envelope('event.updated', after._id, updatedData(after, ['status'], 'ENDED')),
-        ],
-      }).catch((error: unknown) =>
-        this.log.warn({ err: error, eventId: _id }, 'could not mark event as ended'),
-      );
+    const current = hourOf(now);
+    let ended = 0;
+    let complete = true;
+    const from = Math.max(this.endSweptThrough ?? -Infinity, current - END_SWEEP_LOOKBACK_HOURS) + 1;
+    for (let hour = from; hour <= current; hour++) {
+      const due = await this.events
+        .find({ endHour: hour, status: 'PUBLISHED', endsAt: { $lte: now } }, { _id: 1 })
+        .limit(limit)
+        .lean<Array<{ _id: string }>>()
+        .exec();
+      for (const { _id } of due) {
+        await this.write(_id, 'system', {
+          fieldPrefix: '',
+          transition: (doc) =>
+            doc.status === 'PUBLISHED' && doc.endsAt <= now ? { ...doc, status: 'ENDED' } : null,
+          announce: (_before, after) => [
+            envelope('event.updated', after._id, updatedData(after, ['status'], 'ENDED')),
+          ],
+        })
+          .then(() => (ended += 1))
+          .catch((error: unknown) => {
+            complete = false;
+            this.log.warn({ err: error, eventId: _id }, 'could not mark event as ended');
+          });
+      }
+      if (due.length === limit) complete = false;
+      // Past hours are finished once every event in them ended; the current one is looked at again.
+      if (complete && hour < current) this.endSweptThrough = hour;
     }
-    return due.length;
+    return ended;
   }
 
   private ticketTypeAnnouncement(event: EventDoc, tt: TicketTypeDoc): EventEnvelope[] {
@@ -573,7 +602,7 @@ export class EventsService {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
       const current = await this.events
         .findById(id)
-        .select('-outbox -outboxLeaseUntil')
+        .select('-outbox -outboxPending -outboxLeaseUntil')
         .lean<EventDoc>()
         .exec();
       if (!current) throw notFound('Event', 'id');

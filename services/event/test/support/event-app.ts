@@ -98,7 +98,8 @@ export async function startEventApp(
       };
       return { ...profile, token: await issuer.sign(profile) };
     },
-    stored: (id) => events.findById(id).select('-outbox -outboxLeaseUntil').lean<EventDoc>().exec(),
+    stored: (id) =>
+      events.findById(id).select('-outbox -outboxPending -outboxLeaseUntil').lean<EventDoc>().exec(),
     async close() {
       await app.close();
       await issuer.close();

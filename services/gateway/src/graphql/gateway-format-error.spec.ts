@@ -44,6 +44,25 @@ describe('gateway formatError', () => {
     expect(noCode.message).toBe('Internal server error');
   });
 
+  it('never passes an unexpected subgraph error through in development either', () => {
+    const format = createGatewayFormatError({ production: false });
+    const broken = format(
+      subgraphError(
+        { code: 'DOWNSTREAM_SERVICE_ERROR', stacktrace: ['TypeError: fetch failed', 'at node_modules/x'] },
+        'fetch failed: connect ECONNREFUSED 127.0.0.1:4002',
+      ),
+      null,
+    );
+    expect(broken.message).toMatch(/^Internal server error/);
+    expect(JSON.stringify(broken)).not.toMatch(/ECONNREFUSED|fetch failed|stacktrace|node_modules/);
+    // Which subgraph failed is still visible outside production.
+    expect(broken.extensions).toMatchObject({
+      code: 'INTERNAL_SERVER_ERROR',
+      field: null,
+      serviceName: 'auth',
+    });
+  });
+
   it("leaves the gateway's own errors to the platform formatter", () => {
     const format = createGatewayFormatError({ production: true });
     const out = format(

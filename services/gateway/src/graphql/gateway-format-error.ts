@@ -1,19 +1,28 @@
-import { createFormatError, PUBLIC_EXTENSION_KEYS, type FormatErrorFn } from '@ticketing/platform';
+import {
+  createFormatError,
+  currentTraceId,
+  getLogger,
+  PUBLIC_EXTENSION_KEYS,
+  type FormatErrorFn,
+} from '@ticketing/platform';
 import type { GraphQLFormattedError } from 'graphql';
 
 const GENERIC_MESSAGE = 'Internal server error';
-/** Codes that say "something broke" rather than "your request was refused": never shown verbatim in production. */
+/** Codes that say "something broke" rather than "your request was refused": never shown verbatim, in any mode. */
 const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR']);
 
 /**
  * `formatError` of the gateway. Errors a subgraph answered (Apollo Gateway marks them with
  * `extensions.serviceName`) were already formatted by that subgraph's own `formatError`, so their code, message
- * and field are kept as the subgraph chose them (an `UNAUTHENTICATED` from auth stays `UNAUTHENTICATED`); in
- * production only the public extension keys survive and unexpected ones get a generic message. Everything else
- * (the gateway's own validation, a subgraph that cannot be reached...) goes through the platform formatter.
+ * and field are kept as the subgraph chose them (an `UNAUTHENTICATED` from auth stays `UNAUTHENTICATED`).
+ * Unexpected ones (a subgraph that broke or cannot be reached: "fetch failed", ECONNREFUSED...) leave as the
+ * generic message with the trace id in every mode, their details only in the log; in production only the public
+ * extension keys survive on any error. Everything else (the gateway's own validation...) goes through the
+ * platform formatter.
  */
 export function createGatewayFormatError(options: { production: boolean }): FormatErrorFn {
   const platformFormat = createFormatError(options);
+  const logger = getLogger('GraphQL');
   return (formatted, error) => {
     const extensions = formatted.extensions ?? {};
     if (typeof extensions.serviceName !== 'string') return platformFormat(formatted, error);
@@ -23,8 +32,15 @@ export function createGatewayFormatError(options: { production: boolean }): Form
     const out: Record<string, unknown> = { ...extensions, code: unexpected ? 'INTERNAL_SERVER_ERROR' : code };
     if (!('field' in out)) out.field = null;
     let message = formatted.message;
+    if (unexpected) {
+      const traceId = currentTraceId();
+      logger.error({ message, extensions, path: formatted.path, traceId }, 'unexpected subgraph error');
+      message = traceId ? `${GENERIC_MESSAGE} (trace ${traceId})` : GENERIC_MESSAGE;
+      for (const key of Object.keys(out))
+        if (!['code', 'field', 'serviceName'].includes(key)) delete out[key];
+      if (traceId) out.traceId = traceId;
+    }
     if (options.production) {
-      if (unexpected) message = GENERIC_MESSAGE;
       for (const key of Object.keys(out)) if (!PUBLIC_EXTENSION_KEYS.includes(key)) delete out[key];
     }
     const result: GraphQLFormattedError = { message, extensions: out };

@@ -139,6 +139,7 @@ export class CatalogService {
         salesEnd: new Date(data.salesEnd),
         transferAllowed: data.transferPolicy.allowed,
         transferDeadline: data.transferPolicy.deadline ? new Date(data.transferPolicy.deadline) : null,
+        perBuyerMax: data.perBuyerMax ?? null,
         aggregateVersion: data.aggregateVersion,
       }),
     );

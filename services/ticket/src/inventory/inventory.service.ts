@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { badInput } from '@ticketing/platform';
 import type { Model } from 'mongoose';
+import { CatalogService } from '../catalog/catalog.service';
 import type { TicketTypeReplicaDoc } from '../catalog/schemas/ticket-type-replica.schema';
 import { isDuplicateKey } from '../common/ids';
-import { BUYER_LIMIT, buyerLimitId, type BuyerLimitDoc } from './schemas/buyer-limit.schema';
+import {
+  BUYER_LIMIT,
+  buyerLimitId,
+  eventBuyerLimitId,
+  type BuyerLimitDoc,
+} from './schemas/buyer-limit.schema';
 import { INVENTORY, type InventoryDoc } from './schemas/inventory.schema';
 import { SEAT, seatDocId, type SeatDoc } from './schemas/seat.schema';
 
@@ -31,6 +38,7 @@ export class InventoryService {
     @InjectModel(INVENTORY) private readonly inventory: Model<InventoryDoc>,
     @InjectModel(SEAT) private readonly seats: Model<SeatDoc>,
     @InjectModel(BUYER_LIMIT) private readonly buyerLimits: Model<BuyerLimitDoc>,
+    private readonly catalog: CatalogService,
   ) {}
 
   find(ticketTypeId: string): Promise<InventoryDoc | null> {
@@ -260,13 +268,41 @@ export class InventoryService {
   // ---- per-buyer limit --------------------------------------------------------------------------
 
   /**
-   * Counts `quantity` more against the buyer's limit for this ticket type, if it stays within `max`.
-   * A guarded upsert: when the guard fails on an existing document the insert hits the unique `_id`.
+   * Counts `quantity` more against the buyer's limit for this ticket type, if it stays within `max`
+   * (false when it would not); then, when the event sets its own perBuyerMax, against the buyer's count
+   * for the whole event (over it: the type's claim is given back and BAD_USER_INPUT is thrown, which the
+   * reservation's marker-guarded rollback handles). Each step is one guarded upsert.
    */
   async claimBuyerLimit(hold: HoldRef, max: number): Promise<boolean> {
+    if (!(await this.claimCounter(buyerLimitId(hold.buyerId, hold.ticketTypeId), hold, max))) return false;
+    const event = await this.eventLimitOf(hold);
+    if (
+      event &&
+      !(await this.claimCounter(eventBuyerLimitId(hold.buyerId, event.eventId), hold, event.max))
+    ) {
+      await this.returnCounter(buyerLimitId(hold.buyerId, hold.ticketTypeId), hold);
+      throw badInput(
+        hold.kind === 'RESERVED' ? 'input.seatIds' : 'input.quantity',
+        `At most ${event.max} tickets of this event per buyer`,
+      );
+    }
+    return true;
+  }
+
+  /**
+   * The event-wide limit of the hold's event, from the sale context the hold was checked against (cached
+   * at most CATALOG_CACHE_MS): null when the event sets none, only the per-type counter applies then.
+   */
+  private async eventLimitOf(hold: HoldRef): Promise<{ eventId: string; max: number } | null> {
+    const sale = await this.catalog.saleContext(hold.ticketTypeId);
+    const max = sale?.event.perBuyerMax;
+    return sale && typeof max === 'number' ? { eventId: sale.event._id, max } : null;
+  }
+
+  /** One guarded upsert: `count <= max - q` (a refused guard on an existing document hits the unique `_id`). */
+  private async claimCounter(id: string, hold: HoldRef, max: number): Promise<boolean> {
     if (hold.quantity > max) return false;
     try {
-      const id = buyerLimitId(hold.buyerId, hold.ticketTypeId);
       const result = await this.buyerLimits
         .updateOne(
           { _id: id, count: { $lte: max - hold.quantity } },
@@ -281,17 +317,24 @@ export class InventoryService {
     }
   }
 
-  /**
-   * Gives the hold's units back to the buyer's limit (expired, released, rolled back), once. A sold hold
-   * keeps counting, and keeps its marker: it records what the buyer bought (no write needed at sale time).
-   */
-  async returnBuyerLimit(hold: HoldRef): Promise<void> {
-    const id = buyerLimitId(hold.buyerId, hold.ticketTypeId);
+  private async returnCounter(id: string, hold: HoldRef): Promise<void> {
     await this.buyerLimits
       .updateOne(
         { _id: id, [marker(hold.reservationId)]: hold.quantity },
         { $inc: { count: -hold.quantity }, $unset: { [marker(hold.reservationId)]: '' } },
       )
       .exec();
+  }
+
+  /**
+   * Gives the hold's units back to the buyer's limit (expired, released, rolled back), once. A sold hold
+   * keeps counting, and keeps its marker: it records what the buyer bought (no write needed at sale time).
+   */
+  async returnBuyerLimit(hold: HoldRef): Promise<void> {
+    await this.returnCounter(buyerLimitId(hold.buyerId, hold.ticketTypeId), hold);
+    // Marker-guarded like the per-type counter. (A limit the event dropped after this hold was taken is
+    // not looked for: that counter no longer matters.)
+    const event = await this.eventLimitOf(hold);
+    if (event) await this.returnCounter(eventBuyerLimitId(hold.buyerId, event.eventId), hold);
   }
 }

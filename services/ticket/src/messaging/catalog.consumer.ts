@@ -5,8 +5,10 @@ import { CatalogService } from '../catalog/catalog.service';
 import { AvailabilityGate } from '../inventory/availability-gate.service';
 import { AvailabilityService } from '../inventory/availability.service';
 import { InventoryService } from '../inventory/inventory.service';
+import { OrdersService } from '../orders/orders.service';
 import { ReservationsService } from '../reservations/reservations.service';
 import { TicketsService } from '../tickets/tickets.service';
+import { TransfersService } from '../transfers/transfers.service';
 
 export const TICKET_CONSUMER_GROUP = 'ticket';
 export const CONSUMED_TOPICS = [TOPICS.events, TOPICS.prices, TOPICS.checkins] as const;
@@ -29,6 +31,8 @@ export class CatalogConsumer implements OnApplicationBootstrap {
     private readonly availability: AvailabilityService,
     private readonly reservations: ReservationsService,
     private readonly tickets: TicketsService,
+    private readonly transfers: TransfersService,
+    private readonly orders: OrdersService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,9 +73,13 @@ export class CatalogConsumer implements OnApplicationBootstrap {
           envelope.data.cancelledBy,
         );
         const revoked = await this.tickets.revokeAllOfEvent(envelope.data.eventId, at);
+        // After the tickets (an offer that slipped in before them ends on the revoked ticket), then every
+        // confirmed order is refunded; checkouts still in flight refund themselves (OrdersService.complete).
+        const transfers = await this.transfers.cancelAllOfEvent(envelope.data.eventId, 'EVENT_CANCELLED', at);
+        const refunded = await this.orders.refundAllOfEvent(envelope.data.eventId);
         this.log.info(
-          { eventId: envelope.data.eventId, released, revoked },
-          'event cancelled: holds released, tickets revoked',
+          { eventId: envelope.data.eventId, released, revoked, transfers, refunded },
+          'event cancelled: holds released, tickets revoked, transfers ended, orders refunded',
         );
         return;
       }

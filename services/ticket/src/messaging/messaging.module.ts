@@ -4,11 +4,12 @@ import { InventoryModule } from '../inventory/inventory.module';
 import { OrdersModule } from '../orders/orders.module';
 import { ReservationsModule } from '../reservations/reservations.module';
 import { TicketsModule } from '../tickets/tickets.module';
+import { TransfersModule } from '../transfers/transfers.module';
 import { CatalogConsumer } from './catalog.consumer';
 import { SweeperService } from './sweeper.service';
 
 @Module({
-  imports: [CatalogModule, InventoryModule, ReservationsModule, OrdersModule, TicketsModule],
+  imports: [CatalogModule, InventoryModule, ReservationsModule, OrdersModule, TicketsModule, TransfersModule],
   providers: [CatalogConsumer, SweeperService],
   exports: [CatalogConsumer, SweeperService],
 })

@@ -1,50 +1,71 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { getLogger, InjectConfig } from '@ticketing/platform';
+import { getLogger, InjectConfig, PeriodicTask } from '@ticketing/platform';
 import type { TicketConfig } from '../config';
 import { OrdersService } from '../orders/orders.service';
 import { ReservationsService } from '../reservations/reservations.service';
+import { TransfersService } from '../transfers/transfers.service';
 
 /**
- * The explicit sweeper (no TTL indexes): every SWEEP_INTERVAL_MS it expires due holds, finishes
- * interrupted give-backs and reservations, and recovers paid orders. Runs on every replica; each step is a
- * guarded single-document update, so replicas racing each other do every piece of work once.
+ * The explicit sweeper (no TTL indexes): expires due holds, finishes interrupted give-backs and
+ * reservations, recovers paid orders, finishes interrupted refunds and transfer accepts. It runs every SWEEP_INTERVAL_MS while it finds work or a hold is
+ * about to expire, backs off to SWEEP_IDLE_MAX_MS when nothing is due, and wakes when the earliest hold
+ * expires. Every query it makes is an indexed equality over a small set (see `ReservationsService.sweepDue`
+ * and `OrdersService.recover`). Runs on every replica; each step is a guarded single-document update, so
+ * replicas racing each other do every piece of work once.
  */
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = getLogger('sweeper');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly task: PeriodicTask;
 
   constructor(
     @InjectConfig() private readonly config: TicketConfig,
     private readonly reservations: ReservationsService,
     private readonly orders: OrdersService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (!this.config.SWEEPER_ENABLED) return;
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.sweepOnce().finally(() => (this.running = undefined));
-    }, this.config.SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    private readonly transfers: TransfersService,
+  ) {
+    this.task = new PeriodicTask({
+      name: 'ticket-sweeper',
+      minIntervalMs: config.SWEEP_INTERVAL_MS,
+      maxIdleMs: Math.max(config.SWEEP_INTERVAL_MS, config.SWEEP_IDLE_MAX_MS),
+      run: async (now) => {
+        const held = await this.reservations.sweepDue(now);
+        if (held.expired > 0) this.log.info({ expired: held.expired }, 'expired holds');
+        const { recovered, refunded, accepted } = await this.recover(now);
+        return { worked: held.worked + recovered + refunded + accepted, nextDueAt: held.nextExpiry };
+      },
+    });
+    reservations.onHoldCreated = (expiresAt) => this.task.dueAt(expiresAt);
   }
 
-  /** One full sweep; errors are logged, never thrown (the next tick retries). */
+  onApplicationBootstrap(): void {
+    if (this.config.SWEEPER_ENABLED) this.task.start();
+  }
+
+  /** One full sweep; errors are logged, never thrown (the next run retries). */
   async sweepOnce(now = new Date()): Promise<{ expired: number; recovered: number }> {
     let expired = 0;
     let recovered = 0;
     try {
-      expired = await this.reservations.sweep(now);
-      recovered = await this.orders.recover(now);
-      if (expired > 0 || recovered > 0) this.log.info({ expired, recovered }, 'sweep');
+      expired = (await this.reservations.sweepDue(now)).expired;
+      if (expired > 0) this.log.info({ expired }, 'expired holds');
+      recovered = (await this.recover(now)).recovered;
     } catch (error) {
       this.log.warn({ err: error }, 'sweep failed; will retry');
     }
     return { expired, recovered };
   }
 
+  /** Orders, refunds and transfer accepts left half-done (each found by an indexed `status` equality). */
+  private async recover(now: Date): Promise<{ recovered: number; refunded: number; accepted: number }> {
+    const recovered = await this.orders.recover(now);
+    const refunded = await this.orders.finishDueRefunds(now);
+    const accepted = await this.transfers.finishDueAccepts(now);
+    if (recovered + refunded + accepted > 0) this.log.info({ recovered, refunded, accepted }, 'recovered');
+    return { recovered, refunded, accepted };
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 }

@@ -114,7 +114,7 @@ export class OrdersService {
       throw error;
     }
     if (order.status === 'PAYMENT_CAPTURED' || order.status === 'CONFIRMED')
-      return this.complete(order, reservation, now);
+      return answerPaid(await this.complete(order, reservation, now));
 
     let result: ChargeResult;
     try {
@@ -160,11 +160,13 @@ export class OrdersService {
       )
       .exec();
     if (captured.modifiedCount !== 1)
-      return this.complete((await this.findById(order._id))!, reservation, now);
-    return this.complete(
-      { ...order, status: 'PAYMENT_CAPTURED', chargeId: result.chargeId },
-      reservation,
-      now,
+      return answerPaid(await this.complete((await this.findById(order._id))!, reservation, now));
+    return answerPaid(
+      await this.complete(
+        { ...order, status: 'PAYMENT_CAPTURED', chargeId: result.chargeId },
+        reservation,
+        now,
+      ),
     );
   }
 
@@ -219,6 +221,8 @@ export class OrdersService {
         return this.openAttempt(user, reservation, now);
       }
     }
+    if (existing.status === 'REFUNDING' || existing.status === 'REFUNDED')
+      throw refundedForCancellation(existing.status);
     if (existing.status === 'PAYMENT_FAILED' || existing.status === 'ABANDONED') {
       const result = await this.orders
         .updateOne(
@@ -250,11 +254,19 @@ export class OrdersService {
    * Finishes a paid order: sells the held stock (once, by its marker), issues the tickets (deterministic
    * ids), then CONFIRMED with order.confirmed and every ticket.issued in the same update. Repeatable at any
    * point (a crash between steps is finished by recovery). `reservation` saves a read when the caller has it.
+   *
+   * Event cancellation: checked before selling (a cancelled event gets no tickets: refund, hold released)
+   * and again after CONFIRMED is written. The cancellation handler writes "cancelled" and then looks for
+   * CONFIRMED orders (`refundAllOfEvent`); this writes CONFIRMED and then reads the event, so whichever
+   * runs second sees the other: an order confirmed while the event was being cancelled is refunded and its
+   * tickets revoked by one side or both (each step is guarded, so twice is harmless).
    */
   async complete(order: OrderDoc, reservation?: ReservationDoc, now = new Date()): Promise<OrderDoc> {
-    if (order.status === 'CONFIRMED') return order;
+    if (order.status === 'CONFIRMED' || order.status === 'REFUNDING' || order.status === 'REFUNDED')
+      return order;
     if (order.status !== 'PAYMENT_CAPTURED')
       throw new Error(`order ${order._id} is ${order.status}, not paid`);
+    if (await this.eventCancelled(order.eventId)) return this.refundForCancellation(order, now);
     const held = reservation ?? (await this.reservations.findById(order.reservationId))!;
     const hold = holdOf(held);
     await this.inventory.sellHold(hold, order._id, order.total.amount);
@@ -287,10 +299,16 @@ export class OrdersService {
       )
       .exec();
     await this.reservations.markConverted(order.reservationId, order._id);
-    if (result.modifiedCount !== 1) return (await this.findById(order._id))!;
+    if (result.modifiedCount !== 1) {
+      const current = (await this.findById(order._id))!;
+      if (current.status !== 'REFUNDING' && current.status !== 'REFUNDED') return current;
+      // Another caller began the refund while this one issued tickets: none of them may stay valid.
+      await this.revokeOrderTickets(current._id, now);
+      return this.refundForCancellation(current, now);
+    }
     this.outbox.nudge('orders');
     void this.availability.changed(order.eventId, line.ticketTypeId);
-    return {
+    const done: OrderDoc = {
       ...order,
       status: 'CONFIRMED',
       ticketIds: issued.ticketIds,
@@ -299,6 +317,117 @@ export class OrdersService {
       outbox: [],
       updatedAt: now,
     };
+    if (await this.eventCancelled(order.eventId)) return this.refundForCancellation(done, now);
+    return done;
+  }
+
+  private async eventCancelled(eventId: string): Promise<boolean> {
+    return (await this.catalog.findEvent(eventId))?.cancelled === true;
+  }
+
+  /**
+   * The event of a paid order was cancelled: PAYMENT_CAPTURED/CONFIRMED → REFUNDING (guarded, so one
+   * caller starts it), then `finishRefund`. Returns the order as it stands afterwards (REFUNDING when the
+   * provider failed: recovery retries).
+   */
+  async refundForCancellation(order: OrderDoc, now = new Date()): Promise<OrderDoc> {
+    if (order.status === 'PAYMENT_CAPTURED' || order.status === 'CONFIRMED') {
+      await this.orders
+        .updateOne(
+          { _id: order._id, status: order.status },
+          { $set: { status: 'REFUNDING', refundFrom: order.status } },
+        )
+        .exec();
+    }
+    const current = (await this.findById(order._id))!;
+    if (current.status !== 'REFUNDING') return current;
+    try {
+      return await this.finishRefund(current, now);
+    } catch (error) {
+      this.log.warn({ err: error, orderId: order._id }, 'refund failed; recovery will retry');
+      return current;
+    }
+  }
+
+  /**
+   * Finishes a REFUNDING order, every step repeatable: revokes its tickets (if any were issued), gives a
+   * hold that was never sold back, refunds the charge (idempotent by key), then REFUNDED.
+   */
+  private async finishRefund(order: OrderDoc, now: Date): Promise<OrderDoc> {
+    await this.revokeOrderTickets(order._id, now);
+    if (order.refundFrom === 'PAYMENT_CAPTURED') await this.releaseUnsoldHold(order, now);
+    const refund = await this.payments.refund({
+      idempotencyKey: `refund:${chargeKey(order)}`,
+      chargeId: order.chargeId!,
+      chargeIdempotencyKey: chargeKey(order),
+      amount: order.total.amount,
+      currency: order.total.currency,
+    });
+    await this.orders
+      .updateOne(
+        { _id: order._id, status: 'REFUNDING' },
+        { $set: { status: 'REFUNDED', refundId: refund.refundId, refundedAt: now } },
+      )
+      .exec();
+    return (await this.findById(order._id))!;
+  }
+
+  private async revokeOrderTickets(orderId: string, now: Date): Promise<void> {
+    for (const ticket of await this.tickets.listOfOrder(orderId)) {
+      if (ticket.status === 'VALID') await this.tickets.revokeUntilDone(ticket._id, 'EVENT_CANCELLED', now);
+    }
+  }
+
+  /** A hold paid for but never sold (the event was cancelled first): PAYING → HELD → RELEASED. */
+  private async releaseUnsoldHold(order: OrderDoc, now: Date): Promise<void> {
+    await this.reservations.paymentFailed(order.reservationId);
+    const reservation = await this.reservations.findById(order.reservationId);
+    if (reservation?.status === 'HELD') {
+      const event = await this.catalog.findEvent(order.eventId);
+      await this.reservations.end(reservation, 'RELEASED', now, event?.organizerId ?? order.buyerId);
+    }
+  }
+
+  /**
+   * Cancellation: refunds every CONFIRMED order of the event (query `{ eventId, status: 'CONFIRMED' }`, index
+   * `{ eventId, status }`). Returns how many it started.
+   */
+  async refundAllOfEvent(eventId: string, now = new Date()): Promise<number> {
+    let count = 0;
+    for (;;) {
+      const batch = await this.orders
+        .find({ eventId, status: 'CONFIRMED' })
+        .limit(SWEEP_BATCH)
+        .lean<OrderDoc[]>()
+        .exec();
+      if (batch.length === 0) return count;
+      for (const order of batch) {
+        await this.refundForCancellation(order, now);
+        count += 1;
+      }
+    }
+  }
+
+  /**
+   * Recovery of refunds a crash or a provider failure left unfinished: REFUNDING orders not touched for
+   * RECOVERY_AFTER_MS (query `{ status: 'REFUNDING', updatedAt: { $lte } }`, index `{ status, updatedAt }`).
+   */
+  async finishDueRefunds(now = new Date()): Promise<number> {
+    const due = await this.orders
+      .find({ status: 'REFUNDING', updatedAt: { $lte: new Date(now.getTime() - this.recoveryAfterMs) } })
+      .limit(SWEEP_BATCH)
+      .lean<OrderDoc[]>()
+      .exec();
+    let finished = 0;
+    for (const order of due) {
+      try {
+        await this.finishRefund(order, now);
+        finished += 1;
+      } catch (error) {
+        this.log.warn({ err: error, orderId: order._id }, 'refund recovery failed; will retry');
+      }
+    }
+    return finished;
   }
 
   /**
@@ -374,6 +503,21 @@ function chargeKey(order: OrderDoc): string {
   return `${order._id}:${order.attempt}`;
 }
 
+/** The answer to a checkout whose order ended refunded (the event was cancelled while it was paid). */
+function answerPaid(order: OrderDoc): OrderDoc {
+  if (order.status === 'REFUNDING' || order.status === 'REFUNDED')
+    throw refundedForCancellation(order.status);
+  return order;
+}
+
+function refundedForCancellation(status: 'REFUNDING' | 'REFUNDED' = 'REFUNDED'): Error {
+  return forbidden(
+    status === 'REFUNDED'
+      ? 'The event was cancelled; the payment is refunded'
+      : 'The event was cancelled; the payment is being refunded',
+  );
+}
+
 /** Why a reservation cannot be paid now. */
 function refusalFor(reservation: ReservationDoc, now: Date): Error {
   switch (reservation.status) {
@@ -389,6 +533,8 @@ function refusalFor(reservation: ReservationDoc, now: Date): Error {
       if (reservation.expiresAt > now)
         return domainError(ErrorCode.CONFLICT, 'Try again', 'input.reservationId');
       return domainError(ErrorCode.HOLD_EXPIRED, 'The hold has expired', 'input.reservationId');
+    case 'RELEASED':
+      return domainError(ErrorCode.HOLD_EXPIRED, 'The hold was released', 'input.reservationId');
     default:
       return domainError(ErrorCode.HOLD_EXPIRED, 'The hold has expired', 'input.reservationId');
   }

@@ -64,6 +64,9 @@ export class ReservationsService {
     this.recoveryAfterMs = config.RECOVERY_AFTER_MS;
   }
 
+  /** Told of each hold this process creates (the sweeper schedules a run for its expiry). */
+  onHoldCreated?: (expiresAt: Date) => void;
+
   /** One guarded update of a reservation; returns whether it matched and changed it. */
   private async transition(id: string, guard: object, update: object): Promise<boolean> {
     const result = await this.reservations.updateOne({ _id: id, ...guard }, update).exec();
@@ -129,7 +132,7 @@ export class ReservationsService {
       unitPrice,
       expiresAt: new Date(now.getTime() + this.holdMs),
       orderId: null,
-      stockReturned: false,
+      stockReturned: null,
       endedAt: null,
       version: 0,
       outbox: [],
@@ -233,11 +236,13 @@ export class ReservationsService {
       ...reservationFields(doc, 1),
       createdAt: doc.createdAt.toISOString(),
     });
-    return this.transition(
+    const held = await this.transition(
       doc._id,
       { status: 'PENDING' },
       { $set: { status: 'HELD' }, $inc: { version: 1 }, ...appendOutbox([envelope]) },
     );
+    if (held) this.onHoldCreated?.(doc.expiresAt);
+    return held;
   }
 
   /**
@@ -255,7 +260,11 @@ export class ReservationsService {
 
   /** Undoes whatever a PENDING reservation claimed (each step is marker-guarded, so repeating is safe). */
   private async rollback(doc: ReservationDoc): Promise<void> {
-    await this.transition(doc._id, { status: 'PENDING' }, { $set: { status: 'FAILED' } });
+    await this.transition(
+      doc._id,
+      { status: 'PENDING' },
+      { $set: { status: 'FAILED', stockReturned: false } },
+    );
     const hold = holdOf(doc);
     await this.inventory.returnHold(hold);
     await this.inventory.returnBuyerLimit(hold);
@@ -342,6 +351,16 @@ export class ReservationsService {
    * request died half-way. Safe to run on every replica at once. Returns the number of holds expired.
    */
   async sweep(now = new Date()): Promise<number> {
+    return (await this.sweepDue(now)).expired;
+  }
+
+  /**
+   * One sweep of the reservations due for background work, each found by indexed equality over a small set
+   * (never a scan of all reservations): due holds (`status: 'HELD'` + expiry), ended holds whose stock is not
+   * back yet (`stockReturned: false`, which only ended reservations carry), abandoned claims
+   * (`status: 'PENDING'`). Returns what it did and when the next hold expires.
+   */
+  async sweepDue(now = new Date()): Promise<{ expired: number; worked: number; nextExpiry: Date | null }> {
     let expired = 0;
     const due = await this.reservations
       .find({ status: 'HELD', expiresAt: { $lte: now } })
@@ -352,11 +371,7 @@ export class ReservationsService {
     for (const doc of due) if (await this.end(doc, 'EXPIRED', now)) expired += 1;
 
     const unfinished = await this.reservations
-      .find({
-        status: { $in: ['EXPIRED', 'RELEASED', 'FAILED'] },
-        stockReturned: false,
-        updatedAt: { $lte: new Date(now.getTime() - RETURN_GRACE_MS) },
-      })
+      .find({ stockReturned: false, updatedAt: { $lte: new Date(now.getTime() - RETURN_GRACE_MS) } })
       .limit(SWEEP_BATCH)
       .lean<ReservationDoc[]>()
       .exec();
@@ -368,7 +383,17 @@ export class ReservationsService {
       .lean<ReservationDoc[]>()
       .exec();
     for (const doc of abandoned) await this.rollback(doc);
-    return expired;
+
+    const next = await this.reservations
+      .findOne({ status: 'HELD' }, { expiresAt: 1 })
+      .sort({ expiresAt: 1 })
+      .lean<Pick<ReservationDoc, 'expiresAt'>>()
+      .exec();
+    return {
+      expired,
+      worked: due.length + unfinished.length + abandoned.length,
+      nextExpiry: next?.expiresAt ?? null,
+    };
   }
 
   // ---- checkout hooks -----------------------------------------------------------------------------

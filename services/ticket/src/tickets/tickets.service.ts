@@ -1,14 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { EventEnvelope } from '@ticketing/contracts';
-import { appendOutbox, notFound, type AuthUser } from '@ticketing/platform';
+import { forbidden, InjectConfig, notFound, type AuthUser } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
 import { ticketEnvelope } from '../common/envelopes';
 import { TicketOutbox } from '../common/ticket-outbox.service';
 import { isDuplicateKey, isEntityId, ticketIdFor } from '../common/ids';
+import { mergeOutbox } from '../transfers/merge-outbox';
 import type { OrderDoc } from '../orders/schemas/order.schema';
-import { DISPLAY_CODE_STEP_SECONDS, displayCode, displayCodeStep, newTicketSecret } from './qr/display-code';
+import type { TicketConfig } from '../config';
+import {
+  DISPLAY_CODE_STEP_SECONDS,
+  deriveDisplaySecret,
+  displayCode,
+  displayCodeStep,
+} from './qr/display-code';
 import { TicketKeysService } from './ticket-keys.service';
 import { TICKET, type RevocationReason, type TicketDoc } from './schemas/ticket.schema';
 
@@ -45,6 +52,7 @@ export class TicketsService {
     private readonly keys: TicketKeysService,
     private readonly catalog: CatalogService,
     private readonly outbox: TicketOutbox,
+    @InjectConfig() private readonly config: TicketConfig,
   ) {}
 
   /**
@@ -86,7 +94,6 @@ export class TicketsService {
         holderId: order.buyerId,
         holderName: order.buyerName,
         generation: 1,
-        secret: newTicketSecret(),
         status: 'VALID',
         checkedIn: false,
         pendingTransferId: null,
@@ -154,15 +161,25 @@ export class TicketsService {
     });
   }
 
-  /** The rotating code for now, with the window it is valid in. */
+  /**
+   * The rotating code for now, with the window it is valid in. The secret is derived from
+   * DISPLAY_CODE_MASTER_KEY, the ticket id and its generation (a stored `secret` of old documents is
+   * ignored), so the check-in service verifies `scanCode` without asking this service.
+   */
   displayCode(
-    ticket: TicketDoc,
+    ticket: Pick<TicketDoc, '_id' | 'generation'> & { status?: TicketDoc['status'] },
     now = Date.now(),
-  ): { code: string; validFrom: Date; validUntil: Date; stepSeconds: number } {
+  ): { code: string; scanCode: string; validFrom: Date; validUntil: Date; stepSeconds: number } {
+    // A revoked ticket admits nobody, so it gets no code to show at the gate.
+    if (ticket.status !== undefined && ticket.status !== 'VALID')
+      throw forbidden('This ticket is revoked: it has no display code');
     const step = displayCodeStep(now);
     const stepMs = DISPLAY_CODE_STEP_SECONDS * 1000;
+    const secret = deriveDisplaySecret(this.config.DISPLAY_CODE_MASTER_KEY, ticket._id, ticket.generation);
+    const code = displayCode(secret, now);
     return {
-      code: displayCode(ticket.secret, now),
+      code,
+      scanCode: `D1.${ticket._id}.${ticket.generation}.${code}`,
       validFrom: new Date(step * stepMs),
       validUntil: new Date((step + 1) * stepMs),
       stepSeconds: DISPLAY_CODE_STEP_SECONDS,
@@ -212,18 +229,34 @@ export class TicketsService {
     const result = await this.tickets
       .updateOne(
         { _id: ticket._id, status: 'VALID', aggregateVersion: ticket.aggregateVersion },
-        {
-          $set: { status: 'REVOKED', pendingTransferId: null, aggregateVersion: version },
-          $push: {
-            revokedGenerations: { generation: ticket.generation, reason, revokedAt: now },
-            history: { at: now, action: 'REVOKED', holderId: ticket.holderId, generation: ticket.generation },
-            outbox: { $each: appendOutbox([envelope]).$push.outbox.$each },
+        mergeOutbox(
+          {
+            $set: { status: 'REVOKED', pendingTransferId: null, aggregateVersion: version },
+            $push: {
+              revokedGenerations: { generation: ticket.generation, reason, revokedAt: now },
+              history: {
+                at: now,
+                action: 'REVOKED',
+                holderId: ticket.holderId,
+                generation: ticket.generation,
+              },
+            },
           },
-        },
+          [envelope],
+        ),
       )
       .exec();
     if (result.modifiedCount === 1) this.outbox.nudge('tickets');
     return result.modifiedCount === 1;
+  }
+
+  /** Revokes a ticket whatever else changes it meanwhile (re-reads on a lost version race); false if already not valid. */
+  async revokeUntilDone(ticketId: string, reason: RevocationReason, now = new Date()): Promise<boolean> {
+    for (;;) {
+      const ticket = await this.findById(ticketId);
+      if (!ticket || ticket.status !== 'VALID') return false;
+      if (await this.revoke(ticket, reason, now)) return true;
+    }
   }
 
   /** From checkin.recorded (ADMITTED): the ticket can no longer be transferred. */

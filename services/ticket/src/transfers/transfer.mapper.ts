@@ -12,5 +12,6 @@ export function toTransfer(doc: TransferDoc): TicketTransfer {
     generation: doc.generation,
     createdAt: doc.createdAt,
     resolvedAt: doc.resolvedAt,
+    reason: doc.reason ?? null,
   };
 }

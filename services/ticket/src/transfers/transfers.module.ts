@@ -7,5 +7,6 @@ import { TransfersService } from './transfers.service';
 @Module({
   imports: [CatalogModule, TicketsModule],
   providers: [TransfersService, TransfersResolver],
+  exports: [TransfersService],
 })
 export class TransfersModule {}

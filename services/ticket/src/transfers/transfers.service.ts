@@ -1,39 +1,71 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { appendOutbox, badInput, conflict, forbidden, notFound, type AuthUser } from '@ticketing/platform';
+import {
+  badInput,
+  conflict,
+  forbidden,
+  getLogger,
+  InjectConfig,
+  notFound,
+  type AuthUser,
+} from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
 import type { EventReplicaDoc } from '../catalog/schemas/event-replica.schema';
 import { ticketEnvelope } from '../common/envelopes';
-import { TicketOutbox } from '../common/ticket-outbox.service';
 import { isEntityId, newObjectId } from '../common/ids';
-import { newTicketSecret } from '../tickets/qr/display-code';
+import { TicketOutbox } from '../common/ticket-outbox.service';
+import type { TicketConfig } from '../config';
 import { TICKET, type TicketDoc } from '../tickets/schemas/ticket.schema';
 import { displayName, TicketsService } from '../tickets/tickets.service';
-import { TRANSFER, type TransferDoc } from './schemas/transfer.schema';
+import { mergeOutbox } from './merge-outbox';
+import { TRANSFER, type TransferDoc, type TransferEndReason } from './schemas/transfer.schema';
+
+/** Re-reads of a ticket whose version moved under an accept (a check-in mark, say) before giving up. */
+const REKEY_ATTEMPTS = 5;
+const RECOVERY_BATCH = 100;
 
 /**
- * Ticket transfers. Offer: a transfer document, then the ticket is marked (one pending transfer at a time,
- * guarded). Accept: ONE guarded update on the ticket (its generation, pending transfer and status) re-keys
- * it — new holder, generation + 1, new secret, the old generation on the revocation list, ticket.transferred
- * and ticket.revoked in its outbox — so of two concurrent accepts exactly one wins.
+ * Ticket transfers. The transfer document is the single point of decision: accept, decline and cancel
+ * each move it out of PENDING with one guarded update, so exactly one of them wins. Accept claims it
+ * (PENDING → ACCEPTING, recording the recipient) and only then re-keys the ticket with ONE guarded update
+ * on its holder, generation, pending transfer, status and version (new holder, generation + 1 and so a new
+ * display code, the old generation on the revocation list, ticket.transferred and ticket.revoked in its
+ * outbox), then ends ACCEPTED. A re-key the ticket refuses (revoked, checked in meanwhile) ends the transfer CANCELLED with
+ * the reason; a crash after the claim is finished by `finishDueAccepts` (the sweeper).
  */
 @Injectable()
 export class TransfersService {
+  private readonly log = getLogger('transfers');
+  private readonly recoveryAfterMs: number;
+
   constructor(
     @InjectModel(TRANSFER) private readonly transfers: Model<TransferDoc>,
     @InjectModel(TICKET) private readonly ticketModel: Model<TicketDoc>,
     private readonly tickets: TicketsService,
     private readonly catalog: CatalogService,
     private readonly outbox: TicketOutbox,
-  ) {}
+    @InjectConfig() config: TicketConfig,
+  ) {
+    this.recoveryAfterMs = config.RECOVERY_AFTER_MS;
+  }
+
+  findById(id: string): Promise<TransferDoc | null> {
+    if (!isEntityId(id)) return Promise.resolve(null);
+    return this.transfers.findById(id).lean<TransferDoc>().exec();
+  }
 
   async offer(user: AuthUser, ticketId: string, toEmail: string, now = new Date()): Promise<TransferDoc> {
     const email = toEmail.trim().toLowerCase();
-    const ticket = await this.tickets.findHeld(user, ticketId);
+    let ticket = await this.tickets.findHeld(user, ticketId);
     if (email === (user.email ?? '').toLowerCase()) throw badInput('toEmail', 'You already hold this ticket');
     await this.assertTransferable(ticket, now);
-    if (ticket.pendingTransferId) throw conflict('A transfer of this ticket is already pending', 'ticketId');
+    if (ticket.pendingTransferId) {
+      // A decline/cancel that crashed before clearing the ticket's marker must not block it for ever.
+      if (!(await this.clearStaleMarker(ticket)))
+        throw conflict('A transfer of this ticket is already pending', 'ticketId');
+      ticket = await this.tickets.findHeld(user, ticketId);
+    }
 
     const transfer: TransferDoc = {
       _id: newObjectId(),
@@ -42,8 +74,11 @@ export class TransfersService {
       fromHolderId: user.id,
       toEmail: email,
       toHolderId: null,
+      toHolderName: null,
       status: 'PENDING',
       generation: ticket.generation,
+      acceptedAt: null,
+      reason: null,
       resolvedAt: null,
       createdAt: now,
       updatedAt: now,
@@ -64,7 +99,10 @@ export class TransfersService {
       .exec();
     if (claimed.modifiedCount !== 1) {
       await this.transfers
-        .updateOne({ _id: transfer._id }, { $set: { status: 'CANCELLED', resolvedAt: now } })
+        .updateOne(
+          { _id: transfer._id, status: 'PENDING' },
+          { $set: { status: 'CANCELLED', reason: 'TICKET_CHANGED', resolvedAt: now } },
+        )
         .exec();
       throw conflict('The ticket changed or a transfer is already pending', 'ticketId');
     }
@@ -73,81 +111,113 @@ export class TransfersService {
 
   async accept(user: AuthUser, transferId: string, now = new Date()): Promise<TransferDoc> {
     const transfer = await this.findIncoming(user, transferId);
-    if (transfer.status !== 'PENDING')
-      throw conflict(`The transfer is ${transfer.status.toLowerCase()}`, 'transferId');
+    // The same recipient retrying an accept that was interrupted finishes it.
+    if (transfer.status === 'ACCEPTING' && transfer.toHolderId === user.id)
+      return this.answerAccept(await this.finishAccept(transfer, now));
+    if (transfer.status !== 'PENDING') throw notPending(transfer);
     const ticket = await this.tickets.findById(transfer.ticketId);
     if (!ticket) throw notFound('Transfer');
-    if (ticket.holderId === user.id) throw conflict('This transfer was already accepted', 'transferId');
     await this.assertTransferable(ticket, now);
-
-    const generation = transfer.generation + 1;
-    const version = ticket.aggregateVersion + 1;
-    const holderName = displayName(user.name, user.email);
-    const transferred = ticketEnvelope('ticket.transferred', ticket.eventId, {
-      ticketId: ticket._id,
-      eventId: ticket.eventId,
-      ticketTypeId: ticket.ticketTypeId,
-      transferId: transfer._id,
-      fromHolderId: transfer.fromHolderId,
-      toHolderId: user.id,
-      toHolderName: holderName,
-      generation,
-      previousGeneration: transfer.generation,
-      transferredAt: now.toISOString(),
-      aggregateVersion: version,
-    });
-    const revoked = ticketEnvelope('ticket.revoked', ticket.eventId, {
-      ticketId: ticket._id,
-      eventId: ticket.eventId,
-      generation: transfer.generation,
-      reason: 'TRANSFERRED',
-      revokedAt: now.toISOString(),
-      aggregateVersion: version,
-    });
-    const result = await this.ticketModel
-      .updateOne(
-        {
-          _id: ticket._id,
-          holderId: transfer.fromHolderId,
-          generation: transfer.generation,
-          pendingTransferId: transfer._id,
-          status: 'VALID',
-          checkedIn: false,
-        },
-        {
-          $set: {
-            holderId: user.id,
-            holderName,
-            generation,
-            secret: newTicketSecret(),
-            pendingTransferId: null,
-            aggregateVersion: version,
-          },
-          $push: {
-            revokedGenerations: { generation: transfer.generation, reason: 'TRANSFERRED', revokedAt: now },
-            history: {
-              at: now,
-              action: 'TRANSFERRED',
-              holderId: user.id,
-              generation,
-              transferId: transfer._id,
-              fromHolderId: transfer.fromHolderId,
-            },
-            outbox: { $each: appendOutbox([transferred, revoked]).$push.outbox.$each },
-          },
-        },
-      )
-      .exec();
-    if (result.modifiedCount !== 1)
+    if (
+      ticket.pendingTransferId !== transfer._id ||
+      ticket.generation !== transfer.generation ||
+      ticket.holderId !== transfer.fromHolderId
+    ) {
+      // Usually a cancel or decline that won meanwhile (it frees the ticket): say so.
+      const current = await this.findById(transfer._id);
+      if (current && current.status !== 'PENDING') throw notPending(current);
       throw conflict('The ticket changed; this transfer can no longer be accepted', 'transferId');
-    this.outbox.nudge('tickets');
-    await this.transfers
+    }
+
+    const toHolderName = displayName(user.name, user.email);
+    const claimed = await this.transfers
       .updateOne(
         { _id: transfer._id, status: 'PENDING' },
-        { $set: { status: 'ACCEPTED', toHolderId: user.id, resolvedAt: now } },
+        { $set: { status: 'ACCEPTING', toHolderId: user.id, toHolderName, acceptedAt: now } },
       )
       .exec();
-    return (await this.transfers.findById(transfer._id).lean<TransferDoc>().exec())!;
+    if (claimed.modifiedCount !== 1) throw notPending((await this.findById(transfer._id)) ?? transfer);
+    const accepting: TransferDoc = {
+      ...transfer,
+      status: 'ACCEPTING',
+      toHolderId: user.id,
+      toHolderName,
+      acceptedAt: now,
+    };
+    return this.answerAccept(await this.finishAccept(accepting, now));
+  }
+
+  /**
+   * Finishes a claimed accept (ACCEPTING): re-keys the ticket unless that already happened, then ends the
+   * transfer ACCEPTED; a ticket that can no longer be re-keyed ends it CANCELLED with the reason.
+   * Repeatable by any number of callers at once. Returns the transfer as it ended.
+   */
+  async finishAccept(transfer: TransferDoc, now = new Date()): Promise<TransferDoc> {
+    const toHolderId = transfer.toHolderId!;
+    const at = transfer.acceptedAt ?? now;
+    for (let attempt = 0; attempt < REKEY_ATTEMPTS; attempt += 1) {
+      const ticket = await this.tickets.findById(transfer.ticketId);
+      if (ticket && ticket.history.some((h) => h.transferId === transfer._id && h.action === 'TRANSFERRED'))
+        return this.settle(transfer, 'ACCEPTED', null, now);
+      const refusal = rekeyRefusal(ticket, transfer);
+      if (refusal) {
+        await this.releaseTicket(transfer);
+        return this.settle(transfer, 'CANCELLED', refusal, now);
+      }
+      if (await this.rekey(ticket!, transfer, toHolderId, at)) {
+        this.outbox.nudge('tickets');
+        return this.settle(transfer, 'ACCEPTED', null, now);
+      }
+    }
+    throw conflict('The ticket is changing; try again', 'transferId');
+  }
+
+  /**
+   * Recovery of accepts a crash left half-done: ACCEPTING transfers not touched for RECOVERY_AFTER_MS
+   * (query `{ status: 'ACCEPTING', updatedAt: { $lte } }`, index `{ status, updatedAt }`). Safe on every
+   * replica at once. Returns how many it finished.
+   */
+  async finishDueAccepts(now = new Date()): Promise<number> {
+    const due = await this.transfers
+      .find({ status: 'ACCEPTING', updatedAt: { $lte: new Date(now.getTime() - this.recoveryAfterMs) } })
+      .limit(RECOVERY_BATCH)
+      .lean<TransferDoc[]>()
+      .exec();
+    let finished = 0;
+    for (const transfer of due) {
+      try {
+        await this.finishAccept(transfer, now);
+        finished += 1;
+      } catch (error) {
+        this.log.warn({ err: error, transferId: transfer._id }, 'accept recovery failed; will retry');
+      }
+    }
+    return finished;
+  }
+
+  /** Ends every PENDING offer of an event (cancellation): CANCELLED with the reason. */
+  async cancelAllOfEvent(eventId: string, reason: TransferEndReason, now = new Date()): Promise<number> {
+    let count = 0;
+    for (;;) {
+      const batch = await this.transfers
+        .find({ eventId, status: 'PENDING' })
+        .limit(RECOVERY_BATCH)
+        .lean<TransferDoc[]>()
+        .exec();
+      if (batch.length === 0) return count;
+      for (const transfer of batch) {
+        const ended = await this.transfers
+          .updateOne(
+            { _id: transfer._id, status: 'PENDING' },
+            { $set: { status: 'CANCELLED', reason, resolvedAt: now } },
+          )
+          .exec();
+        if (ended.modifiedCount === 1) {
+          count += 1;
+          await this.releaseTicket(transfer);
+        }
+      }
+    }
   }
 
   async decline(user: AuthUser, transferId: string, now = new Date()): Promise<TransferDoc> {
@@ -156,9 +226,7 @@ export class TransfersService {
   }
 
   async cancel(user: AuthUser, transferId: string, now = new Date()): Promise<TransferDoc> {
-    const transfer = isEntityId(transferId)
-      ? await this.transfers.findById(transferId).lean<TransferDoc>().exec()
-      : null;
+    const transfer = await this.findById(transferId);
     if (!transfer || transfer.fromHolderId !== user.id) throw notFound('Transfer');
     return this.close(transfer, 'CANCELLED', now);
   }
@@ -173,6 +241,7 @@ export class TransfersService {
       .exec();
   }
 
+  /** PENDING → DECLINED/CANCELLED (guarded: an accept that claimed it first wins), then frees the ticket. */
   private async close(
     transfer: TransferDoc,
     status: 'DECLINED' | 'CANCELLED',
@@ -181,22 +250,125 @@ export class TransfersService {
     const result = await this.transfers
       .updateOne({ _id: transfer._id, status: 'PENDING' }, { $set: { status, resolvedAt: now } })
       .exec();
-    if (result.modifiedCount !== 1)
-      throw conflict(`The transfer is ${transfer.status.toLowerCase()}`, 'transferId');
+    if (result.modifiedCount !== 1) throw notPending((await this.findById(transfer._id)) ?? transfer);
+    await this.releaseTicket(transfer);
+    return (await this.findById(transfer._id))!;
+  }
+
+  /** One guarded update of the ticket: the re-key. False when the ticket moved (the caller re-reads). */
+  private async rekey(
+    ticket: TicketDoc,
+    transfer: TransferDoc,
+    toHolderId: string,
+    at: Date,
+  ): Promise<boolean> {
+    const generation = transfer.generation + 1;
+    const version = ticket.aggregateVersion + 1;
+    const holderName = transfer.toHolderName ?? 'Ticket holder';
+    const transferred = ticketEnvelope('ticket.transferred', ticket.eventId, {
+      ticketId: ticket._id,
+      eventId: ticket.eventId,
+      ticketTypeId: ticket.ticketTypeId,
+      transferId: transfer._id,
+      fromHolderId: transfer.fromHolderId,
+      toHolderId,
+      toHolderName: holderName,
+      generation,
+      previousGeneration: transfer.generation,
+      transferredAt: at.toISOString(),
+      aggregateVersion: version,
+    });
+    const revoked = ticketEnvelope('ticket.revoked', ticket.eventId, {
+      ticketId: ticket._id,
+      eventId: ticket.eventId,
+      generation: transfer.generation,
+      reason: 'TRANSFERRED',
+      revokedAt: at.toISOString(),
+      aggregateVersion: version,
+    });
+    const result = await this.ticketModel
+      .updateOne(
+        {
+          _id: ticket._id,
+          holderId: transfer.fromHolderId,
+          generation: transfer.generation,
+          pendingTransferId: transfer._id,
+          status: 'VALID',
+          checkedIn: false,
+          aggregateVersion: ticket.aggregateVersion,
+        },
+        mergeOutbox(
+          {
+            $set: {
+              holderId: toHolderId,
+              holderName,
+              generation,
+              pendingTransferId: null,
+              aggregateVersion: version,
+            },
+            $push: {
+              revokedGenerations: { generation: transfer.generation, reason: 'TRANSFERRED', revokedAt: at },
+              history: {
+                at,
+                action: 'TRANSFERRED',
+                holderId: toHolderId,
+                generation,
+                transferId: transfer._id,
+                fromHolderId: transfer.fromHolderId,
+              },
+            },
+          },
+          [transferred, revoked],
+        ),
+      )
+      .exec();
+    return result.modifiedCount === 1;
+  }
+
+  /** ACCEPTING → final (guarded); returns the transfer as stored afterwards (another caller may have ended it). */
+  private async settle(
+    transfer: TransferDoc,
+    status: 'ACCEPTED' | 'CANCELLED',
+    reason: TransferEndReason | null,
+    now: Date,
+  ): Promise<TransferDoc> {
+    await this.transfers
+      .updateOne({ _id: transfer._id, status: 'ACCEPTING' }, { $set: { status, reason, resolvedAt: now } })
+      .exec();
+    return (await this.findById(transfer._id))!;
+  }
+
+  /** Clears the ticket's pending-transfer marker if it still points at this transfer. */
+  private async releaseTicket(transfer: TransferDoc): Promise<void> {
     await this.ticketModel
       .updateOne(
         { _id: transfer.ticketId, pendingTransferId: transfer._id },
         { $set: { pendingTransferId: null } },
       )
       .exec();
-    return (await this.transfers.findById(transfer._id).lean<TransferDoc>().exec())!;
+  }
+
+  /** True when the ticket's marker pointed at a transfer that already ended (and is now cleared). */
+  private async clearStaleMarker(ticket: TicketDoc): Promise<boolean> {
+    const pending = await this.findById(ticket.pendingTransferId!);
+    if (pending && (pending.status === 'PENDING' || pending.status === 'ACCEPTING')) return false;
+    await this.ticketModel
+      .updateOne(
+        { _id: ticket._id, pendingTransferId: ticket.pendingTransferId },
+        { $set: { pendingTransferId: null } },
+      )
+      .exec();
+    return true;
+  }
+
+  private answerAccept(transfer: TransferDoc): TransferDoc {
+    if (transfer.status === 'ACCEPTED') return transfer;
+    throw notPending(transfer);
   }
 
   /** A transfer offered to the signed-in user's email (NOT_FOUND for anyone else). */
   private async findIncoming(user: AuthUser, transferId: string): Promise<TransferDoc> {
-    const transfer = isEntityId(transferId)
-      ? await this.transfers.findById(transferId).lean<TransferDoc>().exec()
-      : null;
+    const transfer = await this.findById(transferId);
     if (!transfer || !user.email || transfer.toEmail !== user.email.trim().toLowerCase())
       throw notFound('Transfer');
     return transfer;
@@ -214,4 +386,49 @@ export class TransfersService {
 
 export function transferDeadline(event: EventReplicaDoc): Date {
   return event.transferDeadline ?? event.startsAt;
+}
+
+/** Why a claimed accept can no longer re-key the ticket (null: it still can). */
+function rekeyRefusal(ticket: TicketDoc | null, transfer: TransferDoc): TransferEndReason | null {
+  if (!ticket || ticket.status !== 'VALID') {
+    const last = ticket?.revokedGenerations.at(-1);
+    return last?.reason === 'EVENT_CANCELLED' ? 'EVENT_CANCELLED' : 'TICKET_REVOKED';
+  }
+  if (ticket.checkedIn) return 'TICKET_CHECKED_IN';
+  if (
+    ticket.pendingTransferId !== transfer._id ||
+    ticket.generation !== transfer.generation ||
+    ticket.holderId !== transfer.fromHolderId
+  ) {
+    return 'TICKET_CHANGED';
+  }
+  return null;
+}
+
+const REASON_TEXT: Record<TransferEndReason, string> = {
+  EVENT_CANCELLED: 'the event was cancelled',
+  TICKET_REVOKED: 'the ticket was revoked',
+  TICKET_CHECKED_IN: 'the ticket was checked in',
+  TICKET_CHANGED: 'the ticket changed',
+};
+
+/** The truthful CONFLICT for a transfer that is no longer PENDING. */
+function notPending(transfer: TransferDoc): Error {
+  switch (transfer.status) {
+    case 'ACCEPTED':
+      return conflict('This transfer was already accepted', 'transferId');
+    case 'ACCEPTING':
+      return conflict('This transfer is being accepted', 'transferId');
+    case 'DECLINED':
+      return conflict('This transfer was declined', 'transferId');
+    case 'CANCELLED':
+      return conflict(
+        transfer.reason
+          ? `This transfer was cancelled: ${REASON_TEXT[transfer.reason]}`
+          : 'This transfer was cancelled',
+        'transferId',
+      );
+    default:
+      return conflict('This transfer can no longer be changed', 'transferId');
+  }
 }

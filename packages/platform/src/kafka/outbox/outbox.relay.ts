@@ -15,8 +15,13 @@ import {
 export interface OutboxRegistrationOptions {
   /** Topic of a message; default: its `topic` field, else the contracts registry for its type. */
   topicFor?(message: OutboxMessage): string;
-  /** Poll period when idle. Default 250 ms. */
+  /**
+   * First poll period once idle. Each poll that finds nothing doubles the wait, up to `maxPollMs`; a nudge or
+   * a publication brings it back here. Default 250 ms.
+   */
   pollMs?: number;
+  /** Longest wait between two polls when idle (bounds how late another replica's message goes out). Default 5 s. */
+  maxPollMs?: number;
   /** How long a claimed document stays reserved for this relay. Default 30 s. */
   leaseMs?: number;
   /** How often the `outbox_pending` gauge is refreshed. Default 5 s. */
@@ -104,6 +109,7 @@ class OutboxLoop implements OutboxRegistration {
   /** Failed publication attempts per document id, forgotten once it goes out. */
   private readonly failedAttempts = new Map<string, number>();
   private readonly pollMs: number;
+  private readonly maxPollMs: number;
   private readonly leaseMs: number;
   private readonly gaugeEveryMs: number;
   private readonly metrics = kafkaMetrics();
@@ -117,6 +123,7 @@ class OutboxLoop implements OutboxRegistration {
   ) {
     this.collection = model.collection.collectionName;
     this.pollMs = options.pollMs ?? 250;
+    this.maxPollMs = Math.max(this.pollMs, options.maxPollMs ?? 5_000);
     this.leaseMs = options.leaseMs ?? 30_000;
     this.gaugeEveryMs = options.gaugeEveryMs ?? 5_000;
   }
@@ -147,8 +154,10 @@ class OutboxLoop implements OutboxRegistration {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let idleWait = this.pollMs;
     while (this.running) {
       let published = 0;
+      const nudged = this.nudged;
       try {
         this.nudged = false;
         published = await this.drainRound();
@@ -159,9 +168,15 @@ class OutboxLoop implements OutboxRegistration {
       }
       await this.refreshGauge().catch(() => undefined);
       if (!this.running) break;
-      // After a failure back off (nudges do not cut it short); when idle, poll or wait for a nudge.
+      // After a failure back off (nudges do not cut it short). When idle, wait for a nudge or poll, each
+      // empty poll waiting twice as long as the last (up to maxPollMs): polls only cover other replicas'
+      // writes and crashed relays, while this process's writers nudge.
+      if (published > 0 || nudged) idleWait = this.pollMs;
       if (failures > 0) await this.idle(backoffDelay(failures, this.pollMs, MAX_BACKOFF_MS), false);
-      else if (published === 0 && !this.nudged) await this.idle(this.pollMs, true);
+      else if (published === 0 && !this.nudged) {
+        await this.idle(idleWait, true);
+        idleWait = Math.min(this.maxPollMs, idleWait * 2);
+      }
     }
   }
 
@@ -244,11 +259,37 @@ class OutboxLoop implements OutboxRegistration {
       throw err;
     }
     this.failedAttempts.delete(key);
-    await this.removePublished(doc._id, messages);
-    await this.model
-      .updateOne({ _id: doc._id, outboxLeaseUntil: lease }, { $set: { outboxLeaseUntil: null } })
-      .exec();
+    await this.finish(doc._id, messages, lease);
     return messages.length;
+  }
+
+  /**
+   * Takes the published messages off the document and, when nothing else is waiting, clears its marker and
+   * lease. Common case, one write: the outbox still holds exactly what went out (writers only append and only
+   * relays remove a prefix, so "same first id and same length" means "the same messages"). Otherwise (a
+   * writer appended meanwhile, or another relay got there first) the published prefix is popped one by one,
+   * and the marker is cleared only if the outbox is then empty.
+   */
+  private async finish(id: unknown, messages: readonly OutboxMessage[], lease: Date): Promise<void> {
+    const emptied = await this.model
+      .updateOne(
+        { _id: id, 'outbox.0.id': messages[0]?.id, outbox: { $size: messages.length } },
+        { $set: { outbox: [], outboxPending: false, outboxLeaseUntil: null } },
+      )
+      .exec();
+    if (emptied.matchedCount === 1) return;
+    await this.removePublished(id, messages);
+    const cleared = await this.model
+      .updateOne(
+        { _id: id, outbox: { $size: 0 } },
+        { $set: { outboxPending: false, outboxLeaseUntil: null } },
+      )
+      .exec();
+    if (cleared.matchedCount === 0) {
+      await this.model
+        .updateOne({ _id: id, outboxLeaseUntil: lease }, { $set: { outboxLeaseUntil: null } })
+        .exec();
+    }
   }
 
   /**
@@ -256,7 +297,8 @@ class OutboxLoop implements OutboxRegistration {
    * the relay removes, so what was published is still a prefix: each step pops the first entry if, and
    * only if, it is the expected id — safe even if a relay whose lease lapsed got there first. (A single
    * `$pull: {outbox: {id: {$in: ids}}}` would be one round trip, but the MongoDB-compatible server used
-   * locally ignores `$pull` conditions on sub-document fields, so it would remove nothing there.)
+   * locally ignores `$pull` conditions on sub-document fields, so it would remove nothing there.) Only the
+   * uncommon path of `finish` gets here.
    */
   private async removePublished(id: unknown, messages: readonly OutboxMessage[]): Promise<void> {
     for (const message of messages) {

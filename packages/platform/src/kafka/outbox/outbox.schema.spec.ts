@@ -4,17 +4,19 @@ import { describe, expect, it } from 'vitest';
 import { appendOutbox, outboxEnvelope, withOutbox, type OutboxFields } from './outbox.schema';
 
 describe('outbox schema helpers', () => {
-  it('withOutbox adds the outbox array, the lease and the pending index', async () => {
+  it('withOutbox adds the outbox array, the marker, the lease and the pending index', async () => {
     const schema = withOutbox(new Schema({ name: String }));
     expect(schema.path('outbox')).toBeDefined();
+    expect(schema.path('outboxPending')).toBeDefined();
     expect(schema.path('outboxLeaseUntil')).toBeDefined();
-    expect(schema.indexes()).toContainEqual([{ 'outbox.id': 1 }, expect.anything()]);
+    expect(schema.indexes()).toContainEqual([{ outboxPending: 1, outboxLeaseUntil: 1 }, expect.anything()]);
 
     const Doc = model<OutboxFields & { name: string }>('OutboxSchemaSpec', schema);
     const envelope = sampleEnvelope('event.viewed');
     const doc = new Doc({ name: 'a', outbox: [{ ...envelope, topic: 'event.views' }] });
     await expect(doc.validate()).resolves.toBeUndefined();
     expect(doc.outboxLeaseUntil).toBeNull();
+    expect(doc.outboxPending).toBe(false);
     expect(outboxEnvelope(doc.toObject().outbox[0])).toEqual(envelope);
   });
 

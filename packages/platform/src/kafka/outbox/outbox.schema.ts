@@ -7,15 +7,17 @@ export type OutboxMessage = Envelope & { topic?: string };
 /** The fields `withOutbox` adds to an aggregate document. */
 export interface OutboxFields {
   outbox: OutboxMessage[];
+  /**
+   * True while `outbox` may hold messages: set by every write that appends (the schema's middleware adds it),
+   * cleared by the relay once the outbox is empty. The relay finds pending documents by this indexed
+   * equality, so a poll reads only what is pending, never the whole collection.
+   */
+  outboxPending?: boolean;
   outboxLeaseUntil?: Date | null;
 }
 
-/**
- * Pending-outbox filter. Envelope ids are non-empty strings, so "some element has an id greater than the
- * empty string" means "the outbox is not empty", and unlike `{'outbox.0': {$exists: true}}` it can walk
- * the `outbox.id` index instead of scanning the collection.
- */
-export const OUTBOX_PENDING_FILTER = { 'outbox.id': { $gt: '' } } as const;
+/** Pending-outbox filter: an indexed equality (see `withOutbox`). */
+export const OUTBOX_PENDING_FILTER = { outboxPending: true } as const;
 
 /** Sub-schema of one outbox entry: the envelope fields as written, `data` kept verbatim. */
 export const OutboxMessageSchema = new Schema<OutboxMessage>(
@@ -33,16 +35,46 @@ export const OutboxMessageSchema = new Schema<OutboxMessage>(
   { _id: false, minimize: false, strict: 'throw' },
 );
 
+/** Update operations whose middleware sees the update document. */
+const UPDATE_HOOKS: Array<'updateOne' | 'updateMany' | 'findOneAndUpdate'> = [
+  'updateOne',
+  'updateMany',
+  'findOneAndUpdate',
+];
+
+/** Whether an update document appends to `outbox` (`appendOutbox`, or a hand-merged `$push`). */
+function pushesOutbox(update: unknown): boolean {
+  const push = (update as { $push?: Record<string, unknown> } | null)?.$push;
+  return push !== undefined && push !== null && Object.prototype.hasOwnProperty.call(push, 'outbox');
+}
+
 /**
- * Adds `outbox` (pending envelopes, oldest first) and `outboxLeaseUntil` (the relay's claim) to an
- * aggregate schema, plus the index the relay's pending query uses. Returns the same schema.
+ * Adds `outbox` (pending envelopes, oldest first), `outboxPending` (the relay's indexed marker) and
+ * `outboxLeaseUntil` (the relay's claim) to an aggregate schema, with the index the relay's poll uses.
+ * Middleware sets `outboxPending: true` in the same write as any update that pushes to `outbox` and on any
+ * document created with a non-empty outbox, so no writer can forget it. (Writes through the raw driver
+ * collection bypass middleware: use the model.) Returns the same schema.
  */
 export function withOutbox<S extends Schema>(schema: S): S {
   schema.add({
     outbox: { type: [OutboxMessageSchema], default: [] },
+    outboxPending: { type: Boolean, default: false },
     outboxLeaseUntil: { type: Date, default: null },
   });
-  schema.index({ 'outbox.id': 1 });
+  schema.index({ outboxPending: 1, outboxLeaseUntil: 1 });
+  schema.pre(UPDATE_HOOKS, function markPending(this: { getUpdate(): unknown }) {
+    const update = this.getUpdate() as { $set?: Record<string, unknown> } | null;
+    if (update && pushesOutbox(update)) update.$set = { ...update.$set, outboxPending: true };
+  });
+  schema.pre('save', function markPending(this: { outbox?: unknown[]; outboxPending?: boolean }) {
+    if ((this.outbox?.length ?? 0) > 0) this.outboxPending = true;
+  });
+  schema.pre('insertMany', function markPending(docs: unknown) {
+    for (const doc of Array.isArray(docs) ? docs : [docs]) {
+      const d = doc as { outbox?: unknown[]; outboxPending?: boolean } | null;
+      if (d && (d.outbox?.length ?? 0) > 0) d.outboxPending = true;
+    }
+  });
   return schema;
 }
 

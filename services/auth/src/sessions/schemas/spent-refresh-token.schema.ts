@@ -14,8 +14,12 @@ export class SpentRefreshToken {
   @Prop({ type: String, required: true })
   familyId!: string;
 
-  @Prop({ type: Date, required: true, index: true })
+  @Prop({ type: Date, required: true })
   spentAt!: Date;
+
+  /** The hour (since the epoch) from which this claim may be purged. */
+  @Prop({ type: Number, required: true, index: true })
+  purgeHour!: number;
 }
 
 export const SpentRefreshTokenSchema = SchemaFactory.createForClass(SpentRefreshToken);

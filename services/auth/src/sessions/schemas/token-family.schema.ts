@@ -31,7 +31,7 @@ export class TokenFamily {
   expiresAt!: Date;
 
   /** The session ends at this instant whatever happens (never moved). */
-  @Prop({ type: Date, required: true, index: true })
+  @Prop({ type: Date, required: true })
   absoluteExpiresAt!: Date;
 
   @Prop({ type: Date, default: null })
@@ -45,6 +45,13 @@ export class TokenFamily {
 
   @Prop({ type: Date, required: true })
   lastUsedAt!: Date;
+
+  /**
+   * The hour (since the epoch) from which this session may be purged: a day after it ended (expired or
+   * revoked). Every write that extends or ends the session sets it.
+   */
+  @Prop({ type: Number, required: true, index: true })
+  purgeHour!: number;
 }
 
 export type TokenFamilyDocument = HydratedDocument<TokenFamily>;

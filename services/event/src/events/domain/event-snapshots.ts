@@ -87,6 +87,7 @@ export function eventSnapshot(event: EventDoc): EventSnapshotBase {
       deadline: event.transferPolicy.deadline ? iso(event.transferPolicy.deadline) : null,
     },
     ticketTypes: event.ticketTypes.map((tt) => ticketTypeSnapshot(event, tt)),
+    perBuyerMax: event.perBuyerMax ?? null,
     aggregateVersion: event.version,
   };
 }

@@ -95,6 +95,8 @@ export interface EventDoc {
   salesStartAt?: Date | null;
   salesEndAt?: Date | null;
   transferPolicy: TransferPolicyData;
+  /** Most tickets of the whole event one buyer may hold, across its ticket types; null: no such limit. */
+  perBuyerMax?: number | null;
   ticketTypes: TicketTypeDoc[];
   /** Sum of every ticket type's quantity; never above venue.capacity. */
   allocated: number;
@@ -103,6 +105,8 @@ export interface EventDoc {
   staff: StaffData[];
   searchTerms: string[];
   cityKey: string;
+  /** The hour (since the epoch) `endsAt` falls in: what the end-of-event sweeper looks events up by. */
+  endHour?: number;
   cancelReason?: string | null;
   publishedAt?: Date | null;
   cancelledAt?: Date | null;

@@ -1,6 +1,18 @@
-import { Field, InputType } from '@nestjs/graphql';
+import { Field, InputType, Int } from '@nestjs/graphql';
+import { MultilineText } from '@ticketing/platform';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { EVENT_CATEGORIES, type EventCategory } from '../domain/event.types';
 import { EventCategoryEnum } from '../models/enums';
 import { VenueInput } from './venue.input';
@@ -24,7 +36,8 @@ export class CreateEventInput {
   @Length(3, 120)
   title!: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'Multi-line: may contain line breaks and tabs.' })
+  @MultilineText()
   @IsOptional()
   @IsString()
   @Length(0, 5000)
@@ -61,6 +74,18 @@ export class CreateEventInput {
   @IsOptional()
   @IsDate()
   salesEndAt?: Date | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Most tickets of this event one buyer may hold, across all its ticket types (each type also has its ' +
+      'own perBuyerMax). Null: only the per-type limits apply.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  perBuyerMax?: number | null;
 
   @Field(() => TransferPolicyInput, {
     nullable: true,

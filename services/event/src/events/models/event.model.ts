@@ -70,6 +70,13 @@ export class Event {
   @Field(() => TransferPolicy)
   transferPolicy!: TransferPolicy;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Most tickets of this event one buyer may hold, across all its ticket types; null: only the per-type limits.',
+  })
+  perBuyerMax?: number | null;
+
   @Field(() => [TicketType])
   ticketTypes!: TicketType[];
 

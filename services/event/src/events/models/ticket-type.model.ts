@@ -65,7 +65,10 @@ export class TicketType {
   @Field(() => Int)
   perOrderMax!: number;
 
-  @Field(() => Int, { description: 'Most tickets of this event one buyer may hold.' })
+  @Field(() => Int, {
+    description:
+      "Most tickets of this ticket type one buyer may hold (the event's own perBuyerMax, if set, also applies).",
+  })
   perBuyerMax!: number;
 
   @Field(() => Date, { nullable: true })

@@ -114,12 +114,14 @@ export const EventSchema = new Schema<EventRecord>(
       ),
       required: true,
     },
+    perBuyerMax: { type: Number, default: null },
     ticketTypes: { type: [ticketType], default: [] },
     allocated: { type: Number, default: 0 },
     assignedSeats: { type: [String], default: [] },
     staff: { type: [staffMember], default: [] },
     searchTerms: { type: [String], default: [] },
     cityKey: { type: String, required: true },
+    endHour: { type: Number, default: null },
     cancelReason: { type: String, default: null },
     publishedAt: { type: Date, default: null },
     cancelledAt: { type: Date, default: null },
@@ -139,3 +141,5 @@ EventSchema.index({ status: 1, category: 1, startsAt: 1 });
 EventSchema.index({ searchTerms: 1 });
 EventSchema.index({ organizerId: 1, createdAt: -1 });
 EventSchema.index({ 'ticketTypes.id': 1 });
+// The end-of-event sweeper: events ending in a given hour that are still on sale.
+EventSchema.index({ endHour: 1, status: 1 });

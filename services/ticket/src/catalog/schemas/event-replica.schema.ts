@@ -17,6 +17,8 @@ export interface EventReplicaDoc {
   transferAllowed: boolean;
   /** Last instant a transfer may be accepted; null: until the event starts. */
   transferDeadline: Date | null;
+  /** Most tickets of the whole event one buyer may hold (across its types); null: per-type limits only. */
+  perBuyerMax?: number | null;
   staff: Array<{ userId: string | null; email: string }>;
   staffVersion: number;
   aggregateVersion: number;
@@ -35,6 +37,7 @@ export const EventReplicaSchema = new Schema<EventReplicaDoc>(
     salesEnd: { type: Date },
     transferAllowed: { type: Boolean, default: false },
     transferDeadline: { type: Date, default: null },
+    perBuyerMax: { type: Number, default: null },
     staff: { type: [{ userId: { type: String, default: null }, email: String, _id: false }], default: [] },
     staffVersion: { type: Number, default: 0 },
     aggregateVersion: { type: Number, default: 0 },

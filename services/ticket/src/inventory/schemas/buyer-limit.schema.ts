@@ -3,8 +3,9 @@ import { Schema } from 'mongoose';
 export const BUYER_LIMIT = 'BuyerLimit';
 
 /**
- * How many tickets of one type a buyer holds or bought; `_id` = `<buyerId>:<ticketTypeId>`. Raised with a
- * guarded upsert (`count <= max - q`), and `holds.<reservationId>` marks a hold that may still be given back.
+ * How many tickets of one type (`_id` = `<buyerId>:<ticketTypeId>`) or of one whole event (`_id` =
+ * `<buyerId>:event:<eventId>`, when the event sets its own perBuyerMax) a buyer holds or bought. Raised
+ * with a guarded upsert (`count <= max - q`); `holds.<reservationId>` marks a hold that may still be given back.
  */
 export interface BuyerLimitDoc {
   _id: string;
@@ -13,6 +14,7 @@ export interface BuyerLimitDoc {
 }
 
 export const buyerLimitId = (buyerId: string, ticketTypeId: string): string => `${buyerId}:${ticketTypeId}`;
+export const eventBuyerLimitId = (buyerId: string, eventId: string): string => `${buyerId}:event:${eventId}`;
 
 export const BuyerLimitSchema = new Schema<BuyerLimitDoc>(
   {

@@ -7,6 +7,10 @@ export enum OrderStatusEnum {
   PAYMENT_CAPTURED = 'PAYMENT_CAPTURED',
   CONFIRMED = 'CONFIRMED',
   ABANDONED = 'ABANDONED',
+  /** The event was cancelled after payment: tickets revoked, the refund under way. */
+  REFUNDING = 'REFUNDING',
+  /** The event was cancelled after payment: tickets revoked, the charge refunded. */
+  REFUNDED = 'REFUNDED',
 }
 registerEnumType(OrderStatusEnum, { name: 'OrderStatus' });
 

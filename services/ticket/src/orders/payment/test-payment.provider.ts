@@ -8,6 +8,8 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type PaymentProvider,
+  type RefundRequest,
+  type RefundResult,
 } from './payment-provider';
 
 /**
@@ -17,7 +19,8 @@ import {
  * - `tok_error`   (or `tok_error_*`): the provider fails (PaymentProviderError), nothing charged
  * - `tok_slow`    (or `tok_slow_*`): captured, but only after SLOW_CHARGE_MS (longer than any sensible
  *   PAYMENT_TIMEOUT_MS in tests): the charge lands after checkout gave up waiting
- * Anything else is declined as an unknown token. Charges are recorded in `test_payment_charges`, one per
+ * Anything else is declined as an unknown token. `refund` marks a captured charge refunded (once: a repeat
+ * answers with the same refund id). Charges are recorded in `test_payment_charges`, one per
  * idempotency key (the unique `_id`), so a retried charge never takes money twice and answers as the first.
  */
 export const TEST_TOKENS = {
@@ -63,6 +66,25 @@ export class TestPaymentProvider implements PaymentProvider {
   async lookup(idempotencyKey: string): Promise<ChargeResult | null> {
     const doc = await this.charges.findById(idempotencyKey).lean<TestChargeDoc>().exec();
     return doc ? toResult(doc) : null;
+  }
+
+  async refund(request: RefundRequest): Promise<RefundResult> {
+    const refundId = `re_${newObjectId()}`;
+    await this.charges
+      .updateOne(
+        { _id: request.chargeIdempotencyKey, chargeId: request.chargeId, status: 'CAPTURED', refundId: null },
+        { $set: { refundId, refundedAt: new Date() } },
+      )
+      .exec();
+    const charge = await this.charges.findById(request.chargeIdempotencyKey).lean<TestChargeDoc>().exec();
+    if (!charge || charge.chargeId !== request.chargeId || !charge.refundId)
+      throw new PaymentProviderError('Test provider: no captured charge to refund');
+    return { status: 'REFUNDED', refundId: charge.refundId };
+  }
+
+  /** Captured charges that were not refunded (tests count them). */
+  countUnrefunded(filter: Partial<TestChargeDoc> = {}): Promise<number> {
+    return this.charges.countDocuments({ ...filter, status: 'CAPTURED', refundId: null }).exec();
   }
 
   /** Captured charges (tests count them). */

@@ -10,8 +10,12 @@ export const ORDER = 'Order';
  * PAYMENT_CAPTURED  money taken: the order MUST end CONFIRMED (the recovery sweep finishes it)
  * CONFIRMED         stock sold, tickets issued, order.confirmed in the outbox
  * ABANDONED         no payment and the hold is gone
+ * REFUNDING         the event was cancelled: its tickets are revoked and the charge is being refunded
+ *                   (recovery finishes it: `OrdersService.finishDueRefunds`)
+ * REFUNDED          the charge was refunded (refundId)
  */
-export type OrderStatus = 'PENDING' | 'PAYMENT_FAILED' | 'PAYMENT_CAPTURED' | 'CONFIRMED' | 'ABANDONED';
+export type OrderStatus =
+  'PENDING' | 'PAYMENT_FAILED' | 'PAYMENT_CAPTURED' | 'CONFIRMED' | 'ABANDONED' | 'REFUNDING' | 'REFUNDED';
 
 export interface OrderLineValue {
   ticketTypeId: string;
@@ -34,6 +38,10 @@ export interface OrderDoc extends OutboxFields {
   attempt: number;
   chargeId: string | null;
   confirmedAt: Date | null;
+  /** Whether tickets were issued before the refund began (REFUNDING/REFUNDED only). */
+  refundFrom?: 'PAYMENT_CAPTURED' | 'CONFIRMED' | null;
+  refundId?: string | null;
+  refundedAt?: Date | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -65,6 +73,9 @@ export const OrderSchema = withOutbox(
       attempt: { type: Number, default: 1 },
       chargeId: { type: String, default: null },
       confirmedAt: { type: Date, default: null },
+      refundFrom: { type: String, default: null },
+      refundId: { type: String, default: null },
+      refundedAt: { type: Date, default: null },
       version: { type: Number, default: 1 },
     },
     { collection: 'orders', versionKey: false, timestamps: true },
@@ -74,3 +85,5 @@ export const OrderSchema = withOutbox(
 OrderSchema.index({ reservationId: 1 }, { unique: true });
 OrderSchema.index({ buyerId: 1, createdAt: -1 });
 OrderSchema.index({ status: 1, updatedAt: 1 });
+// Orders of a cancelled event to refund: { eventId, status: 'CONFIRMED' }.
+OrderSchema.index({ eventId: 1, status: 1 });

@@ -10,6 +10,9 @@ export interface TestChargeDoc {
   currency: string;
   status: 'CAPTURED' | 'DECLINED';
   createdAt: Date;
+  /** Set once the charge was refunded (the status stays CAPTURED: it was captured). */
+  refundId?: string | null;
+  refundedAt?: Date | null;
 }
 
 export const TestChargeSchema = new Schema<TestChargeDoc>(
@@ -20,6 +23,8 @@ export const TestChargeSchema = new Schema<TestChargeDoc>(
     currency: { type: String, required: true },
     status: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    refundId: { type: String, default: null },
+    refundedAt: { type: Date, default: null },
   },
   { collection: 'test_payment_charges', versionKey: false },
 );

@@ -27,7 +27,12 @@ export interface ReservationDoc extends OutboxFields {
   unitPrice: MoneyValue;
   expiresAt: Date;
   orderId: string | null;
-  stockReturned: boolean;
+  /**
+   * null while there is nothing to give back (PENDING, HELD, PAYING, CONVERTED); false once the reservation
+   * ended and its stock is on the way back; true when it is back. The sweeper finds unfinished returns by
+   * `stockReturned: false` alone, a set as small as the returns in flight.
+   */
+  stockReturned: boolean | null;
   endedAt: Date | null;
   /** Counts changes; carried as aggregateVersion by reservation.* events. */
   version: number;
@@ -49,7 +54,7 @@ export const ReservationSchema = withOutbox(
       unitPrice: { type: MoneySchema, required: true },
       expiresAt: { type: Date, required: true },
       orderId: { type: String, default: null },
-      stockReturned: { type: Boolean, default: false },
+      stockReturned: { type: Boolean, default: null },
       endedAt: { type: Date, default: null },
       version: { type: Number, required: true, default: 0 },
     },
@@ -57,5 +62,6 @@ export const ReservationSchema = withOutbox(
   ),
 );
 ReservationSchema.index({ status: 1, expiresAt: 1 });
+ReservationSchema.index({ stockReturned: 1, updatedAt: 1 });
 ReservationSchema.index({ buyerId: 1, createdAt: -1 });
 ReservationSchema.index({ eventId: 1, status: 1 });

@@ -53,8 +53,14 @@ export class Ticket {
   description: 'The rotating anti-screenshot code (HMAC time step, see the ticket service README).',
 })
 export class TicketDisplayCode {
-  @Field()
+  @Field({ description: 'The 8 digits for this time step.' })
   code!: string;
+
+  @Field({
+    description:
+      'What the app encodes for the scanner: D1.<ticketId>.<generation>.<code> (check-in verifies it).',
+  })
+  scanCode!: string;
 
   @Field()
   validFrom!: Date;

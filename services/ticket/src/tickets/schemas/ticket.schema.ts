@@ -34,8 +34,11 @@ export interface TicketDoc extends OutboxFields {
   holderId: string;
   holderName: string;
   generation: number;
-  /** Per-ticket secret of the rotating display code (base64url, 32 bytes); replaced on transfer. */
-  secret: string;
+  /**
+   * Legacy per-ticket display-code secret. Unused: the secret is now derived from
+   * DISPLAY_CODE_MASTER_KEY, the ticket id and the generation. Old documents keep it, harmlessly.
+   */
+  secret?: string;
   status: TicketStatus;
   checkedIn: boolean;
   pendingTransferId: string | null;
@@ -58,7 +61,7 @@ export const TicketSchema = withOutbox(
       holderId: { type: String, required: true },
       holderName: { type: String, required: true },
       generation: { type: Number, required: true },
-      secret: { type: String, required: true },
+      secret: { type: String },
       status: { type: String, required: true },
       checkedIn: { type: Boolean, default: false },
       pendingTransferId: { type: String, default: null },

@@ -2,6 +2,8 @@ import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 export enum TransferStatusEnum {
   PENDING = 'PENDING',
+  /** Accepted; the ticket is being re-keyed (ends ACCEPTED, or CANCELLED with a reason). */
+  ACCEPTING = 'ACCEPTING',
   ACCEPTED = 'ACCEPTED',
   DECLINED = 'DECLINED',
   CANCELLED = 'CANCELLED',
@@ -36,4 +38,12 @@ export class TicketTransfer {
 
   @Field(() => Date, { nullable: true })
   resolvedAt!: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why it ended CANCELLED when its holder did not cancel it: EVENT_CANCELLED, TICKET_REVOKED, ' +
+      'TICKET_CHECKED_IN or TICKET_CHANGED.',
+  })
+  reason!: string | null;
 }

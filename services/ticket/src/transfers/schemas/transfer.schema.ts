@@ -2,7 +2,16 @@ import { Schema } from 'mongoose';
 
 export const TRANSFER = 'Transfer';
 
-export type TransferStatus = 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'CANCELLED';
+/**
+ * PENDING    offered, waiting for the recipient
+ * ACCEPTING  the recipient's accept claimed it (the single point of decision); the ticket is being re-keyed
+ *            (a crash here is finished by `TransfersService.finishDueAccepts`)
+ * ACCEPTED / DECLINED / CANCELLED  final
+ */
+export type TransferStatus = 'PENDING' | 'ACCEPTING' | 'ACCEPTED' | 'DECLINED' | 'CANCELLED';
+
+/** Why a transfer ended CANCELLED without its holder cancelling it. */
+export type TransferEndReason = 'EVENT_CANCELLED' | 'TICKET_REVOKED' | 'TICKET_CHECKED_IN' | 'TICKET_CHANGED';
 
 /** A transfer offer; kept for ever as history. */
 export interface TransferDoc {
@@ -12,10 +21,16 @@ export interface TransferDoc {
   fromHolderId: string;
   /** Lower-cased. */
   toEmail: string;
+  /** Set when the recipient accepts (with the name the ticket will carry). */
   toHolderId: string | null;
+  toHolderName?: string | null;
   status: TransferStatus;
   /** Generation of the ticket when offered; accept only succeeds against it. */
   generation: number;
+  /** When the accept was claimed (the re-keyed ticket's transfer time). */
+  acceptedAt?: Date | null;
+  /** Set when it ended CANCELLED for a reason other than its holder's cancel. */
+  reason?: TransferEndReason | null;
   resolvedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -29,8 +44,11 @@ export const TransferSchema = new Schema<TransferDoc>(
     fromHolderId: { type: String, required: true },
     toEmail: { type: String, required: true },
     toHolderId: { type: String, default: null },
+    toHolderName: { type: String, default: null },
     status: { type: String, required: true },
     generation: { type: Number, required: true },
+    acceptedAt: { type: Date, default: null },
+    reason: { type: String, default: null },
     resolvedAt: { type: Date, default: null },
   },
   { collection: 'transfers', versionKey: false, timestamps: true },
@@ -38,3 +56,7 @@ export const TransferSchema = new Schema<TransferDoc>(
 TransferSchema.index({ ticketId: 1, createdAt: -1 });
 TransferSchema.index({ toEmail: 1, status: 1 });
 TransferSchema.index({ fromHolderId: 1, status: 1 });
+// Recovery of interrupted accepts: { status: 'ACCEPTING', updatedAt: { $lte } }.
+TransferSchema.index({ status: 1, updatedAt: 1 });
+// Pending offers of a cancelled event: { eventId, status: 'PENDING' }.
+TransferSchema.index({ eventId: 1, status: 1 });

@@ -1,0 +1,2 @@
+export * from './periodic-task';
+export * from './hour-buckets';
