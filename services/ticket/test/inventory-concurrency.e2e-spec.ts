@@ -79,23 +79,30 @@ const WAVE_EVERY_MS = 10;
 type Attempt = (i: number) => Promise<void>;
 
 /**
- * Flushes the sale's Redis the moment the gate has admitted `admissions` requests, i.e. when the stock is
- * spoken for in Redis but those holds are still on their way to MongoDB. The gate is then rebuilt from
- * MongoDB's stale count (GA) or has lost its seat markers (seats), so it lets more buyers through than
- * there is stock, and only MongoDB's guarded updates stand between them and an oversell. The gate is only
- * observed (its calls go through unchanged) to time the flush.
+ * Flushes the sale's Redis the moment the gate has admitted `admissions` requests, while those holds are
+ * still on their way to MongoDB: the admitted requests are held back (after the gate, before MongoDB) until
+ * the flush has happened, so however fast the database is, the gate is rebuilt from MongoDB's stale count
+ * (GA) or has lost its seat markers (seats). It then lets more buyers through than there is stock, and only
+ * MongoDB's guarded updates stand between them and an oversell. The gate's calls go through unchanged.
  */
 function flushRedisAfter(admissions: number): { flushed: () => Promise<boolean>; restore: () => void } {
   const gate = svc.get(AvailabilityGate);
   let admitted = 0;
   let flush: Promise<boolean> | undefined;
-  const onDecision = (decision: GateDecision): GateDecision => {
-    if (decision === 'admitted' && ++admitted === admissions) {
-      const client = new Redis(redis.url);
-      flush = client.flushall().then(
-        () => (client.disconnect(), true),
-        () => (client.disconnect(), false),
-      );
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const onDecision = async (decision: GateDecision): Promise<GateDecision> => {
+    if (decision === 'admitted' && ++admitted <= admissions) {
+      if (admitted === admissions) {
+        const client = new Redis(redis.url);
+        flush = client.flushall().then(
+          () => (client.disconnect(), true),
+          () => (client.disconnect(), false),
+        );
+        release();
+      }
+      await released;
+      await flush;
     }
     return decision;
   };
