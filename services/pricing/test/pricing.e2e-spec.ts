@@ -347,3 +347,31 @@ describe('events', () => {
     expect((await stateOf(fx.typeId)).outbox).toEqual([]);
   });
 });
+
+// Last: it moves the clock past every type's end of sales.
+describe('repricing timer', () => {
+  it('the repricing timer lets a type whose sales ended leave its set, and reprices only what is on sale', async () => {
+    const fx = await publish({ basePrice: 5000 });
+    const set = await gql(svc.url, SET_POLICY, { id: fx.typeId, input: DEMAND_INPUT }, tokens[organizer.id]);
+    expect(set.errors).toBeUndefined();
+    const prices = model<TicketPriceDoc>(TICKET_PRICE);
+    expect((await prices.findById(fx.typeId).lean<TicketPriceDoc>())!.dynamic).toBe(true);
+    const repricer = svc.get(Repricer);
+    const spy = vi.spyOn(repricer, 'reprice');
+    try {
+      await repricer.sweep(Date.now());
+      expect(spy.mock.calls.map((c) => c[0])).toContain(fx.typeId);
+      spy.mockClear();
+      // After the end of its sales (30 days ahead in the fixture) the timer unmarks it instead of repricing it,
+      await repricer.sweep(Date.now() + 31 * 24 * 3600_000);
+      expect(spy.mock.calls.map((c) => c[0])).not.toContain(fx.typeId);
+      expect((await prices.findById(fx.typeId).lean<TicketPriceDoc>())!.dynamic).toBe(false);
+      // and later sweeps no longer find it at all.
+      spy.mockClear();
+      await repricer.sweep(Date.now());
+      expect(spy.mock.calls.map((c) => c[0])).not.toContain(fx.typeId);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

@@ -83,12 +83,24 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
     this.scheduled.set(ticketTypeId, timeout);
   }
 
-  /** The timer: every DEMAND/TIERED type whose sales have not ended (indexed equality + range). */
+  /**
+   * The timer: every DEMAND/TIERED type still on sale, found by the indexed equality `dynamic: true` alone. A
+   * type whose sales have ended loses the mark here (guarded on the end it was read with; a later
+   * ticket-type.upserted that moves the end sets it again), so the set stays as small as what is on sale.
+   */
   async sweep(now = Date.now()): Promise<number> {
-    const due = await this.prices
-      .find({ dynamic: true, salesEnd: { $gt: new Date(now) } }, { _id: 1 })
-      .lean<{ _id: string }[]>()
+    const marked = await this.prices
+      .find({ dynamic: true }, { _id: 1, salesEnd: 1 })
+      .lean<Array<{ _id: string; salesEnd?: Date | null }>>()
       .exec();
+    const due: Array<{ _id: string }> = [];
+    for (const doc of marked) {
+      if (doc.salesEnd && new Date(doc.salesEnd).getTime() <= now) {
+        await this.prices
+          .updateOne({ _id: doc._id, dynamic: true, salesEnd: doc.salesEnd }, { $set: { dynamic: false } })
+          .exec();
+      } else due.push(doc);
+    }
     let changed = 0;
     for (const { _id } of due) {
       if (this.stopped) break;

@@ -6,6 +6,9 @@ import type { PricingConfig } from '../config';
 import type { DemandWindow } from '../engine';
 import { DEMAND_BUCKET, type DemandBucketDoc } from './schemas/demand-bucket.schema';
 
+/** Largest window read bucket by bucket (`_id` lookups); a longer one is read as a range. */
+const MAX_BUCKETS_BY_ID = 120;
+
 export type SignalCounts = Partial<Pick<DemandBucketDoc, 'views' | 'held' | 'lapsed' | 'sold'>>;
 
 /**
@@ -51,19 +54,13 @@ export class SignalsService {
     }
   }
 
-  /** The window ending at `now`: a ticket type's buckets plus its event's views. */
+  /**
+   * The window ending at `now`: a ticket type's buckets plus its event's views. The buckets are read by their
+   * `_id`s (one per bucket of the window), so the read never grows with how long the type has been on sale;
+   * only a window of more than MAX_BUCKETS_BY_ID buckets falls back to the `{ subject, bucketStart }` range.
+   */
   async window(ticketTypeId: string, eventId: string, now: number): Promise<DemandWindow> {
-    const since = new Date(now - this.windowMs);
-    const [own, views] = await Promise.all([
-      this.buckets
-        .find({ subject: ticketTypeId, bucketStart: { $gte: since } })
-        .lean<DemandBucketDoc[]>()
-        .exec(),
-      this.buckets
-        .find({ subject: eventId, bucketStart: { $gte: since } })
-        .lean<DemandBucketDoc[]>()
-        .exec(),
-    ]);
+    const [own, views] = await Promise.all([this.bucketsOf(ticketTypeId, now), this.bucketsOf(eventId, now)]);
     const sum = (docs: DemandBucketDoc[], key: 'views' | 'held' | 'lapsed' | 'sold') =>
       docs.reduce((total, doc) => total + (doc[key] ?? 0), 0);
     return {
@@ -73,5 +70,25 @@ export class SignalsService {
       lapsed: sum(own, 'lapsed'),
       sold: sum(own, 'sold'),
     };
+  }
+
+  private async bucketsOf(subject: string, now: number): Promise<DemandBucketDoc[]> {
+    const since = now - this.windowMs;
+    const first = Math.floor(since / this.bucketMs) * this.bucketMs;
+    const starts: number[] = [];
+    for (let start = first; start <= now && starts.length <= MAX_BUCKETS_BY_ID; start += this.bucketMs) {
+      if (start + this.bucketMs > since) starts.push(start);
+    }
+    if (starts.length > MAX_BUCKETS_BY_ID) {
+      return this.buckets
+        .find({ subject, bucketStart: { $gte: new Date(since) } })
+        .lean<DemandBucketDoc[]>()
+        .exec();
+    }
+    const docs = await Promise.all(
+      starts.map((start) => this.buckets.findById(`${subject}:${start}`).lean<DemandBucketDoc>().exec()),
+    );
+    // Same membership as the range read: buckets that start inside the window.
+    return docs.filter((d): d is DemandBucketDoc => d !== null && d.bucketStart.getTime() >= since);
   }
 }
