@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { OutboxRelay, type OutboxRegistration } from '@ticketing/platform';
 import type { Model } from 'mongoose';
@@ -14,9 +14,8 @@ const NUDGE_COALESCE_MS = 20;
 
 /** The outbox relay loops of check-in records (admissions) and entry-log rows (refused scans). */
 @Injectable()
-export class CheckinOutbox implements OnModuleInit, OnApplicationShutdown {
+export class CheckinOutbox implements OnModuleInit {
   private readonly loops = new Map<OutboxCollection, OutboxRegistration>();
-  private readonly pending = new Map<OutboxCollection, NodeJS.Timeout>();
 
   constructor(
     private readonly relay: OutboxRelay,
@@ -25,22 +24,12 @@ export class CheckinOutbox implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.loops.set('checkins', this.relay.register(this.checkins, { pollMs: POLL_MS }));
-    this.loops.set('scan_log', this.relay.register(this.entries, { pollMs: POLL_MS }));
+    const options = { pollMs: POLL_MS, nudgeCoalesceMs: NUDGE_COALESCE_MS };
+    this.loops.set('checkins', this.relay.register(this.checkins, options));
+    this.loops.set('scan_log', this.relay.register(this.entries, options));
   }
 
   nudge(collection: OutboxCollection): void {
-    if (this.pending.has(collection)) return;
-    const timer = setTimeout(() => {
-      this.pending.delete(collection);
-      this.loops.get(collection)?.nudge();
-    }, NUDGE_COALESCE_MS);
-    timer.unref();
-    this.pending.set(collection, timer);
-  }
-
-  onApplicationShutdown(): void {
-    for (const timer of this.pending.values()) clearTimeout(timer);
-    this.pending.clear();
+    this.loops.get(collection)?.nudge();
   }
 }

@@ -22,6 +22,12 @@ export interface OutboxRegistrationOptions {
   pollMs?: number;
   /** Longest wait between two polls when idle (bounds how late another replica's message goes out). Default 5 s. */
   maxPollMs?: number;
+  /**
+   * Nudges within this window wake the loop once (one relay round per burst of writes instead of one per
+   * write, each round ending with a claim that finds nothing), for at most this much publication delay.
+   * Default 0: every nudge wakes the loop at once.
+   */
+  nudgeCoalesceMs?: number;
   /** How long a claimed document stays reserved for this relay. Default 30 s. */
   leaseMs?: number;
   /** How often the `outbox_pending` gauge is refreshed. Default 5 s. */
@@ -105,6 +111,7 @@ class OutboxLoop implements OutboxRegistration {
   private wake?: () => void;
   private nudgeable = false;
   private nudged = false;
+  private coalescing?: NodeJS.Timeout;
   private lastGauge = 0;
   /** Failed publication attempts per document id, forgotten once it goes out. */
   private readonly failedAttempts = new Map<string, number>();
@@ -135,6 +142,17 @@ class OutboxLoop implements OutboxRegistration {
   }
 
   nudge(): void {
+    const coalesceMs = this.options.nudgeCoalesceMs ?? 0;
+    if (coalesceMs <= 0) return this.wakeNow();
+    if (this.coalescing) return;
+    this.coalescing = setTimeout(() => {
+      this.coalescing = undefined;
+      this.wakeNow();
+    }, coalesceMs);
+    this.coalescing.unref();
+  }
+
+  private wakeNow(): void {
     this.nudged = true;
     if (this.nudgeable) this.wake?.();
   }
@@ -142,6 +160,8 @@ class OutboxLoop implements OutboxRegistration {
   /** Pauses the loop (the relay may start it again). */
   async halt(): Promise<void> {
     this.running = false;
+    clearTimeout(this.coalescing);
+    this.coalescing = undefined;
     this.wake?.();
     await this.done;
   }
