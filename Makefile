@@ -4,13 +4,26 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-.PHONY: help install build lint typecheck test test-web dev dev-down infra-up infra-down infra-status clean clean-cache
+# Node 24 for every target (and every script a target runs): scripts/node-env.sh prints the directory of a
+# Node 24 (the machine's when it is 24 or newer; otherwise the pinned one, installed once into
+# ${XDG_CACHE_HOME:-~/.cache}/ticketing-dev/node-<version>/), which goes first on PATH.
+REPO_DIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+NODE_BIN := $(shell $(REPO_DIR)/scripts/node-env.sh)
+ifeq ($(NODE_BIN),)
+$(error no Node 24: scripts/node-env.sh failed (its message is above))
+endif
+export PATH := $(NODE_BIN):$(PATH)
+
+.PHONY: help node install build lint typecheck test test-web test-faults dev dev-down infra-up infra-down infra-status clean clean-cache
 
 help: ## List the targets
 	@echo "usage: make <target>"
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-install: ## npm ci when node_modules is missing or older than package-lock.json
+node: ## Print the Node and npm every target runs with (installs the pinned Node 24 when needed)
+	@echo "node $$(node -v) ($$(command -v node)), npm $$(npm -v)"
+
+install: ## npm ci when node_modules is missing, older than package-lock.json or built by another Node major
 	@scripts/install.sh
 
 build: install ## Build every workspace, in the order of the root package.json
@@ -24,6 +37,9 @@ typecheck: install ## tsc --noEmit in every workspace
 
 test: ## From a fresh machine: install, start the stack, build, run every test, stop what it started
 	@scripts/test.sh
+
+test-faults: install build ## Fault injection (Kafka, Redis, MongoDB, consumer crashes, SIGTERM) on a private stack, with the history checker
+	npx vitest run --config tests/faults/vitest.config.ts
 
 test-web: infra-up build ## Browser tests of the web app (Playwright, Debian Chromium) against the running stack
 	@services/web/e2e/run.sh

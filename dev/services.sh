@@ -10,6 +10,9 @@ set -euo pipefail
 COMPONENT=dev
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# The services run on Node 24 also when this script is started on its own (scripts/node-env.sh).
+PATH="$("$REPO_ROOT/scripts/node-env.sh"):$PATH"
+export PATH
 
 PORT_TABLE="$REPO_ROOT/packages/platform/README.md"
 READY_TIMEOUT="${READY_TIMEOUT:-90}"

@@ -75,9 +75,24 @@ ed25519_jwk() {
     console.log(JSON.stringify({ ...jwk, kid: randomUUID(), alg: "EdDSA", use: "sig" }));
   '
 }
+# A fresh P-256 private JWK (access tokens are ES256), as JSON.
+p256_jwk() {
+  node -e '
+    const { generateKeyPairSync, randomUUID } = require("crypto");
+    const jwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
+    console.log(JSON.stringify({ ...jwk, kid: randomUUID(), alg: "ES256", use: "sig" }));
+  '
+}
+# An auth Secret from before the move to ES256 holds an Ed25519 key the service now refuses: replace it.
+if secret_exists ticketing-auth-keys &&
+  kubectl -n "$NS" get secret ticketing-auth-keys -o go-template='{{ index .data "signing-keys" | base64decode }}' 2>/dev/null |
+  grep -q '"OKP"'; then
+  say "secret ticketing-auth-keys holds an Ed25519 key: replacing it with a P-256 one"
+  kubectl -n "$NS" delete secret ticketing-auth-keys
+fi
 if ! secret_exists ticketing-auth-keys; then
-  say "secret ticketing-auth-keys (access-token signing keys)"
-  kubectl -n "$NS" create secret generic ticketing-auth-keys --from-literal=signing-keys="[$(ed25519_jwk)]"
+  say "secret ticketing-auth-keys (access-token signing keys, ES256)"
+  kubectl -n "$NS" create secret generic ticketing-auth-keys --from-literal=signing-keys="[$(p256_jwk)]"
 fi
 if ! secret_exists ticketing-ticket-keys; then
   say "secret ticketing-ticket-keys (QR token signing key)"

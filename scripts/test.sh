@@ -8,6 +8,10 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 ROOT="$PWD"
+# Node 24 for every step, also when this script is run on its own (scripts/node-env.sh).
+NODE_BIN="$(scripts/node-env.sh)" || { echo "make test: no Node 24 (scripts/node-env.sh failed)"; exit 1; }
+export PATH="$NODE_BIN:$PATH"
+echo "node $(node -v) ($(command -v node))"
 
 RESULTS=".data/test-results"
 STARTED_FILE="$RESULTS/started-servers"
@@ -71,6 +75,30 @@ count_playwright() {
   ' "$PLAYWRIGHT_JSON" 2>/dev/null || echo "0 1"
 }
 
+# The name of every failed test (Vitest and Playwright), so the last lines of a CI log say what broke.
+list_failed_tests() {
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  node -e '
+    const fs = require("fs");
+    const read = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8")); } catch { return null; } };
+    const out = [];
+    const v = read(process.argv[1]);
+    for (const f of (v && v.testResults) || []) {
+      const file = require("path").relative(process.cwd(), f.name);
+      const bad = (f.assertionResults || []).filter((a) => a.status === "failed");
+      if (f.status === "failed" && bad.length === 0) out.push(`${file}: ${(f.message || "failed to run").split("\n")[0]}`);
+      for (const a of bad) out.push(`${file} > ${a.fullName}: ${String((a.failureMessages || [""])[0]).split("\n")[0].slice(0, 300)}`);
+    }
+    const walk = (suite, trail) => {
+      for (const s of suite.suites || []) walk(s, [...trail, s.title]);
+      for (const sp of suite.specs || []) if (!sp.ok) out.push(`${[...trail, sp.title].filter(Boolean).join(" > ")}`);
+    };
+    const p = read(process.argv[2]);
+    if (p) walk(p, []);
+    for (const line of out) console.log(`failed test: ${line}`);
+  ' "$VITEST_JSON" "$PLAYWRIGHT_JSON" 2>/dev/null || true
+}
+
 count_tests() {
   local v p
   v="$(count_vitest)"
@@ -92,6 +120,7 @@ finish() {
   if [ ${#failed_steps[@]} -gt 0 ]; then
     printf 'failed step: %s\n' "${failed_steps[@]}"
   fi
+  list_failed_tests
   echo "tests: $passed passed, $failed failed"
   if [ ${#failed_steps[@]} -gt 0 ] || [ "$failed" != 0 ]; then
     exit 1

@@ -85,15 +85,15 @@ describe('production mode hides introspection, suggestions and stack traces (gat
     expect(ok.body.errors).toBeUndefined();
   });
 
-  it('an unexpected failure (a subgraph stopped) shows no internals in any mode, only a trace id', async () => {
+  it('a stopped subgraph is a retryable SERVICE_UNAVAILABLE naming it, with no internals in any mode', async () => {
     const query = '{ events { edges { node { id } } } }';
     await Promise.all([dev.event.stop(10_000), prod.event.stop(10_000)]);
 
     for (const stack of [dev, prod]) {
       const answer = await postGraphql(stack.graphqlUrl, query);
       const error = answer.body.errors?.[0];
-      expect(error?.message).toMatch(/^Internal server error/);
-      expect(error?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(error?.message).toMatch(/^The event service is unavailable/);
+      expect(error?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
       expect(JSON.stringify(answer.body)).not.toMatch(
         /stacktrace|127\.0\.0\.1|ECONNREFUSED|fetch failed|node_modules/,
       );

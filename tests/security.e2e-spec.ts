@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { createTestIssuer, type RunningService } from '@ticketing/platform/testing';
+import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clientAddress,
@@ -7,7 +10,7 @@ import {
   STRONG_PASSWORD,
   uniqueEmail,
 } from './support/graphql-client';
-import { newPrivateJwk, signWith } from './support/signing-key';
+import { newEd25519Jwk, newPrivateJwk, signWith } from './support/signing-key';
 import { APP_ORIGIN, startStack, type Stack } from './support/stack';
 
 const SIGN_UP = `mutation SignUp($input: SignUpInput!) {
@@ -43,6 +46,9 @@ describe('security through the gateway (auth + event + gateway processes, real s
   beforeAll(async () => {
     stack = await startStack('security', {
       authEnv: { LOGIN_SOFT_LIMIT: '20', LOGIN_DELAY_BASE_MS: '60000' },
+      // Every subgraph, so "a signed-out session is refused everywhere" is checked everywhere.
+      checkin: true,
+      pricing: true,
     });
   }, 180_000);
 
@@ -121,6 +127,7 @@ describe('security through the gateway (auth + event + gateway processes, real s
         aud: stack.audience,
         iat: now,
         exp: now + 600,
+        sid: randomUUID(),
         ...overrides,
       };
     };
@@ -182,6 +189,33 @@ describe('security through the gateway (auth + event + gateway processes, real s
       expect(errorCodes(await asBearer(foreign))).toEqual(['UNAUTHENTICATED']);
     });
 
+    it('refuses a valid ES256 token of another issuer (its own key and JWKS), with its kid or ours', async () => {
+      const other = await createTestIssuer({ issuer: stack.issuer, audience: stack.audience });
+      try {
+        const user = { id: organizer.id, email: organizer.email, role: 'ORGANIZER', name: 'Test User' };
+        const foreign = await other.sign(user);
+        // The control: the token is valid for the other issuer's own JWKS.
+        const { createRemoteJWKSet, jwtVerify } = await import('jose');
+        await expect(
+          jwtVerify(foreign, createRemoteJWKSet(new URL(other.jwksUrl)), { algorithms: ['ES256'] }),
+        ).resolves.toBeTruthy();
+        expect(errorCodes(await asBearer(foreign))).toEqual(['UNAUTHENTICATED']);
+        const withOurKid = await other.sign(user, { kid: stack.signingJwk.kid as string });
+        expect(errorCodes(await asBearer(withOurKid))).toEqual(['UNAUTHENTICATED']);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('refuses EdDSA (even under the published kid), and a token without kid or sid', async () => {
+      const ed = await signWith(await newEd25519Jwk(), claimsFor(), { kid: stack.signingJwk.kid as string });
+      expect(errorCodes(await asBearer(ed))).toEqual(['UNAUTHENTICATED']);
+      const noKid = await signWith(stack.signingJwk, claimsFor(), { kid: null });
+      expect(errorCodes(await asBearer(noKid))).toEqual(['UNAUTHENTICATED']);
+      const noSid = await signWith(stack.signingJwk, claimsFor({ sid: undefined }));
+      expect(errorCodes(await asBearer(noSid))).toEqual(['UNAUTHENTICATED']);
+    });
+
     it('the ticket subgraph verifies tokens the same way: the control passes, forgeries are refused', async () => {
       const myTickets = (token: string) =>
         postGraphql(stack.graphqlUrl, '{ myTickets { id } }', undefined, {
@@ -195,6 +229,7 @@ describe('security through the gateway (auth + event + gateway processes, real s
         await signWith(stack.signingJwk, claimsFor({ iat: now - 3600, exp: now - 600 })),
         await signWith(stack.signingJwk, claimsFor({ aud: 'another-app' })),
         await signWith(await newPrivateJwk(), claimsFor()),
+        await signWith(await newEd25519Jwk(), claimsFor()),
       ];
       for (const token of forgeries) expect(errorCodes(await myTickets(token))).toEqual(['UNAUTHENTICATED']);
     });
@@ -398,5 +433,228 @@ describe('security through the gateway (auth + event + gateway processes, real s
       headers: { origin: 'https://evil.test' },
     });
     expect(foreignPost.headers.get('access-control-allow-origin')).toBeNull();
+  });
+  describe('sessions that really end (sid revocation through Redis)', () => {
+    const CHANGE_PASSWORD = `mutation($input: ChangePasswordInput!) { changePassword(input: $input) }`;
+    const SIGN_IN_TOKEN = `mutation SignIn($input: SignInInput!) { signIn(input: $input) { accessToken } }`;
+    const NEW_PASSWORD = 'another horse battery staple 43';
+    let eventB: RunningService;
+    let redis: Redis;
+
+    const sidOf = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid as string;
+    const revokedKey = (sid: string) => `${stack.ctx.redisPrefix}auth:revoked-sid:${sid}`;
+    const bearer = (url: string, query: string, token: string) =>
+      postGraphql(url, query, undefined, { headers: { authorization: `Bearer ${token}` } });
+    const codeOf = async (url: string, query: string, token: string) =>
+      ((await bearer(url, query, token)).body.errors?.[0]?.extensions?.code as string | undefined) ?? 'OK';
+
+    /** Every place an access token is checked: each subgraph, a second event process, and the gateway. */
+    const targets = (): Array<{ name: string; url: string; query: string }> => [
+      { name: 'gateway', url: stack.graphqlUrl, query: ME },
+      { name: 'gateway (event field)', url: stack.graphqlUrl, query: MY_EVENTS },
+      { name: 'auth', url: `${stack.auth.url}/graphql`, query: ME },
+      { name: 'event', url: `${stack.event.url}/graphql`, query: MY_EVENTS },
+      { name: 'event, second process', url: `${eventB.url}/graphql`, query: MY_EVENTS },
+      { name: 'ticket', url: `${stack.ticket!.url}/graphql`, query: '{ myTickets { id } }' },
+      {
+        name: 'checkin',
+        url: `${stack.checkin!.url}/graphql`,
+        query: `{ attendance(eventId: "${randomUUID()}") { __typename } }`,
+      },
+      {
+        name: 'pricing',
+        url: `${stack.pricing!.url}/graphql`,
+        query: `{ pricingSettings(ticketTypeId: "${randomUUID()}") { __typename } }`,
+      },
+    ];
+
+    /** Polls until `token` is UNAUTHENTICATED at `url`; resolves with the ms it took, or Infinity after `limitMs`. */
+    async function refusedWithin(url: string, query: string, token: string, since: number, limitMs: number) {
+      while (Date.now() - since <= limitMs) {
+        if ((await codeOf(url, query, token)) === 'UNAUTHENTICATED') return Date.now() - since;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return Number.POSITIVE_INFINITY;
+    }
+
+    async function signedUp(role: 'ATTENDEE' | 'ORGANIZER' = 'ORGANIZER') {
+      const s = session();
+      const { answer, email, id } = await signUp(s, role);
+      return { s, email, id, token: answer.body.data.signUp.accessToken as string };
+    }
+
+    beforeAll(async () => {
+      eventB = await stack.startExtra('event');
+      redis = new Redis(stack.ctx.env.REDIS_URL ?? 'redis://127.0.0.1:6390', { maxRetriesPerRequest: 1 });
+    }, 120_000);
+
+    afterAll(async () => {
+      redis?.disconnect();
+    });
+
+    it('after signOut the old access token is UNAUTHENTICATED at every subgraph, a second process and the gateway within a second', async () => {
+      const user = await signedUp();
+      for (const target of targets()) {
+        expect(await codeOf(target.url, target.query, user.token), `${target.name} before`).not.toBe(
+          'UNAUTHENTICATED',
+        );
+      }
+      expect((await user.s.post(SIGN_OUT)).body.data).toEqual({ signOut: true });
+      const since = Date.now();
+      const delays = await Promise.all(
+        targets().map(async (t) => [t.name, await refusedWithin(t.url, t.query, user.token, since, 1000)]),
+      );
+      expect(Object.fromEntries(delays.filter(([, ms]) => !((ms as number) <= 1000)))).toEqual({});
+
+      // Redis holds the revocation for as long as a token of the session can live (15 min + skew).
+      const ttl = await redis.pttl(revokedKey(sidOf(user.token)));
+      expect(ttl).toBeGreaterThan(14 * 60_000);
+      expect(ttl).toBeLessThanOrEqual(16 * 60_000);
+      // A process started afterwards loads the revocation from Redis; a live session still passes there.
+      const fresh = await stack.startExtra('event');
+      expect(await codeOf(`${fresh.url}/graphql`, MY_EVENTS, user.token)).toBe('UNAUTHENTICATED');
+      const other = await signedUp();
+      expect(await codeOf(`${fresh.url}/graphql`, MY_EVENTS, other.token)).toBe('OK');
+    }, 150_000);
+
+    it('a Bearer-only client (no refresh cookie) signing out ends the session of its access token', async () => {
+      const user = await signedUp();
+      const out = await bearer(stack.graphqlUrl, SIGN_OUT, user.token);
+      expect(out.body.data).toEqual({ signOut: true });
+      expect(
+        await refusedWithin(`${eventB.url}/graphql`, MY_EVENTS, user.token, Date.now(), 1000),
+      ).toBeLessThanOrEqual(1000);
+    });
+
+    it('changePassword refuses every other session of the user within a second; the calling session keeps working', async () => {
+      const first = await signedUp();
+      const second = session();
+      const signedIn = await second.post(SIGN_IN_TOKEN, {
+        input: { email: first.email, password: STRONG_PASSWORD },
+      });
+      expect(signedIn.body.errors).toBeUndefined();
+      const otherToken = signedIn.body.data.signIn.accessToken as string;
+      expect(await codeOf(`${eventB.url}/graphql`, MY_EVENTS, otherToken)).toBe('OK');
+
+      const changed = await first.s.post(CHANGE_PASSWORD, {
+        input: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD },
+      });
+      expect(changed.body).toEqual({ data: { changePassword: true } });
+      const since = Date.now();
+      const delays = await Promise.all(
+        targets().map(async (t) => [t.name, await refusedWithin(t.url, t.query, otherToken, since, 1000)]),
+      );
+      expect(Object.fromEntries(delays.filter(([, ms]) => !((ms as number) <= 1000)))).toEqual({});
+      // The other session cannot refresh either; the caller's token and session keep working.
+      expect(errorCodes(await second.post(REFRESH))).toEqual(['UNAUTHENTICATED']);
+      expect(await codeOf(stack.graphqlUrl, ME, first.token)).toBe('OK');
+      expect(await codeOf(`${eventB.url}/graphql`, MY_EVENTS, first.token)).toBe('OK');
+      expect((await first.s.post(REFRESH)).body.errors).toBeUndefined();
+    }, 30_000);
+
+    it('an admin lock ends every session at once and refuses sign-in until unlocked', async () => {
+      const user = await signedUp('ATTENDEE');
+      const now = Math.floor(Date.now() / 1000);
+      const admin = await signWith(stack.signingJwk, {
+        sub: randomUUID(),
+        email: 'ops@example.test',
+        role: 'ADMIN',
+        name: 'Ops',
+        iss: stack.issuer,
+        aud: stack.audience,
+        iat: now,
+        exp: now + 600,
+        sid: randomUUID(),
+      });
+      const LOCK = `mutation($id: ID!) { lockAccount(userId: $id) }`;
+      const UNLOCK = `mutation($id: ID!) { unlockAccount(userId: $id) }`;
+      // Only an admin may lock.
+      expect(
+        errorCodes(
+          await bearer(stack.graphqlUrl, `mutation { lockAccount(userId: "${user.id}") }`, user.token),
+        ),
+      ).toEqual(['FORBIDDEN']);
+      const locked = await postGraphql(
+        stack.graphqlUrl,
+        LOCK,
+        { id: user.id },
+        { headers: { authorization: `Bearer ${admin}` } },
+      );
+      expect(locked.body).toEqual({ data: { lockAccount: 1 } });
+      expect(await refusedWithin(stack.graphqlUrl, ME, user.token, Date.now(), 1000)).toBeLessThanOrEqual(
+        1000,
+      );
+      expect(await codeOf(`${eventB.url}/graphql`, MY_EVENTS, user.token)).toBe('UNAUTHENTICATED');
+      const refused = await session().post(SIGN_IN_TOKEN, {
+        input: { email: user.email, password: STRONG_PASSWORD },
+      });
+      expect(errorCodes(refused)).toEqual(['UNAUTHENTICATED']);
+      expect(refused.body.errors?.[0]?.message).toMatch(/locked/);
+      const unknown = await postGraphql(
+        stack.graphqlUrl,
+        LOCK,
+        { id: randomUUID() },
+        { headers: { authorization: `Bearer ${admin}` } },
+      );
+      expect(unknown.body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'userId' });
+
+      const unlocked = await postGraphql(
+        stack.graphqlUrl,
+        UNLOCK,
+        { id: user.id },
+        { headers: { authorization: `Bearer ${admin}` } },
+      );
+      expect(unlocked.body).toEqual({ data: { unlockAccount: true } });
+      const again = await session().post(SIGN_IN_TOKEN, {
+        input: { email: user.email, password: STRONG_PASSWORD },
+      });
+      expect(again.body.errors).toBeUndefined();
+      expect(await codeOf(stack.graphqlUrl, ME, again.body.data.signIn.accessToken)).toBe('OK');
+    }, 30_000);
+
+    it('a revocation lost from Redis (restart, flush) is re-asserted by auth from MongoDB, and a fresh process refuses it', async () => {
+      const user = await signedUp();
+      await user.s.post(SIGN_OUT);
+      const key = revokedKey(sidOf(user.token));
+      expect(await redis.exists(key)).toBe(1);
+      // What a Redis restart without persistence does to this key.
+      await redis.del(key);
+      const deadline = Date.now() + 12_000;
+      while ((await redis.exists(key)) === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(await redis.exists(key)).toBe(1);
+      expect(await redis.pttl(key)).toBeGreaterThan(60_000);
+      // Processes that saw it never forgot it; one started now learns it from Redis.
+      expect(await codeOf(`${eventB.url}/graphql`, MY_EVENTS, user.token)).toBe('UNAUTHENTICATED');
+      const fresh = await stack.startExtra('event');
+      expect(await codeOf(`${fresh.url}/graphql`, MY_EVENTS, user.token)).toBe('UNAUTHENTICATED');
+    }, 150_000);
+
+    it('a process whose subscriber reconnects rebuilds its set from Redis (CLIENT KILL of its own connection only)', async () => {
+      const user = await signedUp();
+      const sid = sidOf(user.token);
+      // A revocation this process cannot have heard of: written to Redis, never announced.
+      await redis.set(revokedKey(sid), String(Date.now() + 600_000), 'PX', 600_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await codeOf(`${eventB.url}/graphql`, MY_EVENTS, user.token)).toBe('OK');
+
+      const clients = (await redis.client('LIST')) as string;
+      const name = `name=event:revocations:${eventB.child.pid}`;
+      const subscriber = clients
+        .split('\n')
+        .find((line) => line.includes(` ${name} `) && /\bsub=1\b/.test(line));
+      expect(subscriber, clients).toBeDefined();
+      const id = /\bid=(\d+)\b/.exec(subscriber!)![1];
+      await redis.client('KILL', 'ID', id);
+
+      expect(
+        await refusedWithin(`${eventB.url}/graphql`, MY_EVENTS, user.token, Date.now(), 5000),
+      ).toBeLessThanOrEqual(5000);
+      // The process whose connection stayed up did not rebuild, so it has not heard of it: only the
+      // reconnect refused the token.
+      expect(await codeOf(`${stack.event.url}/graphql`, MY_EVENTS, user.token)).toBe('OK');
+    }, 30_000);
   });
 });

@@ -1,289 +1,565 @@
 #!/usr/bin/env node
-// Flash-sale benchmark of the ticket service THROUGH THE GATEWAY: an open model (buyers arrive at a fixed
-// rate whether or not earlier ones were answered) with 2x more buyers than stock. Each buyer reserves one
-// GA ticket and, when held, checks out with the test provider, both as GraphQL over HTTP to the gateway's
-// public /graphql, which routes them to the ticket subgraph. Reports purchases/s, p50/p95/p99 of reserve and
-// checkout, the oversell count (must be 0), and, measured in the same run, the ceiling of the raw Redis
-// reservation step (the gate's Lua script alone). Writes bench/flash-sale/REPORT.md.
+// Flash-sale ramp THROUGH THE GATEWAY: buyers arrive at a fixed rate (an open model: they come whether or not
+// earlier ones were answered), one step per rate (default 25, 50, 100, 200, 400 buyers/s), each step on a ticket
+// type of its own with stock for every buyer of the step (so the figures measure the service, not the stock),
+// and each step runs until its last buyer is done before the next begins. A buyer reserves one GA ticket and,
+// when held, checks out with the test provider, both GraphQL over HTTP to the gateway's /graphql. A buyer is an
+// honest client: refused with a retryable code (TRY_AGAIN, SERVICE_UNAVAILABLE) it waits the hint and tries
+// again, for at most --patience seconds from arrival; a checkout is retried with the same idempotency key.
+//
+// Per step: purchases/s (first arrival → last purchase), p50/p95/p99 of answered reserve and checkout calls,
+// the error breakdown, refusal latency, CPU seconds per purchase of each process (gateway, ticket, FerretDB, its
+// PostgreSQL, Redis, Kafka, this load generator), MongoDB commands per purchase (FerretDB's own counters), and
+// the checks: 0 oversold, 0 INTERNAL_SERVER_ERROR, every refusal within 100 ms, and every buyer who was charged
+// gets the order back with their idempotency key (each one is asked). Writes bench/flash-sale/REPORT.md.
 //
 //   make infra-up && npm run build -w @ticketing/contracts -w @ticketing/platform -w @ticketing/ticket -w @ticketing/gateway
-//   node bench/flash-sale/run.mjs [--stock 200] [--rate 50] [--redis-seconds 5] [--redis-clients 32]
-//                                 [--db <ticket database>] [--no-report]
+//   node bench/flash-sale/run.mjs [--rates 25,50,100,200,400] [--step-seconds 20] [--patience 15]
+//                                 [--shared-db] [--profile] [--room] [--no-report]
 //
-// --db runs the ticket service on an existing database (kept afterwards), e.g. one bench/at-rest loaded with
-// 100,000 purchases, to compare with an empty one; MONGO_URL picks the server. --no-report prints the
-// report without writing REPORT.md.
-// Starts the ticket service and the gateway from their dist/ on free ports (the gateway serves the committed
-// supergraph, which includes ticket); access tokens come from a throwaway test issuer whose JWKS both
-// trust. Throwaway database, topics and Redis prefix, removed at the end.
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
+// The database is a private FerretDB on a private PostgreSQL cluster (bench/lib/private-ferretdb.mjs), so
+// its CPU and command counts belong to this run alone; --shared-db uses the shared local stack's server instead
+// (MONGO_URL). Redis and Kafka are the shared local stack's: their CPU includes whatever else the machine runs.
+// --profile runs the ticket service with --cpu-prof and adds its top functions by self time to the report.
+// --room switches the event's waiting room on and sends every buyer through it first (`enterRoom`).
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { mongoServer } from '../lib/local-stack.mjs';
-import { performance } from 'node:perf_hooks';
+import { startPrivateFerretdb } from '../lib/private-ferretdb.mjs';
+import { cpuDelta, cpuSnapshot, stackPid } from '../lib/proc-cpu.mjs';
+import { gql, oid, pct, publishGaSale } from '../lib/sale.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const testing = await import(join(root, 'packages/platform/dist/testing/index.js'));
 const contracts = await import(join(root, 'packages/contracts/dist/index.js'));
-const { GATE_TAKE_SCRIPT } = await import(
-  join(root, 'services/ticket/dist/inventory/availability-gate.lua.js')
-);
-const { Kafka, logLevel } = await import('kafkajs');
-const { default: Redis } = await import('ioredis');
+const kafkajs = await import('kafkajs');
 const { default: mongoose } = await import('mongoose');
 
-const arg = (name, fallback, max) => {
+const argValue = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
-  return Math.min(i === -1 ? fallback : Number(process.argv[i + 1]), max);
+  return i === -1 ? fallback : process.argv[i + 1];
 };
-const stock = arg('stock', 200, 5000);
-const buyers = stock * 2;
-const rate = arg('rate', 50, 2000);
-const redisSeconds = arg('redis-seconds', 5, 30);
-const redisClients = arg('redis-clients', 32, 256);
-const dbIndex = process.argv.indexOf('--db');
-const ticketDb = dbIndex === -1 ? undefined : process.argv[dbIndex + 1];
+// The one-rate form (`--rate R --stock S`: 2 × S buyers at R/s on S tickets), as bench/at-rest calls it.
+const singleRate = argValue('rate', null);
+const singleStock = Math.min(Number(argValue('stock', 200)), 5000);
+const ticketDb = argValue('db', undefined);
+const rates = String(singleRate ?? argValue('rates', '25,50,100,200,400'))
+  .split(',')
+  .map(Number)
+  .filter((r) => r > 0 && r <= 2000);
+const stepSeconds = Math.min(Number(argValue('step-seconds', 20)), 120);
+const patienceMs = Math.min(Number(argValue('patience', 15)), 120) * 1000;
+const sharedDb = process.argv.includes('--shared-db') || ticketDb !== undefined;
+const profile = process.argv.includes('--profile');
+const useRoom = process.argv.includes('--room');
 const writeReport = !process.argv.includes('--no-report');
 
-const oid = () => new mongoose.Types.ObjectId().toHexString();
-const pct = (sorted, p) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
-const ms = (v) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
+/** A refusal must be answered within this (issue 14). */
+const REFUSAL_BUDGET_MS = 100;
+/** The client's patience for one HTTP call (the gateway's own subgraph timeout is shorter: 5 s). */
+const CALL_TIMEOUT_MS = 10_000;
+const RETRYABLE = new Set(['TRY_AGAIN', 'SERVICE_UNAVAILABLE', 'RATE_LIMITED']);
+const fmt = (v, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const loadAtStart = os.loadavg();
 
-async function gql(url, query, variables, token) {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return res.json();
+const RESERVE = 'mutation($i: ReserveTicketsInput!) { reserveTickets(input: $i) { id } }';
+const CHECKOUT = 'mutation($i: CheckoutInput!) { checkout(input: $i) { id status } }';
+
+/**
+ * --room: the buyer joins the event's waiting room (`joinWaitingRoom`), polls `waitingRoomStatus` until
+ * admitted and returns the pass `reserveTickets` needs (`input.admissionPass`); the time spent is reported as
+ * "time in the room". Undefined when the room says NOT_NEEDED; null when the buyer gave up waiting.
+ */
+const ROOM_STATUS = 'state position estimatedWaitSeconds admissionPass';
+async function enterRoom(gatewayUrl, buyer, eventId, giveUpAt) {
+  let status = (
+    await gql(
+      gatewayUrl,
+      `mutation($e: ID!) { joinWaitingRoom(eventId: $e) { ${ROOM_STATUS} } }`,
+      { e: eventId },
+      buyer.token,
+    )
+  ).data?.joinWaitingRoom;
+  for (;;) {
+    if (status?.state === 'NOT_NEEDED') return undefined;
+    if (status?.state === 'ADMITTED' && status.admissionPass) return status.admissionPass;
+    if (performance.now() > giveUpAt) return null;
+    const estimateMs = (status?.estimatedWaitSeconds ?? 1) * 250;
+    await sleep(Math.min(1_000, Math.max(200, estimateMs)));
+    const body = await gql(
+      gatewayUrl,
+      `query($e: ID!) { waitingRoomStatus(eventId: $e) { ${ROOM_STATUS} } }`,
+      { e: eventId },
+      buyer.token,
+    ).catch(() => null);
+    status = body?.data?.waitingRoomStatus ?? status;
+    if (status?.state === 'NOT_JOINED' || status?.state === 'PASS_EXPIRED' || status?.state === 'PASS_USED')
+      status = (
+        await gql(
+          gatewayUrl,
+          `mutation($e: ID!) { joinWaitingRoom(eventId: $e) { ${ROOM_STATUS} } }`,
+          { e: eventId },
+          buyer.token,
+        )
+      ).data?.joinWaitingRoom;
+  }
 }
+
+// ---- stack -----------------------------------------------------------------------------------------
 
 const ctx = testing.createTestContext('bench-flash-sale');
 await testing.ensureTopics(ctx);
 const issuer = await testing.createTestIssuer();
-const ticket = await testing.startService(join(root, 'services/ticket'), {
-  ...ctx.env,
-  ...(ticketDb ? { MONGO_DB: ticketDb } : {}),
-  LOG_LEVEL: 'error',
-  AUTH_JWKS_URL: issuer.jwksUrl,
-  HOLD_TTL_SECONDS: '600',
-});
-const gateway = await testing.startService(join(root, 'services/gateway'), {
-  ...ctx.env,
-  LOG_LEVEL: 'error',
-  AUTH_JWKS_URL: issuer.jwksUrl,
-  TICKET_URL: `${ticket.url}/graphql`,
-  // One client address sends every request of the benchmark.
-  RATE_LIMIT_PER_MINUTE: '0',
-});
-const service = gateway;
-
-try {
-  // The event arrives as the event service would publish it.
-  const organizer = { id: oid(), email: 'org@bench.test', role: 'ORGANIZER', name: 'Bench Org' };
-  const eventId = oid();
-  const typeId = oid();
-  const now = Date.now();
-  const day = 24 * 3600 * 1000;
-  const window = {
-    salesStart: new Date(now - day).toISOString(),
-    salesEnd: new Date(now + 30 * day).toISOString(),
-  };
-  const envelope = contracts.newEnvelope(
-    'event.published',
-    eventId,
+const privateDb = sharedDb ? null : await startPrivateFerretdb();
+const mongoUrl = privateDb?.MONGO_URL ?? ctx.env.MONGO_URL;
+const profileDir = profile ? mkdtempSync(join(tmpdir(), 'flash-sale-prof-')) : null;
+const ticket = await testing
+  .startService(
+    join(root, 'services/ticket'),
     {
-      eventId,
-      organizerId: organizer.id,
-      title: 'Flash Sale',
-      category: 'music',
-      startsAt: new Date(now + 40 * day).toISOString(),
-      endsAt: new Date(now + 40 * day + 3600_000).toISOString(),
-      timezone: 'UTC',
-      venue: { name: 'Bench Hall', city: 'Berlin', capacity: stock },
-      ...window,
-      transferPolicy: { allowed: true, deadline: null },
-      ticketTypes: [
-        {
-          ticketTypeId: typeId,
-          eventId,
-          name: 'Standing',
-          kind: 'GENERAL_ADMISSION',
-          quantity: stock,
-          basePrice: { amount: 5000, currency: 'EUR' },
-          perOrderMax: 1,
-          perBuyerMax: 1,
-          ...window,
-          pricingPolicy: { kind: 'FIXED' },
-          aggregateVersion: 1,
-        },
-      ],
-      status: 'PUBLISHED',
-      publishedAt: new Date(now).toISOString(),
-      aggregateVersion: 1,
+      ...ctx.env,
+      MONGO_URL: mongoUrl,
+      ...(ticketDb ? { MONGO_DB: ticketDb } : {}),
+      LOG_LEVEL: 'error',
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      HOLD_TTL_SECONDS: '600',
     },
-    { source: 'event' },
-  );
-  const kafka = new Kafka({
-    clientId: 'bench-flash-sale',
-    brokers: ctx.env.KAFKA_BROKERS.split(','),
-    logLevel: logLevel.NOTHING,
+    // A busy shared machine can take long to start a service.
+    {
+      readyTimeoutMs: 120_000,
+      ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+    },
+  )
+  .catch(async (error) => {
+    await privateDb?.stop();
+    throw error;
   });
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: ctx.topicPrefix + contracts.TOPICS.events,
-    messages: [{ key: eventId, value: JSON.stringify(envelope) }],
+const gateway = await testing
+  .startService(
+    join(root, 'services/gateway'),
+    {
+      ...ctx.env,
+      LOG_LEVEL: 'error',
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      TICKET_URL: `${ticket.url}/graphql`,
+      // One client address sends every request of the benchmark.
+      RATE_LIMIT_PER_MINUTE: '0',
+    },
+    { readyTimeoutMs: 120_000 },
+  )
+  .catch(async (error) => {
+    await ticket.stop();
+    await privateDb?.stop();
+    throw error;
   });
-  await producer.disconnect();
-  const orgToken = await issuer.sign(organizer, { expiresIn: 900 });
-  for (let i = 0; ; i++) {
-    const summary = await gql(
-      service.url,
-      'query($e: ID!) { salesSummary(eventId: $e) { ticketTypes { remaining } } }',
-      { e: eventId },
-      orgToken,
-    );
-    if (summary.data?.salesSummary?.ticketTypes?.[0]?.remaining === stock) break;
-    if (i > 300) throw new Error('inventory never appeared');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+const db = await mongoose.createConnection(mongoUrl, { dbName: ticketDb ?? ctx.dbName }).asPromise();
 
-  // Tokens are minted before the clock starts.
-  const users = await Promise.all(
-    Array.from({ length: buyers }, async (_, i) => {
-      const u = { id: oid(), email: `buyer${i}@bench.test`, role: 'ATTENDEE', name: `Buyer ${i}` };
-      return { u, token: await issuer.sign(u, { expiresIn: 900 }) };
+const sharedMongoPid = stackPid(root, 'mongo');
+const cpuGroups = {
+  gateway: () => [gateway.child.pid],
+  ticket: () => [ticket.child.pid],
+  FerretDB: () => [privateDb ? privateDb.ferretdbPid : sharedMongoPid],
+  // The shared server's PostgreSQL also serves every other user of the stack: only the private one is counted.
+  PostgreSQL: () => (privateDb ? privateDb.postgresPids() : []),
+  'Redis (shared)': () => [stackPid(root, 'redis')],
+  'Kafka (shared)': () => [stackPid(root, 'kafka')],
+};
+
+/** FerretDB's own per-command counters (serverStatus.metrics.commands), summed over command names. */
+async function dbCommands() {
+  const status = await db.db.admin().command({ serverStatus: 1 });
+  const out = {};
+  for (const [name, { total }] of Object.entries(status.metrics?.commands ?? {})) out[name] = total;
+  return out;
+}
+
+// ---- one step --------------------------------------------------------------------------------------
+
+async function runStep(rate, typeId, eventId) {
+  const count = singleRate ? 2 * singleStock : Math.round(rate * stepSeconds);
+  const buyers = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const u = { id: oid(), email: `b${rate}-${i}@bench.test`, role: 'ATTENDEE', name: `Buyer ${i}` };
+      return { u, token: await issuer.sign(u, { expiresIn: 3600 }), key: `bench-${rate}-${i}-${u.id}` };
     }),
   );
-
   const reserveMs = [];
   const checkoutMs = [];
-  const outcomes = {};
-  const count = (k) => (outcomes[k] = (outcomes[k] ?? 0) + 1);
+  const refusalMs = [];
+  // TRY_AGAIN to a checkout retry whose first call is still running (it waited up to 1 s for that answer).
+  const keyBusyMs = [];
+  const roomMs = [];
+  const codes = {};
+  const bump = (k) => (codes[k] = (codes[k] ?? 0) + 1);
+  let purchases = 0;
+  let lastPurchase = 0;
+
+  /** One call; returns { code, data, ms, retryAfterMs } (code null on success). */
+  async function call(op, query, variables, token) {
+    const t = performance.now();
+    try {
+      const body = await gql(gateway.url, query, variables, token, CALL_TIMEOUT_MS);
+      const ms = performance.now() - t;
+      const error = body.errors?.[0];
+      if (!error) return { code: null, data: body.data, ms };
+      const code = error.extensions?.code ?? 'NO_CODE';
+      bump(`${op}:${code}`);
+      return {
+        code,
+        ms,
+        field: error.extensions?.field,
+        retryAfterMs: Number(error.extensions?.retryAfterMs) || 200,
+      };
+    } catch (e) {
+      const code = e?.name === 'TimeoutError' ? 'CLIENT_TIMEOUT' : 'NETWORK_ERROR';
+      bump(`${op}:${code}`);
+      return { code, ms: performance.now() - t, retryAfterMs: 500 };
+    }
+  }
+  const jitter = (ms) => ms * (0.5 + Math.random());
+
+  async function buy(buyer, arrivedAt) {
+    const giveUpAt = arrivedAt + patienceMs;
+    let pass;
+    if (useRoom) {
+      const t = performance.now();
+      pass = await enterRoom(gateway.url, buyer, eventId, arrivedAt + 4 * patienceMs);
+      roomMs.push(performance.now() - t);
+      if (pass === null) return bump('buyer:gave-up-in-room');
+    }
+    let reservationId;
+    for (;;) {
+      const r = await call(
+        'reserve',
+        RESERVE,
+        { i: { ticketTypeId: typeId, quantity: 1, ...(pass ? { admissionPass: pass } : {}) } },
+        buyer.token,
+      );
+      if (!r.code) {
+        reserveMs.push(r.ms);
+        reservationId = r.data.reserveTickets.id;
+        break;
+      }
+      if (RETRYABLE.has(r.code) || r.code === 'SOLD_OUT') refusalMs.push(r.ms);
+      if (!RETRYABLE.has(r.code) && r.code !== 'CLIENT_TIMEOUT' && r.code !== 'NETWORK_ERROR') return;
+      const wait = jitter(r.retryAfterMs);
+      if (performance.now() + wait > giveUpAt) return bump('buyer:gave-up-reserving');
+      await sleep(wait);
+    }
+    buyer.reservationId = reservationId;
+    for (;;) {
+      const c = await call(
+        'checkout',
+        CHECKOUT,
+        { i: { reservationId, paymentToken: 'tok_success', idempotencyKey: buyer.key } },
+        buyer.token,
+      );
+      if (!c.code) {
+        checkoutMs.push(c.ms);
+        purchases += 1;
+        lastPurchase = performance.now();
+        return;
+      }
+      if (c.code === 'TRY_AGAIN' && c.field === 'input.idempotencyKey') keyBusyMs.push(c.ms);
+      else if (RETRYABLE.has(c.code)) refusalMs.push(c.ms);
+      if (!RETRYABLE.has(c.code) && c.code !== 'CLIENT_TIMEOUT' && c.code !== 'NETWORK_ERROR') return;
+      // A checkout is always retried (same key): the buyer may already have been charged.
+      const wait = jitter(c.retryAfterMs);
+      if (performance.now() + wait > giveUpAt + patienceMs) return bump('buyer:gave-up-paying');
+      await sleep(wait);
+    }
+  }
+
+  const cpuBefore = cpuSnapshot(cpuGroups);
+  const dbBefore = await dbCommands();
   const started = performance.now();
-  let lastPurchase = started;
-  const buyer = async ({ token }, i) => {
-    let t = performance.now();
-    const held = await gql(
-      service.url,
-      'mutation($i: ReserveTicketsInput!) { reserveTickets(input: $i) { id } }',
-      { i: { ticketTypeId: typeId, quantity: 1 } },
-      token,
-    );
-    reserveMs.push(performance.now() - t);
-    if (held.errors) return count(`reserve:${held.errors[0].extensions?.code}`);
-    t = performance.now();
-    const paid = await gql(
-      service.url,
-      'mutation($i: CheckoutInput!) { checkout(input: $i) { status } }',
-      {
-        i: {
-          reservationId: held.data.reserveTickets.id,
-          paymentToken: 'tok_success',
-          idempotencyKey: `bench-${i}-key`,
-        },
-      },
-      token,
-    );
-    checkoutMs.push(performance.now() - t);
-    if (paid.errors) return count(`checkout:${paid.errors[0].extensions?.code}`);
-    lastPurchase = performance.now();
-    count('purchased');
-  };
   const inflight = [];
-  for (let i = 0; i < buyers; i++) {
+  for (let i = 0; i < count; i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(buyer(users[i], i));
+    if (wait > 0) await sleep(wait);
+    inflight.push(buy(buyers[i], performance.now()));
   }
   await Promise.all(inflight);
-  const saleSeconds = (lastPurchase - started) / 1000;
+  const ended = performance.now();
+  const cpu = cpuDelta(cpuBefore, cpuSnapshot(cpuGroups));
+  const dbAfter = await dbCommands();
+  const dbOps = Object.keys(dbAfter).reduce((sum, k) => sum + (dbAfter[k] - (dbBefore[k] ?? 0)), 0);
 
-  // Oversell check from the source of truth.
-  const conn = await mongoose
-    .createConnection(ctx.env.MONGO_URL, { dbName: ticketDb ?? ctx.dbName })
-    .asPromise();
-  const inv = await conn.collection('inventory').findOne({ _id: typeId });
-  const tickets = await conn.collection('tickets').countDocuments({ ticketTypeId: typeId });
-  const distinct = (await conn.collection('tickets').distinct('_id', { ticketTypeId: typeId })).length;
-  await conn.close();
-  const oversell =
-    Math.max(0, tickets - stock) + (tickets - distinct) + Math.max(0, inv.sold + inv.held - inv.capacity);
-
-  // The raw Redis reservation step alone: the gate's Lua script on a scratch counter, closed loop.
-  const redis = new Redis(ctx.env.REDIS_URL);
-  const key = `${ctx.redisPrefix}bench:gate`;
-  await redis.set(key, String(1e12));
-  let ops = 0;
-  const stopAt = performance.now() + redisSeconds * 1000;
-  await Promise.all(
-    Array.from({ length: redisClients }, async () => {
-      const client = redis.duplicate();
-      while (performance.now() < stopAt) {
-        await client.eval(GATE_TAKE_SCRIPT, 1, key, '1');
-        ops += 1;
-      }
-      client.disconnect();
-    }),
+  // ---- checks, from the source of truth ----
+  const inv = await db.collection('inventory').findOne({ _id: typeId });
+  const tickets = await db.collection('tickets').countDocuments({ ticketTypeId: typeId });
+  const distinct = (await db.collection('tickets').distinct('_id', { ticketTypeId: typeId })).length;
+  const oversold =
+    Math.max(0, tickets - inv.capacity) +
+    (tickets - distinct) +
+    Math.max(0, inv.sold + inv.held - inv.capacity);
+  // Every buyer who was charged gets their order back with their key.
+  const byBuyer = new Map(buyers.map((b) => [b.u.id, b]));
+  const orders = await db
+    .collection('orders')
+    .find({ 'lines.ticketTypeId': typeId })
+    .project({ _id: 1, buyerId: 1, status: 1 })
+    .toArray();
+  const orderIds = new Set(orders.map((o) => o._id));
+  const charges = (await db.collection('test_payment_charges').find({ status: 'CAPTURED' }).toArray()).filter(
+    (c) => orderIds.has(String(c._id).split(':')[0]),
   );
-  const redisOps = ops / redisSeconds;
-  redis.disconnect();
+  const orderOf = new Map(orders.map((o) => [o._id, o]));
+  let recovered = 0;
+  const notRecovered = [];
+  const chargedOrders = [...new Set(charges.map((c) => String(c._id).split(':')[0]))];
+  for (let i = 0; i < chargedOrders.length; i += 16) {
+    await Promise.all(
+      chargedOrders.slice(i, i + 16).map(async (orderId) => {
+        const buyer = byBuyer.get(orderOf.get(orderId).buyerId);
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const body = await gql(
+            gateway.url,
+            CHECKOUT,
+            {
+              i: {
+                reservationId: buyer.reservationId,
+                paymentToken: 'tok_success',
+                idempotencyKey: buyer.key,
+              },
+            },
+            buyer.token,
+            CALL_TIMEOUT_MS,
+          ).catch(() => ({ errors: [{ extensions: { code: 'CLIENT_ERROR' } }] }));
+          const code = body.errors?.[0]?.extensions?.code;
+          if (!code && body.data.checkout.id === orderId && body.data.checkout.status === 'CONFIRMED') {
+            recovered += 1;
+            return;
+          }
+          if (code && !RETRYABLE.has(code) && code !== 'CLIENT_ERROR') break;
+          await sleep(200);
+        }
+        notRecovered.push(orderId);
+      }),
+    );
+  }
 
   reserveMs.sort((a, b) => a - b);
   checkoutMs.sort((a, b) => a - b);
-  const purchased = outcomes.purchased ?? 0;
-  const cpu = os.cpus()[0]?.model ?? 'unknown';
-  const report = `# Flash sale — ticket service
+  refusalMs.sort((a, b) => a - b);
+  roomMs.sort((a, b) => a - b);
+  const seconds = ((lastPurchase || ended) - started) / 1000;
+  return {
+    rate,
+    buyers: count,
+    purchases,
+    goodput: purchases / seconds,
+    seconds: (ended - started) / 1000,
+    reserve: [50, 95, 99].map((p) => pct(reserveMs, p)),
+    checkout: [50, 95, 99].map((p) => pct(checkoutMs, p)),
+    refusals: refusalMs.length,
+    refusalP99: pct(refusalMs, 99),
+    refusalMax: refusalMs.at(-1) ?? NaN,
+    keyBusy: keyBusyMs.length,
+    keyBusyMax: keyBusyMs.length ? Math.max(...keyBusyMs) : NaN,
+    slowRefusals: refusalMs.filter((ms) => ms > REFUSAL_BUDGET_MS).length,
+    room: [50, 99].map((p) => pct(roomMs, p)),
+    codes,
+    internal: Object.entries(codes)
+      .filter(([k]) => k.endsWith(':INTERNAL_SERVER_ERROR'))
+      .reduce((s, [, v]) => s + v, 0),
+    cpu,
+    dbOps,
+    oversold,
+    inventory: inv,
+    charged: chargedOrders.length,
+    recovered,
+    notRecovered,
+  };
+}
 
-Command: \`node bench/flash-sale/run.mjs --stock ${stock} --rate ${rate} --redis-seconds ${redisSeconds} --redis-clients ${redisClients}${ticketDb ? ` --db ${ticketDb}` : ''}\`
-Date: ${new Date().toISOString()}
-Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average at start-up ${os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}
-(shared development machine; the MongoDB-compatible server: ${mongoServer(root)})
+// ---- the ramp ----------------------------------------------------------------------------------------
 
-Target: **the gateway's public \`/graphql\`** (Apollo gateway, committed supergraph) → ticket subgraph, each
-started from \`dist/\` as its own process, GraphQL over HTTP on 127.0.0.1. Open model: ${buyers} buyers (2 × stock of ${stock}) arriving at ${rate}/s,
-each reserving 1 GA ticket and, when held, paying with \`tok_success\`.
-
-| Figure | Value |
-|---|---|
-| purchases | ${purchased} of ${stock} |
-| purchases/s (first arrival → last purchase) | ${(purchased / saleSeconds).toFixed(1)} |
-| reserve p50 / p95 / p99 (ms) | ${ms(pct(reserveMs, 50))} / ${ms(pct(reserveMs, 95))} / ${ms(pct(reserveMs, 99))} |
-| checkout p50 / p95 / p99 (ms) | ${ms(pct(checkoutMs, 50))} / ${ms(pct(checkoutMs, 95))} / ${ms(pct(checkoutMs, 99))} |
-| outcomes | ${Object.entries(outcomes)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join(', ')} |
-| inventory after | capacity ${inv.capacity}, sold ${inv.sold}, held ${inv.held}, available ${inv.available}; tickets ${tickets} (${distinct} distinct) |
-| **oversell count** | **${oversell}** |
-| raw Redis reservation step (gate Lua script, ${redisClients} clients, ${redisSeconds} s) | ${redisOps.toFixed(0)} ops/s |
-
-The Redis step is the ceiling of the fast gate alone. A buyer refused by the gate costs one Redis round
-trip and no MongoDB access (the ticket type, event and price are read from a per-process copy at most
-CATALOG_CACHE_MS old). A purchase costs 4 MongoDB writes to hold (reservation, buyer limit, stock,
-HELD + reservation.created) and 10 to pay (idempotency key, PAYING, order, charge, captured, stock sold,
-tickets, CONFIRMED + order.confirmed + ticket.issued, CONVERTED, key done), plus the outbox relay's claim
-and removal for the reservation and the order. The local MongoDB-compatible server locks each written document (dev/ferretdb/ makes
-FerretDB's updates atomic that way, and answers equality filters from indexes): see bench/at-rest/REPORT.md
-for what it sustains alone.
-
-Same command, same machine, the stack on FerretDB's SQLite handler instead (\`FERRETDB_HANDLER=sqlite make
-infra-up\`), 2026-12-04: 7.1 to 7.8 purchases/s over four runs, reserve p50 407 to 593 ms, checkout p50 5.7
-to 7.2 s, oversell 0. That difference is why dev/ runs FerretDB on PostgreSQL when it can.
-`;
-  if (writeReport) writeFileSync(join(here, 'REPORT.md'), report);
-  process.stdout.write(report);
-  if (oversell !== 0) process.exitCode = 1;
+const results = [];
+let profileTop = '';
+try {
+  const types = rates.map((rate) => ({
+    typeId: oid(),
+    name: `Standing ${rate}/s`,
+    quantity: singleRate ? singleStock : Math.round(rate * stepSeconds),
+  }));
+  const sale = await publishGaSale({ ctx, contracts, kafkajs, issuer, serviceUrl: gateway.url, types });
+  if (useRoom) {
+    const on = await gql(
+      gateway.url,
+      'mutation($e: ID!) { setWaitingRoom(eventId: $e, input: { enabled: true }) { enabled } }',
+      { e: sale.eventId },
+      sale.orgToken,
+    );
+    if (!on.data?.setWaitingRoom?.enabled)
+      throw new Error(`--room: could not switch the room on: ${JSON.stringify(on)}`);
+  }
+  for (const [i, rate] of rates.entries()) {
+    const result = await runStep(rate, types[i].typeId, sale.eventId);
+    results.push(result);
+    process.stdout.write(
+      `${rate}/s: ${result.purchases} purchases, ${fmt(result.goodput)}/s, reserve p99 ${fmt(result.reserve[2], 0)} ms, ` +
+        `checkout p99 ${fmt(result.checkout[2], 0)} ms, refusals ${result.refusals} (max ${fmt(result.refusalMax, 0)} ms), ` +
+        `oversold ${result.oversold}, charged ${result.charged}/recovered ${result.recovered}\n`,
+    );
+    // Let the relays and the sweeper catch up before the next step.
+    await sleep(3_000);
+  }
 } finally {
+  await db.close();
   await gateway.stop();
   await ticket.stop();
   await issuer.close();
-  await testing.dropTestContext(ctx).catch((e) => console.error('cleanup failed', e.message));
+  // Topics and Redis keys of the shared stack; bounded, so a shared server that stopped answering cannot
+  // keep the report from being written.
+  await Promise.race([
+    testing.dropTestContext(ctx).catch((e) => console.error('cleanup failed', e.message)),
+    sleep(20_000).then(() => console.error('cleanup of the shared stack timed out')),
+  ]);
+  await privateDb?.stop();
 }
+
+if (profileDir) {
+  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (file) {
+    const prof = JSON.parse(readFileSync(join(profileDir, file), 'utf8'));
+    const self = new Map();
+    const dt = prof.timeDeltas;
+    const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+    const total = dt.reduce((s, d) => s + d, 0);
+    prof.samples.forEach((id, i) => {
+      const n = byId.get(id);
+      const where = n.callFrame.url.replace(/^file:\/\//, '').replace(root + '/', '');
+      const key = `${n.callFrame.functionName || '(anonymous)'} ${where.split('/node_modules/').pop()}`;
+      self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
+    });
+    profileTop = [...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([k, v]) => `| ${k.replace(/\|/g, '\\|')} | ${((100 * v) / total).toFixed(1)} % |`)
+      .join('\n');
+  }
+  rmSync(profileDir, { recursive: true, force: true });
+}
+
+// ---- report -----------------------------------------------------------------------------------------
+
+const within = (r) => r.purchases > 0 && Math.max(r.reserve[2], r.checkout[2]) <= 1000 && r.internal === 0;
+const knee = results.filter(within).at(-1);
+const processes = results[0] ? Object.keys(results[0].cpu) : [];
+const ok = (r) => r.oversold === 0 && r.internal === 0 && r.slowRefusals === 0 && r.notRecovered.length === 0;
+const rows = results
+  .map(
+    (r) =>
+      `| ${r.rate} | ${r.buyers} | ${r.purchases} | **${fmt(r.goodput)}** | ${r.reserve.map((v) => fmt(v, 0)).join(' / ')} | ${r.checkout
+        .map((v) => fmt(v, 0))
+        .join(' / ')} | ${r.refusals} (p99 ${fmt(r.refusalP99, 0)}, max ${fmt(r.refusalMax, 0)}) | ${
+        useRoom ? `${r.room.map((v) => fmt(v / 1000, 1)).join(' / ')} s | ` : ''
+      }${fmt(r.dbOps / Math.max(1, r.purchases), 1)} |`,
+  )
+  .join('\n');
+const breakdown = results
+  .map(
+    (r) =>
+      `| ${r.rate} | ${
+        Object.entries(r.codes)
+          .sort()
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '—'
+      } |`,
+  )
+  .join('\n');
+const cpuRows = results
+  .map(
+    (r) =>
+      `| ${r.rate} | ${processes.map((p) => fmt((r.cpu[p] * 1000) / Math.max(1, r.purchases), 1)).join(' | ')} | ${fmt(
+        (Object.values(r.cpu).reduce((s, v) => s + v, 0) / r.seconds) * 100,
+        0,
+      )} % |`,
+  )
+  .join('\n');
+const checks = results
+  .map(
+    (r) =>
+      `| ${r.rate} | ${r.oversold} | ${r.internal} | ${r.slowRefusals} of ${r.refusals} | ${r.recovered} of ${r.charged}${
+        r.notRecovered.length ? ` (**${r.notRecovered.length} not**)` : ''
+      } | capacity ${r.inventory.capacity}, sold ${r.inventory.sold}, held ${r.inventory.held} | ${ok(r) ? 'pass' : '**FAIL**'} |`,
+  )
+  .join('\n');
+const command = `node bench/flash-sale/run.mjs --rates ${rates.join(',')} --step-seconds ${stepSeconds} --patience ${
+  patienceMs / 1000
+}${sharedDb ? ' --shared-db' : ''}${profile ? ' --profile' : ''}${useRoom ? ' --room' : ''}`;
+const measured = `Command: \`${command}\`
+Date: ${new Date().toISOString()}
+Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average at start ${loadAtStart
+  .map((l) => l.toFixed(1))
+  .join(' ')}, at the end ${os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ')} (shared development machine: other sessions' tests and builds run on the same 2 cores)
+Database: ${sharedDb ? mongoServer(root) : 'a private FerretDB 1.24 (the dev/ build) on a private PostgreSQL cluster (fsync off)'}
+
+Knee (highest rate with reserve and checkout p99 ≤ 1 s and no INTERNAL_SERVER_ERROR): **${
+  knee ? `${knee.rate} buyers/s → ${fmt(knee.goodput)} purchases/s` : 'none'
+}**
+
+| arrivals/s | buyers | purchases | purchases/s | reserve p50 / p95 / p99 (ms) | checkout p50 / p95 / p99 (ms) | retryable refusals (ms) | ${
+  useRoom ? 'time in room p50 / p99 | ' : ''
+}DB commands per purchase |
+|---:|---:|---:|---:|---|---|---|${useRoom ? '---|' : ''}---:|
+${rows}
+
+Errors (per call, \`operation:code\`; a buyer retries after TRY_AGAIN / SERVICE_UNAVAILABLE, so one buyer may count several;
+\`checkout:TRY_AGAIN\` includes retries that found their key's first call still running, ${results
+  .map((r) => `${r.rate}/s: ${r.keyBusy} (max ${fmt(r.keyBusyMax, 0)} ms)`)
+  .join(', ')}: those wait up to 1 s for the first call's answer and are not counted as refusals below):
+
+| arrivals/s | breakdown |
+|---:|---|
+${breakdown}
+
+CPU milliseconds per purchase, per process (and all of them together as a share of one core over the step):
+
+| arrivals/s | ${processes.join(' | ')} | all, % of a core |
+|---:|${processes.map(() => '---:').join('|')}|---:|
+${cpuRows}
+
+Checks (every step):
+
+| arrivals/s | oversold | INTERNAL_SERVER_ERROR | refusals over ${REFUSAL_BUDGET_MS} ms | charged buyers who got their order back by key | inventory | |
+|---:|---:|---:|---:|---|---|---|
+${checks}
+${profileTop ? `\nTicket service CPU profile (\`--cpu-prof\`, whole run), top functions by self time:\n\n| function | self |\n|---|---:|\n${profileTop}\n` : ''}`;
+
+process.stdout.write(`\n${measured}\n`);
+if (singleRate && results[0]) {
+  // The lines bench/at-rest reads from the one-rate form.
+  process.stdout.write(
+    `| purchases/s (first arrival → last purchase) | ${fmt(results[0].goodput)}\n| **oversell count** | **${results[0].oversold}** |\n`,
+  );
+}
+if (writeReport) {
+  // REPORT.md keeps its hand-written analysis; the measured block between the markers is replaced.
+  const path = join(here, 'REPORT.md');
+  const begin = '<!-- measured:begin -->';
+  const end = '<!-- measured:end -->';
+  let report;
+  try {
+    report = readFileSync(path, 'utf8');
+  } catch {
+    report = '';
+  }
+  const block = `${begin}\n${measured}\n${end}`;
+  report =
+    report.includes(begin) && report.includes(end)
+      ? report.slice(0, report.indexOf(begin)) + block + report.slice(report.indexOf(end) + end.length)
+      : `# Flash sale — ramp through the gateway\n\n${block}\n`;
+  writeFileSync(path, report);
+}
+if (results.some((r) => !ok(r))) process.exitCode = 1;

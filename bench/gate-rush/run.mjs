@@ -89,20 +89,28 @@ const checkin = await testing.startService(
     AUTH_JWKS_URL: issuer.jwksUrl,
     TICKET_URL: keyUrl,
   },
-  profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {},
+  // A loaded shared machine can take well over the default 30 s to boot a service.
+  {
+    readyTimeoutMs: 180_000,
+    ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  },
 );
 const closed = 'http://127.0.0.1:9/graphql';
-const gateway = await testing.startService(join(root, 'services/gateway'), {
-  ...ctx.env,
-  LOG_LEVEL: 'error',
-  AUTH_JWKS_URL: issuer.jwksUrl,
-  CHECKIN_URL: `${checkin.url}/graphql`,
-  AUTH_URL: closed,
-  EVENT_URL: closed,
-  TICKET_URL: closed,
-  PRICING_URL: closed,
-  RATE_LIMIT_PER_MINUTE: '0',
-});
+const gateway = await testing.startService(
+  join(root, 'services/gateway'),
+  {
+    ...ctx.env,
+    LOG_LEVEL: 'error',
+    AUTH_JWKS_URL: issuer.jwksUrl,
+    CHECKIN_URL: `${checkin.url}/graphql`,
+    AUTH_URL: closed,
+    EVENT_URL: closed,
+    TICKET_URL: closed,
+    PRICING_URL: closed,
+    RATE_LIMIT_PER_MINUTE: '0',
+  },
+  { readyTimeoutMs: 180_000 },
+);
 
 const SCAN = `mutation($input: ScanTicketInput!) { scanTicket(input: $input) { result } }`;
 let report = '';

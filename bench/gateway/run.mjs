@@ -83,11 +83,11 @@ async function gql(url, query, variables, headers = {}) {
   return { data: body.data, setCookies: res.headers.getSetCookie() };
 }
 
-/** An Ed25519 private JWK for auth's AUTH_SIGNING_KEYS (as tests/support/signing-key.ts does). */
+/** A P-256 (ES256) private JWK for auth's AUTH_SIGNING_KEYS (as tests/support/signing-key.ts does). */
 async function newPrivateJwk() {
-  const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = await exportJWK(privateKey);
-  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'EdDSA' };
+  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'ES256' };
 }
 
 /** Signs up an organizer through `url` and returns its session cookie header (`__Host-at=...`). */

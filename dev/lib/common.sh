@@ -8,7 +8,7 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DEV_DIR="$REPO_ROOT/dev"
 CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/ticketing-dev"
-DATA_DIR="$REPO_ROOT/.data"
+DATA_DIR="${DEV_DATA_DIR:-$REPO_ROOT/.data}" # DEV_DATA_DIR: a second stack (e.g. the fault suite's) keeps its data apart
 LOG_DIR="$DATA_DIR/logs"
 RUN_DIR="$DATA_DIR/run"
 

@@ -8,6 +8,7 @@ const env = process.env;
 const probes = {
   async kafka() {
     const { Kafka, logLevel } = require('kafkajs');
+    require('./kafkajs-fix.cjs');
     const kafka = new Kafka({
       clientId: 'ticketing-dev-probe',
       brokers: (env.KAFKA_BROKERS || '127.0.0.1:19092').split(','),

@@ -11,6 +11,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const ts = require('typescript');
 const { Kafka, logLevel } = require('kafkajs');
+require('./kafkajs-fix.cjs');
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const CATALOGUE = path.join(REPO_ROOT, 'packages/contracts/src/topics.ts');

@@ -46,6 +46,14 @@ describe.each(nodeServices)('services/%s/Dockerfile', (svc) => {
     expect(dockerfileViolations(read('services', svc, 'Dockerfile'), svc, chain)).toEqual([]);
   });
 
+  it('builds on the Node that make installs (scripts/node-env.sh), Node 24', () => {
+    const pinned = /^NODE_VERSION="(\d+\.\d+\.\d+)"/m.exec(read('scripts', 'node-env.sh'))?.[1];
+    expect(pinned).toMatch(/^24\./);
+    expect(read('services', svc, 'Dockerfile')).toMatch(
+      new RegExp(`^ARG NODE_IMAGE=node:${pinned!.replace(/\./g, '\\.')}-bookworm-slim$`, 'm'),
+    );
+  });
+
   it('listens on the port its chart probes', () => {
     const values = YAML.parse(readFileSync(join(CHARTS_DIR, svc, 'values.yaml'), 'utf8'));
     expect(read('services', svc, 'Dockerfile')).toMatch(new RegExp(`^EXPOSE ${values.containerPort}$`, 'm'));
@@ -113,14 +121,28 @@ describe('GitHub workflows', () => {
     expect(all).toMatch(/GATEWAY_URL: http:\/\/localhost\/graphql/);
   });
 
+  it('set up Node from .nvmrc, which names Node 24', () => {
+    expect(read('.nvmrc').trim()).toBe('24');
+    const steps = workflows.flatMap((f) =>
+      Object.values(
+        YAML.parse(read('.github', 'workflows', f)).jobs as Record<
+          string,
+          { steps: { uses?: string; with?: object }[] }
+        >,
+      ).flatMap((job) => job.steps.filter((step) => step.uses?.startsWith('actions/setup-node@'))),
+    );
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) expect(step.with).toMatchObject({ 'node-version-file': '.nvmrc' });
+  });
+
   it('runs the journey test through the ingress without the local stack', () => {
     const e2e = YAML.parse(read('.github', 'workflows', 'e2e.yml'));
     const steps = Object.values(
       e2e.jobs as Record<string, { steps: { run?: string; env?: object }[] }>,
     ).flatMap((job) => job.steps);
-    const journey = steps.filter((step) => step.run?.includes('tests/journey.e2e-spec.ts'));
+    const journey = steps.filter((step) => step.run?.includes('tests/journeys/journey.e2e-spec.ts'));
     expect(journey).toHaveLength(1);
-    expect(journey[0].run).toBe('npx vitest run tests/journey.e2e-spec.ts');
+    expect(journey[0].run).toBe('npx vitest run tests/journeys/journey.e2e-spec.ts');
     expect(journey[0].env).toEqual({
       GATEWAY_URL: 'http://localhost/graphql',
       CI: 'true',

@@ -10,7 +10,7 @@ import {
   secretViolations,
   securityViolations,
 } from './support/policy';
-import { FIXTURES_DIR, helmTemplate, kubeconform, parseManifests, run } from './support/tools';
+import { FIXTURES_DIR, REPO_ROOT, helmTemplate, kubeconform, parseManifests, run } from './support/tools';
 import { bootProblems, containerEnv, serviceConfigSchema } from './support/service-config';
 import { useK8s } from './support/setup';
 
@@ -223,6 +223,24 @@ describe('the Dockerfile policy rejects an insecure Dockerfile', () => {
       'does not build @ticketing/contracts',
       'does not build @ticketing/auth',
       'downloads at build time outside npm',
+    ]);
+  });
+});
+
+describe('the Dockerfile policy wants a pinned Node 24 base image', () => {
+  it.each([
+    ['node:20.20.2-bookworm-slim', 'is not a pinned node 24 Debian slim image'],
+    ['node:24-bookworm-slim', 'is not a pinned node 24 Debian slim image'],
+    ['node:24.22.3', 'is not a pinned node 24 Debian slim image'],
+  ])('rejects %s', (image, problem) => {
+    const text = readFileSync(join(REPO_ROOT, 'services', 'auth', 'Dockerfile'), 'utf8').replace(
+      /^ARG NODE_IMAGE=\S+$/m,
+      `ARG NODE_IMAGE=${image}`,
+    );
+    const chain = ['@ticketing/contracts', '@ticketing/platform', '@ticketing/auth'];
+    // One line per FROM of the image (every stage), and nothing else.
+    expect([...new Set(dockerfileViolations(text, 'auth', chain))]).toEqual([
+      `base image ${image} ${problem}`,
     ]);
   });
 });

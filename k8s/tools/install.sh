@@ -15,7 +15,7 @@ die() {
 }
 
 command -v go >/dev/null 2>&1 || die "'go' not found on PATH: install Go 1.24 or newer (the tools are built from the Go module proxy)"
-command -v node >/dev/null 2>&1 || die "'node' not found on PATH: install Node.js 20"
+command -v node >/dev/null 2>&1 || die "'node' not found on PATH: install Node.js 24 (or run it through make or scripts/with-node)"
 
 go_env() {
   env GOMODCACHE="$K8S_GOMODCACHE" GOCACHE="$K8S_GOCACHE" GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0 "$@"

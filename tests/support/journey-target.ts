@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clientAddress } from './graphql-client';
-import { startStack, type Stack } from './stack';
+import { startStack, type Stack, type StackOptions } from './stack';
 
 /** Where a cross-service test runs: processes it starts itself, or an already deployed platform. */
 const targetEnvSchema = z.object({
@@ -33,8 +33,8 @@ export interface JourneyTarget {
   stop(): Promise<void>;
 }
 
-/** Starts the local stack, or points at `GATEWAY_URL` when it is set. */
-export async function openJourneyTarget(name: string): Promise<JourneyTarget> {
+/** Starts the local stack (with `options`), or points at `GATEWAY_URL` when it is set. */
+export async function openJourneyTarget(name: string, options: StackOptions = {}): Promise<JourneyTarget> {
   if (DEPLOYED_GATEWAY_URL) {
     return {
       graphqlUrl: DEPLOYED_GATEWAY_URL,
@@ -42,7 +42,7 @@ export async function openJourneyTarget(name: string): Promise<JourneyTarget> {
       stop: async () => undefined,
     };
   }
-  const stack = await startStack(name);
+  const stack = await startStack(name, options);
   return {
     graphqlUrl: stack.graphqlUrl,
     stack,

@@ -12,6 +12,11 @@ import {
 } from '@ticketing/platform/testing';
 import { newPrivateJwk } from './signing-key';
 
+/**
+ * How long each process may take to answer /readyz. Generous: up to seven processes start at once on a
+ * shared two-core machine, where each may get a few percent of a core while it loads.
+ */
+const READY_TIMEOUT_MS = 90_000;
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const APP_ORIGIN = 'http://app.test';
 const serviceDir = (name: string) => join(REPO_ROOT, 'services', name);
@@ -21,10 +26,16 @@ export interface StackOptions {
   nodeEnv?: 'development' | 'test' | 'production';
   /** Start the ticket subgraph too (default true). Without it the gateway's ticket URL is a closed port. */
   ticket?: boolean;
+  /** Start the check-in subgraph too (default false); it shares the ticket service's display-code key. */
+  checkin?: boolean;
+  /** Start the pricing subgraph too (default false). */
+  pricing?: boolean;
   authEnv?: Record<string, string>;
   eventEnv?: Record<string, string>;
   ticketEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
+  checkinEnv?: Record<string, string>;
+  pricingEnv?: Record<string, string>;
 }
 
 export interface Stack {
@@ -34,6 +45,11 @@ export interface Stack {
   /** Undefined when started with `ticket: false`. */
   ticket?: RunningService;
   gateway: RunningService;
+  /** Undefined unless started with `checkin: true` / `pricing: true`. */
+  checkin?: RunningService;
+  pricing?: RunningService;
+  /** The MongoDB database a service of this stack uses (to compare what clients see with what is stored). */
+  database(service: 'auth' | 'event' | 'ticket' | 'checkin' | 'pricing'): string;
   /** `<gateway>/graphql`, the one public endpoint. */
   graphqlUrl: string;
   /** The private key auth signs access tokens with (lets tests forge near-valid tokens). */
@@ -41,6 +57,15 @@ export interface Stack {
   issuer: string;
   audience: string;
   stop(): Promise<void>;
+  /**
+   * Starts one more process of a subgraph (a second replica, or checkin/pricing, which the stack does not
+   * start) in the stack's context, verifying tokens with the stack's auth. Stopped, and its database
+   * dropped, by `stop()`.
+   */
+  startExtra(
+    service: 'event' | 'ticket' | 'checkin' | 'pricing',
+    env?: Record<string, string>,
+  ): Promise<RunningService>;
 }
 
 /** A fresh Ed25519 private key (PKCS8 PEM) for the ticket service's QR signatures (required in production). */
@@ -50,7 +75,7 @@ function newTicketSigningKey(): string {
 }
 
 /**
- * Starts auth, event, ticket and the gateway from their built `dist/` as child processes against the shared
+ * Starts auth, event, ticket and the gateway (and, when asked, check-in and pricing) from their built `dist/` as child processes against the shared
  * local stack, isolated by a fresh test context (databases, topic prefix, Redis prefix); every process listens
  * on a free port. The gateway serves the committed supergraph, exactly as deployed. `make test` builds the
  * services first; while developing run `npm run build -w @ticketing/<name>` for each of them.
@@ -75,8 +100,12 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
   const database = (service: string) => `${ctx.dbName}_${service}`.slice(0, 60);
   // Ports are chosen up front so the four processes can start side by side (the gateway needs every URL).
   const [authPort, eventPort, ticketPort] = [await freePort(), await freePort(), await freePort()];
-  // Check-in and pricing are not started here: their URLs point at closed ports, never a developer's services.
+  // Check-in and pricing only when asked for; otherwise their ports stay closed, never a developer's services.
   const [checkinPort, pricingPort] = [await freePort(), await freePort()];
+  const withCheckin = options.checkin ?? false;
+  const withPricing = options.pricing ?? false;
+  // Ticket renders rotating display codes and check-in verifies them: both hold the same master key.
+  const displayCodeKey = randomBytes(32).toString('base64url');
   const jwks = { AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json` };
 
   const launches: Array<Promise<RunningService>> = [
@@ -91,12 +120,12 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
         TRUST_PROXY: '1',
         ...options.authEnv,
       },
-      { port: authPort },
+      { port: authPort, readyTimeoutMs: READY_TIMEOUT_MS },
     ),
     startService(
       serviceDir('event'),
       { ...common, ...jwks, MONGO_DB: database('event'), ...options.eventEnv },
-      { port: eventPort },
+      { port: eventPort, readyTimeoutMs: READY_TIMEOUT_MS },
     ),
     startService(
       serviceDir('gateway'),
@@ -112,7 +141,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
         RATE_LIMIT_PER_MINUTE: '0',
         ...options.gatewayEnv,
       },
-      { readyTimeoutMs: 45_000 },
+      { readyTimeoutMs: READY_TIMEOUT_MS },
     ),
   ];
   if (withTicket) {
@@ -125,13 +154,44 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
           MONGO_DB: database('ticket'),
           TICKET_SIGNING_KEY: newTicketSigningKey(),
           // A production process refuses the development display-code key.
-          DISPLAY_CODE_MASTER_KEY: randomBytes(32).toString('base64url'),
+          DISPLAY_CODE_MASTER_KEY: displayCodeKey,
           PAYMENT_PROVIDER: 'test',
           // The built-in test payment provider (tok_success, tok_decline, tok_error), also in production mode.
           ALLOW_TEST_PAYMENTS: 'true',
           ...options.ticketEnv,
         },
-        { port: ticketPort, readyTimeoutMs: 45_000 },
+        { port: ticketPort, readyTimeoutMs: READY_TIMEOUT_MS },
+      ),
+    );
+  }
+
+  // Optional subgraphs come after the four above in `started`, in this order.
+  const optional: Array<'checkin' | 'pricing'> = [];
+  if (withCheckin) {
+    optional.push('checkin');
+    launches.push(
+      startService(
+        serviceDir('checkin'),
+        {
+          ...common,
+          ...jwks,
+          MONGO_DB: database('checkin'),
+          // Check-in reads the ticket service's public QR keys from its origin.
+          TICKET_URL: `http://127.0.0.1:${ticketPort}/graphql`,
+          DISPLAY_CODE_MASTER_KEY: displayCodeKey,
+          ...options.checkinEnv,
+        },
+        { port: checkinPort, readyTimeoutMs: READY_TIMEOUT_MS },
+      ),
+    );
+  }
+  if (withPricing) {
+    optional.push('pricing');
+    launches.push(
+      startService(
+        serviceDir('pricing'),
+        { ...common, ...jwks, MONGO_DB: database('pricing'), ...options.pricingEnv },
+        { port: pricingPort, readyTimeoutMs: READY_TIMEOUT_MS },
       ),
     );
   }
@@ -142,7 +202,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     await Promise.all(started.map((s) => s.stop(10_000).catch(() => undefined)));
     // The context's topics, groups and Redis keys, then each service's own database.
     await dropTestContext(ctx).catch(() => undefined);
-    for (const service of ['auth', 'event', 'ticket']) {
+    for (const service of ['auth', 'event', 'ticket', ...optional]) {
       const own = { ...ctx, dbName: database(service) };
       await dropTestContext(own, { kafka: false, redis: false }).catch(() => undefined);
     }
@@ -152,22 +212,53 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     await stopAll();
     throw failure.reason;
   }
-  const [auth, event, gateway, ticket] = started as [
-    RunningService,
-    RunningService,
-    RunningService,
-    RunningService | undefined,
-  ];
+  const extraDatabases = new Set<string>();
+  const startExtra = async (
+    service: 'event' | 'ticket' | 'checkin' | 'pricing',
+    env: Record<string, string> = {},
+  ): Promise<RunningService> => {
+    extraDatabases.add(database(service));
+    const extra = await startService(
+      serviceDir(service),
+      {
+        ...common,
+        ...jwks,
+        MONGO_DB: database(service),
+        ...(service === 'checkin'
+          ? { TICKET_URL: `http://127.0.0.1:${ticketPort}/graphql`, DISPLAY_CODE_MASTER_KEY: displayCodeKey }
+          : {}),
+        ...env,
+      },
+      { readyTimeoutMs: READY_TIMEOUT_MS },
+    );
+    started.push(extra);
+    return extra;
+  };
+  const stopWithExtras = async () => {
+    await stopAll();
+    for (const dbName of extraDatabases) {
+      await dropTestContext({ ...ctx, dbName }, { kafka: false, redis: false }).catch(() => undefined);
+    }
+  };
+  const [auth, event, gateway] = started as [RunningService, RunningService, RunningService];
+  const ticket = withTicket ? started[3] : undefined;
+  const extra = started.slice(withTicket ? 4 : 3);
+  const checkin = withCheckin ? extra[optional.indexOf('checkin')] : undefined;
+  const pricing = withPricing ? extra[optional.indexOf('pricing')] : undefined;
   return {
     ctx,
     auth,
     event,
     ticket,
     gateway,
+    checkin,
+    pricing,
+    database,
     graphqlUrl: `${gateway.url}/graphql`,
     signingJwk,
     issuer,
     audience,
-    stop: stopAll,
+    stop: stopWithExtras,
+    startExtra,
   };
 }

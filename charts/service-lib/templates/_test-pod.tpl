@@ -1,5 +1,5 @@
 {{/*
-`helm test`: a pod running the service's own image (Node 20 has fetch) that asks the Service for /healthz
+`helm test`: a pod running the service's own image (Node 24 has fetch) that asks the Service for /healthz
 and /readyz and fails unless both answer 200. Same restricted security context as the service.
 */}}
 {{- define "service-lib.testPod" -}}

@@ -23,8 +23,8 @@ export function dockerfileViolations(text: string, service: string, workspaces: 
     const stage = froms.map((f) => f.split(/\s+/)[3]).filter(Boolean);
     if (stage.includes(ref)) continue; // FROM an earlier stage
     if (/:latest(@|$)/.test(ref) || !ref.includes(':')) out.push(`base image ${ref} is not pinned`);
-    else if (!/^node:20\.\d+\.\d+-(bookworm|trixie)-slim(@sha256:[a-f0-9]{64})?$/.test(ref)) {
-      out.push(`base image ${ref} is not a pinned node 20 Debian slim image`);
+    else if (!/^node:24\.\d+\.\d+-(bookworm|trixie)-slim(@sha256:[a-f0-9]{64})?$/.test(ref)) {
+      out.push(`base image ${ref} is not a pinned node 24 Debian slim image`);
     }
   }
   const runtime = text.slice(text.lastIndexOf('\nFROM '));

@@ -109,6 +109,8 @@ export const samples: { readonly [T in EventType]: EventData<T> } = {
   'event.published': {
     ...eventSnapshot,
     perBuyerMax: 6,
+    doorsOpenAt: '2027-03-14T17:30:00.000Z',
+    allowReentry: true,
     status: 'PUBLISHED',
     publishedAt: '2026-11-24T16:00:00.000Z',
     aggregateVersion: 4,
@@ -116,6 +118,8 @@ export const samples: { readonly [T in EventType]: EventData<T> } = {
   'event.updated': {
     ...eventSnapshot,
     endsAt: '2027-03-14T23:00:00.000Z',
+    doorsOpenAt: null,
+    allowReentry: false,
     status: 'PUBLISHED',
     changedFields: ['endsAt'],
     updatedAt: '2026-11-25T10:00:00.000Z',
@@ -234,6 +238,8 @@ export const samples: { readonly [T in EventType]: EventData<T> } = {
     result: 'ADMITTED',
     deviceId: 'scanner-07',
     offline: false,
+    direction: 'ENTRY',
+    reentry: false,
   },
 };
 

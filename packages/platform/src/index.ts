@@ -12,3 +12,4 @@ export * from './kafka';
 export * from './graphql';
 export * from './auth';
 export * from './tickets';
+export * from './overload';

@@ -8,6 +8,7 @@ import { AppLogger } from './logging/app-logger';
 import { MetricsService } from './metrics/metrics.service';
 import { MongoHealthService } from './mongo/mongo-health.service';
 import { mongoOptions } from './mongo/mongo.options';
+import { loadShedderFromConfig } from './overload/overload.middleware';
 import { RedisService } from './redis/redis.service';
 
 export interface PlatformModuleOptions<C extends BaseConfig = BaseConfig> {
@@ -18,7 +19,15 @@ export interface PlatformModuleOptions<C extends BaseConfig = BaseConfig> {
   mongo?: boolean;
   /** Provide `RedisService` (REDIS_URL, REDIS_KEY_PREFIX) and add the `redis` readiness check. */
   redis?: boolean;
+  /**
+   * Bound in-flight GraphQL operations with the adaptive load shedder (OVERLOAD_* variables): work that cannot
+   * start soon is refused at once with TRY_AGAIN instead of queueing until the caller times out.
+   */
+  overload?: boolean;
 }
+
+/** DI token of the service's LoadShedder (null when not asked for or OVERLOAD_MAX_INFLIGHT=0). */
+export const LOAD_SHEDDER = Symbol.for('ticketing.platform.loadShedder');
 
 /** DI token for the options given to `PlatformModule.forRoot`. */
 export const PLATFORM_OPTIONS = Symbol.for('ticketing.platform.options');
@@ -38,6 +47,10 @@ export class PlatformModule {
       HealthRegistry,
       MetricsService,
       TerminusBinding,
+      {
+        provide: LOAD_SHEDDER,
+        useFactory: () => (options.overload ? loadShedderFromConfig(options.config) : null),
+      },
     ];
     const exported: Array<string | symbol | Provider | DynamicModule> = [
       PLATFORM_CONFIG,
@@ -46,6 +59,7 @@ export class PlatformModule {
       HealthRegistry,
       MetricsService,
       TerminusBinding,
+      LOAD_SHEDDER,
     ];
     const imports: DynamicModule[] = [];
 

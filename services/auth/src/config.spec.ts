@@ -30,7 +30,7 @@ describe('auth config', () => {
 
   it('parses signing keys', () => {
     const config = loadConfig(authConfigSchema, {
-      AUTH_SIGNING_KEYS: JSON.stringify([{ kty: 'OKP', crv: 'Ed25519', x: 'x', d: 'd', kid: 'k1' }]),
+      AUTH_SIGNING_KEYS: JSON.stringify([{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd', kid: 'k1' }]),
     });
     expect(config.AUTH_SIGNING_KEYS?.[0].kid).toBe('k1');
     expect(() => loadConfig(authConfigSchema, { AUTH_SIGNING_KEYS: '{"kty":"OKP"}' })).toThrow(

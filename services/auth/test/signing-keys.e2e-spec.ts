@@ -55,20 +55,20 @@ describe('JWKS and signed access tokens', () => {
     expect(response.headers.get('cache-control')).toMatch(/public, max-age=\d+/);
     expect(jwks.keys.length).toBeGreaterThanOrEqual(1);
     for (const key of jwks.keys) {
-      expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
+      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
       expect(key.kid).toEqual(expect.any(String));
       expect(key.d).toBeUndefined();
     }
 
     const { token, id } = await signUp(auth.url);
     const header = decodeProtectedHeader(token);
-    expect(header.alg).toBe('EdDSA');
+    expect(header.alg).toBe('ES256');
     expect(jwks.keys.map((k) => k.kid)).toContain(header.kid);
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
       issuer: auth.config.AUTH_ISSUER,
       audience: auth.config.AUTH_AUDIENCE,
     });
-    expect(payload).toMatchObject({ sub: id, role: 'ATTENDEE', name: 'Key Tester' });
+    expect(payload).toMatchObject({ sub: id, role: 'ATTENDEE', name: 'Key Tester', sid: expect.any(String) });
     expect(payload.email).toMatch(/@example\.com$/);
     expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(900);
   });

@@ -26,6 +26,7 @@ import { checkinEnv, startCheckin, type RunningCheckin } from './support/checkin
 import {
   displayCodeOf,
   eventFixture,
+  gatesUpdated,
   issuedTicket,
   nonce,
   staffChanged,
@@ -62,6 +63,11 @@ const staff2 = user('STAFF', 'Tia Second');
 const tokens: Record<string, string> = {};
 let fx: EventFixture;
 const tickets: TicketFixture[] = [];
+/** An event that allows re-entry, and one whose own doors open later than the default would. */
+let rx: EventFixture;
+const rxTickets: TicketFixture[] = [];
+let late: EventFixture;
+let lateTicket: TicketFixture;
 
 const checkins = () => a.get<Model<CheckinDoc>>(getModelToken(CHECKIN));
 const entries = () => a.get<Model<ScanEntryDoc>>(getModelToken(SCAN_ENTRY));
@@ -94,6 +100,14 @@ beforeAll(async () => {
   for (const u of [organizer, staff, staff2]) tokens[u.id] = await issuer.sign(u);
   fx = eventFixture(organizer.id);
   for (let i = 0; i < 10; i++) tickets.push(issuedTicket(fx, `Guest ${i}`));
+  rx = eventFixture(organizer.id, 30 * 60_000, { allowReentry: true });
+  for (let i = 0; i < 3; i++) rxTickets.push(issuedTicket(rx, `Returner ${i}`));
+  late = eventFixture(organizer.id, 30 * 60_000, { doorsOpenAt: Date.now() + 20 * 60_000 });
+  lateTicket = issuedTicket(late, 'Early Bird');
+  const crew = [
+    { userId: staff.id, email: staff.email },
+    { userId: staff2.id, email: staff2.email },
+  ];
   await publisher.publish(
     fx.published,
     staffChanged(fx, [
@@ -101,6 +115,12 @@ beforeAll(async () => {
       { userId: staff2.id, email: staff2.email },
     ]),
     ...tickets.map((t) => t.issued),
+    rx.published,
+    staffChanged(rx, crew),
+    ...rxTickets.map((t) => t.issued),
+    late.published,
+    staffChanged(late, crew),
+    lateTicket.issued,
   );
   const env = checkinEnv(ctx, issuer, keyServer.ticketUrl, { REDIS_URL: redis.url });
   [a, b] = await Promise.all([
@@ -110,6 +130,8 @@ beforeAll(async () => {
   const replica = a.get(ReplicaService);
   await waitFor(async () => (await replica.findTicket(tickets[9]!.ticketId))?.holderName);
   await waitFor(async () => (await replica.findEvent(fx.eventId))?.staff?.length === 2);
+  await waitFor(async () => (await replica.findTicket(lateTicket.ticketId))?.holderName);
+  await waitFor(async () => (await replica.findEvent(late.eventId))?.staff?.length === 2);
 }, 90_000);
 
 afterAll(async () => {
@@ -256,6 +278,140 @@ describe('first scan wins across gates and processes', () => {
     } finally {
       await client.dispose();
     }
+  });
+});
+
+describe('exit and re-entry', () => {
+  const MOVE = `mutation($input: ScanTicketInput!) { scanTicket(input: $input) {
+    result reason direction reentry checkedInAt checkedInGateId } }`;
+  const COUNTERS = `query($eventId: ID!) { attendance(eventId: $eventId) {
+    admitted inside exits reentries repeats refused } }`;
+
+  function move(
+    url: string,
+    event: EventFixture,
+    code: string,
+    gateId: string,
+    direction?: 'ENTRY' | 'EXIT',
+  ) {
+    const input = { eventId: event.eventId, code, gateId, deviceId: `dev-${gateId}`, nonce: nonce() };
+    return gql(url, MOVE, { input: direction ? { ...input, direction } : input }, tokens[staff.id]);
+  }
+
+  async function counters(event: EventFixture): Promise<any> {
+    const answer = await gql(a.url, COUNTERS, { eventId: event.eventId }, tokens[organizer.id]);
+    expect(answer.errors).toBeUndefined();
+    return answer.data.attendance;
+  }
+
+  it('exits and returns racing at several gates on two processes: one exit and one return per cycle', async () => {
+    const token = keyServer.token(rx, rxTickets[0]!);
+    const first = await move(a.url, rx, token, 'North');
+    expect(first.data.scanTicket).toMatchObject({ result: 'ACCEPTED', reentry: false, direction: 'ENTRY' });
+    for (let cycle = 1; cycle <= 3; cycle++) {
+      const exits = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => move(i % 2 === 0 ? a.url : b.url, rx, token, `Out ${i}`, 'EXIT')),
+      );
+      const exitResults = exits.map((x) => x.data.scanTicket.result).sort();
+      expect(exitResults).toEqual(['EXITED', 'NOT_INSIDE', 'NOT_INSIDE', 'NOT_INSIDE']);
+      for (const x of exits.filter((y) => y.data.scanTicket.result === 'NOT_INSIDE'))
+        expect(x.data.scanTicket.reason).toBe('ALREADY_OUTSIDE');
+      // The second cycle's returns race a Redis flush: the record's guarded state decides alone.
+      const flush = cycle === 2 ? flusher.flushall() : Promise.resolve('OK');
+      const returns = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => move(i % 2 === 0 ? b.url : a.url, rx, token, `Gate ${i}`)),
+      );
+      await flush;
+      const admitted = returns.filter((x) => x.data.scanTicket.result === 'ACCEPTED');
+      expect(admitted).toHaveLength(1);
+      expect(admitted[0]!.data.scanTicket.reentry).toBe(true);
+      expect(returns.filter((x) => x.data.scanTicket.result === 'ALREADY_CHECKED_IN')).toHaveLength(5);
+    }
+    const record = await checkins().findById(rxTickets[0]!.ticketId).lean<CheckinDoc>().exec();
+    expect(record).toMatchObject({ inside: true, v: 7, entries: 4, exits: 3 });
+    expect(await checkins().countDocuments({ eventId: rx.eventId }).exec()).toBe(1);
+  });
+
+  it('never admits a ticket twice from outside, and an exit of a ticket never admitted changes nothing', async () => {
+    const never = await move(b.url, rx, keyServer.token(rx, rxTickets[1]!), 'Out 0', 'EXIT');
+    expect(never.data.scanTicket).toMatchObject({ result: 'NOT_INSIDE', reason: 'NOT_CHECKED_IN' });
+    expect(await checkins().countDocuments({ _id: rxTickets[1]!.ticketId }).exec()).toBe(0);
+    // The same ticket at 8 gates at once from outside: a first admission, exactly once.
+    const token = keyServer.token(rx, rxTickets[1]!);
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => move(i % 2 === 0 ? a.url : b.url, rx, token, `Gate ${i}`)),
+    );
+    expect(burst.filter((x) => x.data.scanTicket.result === 'ACCEPTED')).toHaveLength(1);
+    expect(burst.find((x) => x.data.scanTicket.result === 'ACCEPTED')!.data.scanTicket.reentry).toBe(false);
+  });
+
+  it('counts exits and returns: inside = admitted + returns − exits, and admitted equals the records', async () => {
+    const records = await checkins().find({ eventId: rx.eventId }).lean<CheckinDoc[]>().exec();
+    const expected = {
+      admitted: records.length,
+      reentries: records.reduce((sum, r) => sum + (r.entries ?? 1) - 1, 0),
+      exits: records.reduce((sum, r) => sum + (r.exits ?? 0), 0),
+      inside: records.filter((r) => r.inside !== false).length,
+    };
+    expect(expected).toEqual({ admitted: 2, reentries: 3, exits: 3, inside: 2 });
+    const c = await waitFor(async () => {
+      const now = await counters(rx);
+      return now.admitted === expected.admitted && now.exits === expected.exits && now.reentries === 3
+        ? now
+        : undefined;
+    }, 10_000);
+    expect(c).toMatchObject(expected);
+  });
+
+  it('without re-entry an exit answers REENTRY_NOT_ALLOWED, is logged, and the ticket stays inside', async () => {
+    const t = tickets[0]!; // admitted by the first test of this file
+    const before = await checkins().findById(t.ticketId).lean<CheckinDoc>().exec();
+    const refused = await move(a.url, fx, keyServer.token(fx, t), 'Side', 'EXIT');
+    expect(refused.data.scanTicket).toMatchObject({
+      result: 'REENTRY_NOT_ALLOWED',
+      reason: 'REENTRY_NOT_ALLOWED',
+      direction: 'EXIT',
+    });
+    const after = await checkins().findById(t.ticketId).lean<CheckinDoc>().exec();
+    expect(after).toMatchObject({ inside: before!.inside ?? true, v: before!.v ?? 1 });
+    expect(
+      await entries()
+        .countDocuments({
+          eventId: fx.eventId,
+          ticketId: t.ticketId,
+          result: 'REENTRY_NOT_ALLOWED',
+          direction: 'EXIT',
+        })
+        .exec(),
+    ).toBe(1);
+    // A bad direction is refused with its field, recording nothing.
+    const bad = await gql(
+      a.url,
+      MOVE,
+      {
+        input: {
+          eventId: fx.eventId,
+          code: 'x',
+          gateId: 'G',
+          deviceId: 'd',
+          nonce: nonce(),
+          direction: 'SIDEWAYS',
+        },
+      },
+      tokens[staff.id],
+    );
+    expect(firstError(bad)?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it("uses the event's own doors-open time, and the default again when the event drops it", async () => {
+    const token = keyServer.token(late, lateTicket);
+    const early = await move(a.url, late, token, 'Main');
+    expect(early.data.scanTicket).toMatchObject({ result: 'NOT_YET_OPEN', reason: 'DOORS_CLOSED' });
+    await publisher.publish(gatesUpdated(late, { doorsOpenAt: null, allowReentry: false }));
+    const replica = a.get(ReplicaService);
+    await waitFor(async () => (await replica.findEvent(late.eventId))?.aggregateVersion === 2);
+    // Back to the default (DOORS_OPEN_MINUTES before a start 30 minutes away): open.
+    expect((await move(b.url, late, token, 'Main')).data.scanTicket.result).toBe('ACCEPTED');
   });
 });
 

@@ -169,6 +169,20 @@ describe('only the owning organizer (or an admin) changes an event; drafts stay 
     expect((await t.gql(q, { id: publishedId })).data.event.staff).toBeNull();
   });
 
+  it('lists the published events a user staffs (myStaffEvents), by account email, and nothing else', async () => {
+    const q = `{ myStaffEvents { id status } }`;
+    const door = await t.user('STAFF', 'Door@Example.com');
+    const staffed = await t.gql(q, {}, door);
+    expect(staffed.errors).toBeUndefined();
+    // The draft staffed by the same email is not listed; only the published one.
+    expect(staffed.data.myStaffEvents).toEqual([{ id: publishedId, status: 'PUBLISHED' }]);
+    // The organizer is not staff of its own events (those are in myEvents); strangers staff nothing.
+    for (const who of [owner, rival, attendee]) {
+      expect((await t.gql(q, {}, who)).data.myStaffEvents).toEqual([]);
+    }
+    expect((await t.gql(q, {})).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('lets an admin change any event', async () => {
     const res = await t.gql(
       UPDATE_EVENT,

@@ -107,6 +107,9 @@ describe('an organizer runs an event from draft to cancellation', () => {
       status: 'PUBLISHED',
       aggregateVersion: 5,
       timezone: 'Europe/Paris',
+      // Not set: check-in's default doors and no re-entry.
+      doorsOpenAt: null,
+      allowReentry: false,
     });
     expect(envelope!.data.ticketTypes.map((tt) => tt.kind)).toEqual(['GENERAL_ADMISSION', 'RESERVED']);
     expect(envelope!.data.ticketTypes[0]!.pricingPolicy).toMatchObject({ kind: 'DEMAND', maxStepPct: 15 });
@@ -124,6 +127,31 @@ describe('an organizer runs an event from draft to cancellation', () => {
     const [change] = await recorder.waitFor('event.updated', eventId);
     expect(change!.data.changedFields).toEqual(['title']);
     expect(change!.data.title).toBe('Jazz on the Quay');
+
+    // Doors and re-entry: validated (doors on or before the start, nothing written otherwise) and carried.
+    const version = (await t.stored(eventId))!.version;
+    const startsAt = new Date((await t.stored(eventId))!.startsAt);
+    const late = await t.gql(
+      UPDATE_EVENT,
+      { id: eventId, input: { doorsOpenAt: new Date(startsAt.getTime() + 60_000).toISOString() } },
+      organizer,
+    );
+    expect(late.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.doorsOpenAt',
+    });
+    expect((await t.stored(eventId))!.version).toBe(version);
+    const doors = new Date(startsAt.getTime() - 45 * 60_000).toISOString();
+    const gates = await t.gql(
+      UPDATE_EVENT,
+      { id: eventId, input: { doorsOpenAt: doors, allowReentry: true } },
+      organizer,
+    );
+    expect(gates.errors).toBeUndefined();
+    expect(gates.data.updateEvent).toMatchObject({ doorsOpenAt: doors, allowReentry: true });
+    const [, doorsChange] = await recorder.waitFor('event.updated', eventId, 2);
+    expect(doorsChange!.data).toMatchObject({ doorsOpenAt: doors, allowReentry: true });
+    expect(doorsChange!.data.changedFields).toEqual(['doorsOpenAt', 'allowReentry']);
 
     const typeId = updated.data.updateEvent.ticketTypes[0].id;
     const priced = await t.gql(

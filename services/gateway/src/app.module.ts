@@ -10,7 +10,9 @@ import { GatewayModule } from './gateway.module';
 export function createAppModule(config: GatewayConfig): Type<unknown> {
   @Module({
     imports: [
-      PlatformModule.forRoot({ serviceName: GATEWAY_SERVICE_NAME, config, redis: true }),
+      // overload: the gateway bounds its own in-flight operations too (OVERLOAD_*), so when it or a subgraph
+      // is saturated a client is refused at the door in milliseconds (TRY_AGAIN) instead of queueing.
+      PlatformModule.forRoot({ serviceName: GATEWAY_SERVICE_NAME, config, redis: true, overload: true }),
       GatewayModule.register(config),
     ],
   })

@@ -12,7 +12,9 @@ const DEFAULT_SUPERGRAPH_PATH = resolve(__dirname, '..', 'supergraph.graphql');
 const subgraphUrl = (name: keyof typeof DEFAULT_SUBGRAPH_URLS) =>
   envUrl(['http', 'https'], DEFAULT_SUBGRAPH_URLS[name]);
 
-export const gatewayConfigSchema = baseConfigSchema(GATEWAY_SERVICE_NAME, GATEWAY_DEFAULT_PORT).extend({
+// safeExtend: the base schema has refinements (zod refuses to overwrite keys of such a schema with .extend),
+// and the OVERLOAD_* defaults below replace the base ones.
+export const gatewayConfigSchema = baseConfigSchema(GATEWAY_SERVICE_NAME, GATEWAY_DEFAULT_PORT).safeExtend({
   AUTH_URL: subgraphUrl('auth'),
   EVENT_URL: subgraphUrl('event'),
   TICKET_URL: subgraphUrl('ticket'),
@@ -28,8 +30,20 @@ export const gatewayConfigSchema = baseConfigSchema(GATEWAY_SERVICE_NAME, GATEWA
    */
   RATE_LIMIT_FAIL_OPEN: envBool(true),
   RATE_LIMIT_TIMEOUT_MS: envInt({ default: 200, min: 10, max: 10_000 }),
-  /** Time allowed for one subgraph HTTP request. */
-  SUBGRAPH_TIMEOUT_MS: envInt({ default: 10_000, min: 100, max: 120_000 }),
+  /**
+   * Time allowed for one subgraph HTTP request; past it the client gets SERVICE_UNAVAILABLE naming the subgraph.
+   * Kept below clients' patience (the bench waits 10 s; browsers minutes) so they hear a retryable answer.
+   */
+  SUBGRAPH_TIMEOUT_MS: envInt({ default: 5_000, min: 100, max: 120_000 }),
+  /**
+   * The gateway's own load shedder (platform `overload`): a wide fixed-ish bound that only refuses (TRY_AGAIN, in
+   * milliseconds, before the body is parsed) when operations truly pile up in this process; the adaptive limit
+   * that follows measured latency is the subgraphs' (ticket's), which know what they can sustain.
+   */
+  OVERLOAD_MAX_INFLIGHT: envInt({ default: 512, min: 0, max: 10_000 }),
+  OVERLOAD_MIN_INFLIGHT: envInt({ default: 128, min: 1, max: 10_000 }),
+  OVERLOAD_INITIAL_INFLIGHT: envInt({ default: 256, min: 1, max: 10_000 }),
+  OVERLOAD_TARGET_LATENCY_MS: envInt({ default: 4_000, min: 1, max: 60_000 }),
   /** WebSocket: most concurrent subscriptions one connection may hold. */
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: envInt({ default: 50, min: 1, max: 10_000 }),
 });

@@ -21,6 +21,11 @@ export const pricingConfigSchema = baseConfigSchema(PRICING_SERVICE_NAME, PRICIN
     /** Sensitivity in hundredths: 50 means target = base × (1 + 0.5 × demand score). */
     DEFAULT_SENSITIVITY_PCT: envInt({ default: 50, min: 0, max: 500 }),
     DEFAULT_HYSTERESIS_PCT: envInt({ default: 2, min: 0, max: 100 }),
+    /**
+     * How long a demand signal's receipt (its envelope id) is kept: a copy of the same envelope published again
+     * within it is not counted twice. Redelivery of the same record is caught by the offset guards forever.
+     */
+    SIGNAL_RECEIPT_RETENTION_HOURS: envInt({ default: 48, min: 1, max: 24 * 30 }),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.DEMAND_WINDOW_MS < cfg.BUCKET_MS) {

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { getModelToken } from '@nestjs/mongoose';
 import { newEnvelope } from '@ticketing/contracts';
 import {
@@ -20,8 +19,6 @@ import { DEMAND_BUCKET, type DemandBucketDoc } from '../src/signals/schemas/dema
 import { orderConfirmed, pricedEvent, reservationCreated, user, type PricedEvent } from './support/fixtures';
 import { firstError, gql } from './support/graphql-client';
 import { startPricing, type RunningPricing } from './support/pricing-app';
-
-vi.mock('graphql', () => createRequire(__filename)('graphql'));
 
 // The pricing service in-process against the real stack. Envelopes from other services are applied with
 // PricingConsumer.apply and repricing is driven by hand (the Kafka path and the timer are covered by

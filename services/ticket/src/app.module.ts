@@ -11,6 +11,7 @@ import { ReservationsModule } from './reservations/reservations.module';
 import { SalesModule } from './sales/sales.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { TransfersModule } from './transfers/transfers.module';
+import { WaitingRoomModule } from './waiting-room/waiting-room.module';
 
 /**
  * The committed subgraph SDL, as `_service { sdl }` prints it; the gateway composes the supergraph from
@@ -22,7 +23,13 @@ export const TICKET_SCHEMA_FILE = 'services/ticket/schema.graphql';
 export function createAppModule(config: TicketConfig): Type<unknown> {
   @Module({
     imports: [
-      PlatformModule.forRoot({ serviceName: TICKET_SERVICE_NAME, config, mongo: true, redis: true }),
+      PlatformModule.forRoot({
+        serviceName: TICKET_SERVICE_NAME,
+        config,
+        mongo: true,
+        redis: true,
+        overload: true,
+      }),
       KafkaModule.forRoot(),
       JwtAuthModule.forRoot(),
       createSubgraphModule({
@@ -39,6 +46,7 @@ export function createAppModule(config: TicketConfig): Type<unknown> {
       OrdersModule,
       TransfersModule,
       SalesModule,
+      WaitingRoomModule,
       MessagingModule,
     ],
   })

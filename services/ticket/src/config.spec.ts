@@ -36,6 +36,15 @@ describe('ticket config', () => {
     );
   });
 
+  it('takes an optional waiting-room pass key of at least 32 characters', () => {
+    expect(loadConfig(ticketConfigSchema, {}).WAITING_ROOM_PASS_KEY).toBeUndefined();
+    expect(() => loadConfig(ticketConfigSchema, { WAITING_ROOM_PASS_KEY: 'short' })).toThrow(
+      /WAITING_ROOM_PASS_KEY/,
+    );
+    const key = 'w'.repeat(32);
+    expect(loadConfig(ticketConfigSchema, { WAITING_ROOM_PASS_KEY: key }).WAITING_ROOM_PASS_KEY).toBe(key);
+  });
+
   it('keeps the payment timeout well inside the recovery window', () => {
     expect(loadConfig(ticketConfigSchema, {})).toMatchObject({
       PAYMENT_TIMEOUT_MS: 10_000,

@@ -48,6 +48,15 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
      * service through a Secret. Required in production; a fixed development key otherwise.
      */
     DISPLAY_CODE_MASTER_KEY: envDisplayCodeMasterKey(),
+    /**
+     * HMAC-SHA256 key of waiting-room admission passes (at least 32 characters); every replica must share
+     * it. Unset: derived (HKDF, its own label) from DISPLAY_CODE_MASTER_KEY, which production already
+     * requires from a Secret, so the development default is refused in production either way.
+     */
+    WAITING_ROOM_PASS_KEY: z.preprocess(
+      (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+      z.string().trim().min(32, { error: 'expected at least 32 characters' }).optional(),
+    ),
     /** Payment provider. Only the built-in test provider exists so far. */
     PAYMENT_PROVIDER: z.enum(['test'], { error: 'expected test' }).default('test'),
     /** The test provider charges nobody: it is refused in production unless explicitly allowed. */

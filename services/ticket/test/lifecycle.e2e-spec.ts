@@ -315,7 +315,9 @@ describe('order recovery', () => {
     const reservations = svc.get(ReservationsService);
     const reservation = await reservations.reserve(buyer, { ticketTypeId: fx.gaTypeId, quantity: 2 });
     // The state the checkout leaves when the process dies right after recording the capture.
-    expect(await reservations.beginPayment(reservation._id, buyer.id, new Date())).toBe(true);
+    expect(await reservations.beginPayment(reservation._id, buyer.id, new Date())).toMatchObject({
+      status: 'PAYING',
+    });
     const orderId = orderIdFor(reservation._id);
     const now = new Date();
     await model<TestChargeDoc>(TEST_CHARGE).create({

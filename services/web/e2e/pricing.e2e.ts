@@ -97,3 +97,47 @@ test('the dashboard shows the price history with the reason of each change', asy
   await expect(history.locator('.changes > li').first()).toContainText(/tier|demand/);
   await reviewPage(page, info, 'organizer-dashboard-prices');
 });
+
+test('a demand policy takes every field; the API blames the bad one next to it', async ({}, info) => {
+  const { page } = organizer;
+  await page.goto(`/organizer/events/${eventId}`);
+  await page.getByText('Pricing of Pass').click();
+  const pricing = page.getByRole('form', { name: 'Pricing of Pass' });
+  await pricing.getByLabel('Pricing', { exact: true }).selectOption('DEMAND');
+  const floor = pricing.getByLabel('Floor', { exact: true });
+  await floor.fill('50');
+  await pricing.getByLabel('Ceiling', { exact: true }).fill('40');
+  await pricing.getByLabel('Largest step (%)', { exact: true }).fill('10');
+  await pricing.getByLabel('Minimum interval (seconds)', { exact: true }).fill('120');
+  await pricing.getByLabel('Sensitivity', { exact: true }).fill('9');
+  await pricing.getByLabel('Hysteresis (%)', { exact: true }).fill('5');
+  await pricing.getByLabel('Price ending (cents)', { exact: true }).fill('99');
+  await pricing.getByRole('button', { name: 'Save pricing' }).click();
+  // The floor is checked first: its message sits under the floor field, which is marked invalid.
+  await expect(floor).toHaveAttribute('aria-invalid', 'true');
+  await expect(floor).toHaveAccessibleDescription(/The floor is above the ceiling/);
+
+  await floor.fill('25');
+  await pricing.getByRole('button', { name: 'Save pricing' }).click();
+  const sensitivity = pricing.getByLabel('Sensitivity', { exact: true });
+  await expect(sensitivity).toHaveAttribute('aria-invalid', 'true');
+  await expect(sensitivity).toHaveAccessibleDescription(/between 0 and 5/);
+  await expect(floor).not.toHaveAttribute('aria-invalid', 'true');
+
+  await sensitivity.fill('1.5');
+  await pricing.getByRole('button', { name: 'Save pricing' }).click();
+  await expect(pricing.getByText('Pricing saved.')).toBeVisible();
+  await reviewPage(page, info, 'organizer-pricing-demand');
+
+  // What was stored comes back in the form after a reload.
+  await page.reload();
+  await page.getByText('Pricing of Pass').click();
+  const again = page.getByRole('form', { name: 'Pricing of Pass' });
+  await expect(again.getByLabel('Pricing', { exact: true })).toHaveValue('DEMAND');
+  await expect(again.getByLabel('Floor', { exact: true })).toHaveValue('25.00');
+  await expect(again.getByLabel('Ceiling', { exact: true })).toHaveValue('40.00');
+  await expect(again.getByLabel('Minimum interval (seconds)', { exact: true })).toHaveValue('120');
+  await expect(again.getByLabel('Sensitivity', { exact: true })).toHaveValue('1.5');
+  await expect(again.getByLabel('Hysteresis (%)', { exact: true })).toHaveValue('5');
+  await expect(again.getByLabel('Price ending (cents)', { exact: true })).toHaveValue('99');
+});

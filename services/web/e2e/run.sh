@@ -11,6 +11,9 @@
 set -uo pipefail
 WEB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO="$(cd "$WEB_DIR/../.." && pwd)"
+# Node 24 also when this script is started on its own (scripts/node-env.sh).
+NODE_BIN="$("$REPO/scripts/node-env.sh")" || { echo "web-e2e error: no Node 24 (scripts/node-env.sh failed)" >&2; exit 1; }
+export PATH="$NODE_BIN:$PATH"
 RESULTS="${E2E_RESULTS_DIR:-$REPO/.data/test-results}"
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
 GATEWAY_PORT="${GATEWAY_PORT:-4000}"

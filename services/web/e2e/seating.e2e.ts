@@ -104,3 +104,31 @@ test('an attendee picks two seats and retries a failed payment safely', async ({
   await expect(page.getByText('seat A-1-2')).toBeVisible();
   await expect(page.getByText('seat A-1-3')).toBeVisible();
 });
+
+test('the seat picker shows sold and held seats as taken', async ({ browser }, info) => {
+  // Another buyer holds a seat (unpaid) while the first one's two are sold.
+  const other = await open(browser, info);
+  try {
+    await signUp(other.page, 'Hal Holder', uniqueEmail('seats-hold', info), 'ATTENDEE');
+    await other.page.goto(`/events/${eventId}`);
+    await other.page.getByRole('button', { name: 'Section A, row 2, seat 1' }).click();
+    await other.page.getByRole('button', { name: 'Reserve Stalls' }).click();
+    await expect(other.page.getByRole('heading', { level: 1, name: 'Checkout' })).toBeVisible();
+  } finally {
+    await other.context.close();
+  }
+
+  const { page } = attendee;
+  await page.goto(`/events/${eventId}`);
+  await expect(page.getByTestId('availability')).toHaveText('5 of 8 left');
+  for (const seat of ['row 1, seat 2', 'row 1, seat 3', 'row 2, seat 1']) {
+    const button = page.getByRole('button', { name: `Section A, ${seat}, taken` });
+    await expect(button).toBeDisabled();
+  }
+  await expect(page.getByText('3 taken (sold or on hold)')).toBeVisible();
+  const free = page.getByRole('button', { name: 'Section A, row 1, seat 1', exact: true });
+  await expect(free).toBeEnabled();
+  await free.click();
+  await expect(free).toHaveAttribute('aria-pressed', 'true');
+  await reviewPage(page, info, 'event-seat-picker-taken');
+});

@@ -12,8 +12,15 @@ export const CHECKIN_RESULTS = [
   'EVENT_CANCELLED',
   /** Added in place (additive): a genuine ticket scanned before the event's doors open. */
   'NOT_YET_OPEN',
+  /** Added in place (additive, with re-entry): an exit scan let a ticket that was inside out. */
+  'EXITED',
+  /** An exit (or a return after an exit) at an event that does not allow re-entry. */
+  'REENTRY_NOT_ALLOWED',
+  /** An exit scan of a ticket that is not inside (never admitted, or already out). */
+  'NOT_INSIDE',
 ] as const;
 export const CHECKIN_METHODS = ['QR', 'ROTATING_CODE'] as const;
+export const CHECKIN_DIRECTIONS = ['ENTRY', 'EXIT'] as const;
 
 export const checkinRecordedSchema = z
   .object({
@@ -34,6 +41,10 @@ export const checkinRecordedSchema = z
     deviceId: textSchema(64).optional(),
     /** True when the scan was made offline and uploaded later by syncScans (optional, added later). */
     offline: z.boolean().optional(),
+    /** Entry or exit scan (optional, added with re-entry; absent: ENTRY). */
+    direction: z.enum(CHECKIN_DIRECTIONS).optional(),
+    /** On ADMITTED: true when the ticket came back in after an exit (optional, added with re-entry). */
+    reentry: z.boolean().optional(),
   })
   .superRefine((c, ctx) => {
     if (c.result !== 'INVALID_CODE' && c.ticketId === null) {

@@ -82,9 +82,17 @@ const expectations: Record<EventType, Expectation> = {
       'ticket type of another event': [(d) => (d.ticketTypes[1].eventId = other), 'ticketTypes.1.eventId'],
       'unknown time zone': [(d) => (d.timezone = 'Mars/Olympus_Mons'), 'timezone'],
       'missing transfer deadline field': [(d) => delete d.transferPolicy.deadline, 'transferPolicy.deadline'],
+      'doors open after the start': [(d) => (d.doorsOpenAt = '2027-03-14T19:00:01.000Z'), 'doorsOpenAt'],
+      'doors open not an instant': [(d) => (d.doorsOpenAt = 'at six'), 'doorsOpenAt'],
+      're-entry not a boolean': [(d) => (d.allowReentry = 'yes'), 'allowReentry'],
     },
     valid: {
       'no event-wide buyer limit (absent)': (d) => delete d.perBuyerMax,
+      'without doors or re-entry (older producers)': (d) => {
+        delete d.doorsOpenAt;
+        delete d.allowReentry;
+      },
+      'doors open at the start': (d) => (d.doorsOpenAt = d.startsAt),
       'no transfer deadline': (d) => (d.transferPolicy = { allowed: false, deadline: null }),
       'venue without address': (d) => delete d.venue.address,
     },
@@ -103,6 +111,10 @@ const expectations: Record<EventType, Expectation> = {
       'ended event': (d) => (d.status = 'ENDED'),
       'no event-wide buyer limit (null)': (d) => (d.perBuyerMax = null),
       'an event-wide buyer limit': (d) => (d.perBuyerMax = 4),
+      'doors and re-entry set': (d) => {
+        d.doorsOpenAt = '2027-03-14T18:00:00.000Z';
+        d.allowReentry = true;
+      },
     },
   },
   'event.cancelled': {
@@ -285,13 +297,22 @@ const expectations: Record<EventType, Expectation> = {
       'scan time not UTC': [(d) => (d.at = '2027-03-14 19:41:07'), 'at'],
       'empty deviceId': [(d) => (d.deviceId = ''), 'deviceId'],
       'offline not a boolean': [(d) => (d.offline = 'yes'), 'offline'],
+      'unknown direction': [(d) => (d.direction = 'IN'), 'direction'],
+      're-entry flag not a boolean': [(d) => (d.reentry = 1), 'reentry'],
     },
     valid: {
       'before the doors open': (d) => (d.result = 'NOT_YET_OPEN'),
       'without the optional device and offline fields (version 1 producers)': (d) => {
         delete d.deviceId;
         delete d.offline;
+        delete d.direction;
+        delete d.reentry;
       },
+      'back in after an exit': (d) => Object.assign(d, { result: 'ADMITTED', reentry: true }),
+      'an exit': (d) => Object.assign(d, { result: 'EXITED', direction: 'EXIT' }),
+      'an exit where re-entry is not allowed': (d) =>
+        Object.assign(d, { result: 'REENTRY_NOT_ALLOWED', direction: 'EXIT' }),
+      'an exit of a ticket not inside': (d) => Object.assign(d, { result: 'NOT_INSIDE', direction: 'EXIT' }),
       'uploaded by an offline device': (d) => Object.assign(d, { offline: true, result: 'ALREADY_ADMITTED' }),
       'unreadable code': (d) =>
         Object.assign(d, { ticketId: null, generation: null, result: 'INVALID_CODE' }),

@@ -48,6 +48,13 @@ export const eventSnapshotFields = {
    * `perBuyerMax` too). Null or absent: no event-wide limit. Added later: older producers leave it out.
    */
   perBuyerMax: positiveIntSchema.nullable().optional(),
+  /**
+   * When the gates open (on or before `startsAt`). Null or absent: the check-in service's default (its
+   * DOORS_OPEN_MINUTES before `startsAt`). Added later: older producers leave it out.
+   */
+  doorsOpenAt: instantSchema.nullable().optional(),
+  /** Whether a ticket holder may leave and come back in (exit and re-entry scans). Absent: false. Added later. */
+  allowReentry: z.boolean().optional(),
   /** Version of the event (not of its ticket types or staff list), counted by the event service. */
   aggregateVersion: aggregateVersionSchema,
 };
@@ -56,6 +63,7 @@ type EventSnapshotShape = {
   eventId: string;
   startsAt: string;
   endsAt: string;
+  doorsOpenAt?: string | null;
   salesStart: string;
   salesEnd: string;
   venue: { capacity: number };
@@ -72,6 +80,13 @@ type EventSnapshotShape = {
 export function refineEventSnapshot(e: EventSnapshotShape, ctx: z.RefinementCtx): void {
   if (!isBefore(e.startsAt, e.endsAt)) {
     ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'The event must end after it starts' });
+  }
+  if (e.doorsOpenAt && isBefore(e.startsAt, e.doorsOpenAt)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['doorsOpenAt'],
+      message: 'Doors must open on or before the start',
+    });
   }
   if (!isBefore(e.salesStart, e.salesEnd)) {
     ctx.addIssue({ code: 'custom', path: ['salesEnd'], message: 'Sales must end after they start' });

@@ -14,10 +14,12 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
-/** The signed-in user, from the access token's claims `sub`, `email`, `role`, `name`. */
+/** The signed-in user, from the access token's claims `sub`, `email`, `role`, `name` (and `sid`). */
 export interface AuthUser {
   id: string;
   email: string;
   role: Role;
   name: string;
+  /** The session (`sid` claim) the request's access token belongs to. */
+  sessionId?: string;
 }

@@ -1,3 +1,4 @@
+export * from './access-token.strategy';
 export * from './access-token.verifier';
 export * from './auth-context';
 export * from './auth-user';
@@ -8,10 +9,10 @@ export * from './event-access';
 export * from './event-staff.decorator';
 export * from './event-staff.guard';
 export * from './gql-auth.guard';
-export * from './jwks-cache';
 export * from './jwt-auth.module';
 export * from './public.decorator';
 export * from './roles.decorator';
 export * from './roles.guard';
+export * from './session-revocations';
 export * from './token-extraction';
 export * from './ws-authenticator';

@@ -30,7 +30,8 @@ export interface WsAuthenticatorOptions {
  * access cookie of the upgrade request, verifies it like HTTP requests, and
  * - refuses the connection (4403) for a present but invalid/expired token, or for no token when
  *   `requireAuth`,
- * - keeps the session in `ctx.extra.session` and closes the socket (4401) when the token expires.
+ * - keeps the session in `ctx.extra.session` and closes the socket (4401) when the token expires or its
+ *   session is revoked (sign-out, password change, account lock).
  * Each subscription is still checked by the resolver guards when it starts. Used by
  * createSubgraphModule and exported for the gateway.
  */
@@ -41,6 +42,13 @@ export function createWsAuthenticator(verifier: AccessTokenVerifier, options: Ws
     if (!result.session) return result.failure === 'missing' && !requireAuth;
     if (ctx.extra) ctx.extra.session = result.session;
     const socket = ctx.extra?.socket;
+    if (socket) {
+      // A revoked session (sign-out, password change, lock) closes its open sockets at once.
+      const unwatch = verifier.watchSession(result.session.sessionId, () =>
+        socket.close(WS_SESSION_EXPIRED_CLOSE_CODE, 'Session ended'),
+      );
+      socket.once('close', unwatch);
+    }
     if (closeOnExpiry && socket) {
       const delay = Math.min(Math.max(result.session.expiresAt - Date.now(), 0), MAX_TIMER_MS);
       const timer = setTimeout(() => socket.close(WS_SESSION_EXPIRED_CLOSE_CODE, 'Session expired'), delay);

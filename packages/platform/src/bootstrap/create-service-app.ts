@@ -11,6 +11,9 @@ import { configureLogging, getLogger } from '../logging/logger';
 import { traceMiddleware } from '../logging/trace.middleware';
 import { httpMetricsMiddleware, metricsHandler } from '../metrics/http-metrics.middleware';
 import { ensureDefaultMetrics, MetricsService } from '../metrics/metrics.service';
+import { loadShedMiddleware } from '../overload/overload.middleware';
+import type { LoadShedder } from '../overload/load-shedder';
+import { LOAD_SHEDDER } from '../platform.module';
 import { parseTrustProxy } from './trust-proxy';
 
 export const METRICS_PATH = '/metrics';
@@ -75,6 +78,9 @@ export async function createServiceApp(
   app.use(httpMetricsMiddleware(metrics));
   app.use(METRICS_PATH, metricsHandler(metrics));
   app.use(cookieParser());
+  // Before the body is parsed: a refused operation costs no parsing (health and metrics are other paths).
+  const shedder = app.get<LoadShedder | null>(LOAD_SHEDDER, { strict: false });
+  if (shedder) app.use('/graphql', loadShedMiddleware(shedder, options.serviceName, metrics));
   app.useBodyParser('json', { limit: config.BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
 

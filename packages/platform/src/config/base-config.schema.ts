@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { overloadConfigFields } from '../overload/overload.config';
 import { envBool, envInt, envList, envPort, envString, envUrl } from './env-fields';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
@@ -52,6 +53,8 @@ export function baseConfigSchema(serviceName: string, defaultPort: number) {
       SHUTDOWN_DELAY_MS: envInt({ default: 0, min: 0, max: 600_000 }),
       /** Whole shutdown budget; past it the process exits with code 1. Keep below the pod's grace period. */
       SHUTDOWN_TIMEOUT_MS: envInt({ default: 25_000, min: 1000, max: 600_000 }),
+      /** Load shedding of GraphQL operations (services that ask for it): see src/overload/. */
+      ...overloadConfigFields,
     })
     .superRefine((cfg, ctx) => {
       // Session cookies without `Secure` travel over plain HTTP: refused in production unless asked for by name.

@@ -17,6 +17,8 @@ export const ErrorCode = {
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** The payment provider failed; nothing was charged and the same request may be retried. */
   PAYMENT_PROVIDER_ERROR: 'PAYMENT_PROVIDER_ERROR',
+  /** The service is too busy to do this soon; nothing was done: retry after `extensions.retryAfterMs`. */
+  TRY_AGAIN: 'TRY_AGAIN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -5,7 +5,13 @@ import { ErrorCode, REQUEST_ERROR_CODES } from './error-codes';
 import { graphqlErrorFromHttpException } from './http-exception.mapper';
 
 /** Extension keys a client may see in production; everything else (stacktrace, exception...) is dropped. */
-export const PUBLIC_EXTENSION_KEYS: readonly string[] = ['code', 'field', 'retryAfter', 'traceId'];
+export const PUBLIC_EXTENSION_KEYS: readonly string[] = [
+  'code',
+  'field',
+  'retryAfter',
+  'retryAfterMs',
+  'traceId',
+];
 
 const GENERIC_MESSAGE = 'Internal server error';
 // graphql-js appends hints such as `Did you mean "name"?` or `Did you mean the enum value "ADMIN"?`.

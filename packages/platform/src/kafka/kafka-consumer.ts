@@ -69,6 +69,8 @@ export interface ConsumerDeps {
   runWithTrace: <T>(traceId: string, fn: () => T) => T;
   /** Called once when `stop()` begins. */
   onStop?: (consumer: ManagedConsumer) => void;
+  /** Called after a handler succeeded, before the record is marked and committed (the test-only crash hook). */
+  afterWrite?: (topic: string) => void;
 }
 
 type Outcome = 'committed' | 'abandoned';
@@ -239,6 +241,7 @@ export class ManagedConsumer implements ConsumerHandle {
       });
     }
 
+    this.deps.afterWrite?.(topic);
     // Handled: remember it. If the store stays down until shutdown, the record stays uncommitted and is
     // handled again later (handlers are idempotent) — never dead-lettered for a store outage.
     const marked = await this.retryStore('idempotency write', payload, async () => {

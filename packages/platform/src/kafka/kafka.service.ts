@@ -12,6 +12,7 @@ import type { Connection } from 'mongoose';
 import { getLogger, runWithTrace } from '../logging';
 import { RedisService } from '../redis';
 import { withTimeout } from '../common/with-timeout';
+import { CrashAfterWriteHook, crashAfterWriteFromEnv } from './fault-hook';
 import { ManagedConsumer, type ConsumeOptions, type ConsumerHandle } from './kafka-consumer';
 import { toKafkaMessage } from './kafka-message.codec';
 import { applyKafkajsIdleFix } from './kafkajs-idle-fix';
@@ -52,6 +53,8 @@ export class KafkaService implements BeforeApplicationShutdown, OnApplicationShu
   private admin?: Promise<Admin>;
   private pruneTimer?: NodeJS.Timeout;
   private closed = false;
+  /** Test-only (tests/faults): FAULT_CRASH_AFTER_WRITE; refused in production (the constructor throws). */
+  private readonly crashHook = new CrashAfterWriteHook(crashAfterWriteFromEnv());
 
   constructor(
     @Inject(KAFKA_OPTIONS) options: KafkaOptions,
@@ -134,6 +137,7 @@ export class KafkaService implements BeforeApplicationShutdown, OnApplicationShu
         topicPrefix: this.topicPrefix,
         runWithTrace,
         onStop: (c) => this.consumers.delete(c),
+        afterWrite: (topic) => this.crashHook.afterWrite(topic),
       },
       options,
     );

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { applyKafkajsIdleFix } from '../kafka/kafkajs-idle-fix';
 import Redis from 'ioredis';
 import mongoose from 'mongoose';
 import { testEnv, type TestEnv } from './test-env';
@@ -26,6 +27,7 @@ const describeError = (error: unknown) => (error instanceof Error ? error.messag
 
 /** Kafka answers the protocol: connects and returns cluster metadata. */
 export async function probeKafka(brokers: string[]): Promise<ProbeResult> {
+  applyKafkajsIdleFix();
   const kafka = new Kafka({
     clientId: 'test-probe',
     brokers,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ALL_TOPICS, dlqTopic, TOPIC_CONFIG } from '@ticketing/contracts';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
+import { applyKafkajsIdleFix } from '../kafka/kafkajs-idle-fix';
 import mongoose from 'mongoose';
 import { testEnv } from './test-env';
 
@@ -62,6 +63,7 @@ export function createTestContext(name: string): TestContext {
 }
 
 function kafkaFor(ctx: TestContext): Kafka {
+  applyKafkajsIdleFix();
   return new Kafka({
     clientId: `test-${ctx.dbName}`.slice(0, 60),
     brokers: ctx.env.KAFKA_BROKERS.split(','),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { base64url, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
@@ -16,8 +16,13 @@ export interface TestSignOptions {
   expiresIn?: number;
   /** Header `kid`: another value to test unknown keys, `null` to leave it out. Default: the signing key's. */
   kid?: string | null;
-  /** Signing algorithm: `EdDSA` (default) or `ES256` (both keys are published from the start). */
+  /**
+   * Signing algorithm: `ES256` (default, the only one the platform accepts) or `EdDSA` (its key is
+   * published too, to prove that a published key of another algorithm is still refused).
+   */
   alg?: 'EdDSA' | 'ES256';
+  /** The `sid` claim (session id); default a fresh UUID per token, `null` to leave it out. */
+  sid?: string | null;
   aud?: string;
   iss?: string;
   /** Extra or replacement claims (e.g. `{ sub: undefined }` to drop one). */
@@ -28,7 +33,7 @@ export interface TestIssuer {
   jwksUrl: string;
   issuer: string;
   audience: string;
-  /** `kid` of the current EdDSA signing key. */
+  /** `kid` of the current ES256 signing key. */
   readonly kid: string;
   /** How many times the JWKS was fetched. */
   readonly jwksRequests: number;
@@ -38,7 +43,7 @@ export interface TestIssuer {
   signNone(user: TestTokenUser, options?: TestSignOptions): string;
   /** HS256 with the current public key's PEM as the HMAC secret (the classic key-confusion attack). */
   signHs256WithPublicKey(user: TestTokenUser, options?: TestSignOptions): Promise<string>;
-  /** Adds a new EdDSA key and signs with it from now on; older keys stay published. Returns the new kid. */
+  /** Adds a new ES256 key and signs with it from now on; older keys stay published. Returns the new kid. */
   rotate(): Promise<string>;
   /** Stops publishing every key but the current one. */
   retireOldKeys(): void;
@@ -74,6 +79,7 @@ export async function createTestIssuer(
   const issuer = options.issuer ?? 'ticketing-auth';
   const audience = options.audience ?? 'ticketing';
   let keys: SigningKey[] = [await newKey('EdDSA'), await newKey('ES256')];
+  const defaultAlg = 'ES256';
   let jwksRequests = 0;
 
   const current = (alg: 'EdDSA' | 'ES256'): SigningKey | undefined =>
@@ -105,6 +111,7 @@ export async function createTestIssuer(
       aud: signOptions.aud ?? audience,
       iat: now,
       exp: now + (signOptions.expiresIn ?? 900),
+      sid: signOptions.sid === null ? undefined : (signOptions.sid ?? randomUUID()),
       ...signOptions.claims,
     };
     for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
@@ -118,33 +125,33 @@ export async function createTestIssuer(
     issuer,
     audience,
     get kid() {
-      return current('EdDSA')!.kid;
+      return current(defaultAlg)!.kid;
     },
     get jwksRequests() {
       return jwksRequests;
     },
     async sign(user, signOptions = {}) {
-      const alg = signOptions.alg ?? 'EdDSA';
+      const alg = signOptions.alg ?? defaultAlg;
       const key = current(alg)!;
       return new SignJWT(claimsFor(user, signOptions))
         .setProtectedHeader({ alg, typ: 'JWT', ...headerKid(signOptions, key) })
         .sign(key.privateKey);
     },
     signNone(user, signOptions = {}) {
-      const key = current('EdDSA')!;
+      const key = current(defaultAlg)!;
       const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
       const header = { alg: 'none', typ: 'JWT', ...headerKid(signOptions, key) };
       return `${encode(header)}.${encode(claimsFor(user, signOptions))}.`;
     },
     async signHs256WithPublicKey(user, signOptions = {}) {
-      const key = current('EdDSA')!;
+      const key = current(defaultAlg)!;
       const secret = new TextEncoder().encode(await exportSPKI(key.publicKey));
       return new SignJWT(claimsFor(user, signOptions))
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...headerKid(signOptions, key) })
         .sign(secret);
     },
     async rotate() {
-      const key = await newKey('EdDSA');
+      const key = await newKey(defaultAlg);
       keys = [...keys, key];
       return key.kid;
     },

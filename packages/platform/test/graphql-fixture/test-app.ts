@@ -41,7 +41,7 @@ export async function startTestSubgraph(
         module: AppModule,
         imports: [
           PlatformModule.forRoot({ serviceName: 'graphql-test', config }),
-          JwtAuthModule.forRoot({ overrides: { jwksCooldownMs: 300 } }),
+          JwtAuthModule.forRoot(),
           createSubgraphModule({ subscriptions: true }),
           TestFeatureModule,
         ],

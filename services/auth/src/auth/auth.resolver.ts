@@ -1,5 +1,5 @@
-import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
-import { CurrentUser, Public, type AuthUser } from '@ticketing/platform';
+import { Args, Context, ID, Int, Mutation, Resolver } from '@nestjs/graphql';
+import { CurrentUser, Public, Roles, userFromContext, type AuthUser } from '@ticketing/platform';
 import { SessionCookies } from '../sessions/session-cookies';
 import { AuthService, type SessionResult } from './auth.service';
 import { clientAddress } from './client-address';
@@ -50,22 +50,49 @@ export class AuthResolver {
   }
 
   @Public()
-  @Mutation(() => Boolean, { description: 'Ends the session of the refresh cookie and clears both cookies.' })
+  @Mutation(() => Boolean, {
+    description:
+      'Ends the session of the refresh cookie (and of the access token sent, if any) and clears both cookies. Its access tokens are refused by every service within a second.',
+  })
   async signOut(@Context() ctx: GqlContext): Promise<boolean> {
-    await this.auth.signOut(this.cookies.readRefresh(ctx.req));
+    const caller = (await userFromContext(ctx)) ?? undefined;
+    await this.auth.signOut(this.cookies.readRefresh(ctx.req), caller);
     this.cookies.clear(ctx.res);
     return true;
   }
 
   @Mutation(() => Boolean, {
-    description: 'Changes the password and ends every other session of the account.',
+    description:
+      'Changes the password and ends every OTHER session of the account at once (their access tokens are refused by every service within a second); the session making the call stays signed in.',
   })
   async changePassword(
     @CurrentUser() user: AuthUser,
     @Args('input') input: ChangePasswordInput,
     @Context() ctx: GqlContext,
   ): Promise<boolean> {
-    await this.auth.changePassword(user.id, input, this.cookies.readRefresh(ctx.req), clientAddress(ctx.req));
+    await this.auth.changePassword(user, input, this.cookies.readRefresh(ctx.req), clientAddress(ctx.req));
+    return true;
+  }
+
+  @Roles('ADMIN')
+  @Mutation(() => Int, {
+    description:
+      'ADMIN: locks an account: it can no longer sign in or refresh, and every session of it ends at once. Returns the number of sessions ended.',
+  })
+  lockAccount(
+    @CurrentUser() admin: AuthUser,
+    @Args('userId', { type: () => ID }) userId: string,
+  ): Promise<number> {
+    return this.auth.setLocked(admin, userId, true);
+  }
+
+  @Roles('ADMIN')
+  @Mutation(() => Boolean, { description: 'ADMIN: unlocks an account locked by lockAccount.' })
+  async unlockAccount(
+    @CurrentUser() admin: AuthUser,
+    @Args('userId', { type: () => ID }) userId: string,
+  ): Promise<boolean> {
+    await this.auth.setLocked(admin, userId, false);
     return true;
   }
 

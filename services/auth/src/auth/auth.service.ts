@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { badInput, domainError, unauthenticated } from '@ticketing/platform';
+import { badInput, domainError, notFound, unauthenticated } from '@ticketing/platform';
+import type { AuthUser } from '@ticketing/platform';
 import type { GraphQLError } from 'graphql';
 import { TokenIssuer } from '../keys/token-issuer.service';
 import { PasswordHasher } from '../passwords/password-hasher.service';
 import { passwordProblem } from '../passwords/password-policy';
+import { SessionRevoker } from '../sessions/session-revoker';
 import { SessionsService, type IssuedRefreshToken } from '../sessions/sessions.service';
 import { LoginThrottle } from '../throttle/login-throttle.service';
 import { isValidEmail, normaliseEmail } from '../users/email';
@@ -30,6 +32,10 @@ export function invalidSession(): GraphQLError {
   return unauthenticated('Session expired or revoked; sign in again');
 }
 
+export function accountLocked(): GraphQLError {
+  return unauthenticated('This account is locked; contact an administrator');
+}
+
 /** Sign-up, sign-in, refresh, sign-out and password change. Cookies are the resolver's job. */
 @Injectable()
 export class AuthService {
@@ -39,6 +45,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenIssuer,
     private readonly throttle: LoginThrottle,
+    private readonly revoker: SessionRevoker,
   ) {}
 
   async signUp(input: SignUpInput, clientAddress: string): Promise<SessionResult> {
@@ -73,6 +80,8 @@ export class AuthService {
         : await this.hasher.verify(found.passwordHash, input.password);
     if (!ok || found === null) throw invalidCredentials();
     await this.throttle.release(reservation);
+    // Told only to whoever knows the password.
+    if (found.lockedAt) throw accountLocked();
     return this.startSession(found);
   }
 
@@ -81,20 +90,37 @@ export class AuthService {
     const rotation = await this.sessions.rotate(refreshToken);
     if (!rotation.ok) throw invalidSession();
     const user = await this.users.findById(rotation.issued.userId);
-    if (user === null) {
-      await this.sessions.revokeByToken(rotation.issued.token, 'account-gone');
-      throw invalidSession();
+    if (user === null || user.lockedAt) {
+      await this.sessions.revokeByToken(
+        rotation.issued.token,
+        user === null ? 'account-gone' : 'account-locked',
+      );
+      await this.revoker.announce([rotation.issued.familyId]);
+      throw user === null ? invalidSession() : accountLocked();
     }
-    const access = await this.tokens.issue(subjectOf(user));
+    const access = await this.tokens.issue(subjectOf(user), rotation.issued.familyId);
     return {
       payload: { user: ownUser(user), accessToken: access.token, accessTokenExpiresAt: access.expiresAt },
       refresh: rotation.issued,
     };
   }
 
-  /** Ends the session of the refresh cookie (if any). Always succeeds: signing out twice is fine. */
-  async signOut(refreshToken: string | undefined): Promise<void> {
-    await this.sessions.revokeByToken(refreshToken, 'sign-out');
+  /**
+   * Ends the session of the refresh cookie, and the session of the access token when the caller sent one
+   * (a Bearer-only client has no refresh cookie), and tells every subgraph at once. Always succeeds:
+   * signing out twice is fine.
+   */
+  async signOut(refreshToken: string | undefined, caller: AuthUser | undefined): Promise<void> {
+    const ended: string[] = [];
+    const fromCookie = await this.sessions.revokeByToken(refreshToken, 'sign-out');
+    if (fromCookie !== null) ended.push(fromCookie);
+    const fromToken = caller?.sessionId;
+    if (fromToken !== undefined && fromToken !== fromCookie) {
+      await this.sessions.revokeById(fromToken, caller!.id, 'sign-out');
+      // Announced even when already ended in Mongo: the access token must stop at once either way.
+      ended.push(fromToken);
+    }
+    await this.revoker.announce(ended);
   }
 
   /**
@@ -102,12 +128,12 @@ export class AuthService {
    * session of the account. The session making the call (its refresh cookie) stays signed in.
    */
   async changePassword(
-    userId: string,
+    caller: AuthUser,
     input: ChangePasswordInput,
     refreshToken: string | undefined,
     clientAddress: string,
-  ): Promise<void> {
-    const user = await this.users.findById(userId);
+  ): Promise<number> {
+    const user = await this.users.findById(caller.id);
     if (user === null) throw invalidSession();
     const reservation = await this.throttle.reserve(user.email, clientAddress);
     if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) {
@@ -123,9 +149,25 @@ export class AuthService {
     if (!(await this.users.replacePasswordHash(user._id, user.passwordHash, newHash))) {
       throw domainError('CONFLICT', 'The password was changed meanwhile; try again', 'input.currentPassword');
     }
+    // The calling session stays: its refresh cookie's family, else the session of its access token.
     const current = await this.sessions.familyOf(refreshToken);
-    const keep = current !== null && current.userId === user._id ? current.id : undefined;
-    await this.sessions.revokeAllForUser(user._id, 'password-changed', keep);
+    const keep = current !== null && current.userId === user._id ? current.id : caller.sessionId;
+    const ended = await this.sessions.revokeAllForUser(user._id, 'password-changed', keep);
+    await this.revoker.announce(ended);
+    return ended.length;
+  }
+
+  /**
+   * ADMIN: locks an account (it cannot sign in or refresh) and ends every session of it at once; or
+   * unlocks it. Returns the number of sessions ended.
+   */
+  async setLocked(admin: AuthUser, userId: string, locked: boolean): Promise<number> {
+    if (locked && userId === admin.id) throw badInput('userId', 'An admin cannot lock their own account');
+    if (!(await this.users.setLocked(userId, locked))) throw notFound('User', 'userId');
+    if (!locked) return 0;
+    const ended = await this.sessions.revokeAllForUser(userId, 'account-locked');
+    await this.revoker.announce(ended);
+    return ended.length;
   }
 
   async me(userId: string): Promise<StoredUser> {
@@ -135,8 +177,8 @@ export class AuthService {
   }
 
   private async startSession(user: StoredUser): Promise<SessionResult> {
-    const access = await this.tokens.issue(subjectOf(user));
     const refresh = await this.sessions.start(user._id);
+    const access = await this.tokens.issue(subjectOf(user), refresh.familyId);
     return {
       payload: { user: ownUser(user), accessToken: access.token, accessTokenExpiresAt: access.expiresAt },
       refresh,

@@ -1,4 +1,12 @@
-import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
+import {
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JWK,
+} from 'jose';
 import { describe, expect, it } from 'vitest';
 import { generatePrivateJwk, signingKeyFromJwk } from './signing-key';
 import { loadConfiguredKeys } from './signing-keys.service';
@@ -7,14 +15,15 @@ describe('signing keys', () => {
   it('publish only public members, with kid, alg and use', async () => {
     const jwk = await generatePrivateJwk();
     const key = await signingKeyFromJwk(jwk);
-    expect(key.alg).toBe('EdDSA');
+    expect(key.alg).toBe('ES256');
     expect(key.kid).toBe(jwk.kid);
     expect(key.publicJwk).toEqual({
-      kty: 'OKP',
-      crv: 'Ed25519',
+      kty: 'EC',
+      crv: 'P-256',
       x: jwk.x,
+      y: jwk.y,
       kid: jwk.kid,
-      alg: 'EdDSA',
+      alg: 'ES256',
       use: 'sig',
     });
     expect(key.publicJwk).not.toHaveProperty('d');
@@ -27,8 +36,15 @@ describe('signing keys', () => {
       .setExpirationTime('1m')
       .sign(key.privateKey);
     expect(decodeProtectedHeader(token).kid).toBe(key.kid);
-    const { payload } = await jwtVerify(token, await importJWK(key.publicJwk, 'EdDSA'));
+    const { payload } = await jwtVerify(token, await importJWK(key.publicJwk, 'ES256'));
     expect(payload.role).toBe('ATTENDEE');
+  });
+
+  it('refuse Ed25519 keys: access tokens are ES256 only', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const ed25519 = { ...(await exportJWK(privateKey)), kid: 'ed' };
+    await expect(signingKeyFromJwk(ed25519)).rejects.toThrow(/unsupported key type OKP\/Ed25519/);
+    await expect(loadConfiguredKeys([ed25519])).rejects.toThrow(/AUTH_SIGNING_KEYS\[0\].*EC P-256/);
   });
 
   it('refuse public-only, symmetric and duplicate configured keys', async () => {

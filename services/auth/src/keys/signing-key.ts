@@ -7,8 +7,8 @@ import {
   type JWK,
 } from 'jose';
 
-/** JWS algorithms this service signs with (the platform verifier allows exactly these). */
-export type SigningAlg = 'EdDSA' | 'ES256';
+/** The JWS algorithm access tokens are signed with (the platform's passport-jwt strategy allows only it). */
+export type SigningAlg = 'ES256';
 
 /** A private key ready to sign, with the public half that goes into the JWKS. */
 export interface SigningKey {
@@ -22,9 +22,13 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as
 
 /** The algorithm a private JWK signs with, or an error naming what is wrong with it. */
 export function algorithmOf(jwk: JWK): SigningAlg {
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
   if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
-  throw new Error(`unsupported key type ${String(jwk.kty)}/${String(jwk.crv)} (use OKP Ed25519 or EC P-256)`);
+  throw new Error(`unsupported key type ${String(jwk.kty)}/${String(jwk.crv)} (use EC P-256, ES256)`);
+}
+
+/** Whether a private JWK is one this service can sign with (EC P-256). */
+export function isSigningJwk(jwk: JWK): boolean {
+  return jwk.kty === 'EC' && jwk.crv === 'P-256';
 }
 
 /** The public members of a JWK plus `kid`, `alg` and `use`. */
@@ -45,10 +49,10 @@ export async function signingKeyFromJwk(jwk: JWK): Promise<SigningKey> {
   return { kid, alg, privateKey, publicJwk: publicJwkOf(jwk, kid, alg) };
 }
 
-/** A fresh Ed25519 private JWK whose `kid` is its RFC 7638 thumbprint. */
+/** A fresh P-256 (ES256) private JWK whose `kid` is its RFC 7638 thumbprint. */
 export async function generatePrivateJwk(): Promise<JWK> {
-  const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(jwk);
-  return { ...jwk, kid, alg: 'EdDSA' };
+  return { ...jwk, kid, alg: 'ES256' };
 }

@@ -5,7 +5,7 @@ import type { JWK } from 'jose';
 import type { Model } from 'mongoose';
 import type { AuthConfig } from '../config';
 import { SigningKeyRecord } from './schemas/signing-key.schema';
-import { generatePrivateJwk, signingKeyFromJwk, type SigningKey } from './signing-key';
+import { generatePrivateJwk, isSigningJwk, signingKeyFromJwk, type SigningKey } from './signing-key';
 
 /** How often replicas re-read the stored keys (development/test mode). */
 export const RELOAD_INTERVAL_MS = 30_000;
@@ -52,7 +52,10 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
       this.logger.log(`signing with configured key ${keys[0].kid} (${keys.length} published)`);
       return;
     }
-    if ((await this.stored.countDocuments().exec()) === 0) await this.insertNewKey(new Date());
+    // Keys of another algorithm (Ed25519 keys stored before the move to ES256) are neither used nor published.
+    if ((await this.stored.countDocuments({ 'jwk.kty': 'EC', 'jwk.crv': 'P-256' }).exec()) === 0) {
+      await this.insertNewKey(new Date());
+    }
     await this.reload();
     this.timer = setInterval(() => {
       this.reload().catch((err: unknown) =>
@@ -93,8 +96,9 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
 
   /** Re-reads the stored keys (development/test mode). */
   async reload(): Promise<void> {
-    const records = await this.stored.find().sort({ activeFrom: -1, _id: 1 }).lean().exec();
-    if (records.length === 0) throw new Error('no signing key stored');
+    const stored = await this.stored.find().sort({ activeFrom: -1, _id: 1 }).lean().exec();
+    const records = stored.filter((record) => isSigningJwk(record.jwk as JWK));
+    if (records.length === 0) throw new Error('no ES256 signing key stored');
     this.schedule = await Promise.all(
       records.map(async (record) => ({
         activeFrom: new Date(record.activeFrom ?? record.createdAt).getTime(),

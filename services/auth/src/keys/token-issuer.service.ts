@@ -18,7 +18,7 @@ export interface AccessToken {
   expiresAt: Date;
 }
 
-/** Signs short-lived access tokens (JWT, `kid` in the header, `iss`/`aud`/`exp` set). */
+/** Signs short-lived access tokens (ES256 JWT, `kid` in the header, `iss`/`aud`/`exp`/`sid` set). */
 @Injectable()
 export class TokenIssuer {
   constructor(
@@ -26,11 +26,17 @@ export class TokenIssuer {
     @InjectConfig() private readonly config: AuthConfig,
   ) {}
 
-  async issue(subject: AccessTokenSubject): Promise<AccessToken> {
+  /** An access token for `subject` in session `sessionId` (the `sid` claim every verifier checks). */
+  async issue(subject: AccessTokenSubject, sessionId: string): Promise<AccessToken> {
     const key = this.keys.signer();
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiresAt = issuedAt + this.config.ACCESS_TOKEN_TTL_SECONDS;
-    const token = await new SignJWT({ email: subject.email, role: subject.role, name: subject.name })
+    const token = await new SignJWT({
+      email: subject.email,
+      role: subject.role,
+      name: subject.name,
+      sid: sessionId,
+    })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
       .setSubject(subject.id)
       .setIssuer(this.config.AUTH_ISSUER)

@@ -160,33 +160,65 @@ export class SessionsService {
     return family === null ? null : { id: family._id, userId: family.userId };
   }
 
-  /** Ends the session a refresh token (current or already rotated) belongs to. */
-  async revokeByToken(token: unknown, reason = 'sign-out'): Promise<boolean> {
-    if (!looksLikeRefreshToken(token)) return false;
+  /**
+   * Ends the session a refresh token (current or already rotated) belongs to. Returns its id (the `sid`
+   * of its access tokens) when this call ended it, else null.
+   */
+  async revokeByToken(token: unknown, reason = 'sign-out'): Promise<string | null> {
+    if (!looksLikeRefreshToken(token)) return null;
     const presented = hashRefreshToken(token);
     const now = new Date();
     const revoke = (filter: Record<string, unknown>) =>
       this.families
-        .updateOne(
+        .findOneAndUpdate(
           { ...filter, revokedAt: null },
           { $set: { revokedAt: now, revokedReason: reason, purgeHour: purgeHourAfter(now) } },
+          { returnDocument: 'after' },
         )
+        .lean()
         .exec();
     // Two indexed lookups rather than one `$or`, which the local server cannot answer from an index.
-    let result = await revoke({ currentHash: presented });
-    if (result.modifiedCount === 0) result = await revoke({ usedHashes: presented });
-    return result.modifiedCount > 0;
+    const revoked = (await revoke({ currentHash: presented })) ?? (await revoke({ usedHashes: presented }));
+    return revoked === null ? null : revoked._id;
   }
 
-  /** Ends every session of a user except `keepFamilyId` (after a password change). */
-  async revokeAllForUser(userId: string, reason: string, keepFamilyId?: string): Promise<number> {
+  /** Ends one session of a user by its id (the `sid` of an access token). True when this call ended it. */
+  async revokeById(familyId: string, userId: string, reason: string): Promise<boolean> {
+    const now = new Date();
+    const result = await this.families
+      .updateOne(
+        { _id: familyId, userId, revokedAt: null },
+        { $set: { revokedAt: now, revokedReason: reason, purgeHour: purgeHourAfter(now) } },
+      )
+      .exec();
+    return result.modifiedCount === 1;
+  }
+
+  /**
+   * Ends every session of a user except `keepFamilyId` (password change, account lock) and returns the
+   * ids of the sessions this call ended.
+   */
+  async revokeAllForUser(userId: string, reason: string, keepFamilyId?: string): Promise<string[]> {
     const filter: Record<string, unknown> = { userId, revokedAt: null };
     if (keepFamilyId !== undefined) filter._id = { $ne: keepFamilyId };
     const now = new Date();
-    const result = await this.families
+    await this.families
       .updateMany(filter, { $set: { revokedAt: now, revokedReason: reason, purgeHour: purgeHourAfter(now) } })
       .exec();
-    return result.modifiedCount;
+    // The instant is this call's own mark: the families it ended carry exactly it.
+    const ended = await this.families.find({ userId, revokedAt: now }, { _id: 1 }).lean().exec();
+    return ended.map((family) => family._id);
+  }
+
+  /** Sessions ended since `since` (the revocation repair loop re-asserts them in Redis). */
+  async revokedSince(since: Date): Promise<Array<{ id: string; revokedAt: Date }>> {
+    const families = await this.families
+      .find({ revokedAt: { $gt: since } }, { _id: 1, revokedAt: 1 })
+      .sort({ revokedAt: 1 })
+      .limit(10_000)
+      .lean()
+      .exec();
+    return families.map((family) => ({ id: family._id, revokedAt: family.revokedAt as Date }));
   }
 
   /**

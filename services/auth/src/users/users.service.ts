@@ -47,6 +47,7 @@ export function newAccountDocument(account: NewAccount, now = new Date()): Store
     role: account.role,
     passwordHash: account.passwordHash,
     passwordChangedAt: now,
+    lockedAt: null,
     version: 1,
     outbox: [envelope],
     outboxPending: true,
@@ -96,6 +97,14 @@ export class UsersService implements OnModuleInit {
 
   findByEmail(email: string): Promise<StoredUser | null> {
     return this.users.findOne({ email }).lean<StoredUser>().exec();
+  }
+
+  /** Locks (now) or unlocks an account. False when there is no such account. */
+  async setLocked(id: string, locked: boolean): Promise<boolean> {
+    const result = await this.users
+      .updateOne({ _id: id }, { $set: { lockedAt: locked ? new Date() : null } })
+      .exec();
+    return result.matchedCount === 1;
   }
 
   /** Replaces the password hash; `expectedHash` guards against a concurrent change. */

@@ -1,32 +1,44 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { OutboxRelay, type OutboxRegistration } from '@ticketing/platform';
+import { KafkaService } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { CHECKIN, type CheckinDoc } from '../scans/schemas/checkin.schema';
 import { SCAN_ENTRY, type ScanEntryDoc } from '../scans/schemas/scan-entry.schema';
+import { BatchOutboxRelay, type BatchOutboxDoc, type BatchRelayOptions } from './batch-outbox.relay';
 
 export type OutboxCollection = 'checkins' | 'scan_log';
 
-/** Idle poll of each relay loop; writers nudge, so this only bounds a crashed writer's delay. */
-const POLL_MS = 1_000;
-/** Nudges within this window wake a loop once (one relay round per burst of scans). */
-const NUDGE_COALESCE_MS = 20;
+const RELAY_OPTIONS: BatchRelayOptions = {
+  // Idle poll of each loop; writers nudge, so this only bounds another replica's or a crashed writer's delay.
+  pollMs: 1_000,
+  // Nudges within this window start one round: one round per burst of scans, not one per scan.
+  coalesceMs: 20,
+  maxDocs: 200,
+  leaseMs: 30_000,
+};
 
-/** The outbox relay loops of check-in records (admissions) and entry-log rows (refused scans). */
+/** The outbox relay loops of check-in records (admissions, exits, returns) and entry-log rows (the rest). */
 @Injectable()
-export class CheckinOutbox implements OnModuleInit {
-  private readonly loops = new Map<OutboxCollection, OutboxRegistration>();
+export class CheckinOutbox implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly loops = new Map<OutboxCollection, BatchOutboxRelay>();
 
   constructor(
-    private readonly relay: OutboxRelay,
-    @InjectModel(CHECKIN) private readonly checkins: Model<CheckinDoc>,
-    @InjectModel(SCAN_ENTRY) private readonly entries: Model<ScanEntryDoc>,
-  ) {}
+    kafka: KafkaService,
+    @InjectModel(CHECKIN) checkins: Model<CheckinDoc>,
+    @InjectModel(SCAN_ENTRY) entries: Model<ScanEntryDoc>,
+  ) {
+    const asOutbox = (model: Model<CheckinDoc> | Model<ScanEntryDoc>) =>
+      model as unknown as Model<BatchOutboxDoc>;
+    this.loops.set('checkins', new BatchOutboxRelay(asOutbox(checkins), kafka, RELAY_OPTIONS));
+    this.loops.set('scan_log', new BatchOutboxRelay(asOutbox(entries), kafka, RELAY_OPTIONS));
+  }
 
-  onModuleInit(): void {
-    const options = { pollMs: POLL_MS, nudgeCoalesceMs: NUDGE_COALESCE_MS };
-    this.loops.set('checkins', this.relay.register(this.checkins, options));
-    this.loops.set('scan_log', this.relay.register(this.entries, options));
+  onApplicationBootstrap(): void {
+    for (const loop of this.loops.values()) loop.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.loops.values()].map((loop) => loop.stop()));
   }
 
   nudge(collection: OutboxCollection): void {

@@ -75,6 +75,8 @@ export class TicketKeysClient implements OnModuleInit, OnApplicationShutdown {
 
   /** The keys known now (offline bundle). */
   publicKeys(): PublicTicketKey[] {
+    // None known yet (the ticket service was unreachable at boot): fetch now, for the next bundle.
+    if (this.jwks.size === 0) void this.refresh();
     return [...this.jwks.values()];
   }
 

@@ -6,7 +6,7 @@ import { TicketKeysClient } from '../keys/ticket-keys.client';
 import { CheckinEventAccess } from '../replica/event-access.service';
 import { ReplicaService } from '../replica/replica.service';
 import { ScanResult } from '../scans/models/scan.model';
-import { ScanService } from '../scans/scan.service';
+import { doorsOpenAt, ScanService } from '../scans/scan.service';
 import type { SyncScansInput } from './dto/sync-scans.input';
 import type { OfflineBundle, SyncScanResult, SyncScansResult } from './models/offline.model';
 
@@ -40,6 +40,8 @@ export class OfflineService {
       eventId,
       cancelled: event.cancelled,
       startsAt: event.startsAt?.toISOString(),
+      doorsOpenAt: doorsOpenAt(event, this.config).toISOString(),
+      allowReentry: event.allowReentry ?? false,
       keys: keys.map((k) => k.kid).sort(),
       tickets: valid.map((t) => [t._id, t.generation, t.holderName, t.ticketTypeName]),
       revocations: revocations.map((r) => [r.ticketId, r.generation, r.all]),
@@ -48,7 +50,8 @@ export class OfflineService {
       eventId,
       version: createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22),
       generatedAt: new Date(),
-      doorsOpenAt: new Date((event.startsAt?.getTime() ?? 0) - this.config.DOORS_OPEN_MINUTES * 60_000),
+      doorsOpenAt: doorsOpenAt(event, this.config),
+      allowReentry: event.allowReentry ?? false,
       cancelled: event.cancelled,
       keys,
       tickets: valid.map((t) => ({
@@ -107,6 +110,7 @@ export class OfflineService {
           gateId: scan.gateId,
           deviceId: scan.deviceId,
           nonce: scan.nonce,
+          direction: scan.direction ?? 'ENTRY',
         },
         { at: scan.scannedAt, offline: true },
       );

@@ -57,6 +57,9 @@ export class ReplicaService {
           status: data.status,
           startsAt: new Date(data.startsAt),
           endsAt: new Date(data.endsAt),
+          // Older producers leave these out: the defaults (doors from DOORS_OPEN_MINUTES, no re-entry).
+          doorsOpenAt: data.doorsOpenAt ? new Date(data.doorsOpenAt) : null,
+          allowReentry: data.allowReentry ?? false,
           aggregateVersion: data.aggregateVersion,
         },
       },

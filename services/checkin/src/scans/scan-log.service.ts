@@ -3,7 +3,13 @@ import { InjectModel } from '@nestjs/mongoose';
 import { badInput } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import type { ScanLogFilter } from './dto/scan-ticket.input';
-import { ScanMethod, ScanResult, type ScanLogEntry, type ScanLogPage } from './models/scan.model';
+import {
+  ScanDirection,
+  ScanMethod,
+  ScanResult,
+  type ScanLogEntry,
+  type ScanLogPage,
+} from './models/scan.model';
 import { SCAN_ENTRY, type ScanEntryDoc } from './schemas/scan-entry.schema';
 
 interface Cursor {
@@ -71,5 +77,7 @@ function toLogEntry(doc: ScanEntryDoc): ScanLogEntry {
     at: doc.at,
     method: doc.method as ScanMethod | null,
     offline: doc.offline,
+    direction: (doc.direction ?? 'ENTRY') as ScanDirection,
+    reentry: doc.reentry ?? false,
   };
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { CheckinRecordedData } from '@ticketing/contracts';
 import {
+  appendOutbox,
   deriveDisplaySecret,
   getLogger,
   InjectConfig,
@@ -21,9 +22,14 @@ import { CheckinEventAccess } from '../replica/event-access.service';
 import { ReplicaService } from '../replica/replica.service';
 import type { EventReplicaDoc } from '../replica/schemas/event-replica.schema';
 import type { TicketReplicaDoc } from '../replica/schemas/ticket-replica.schema';
-import { ScanMethod, ScanResult, type ScanOutcome } from './models/scan.model';
+import { ScanDirection, ScanMethod, ScanResult, type ScanOutcome } from './models/scan.model';
 import { CHECKIN, type CheckinDoc } from './schemas/checkin.schema';
-import { SCAN_ENTRY, type ScanEntryDoc, type ScanResultValue } from './schemas/scan-entry.schema';
+import {
+  SCAN_ENTRY,
+  type ScanDirectionValue,
+  type ScanEntryDoc,
+  type ScanResultValue,
+} from './schemas/scan-entry.schema';
 
 /** How long the Redis first-scan gate of a ticket lives (MongoDB stays the truth after that). */
 const GATE_TTL_SECONDS = 7 * 24 * 3600;
@@ -34,6 +40,8 @@ export interface ScanRequest {
   gateId: string;
   deviceId: string;
   nonce: string;
+  /** Default ENTRY. */
+  direction?: ScanDirectionValue;
 }
 
 export interface ScanOptions {
@@ -51,7 +59,18 @@ interface Decision {
   ticket: TicketReplicaDoc | null;
 }
 
-type Admission = { admitted: true } | { admitted: false; first: Pick<CheckinDoc, 'at' | 'gateId'> };
+/** When and where the ticket inside now came in (an ALREADY_CHECKED_IN answer shows it). */
+type Inside = { at: Date; gateId: string };
+type Admission =
+  | { admitted: true; reentry: boolean }
+  | { admitted: false; reason: 'ALREADY_CHECKED_IN'; first: Inside }
+  | { admitted: false; reason: 'REENTRY_NOT_ALLOWED' };
+type Exit = { exited: true } | { exited: false; reason: 'NOT_CHECKED_IN' | 'ALREADY_OUTSIDE' };
+
+/** Redis gate value of a ticket that went out (the record says whether it is back in). */
+const OUTSIDE = 'out';
+/** Tries of a guarded return before answering from the record as it stands (each miss means a transition). */
+const MAX_RETURN_TRIES = 5;
 
 /** checkin.recorded's result for each scan result. */
 const CONTRACT_RESULT: Record<ScanResultValue, CheckinRecordedData['result']> = {
@@ -61,6 +80,9 @@ const CONTRACT_RESULT: Record<ScanResultValue, CheckinRecordedData['result']> = 
   WRONG_EVENT: 'WRONG_EVENT',
   INVALID: 'INVALID_CODE',
   NOT_YET_OPEN: 'NOT_YET_OPEN',
+  EXITED: 'EXITED',
+  REENTRY_NOT_ALLOWED: 'REENTRY_NOT_ALLOWED',
+  NOT_INSIDE: 'NOT_INSIDE',
 };
 
 /**
@@ -72,7 +94,9 @@ const CONTRACT_RESULT: Record<ScanResultValue, CheckinRecordedData['result']> = 
  * 3. first scan wins: Redis `SET NX` on the ticket answers most repeats without a write, and the insert of
  *    the check-in record (`_id` = ticket id, unique) decides, so a Redis flush never admits twice;
  * 4. the attempt goes into the entry log (with its checkin.recorded in the same insert, or, for an
- *    admission, in the check-in record's).
+ *    admission or an exit, in the check-in record's write).
+ * With re-entry (the event's `allowReentry`), an EXIT scan turns the record's `inside` off and the next ENTRY
+ * turns it back on, each one guarded write on the record's state and version (see the check-in schema).
  */
 @Injectable()
 export class ScanService {
@@ -103,20 +127,34 @@ export class ScanService {
   ): Promise<ScanOutcome> {
     const at = options.at ?? new Date();
     const offline = options.offline ?? false;
+    const direction = request.direction ?? 'ENTRY';
     const entryId = scanEntryIdFor(event._id, request.deviceId, request.nonce);
     const previous = await this.entries.findById(entryId).lean<ScanEntryDoc>().exec();
     if (previous) return toOutcome(previous);
 
-    const decision = await this.decide(event, request.code, at);
+    const decision = await this.decide(event, request.code, at, direction);
     let result = decision.result;
     let reason = decision.reason;
-    let first: Pick<CheckinDoc, 'at' | 'gateId'> | null = null;
-    if (result === 'ACCEPTED') {
-      const admission = await this.admit(user, event, decision, request, entryId, at, offline);
-      if (!admission.admitted) {
-        result = 'ALREADY_CHECKED_IN';
-        reason = 'ALREADY_CHECKED_IN';
-        first = admission.first;
+    let first: Inside | null = null;
+    let reentry = false;
+    const scan = { user, event, decision, request, entryId, at, offline };
+    if (result === 'ACCEPTED' && direction === 'ENTRY') {
+      const admission = await this.admit(scan);
+      if (admission.admitted) {
+        reentry = admission.reentry;
+      } else {
+        result = admission.reason;
+        reason = admission.reason;
+        if (admission.reason === 'ALREADY_CHECKED_IN') first = admission.first;
+      }
+    } else if (result === 'ACCEPTED') {
+      if (!event.allowReentry) {
+        result = 'REENTRY_NOT_ALLOWED';
+        reason = 'REENTRY_NOT_ALLOWED';
+      } else {
+        const exit = await this.exit(scan);
+        result = exit.exited ? 'EXITED' : 'NOT_INSIDE';
+        reason = exit.exited ? null : exit.reason;
       }
     }
 
@@ -137,12 +175,15 @@ export class ScanService {
       firstAt: first?.at ?? null,
       firstGateId: first?.gateId ?? null,
       offline,
+      direction,
+      reentry,
       recordedAt: new Date(),
       outbox: [],
       outboxLeaseUntil: null,
     };
-    // An admission's event is already in its check-in record's outbox.
-    if (result !== 'ACCEPTED') entry.outbox = [this.recorded(entry)];
+    // An admission's or an exit's event is already in its check-in record's outbox.
+    const inRecord = result === 'ACCEPTED' || result === 'EXITED';
+    if (!inRecord) entry.outbox = [this.recorded(entry)];
     try {
       await this.entries.create(entry);
     } catch (error) {
@@ -152,12 +193,17 @@ export class ScanService {
       if (stored) return toOutcome(stored);
       throw error;
     }
-    if (result !== 'ACCEPTED') this.outbox.nudge('scan_log');
+    if (!inRecord) this.outbox.nudge('scan_log');
     return toOutcome(entry);
   }
 
   /** What the code says about admission at `at`, from the replica and the keys alone. */
-  async decide(event: EventReplicaDoc, rawCode: string, at: Date): Promise<Decision> {
+  async decide(
+    event: EventReplicaDoc,
+    rawCode: string,
+    at: Date,
+    direction: ScanDirectionValue = 'ENTRY',
+  ): Promise<Decision> {
     const code = rawCode.trim();
     const refused = (
       result: ScanResultValue,
@@ -215,23 +261,17 @@ export class ScanService {
       return known('REVOKED', 'OLD_GENERATION');
     // A genuine code newer than the replica knows: its transfer has not arrived yet.
     if (generation > ticket.generation) return known('INVALID', 'UNKNOWN_GENERATION');
-    const doorsOpen = (event.startsAt?.getTime() ?? 0) - this.config.DOORS_OPEN_MINUTES * 60_000;
-    if (at.getTime() < doorsOpen) return known('NOT_YET_OPEN', 'DOORS_CLOSED');
+    // Leaving is never "too early".
+    if (direction === 'ENTRY' && at.getTime() < doorsOpenAt(event, this.config).getTime())
+      return known('NOT_YET_OPEN', 'DOORS_CLOSED');
     return known('ACCEPTED', null);
   }
 
   /** First scan wins: the Redis gate answers repeats cheaply, the unique check-in record decides. */
-  private async admit(
-    user: AuthUser,
-    event: EventReplicaDoc,
-    decision: Decision,
-    request: ScanRequest,
-    entryId: string,
-    at: Date,
-    offline: boolean,
-  ): Promise<Admission> {
+  private async admit(scan: Scan): Promise<Admission> {
+    const { user, event, decision, request, entryId, at, offline } = scan;
     const ticketId = decision.ticketId!;
-    const key = this.redis.key('checkin', 'first', ticketId);
+    const key = this.gateKey(ticketId);
     let gateTaken = false;
     try {
       const previous = (await this.redis.client.call(
@@ -250,8 +290,7 @@ export class ScanService {
     }
     if (gateTaken) {
       const existing = await this.checkins.findById(ticketId).lean<CheckinDoc>().exec();
-      if (existing)
-        return existing.entryId === entryId ? { admitted: true } : { admitted: false, first: existing };
+      if (existing) return this.settle(scan, existing);
       // The gate's winner has not written yet (or crashed before it could): the unique _id decides.
     }
     const doc: CheckinDoc = {
@@ -265,54 +304,146 @@ export class ScanService {
       entryId,
       method: decision.method!,
       offline,
-      outbox: [],
+      inside: true,
+      v: 1,
+      entries: 1,
+      exits: 0,
+      lastEntryAt: at,
+      lastEntryGateId: request.gateId,
+      exitEntryId: null,
+      lastExitAt: null,
+      outbox: [this.recorded(this.recordOf(scan, 'ACCEPTED', 'ENTRY', false))],
       outboxLeaseUntil: null,
     };
-    doc.outbox = [
-      this.recorded({
-        _id: entryId,
-        eventId: event._id,
-        ticketId,
-        generation: doc.generation,
-        result: 'ACCEPTED',
-        gateId: request.gateId,
-        deviceId: request.deviceId,
-        scannedBy: user.id,
-        at,
-        method: doc.method,
-        offline,
-      }),
-    ];
     try {
       await this.checkins.create(doc);
       this.outbox.nudge('checkins');
-      return { admitted: true };
+      return { admitted: true, reentry: false };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       const existing = await this.checkins.findById(ticketId).lean<CheckinDoc>().exec();
       if (!existing) throw error;
-      // Redis had lost the gate (flush, restart): put the winner back for the next scans.
-      await this.redis.client.set(key, existing.entryId, 'EX', GATE_TTL_SECONDS).catch(() => undefined);
-      return existing.entryId === entryId ? { admitted: true } : { admitted: false, first: existing };
+      // Redis had lost the gate (flush, restart): put the holder back for the next scans.
+      if (existing.inside !== false)
+        await this.redis.client.set(key, existing.entryId, 'EX', GATE_TTL_SECONDS).catch(() => undefined);
+      return this.settle(scan, existing);
     }
   }
 
-  private recorded(
-    entry: Pick<
-      ScanEntryDoc,
-      | '_id'
-      | 'eventId'
-      | 'ticketId'
-      | 'generation'
-      | 'result'
-      | 'gateId'
-      | 'deviceId'
-      | 'scannedBy'
-      | 'at'
-      | 'method'
-      | 'offline'
-    > & { reason?: string | null },
-  ) {
+  /**
+   * An ENTRY of a ticket that has a check-in record: inside → ALREADY_CHECKED_IN (or ACCEPTED for the
+   * scan that admitted it); outside → back in, by one write guarded on (outside, version): when two gates
+   * race, one matches and the other re-reads the record, finds the ticket inside and answers so.
+   */
+  private async settle(scan: Scan, record: CheckinDoc): Promise<Admission> {
+    const { event, request, entryId, at } = scan;
+    let existing = record;
+    for (let attempt = 1; ; attempt++) {
+      if (existing.inside !== false) {
+        if (existing.entryId === entryId) return { admitted: true, reentry: (existing.entries ?? 1) > 1 };
+        return {
+          admitted: false,
+          reason: 'ALREADY_CHECKED_IN',
+          first: {
+            at: existing.lastEntryAt ?? existing.at,
+            gateId: existing.lastEntryGateId ?? existing.gateId,
+          },
+        };
+      }
+      if (!event.allowReentry) return { admitted: false, reason: 'REENTRY_NOT_ALLOWED' };
+      const back = await this.checkins
+        .updateOne(
+          { _id: existing._id, inside: false, v: existing.v ?? 1 },
+          {
+            $set: { inside: true, entryId, lastEntryAt: at, lastEntryGateId: request.gateId },
+            $inc: { v: 1, entries: 1 },
+            ...appendOutbox([this.recorded(this.recordOf(scan, 'ACCEPTED', 'ENTRY', true))]),
+          },
+        )
+        .exec();
+      if (back.modifiedCount === 1) {
+        this.outbox.nudge('checkins');
+        await this.redis.client
+          .set(this.gateKey(existing._id), entryId, 'EX', GATE_TTL_SECONDS)
+          .catch(() => undefined);
+        return { admitted: true, reentry: true };
+      }
+      const fresh = await this.checkins.findById(existing._id).lean<CheckinDoc>().exec();
+      if (!fresh) throw new Error(`check-in record ${existing._id} vanished`);
+      existing = fresh;
+      if (attempt >= MAX_RETURN_TRIES && existing.inside === false) {
+        // Out and in again faster than we can write: answer from the record as it stands.
+        return {
+          admitted: false,
+          reason: 'ALREADY_CHECKED_IN',
+          first: {
+            at: existing.lastEntryAt ?? existing.at,
+            gateId: existing.lastEntryGateId ?? existing.gateId,
+          },
+        };
+      }
+    }
+  }
+
+  /** EXIT (re-entry allowed): inside → outside, one write guarded on "inside", with its checkin.recorded. */
+  private async exit(scan: Scan): Promise<Exit> {
+    const { event, decision, entryId, at } = scan;
+    const ticketId = decision.ticketId!;
+    const out = await this.checkins
+      .updateOne(
+        { _id: ticketId, eventId: event._id, inside: { $ne: false } },
+        {
+          $set: { inside: false, exitEntryId: entryId, lastExitAt: at },
+          $inc: { v: 1, exits: 1 },
+          ...appendOutbox([this.recorded(this.recordOf(scan, 'EXITED', 'EXIT', false))]),
+        },
+      )
+      .exec();
+    if (out.modifiedCount === 1) {
+      this.outbox.nudge('checkins');
+      // A hint only (the record decides): the next ENTRY goes straight to the record.
+      await this.redis.client
+        .set(this.gateKey(ticketId), OUTSIDE, 'EX', GATE_TTL_SECONDS)
+        .catch(() => undefined);
+      return { exited: true };
+    }
+    const existing = await this.checkins.findById(ticketId).lean<CheckinDoc>().exec();
+    if (!existing) return { exited: false, reason: 'NOT_CHECKED_IN' };
+    // The same exit resent after its write (its log entry missing): the same answer.
+    if (existing.inside === false && existing.exitEntryId === entryId) return { exited: true };
+    return { exited: false, reason: 'ALREADY_OUTSIDE' };
+  }
+
+  private gateKey(ticketId: string): string {
+    return this.redis.key('checkin', 'first', ticketId);
+  }
+
+  /** The entry-log shape of this scan with `result`, for its checkin.recorded. */
+  private recordOf(
+    scan: Scan,
+    result: ScanResultValue,
+    direction: ScanDirectionValue,
+    reentry: boolean,
+  ): RecordedSource {
+    const { user, event, decision, request, entryId, at, offline } = scan;
+    return {
+      _id: entryId,
+      eventId: event._id,
+      ticketId: decision.ticketId,
+      generation: decision.generation,
+      result,
+      gateId: request.gateId,
+      deviceId: request.deviceId,
+      scannedBy: user.id,
+      at,
+      method: decision.method,
+      offline,
+      direction,
+      reentry,
+    };
+  }
+
+  private recorded(entry: RecordedSource) {
     const cancelled = entry.result === 'REVOKED' && entry.reason === 'EVENT_CANCELLED';
     return checkinEnvelope('checkin.recorded', entry.eventId, {
       checkinId: entry._id,
@@ -327,8 +458,47 @@ export class ScanService {
       result: cancelled ? 'EVENT_CANCELLED' : CONTRACT_RESULT[entry.result],
       deviceId: entry.deviceId,
       offline: entry.offline,
+      direction: entry.direction ?? 'ENTRY',
+      ...(entry.result === 'ACCEPTED' ? { reentry: entry.reentry ?? false } : {}),
     });
   }
+}
+
+/** One scan on its way through `admit`/`exit`. */
+interface Scan {
+  user: AuthUser;
+  event: EventReplicaDoc;
+  decision: Decision;
+  request: ScanRequest;
+  entryId: string;
+  at: Date;
+  offline: boolean;
+}
+
+type RecordedSource = Pick<
+  ScanEntryDoc,
+  | '_id'
+  | 'eventId'
+  | 'ticketId'
+  | 'generation'
+  | 'result'
+  | 'gateId'
+  | 'deviceId'
+  | 'scannedBy'
+  | 'at'
+  | 'method'
+  | 'offline'
+  | 'direction'
+  | 'reentry'
+> & { reason?: string | null };
+
+/** When the event's gates open: its own `doorsOpenAt`, else `DOORS_OPEN_MINUTES` before its start. */
+export function doorsOpenAt(
+  event: Pick<EventReplicaDoc, 'doorsOpenAt' | 'startsAt'>,
+  config: Pick<CheckinConfig, 'DOORS_OPEN_MINUTES'>,
+): Date {
+  if (event.doorsOpenAt) return new Date(event.doorsOpenAt);
+  return new Date((event.startsAt?.getTime() ?? 0) - config.DOORS_OPEN_MINUTES * 60_000);
 }
 
 export function toOutcome(entry: ScanEntryDoc): ScanOutcome {
@@ -343,5 +513,7 @@ export function toOutcome(entry: ScanEntryDoc): ScanOutcome {
     checkedInAt: entry.firstAt,
     checkedInGateId: entry.firstGateId,
     scannedAt: entry.at,
+    direction: (entry.direction ?? 'ENTRY') as ScanDirection,
+    reentry: entry.reentry ?? false,
   };
 }

@@ -23,8 +23,18 @@ export interface EventFixture {
   published: EventEnvelope<'event.published'>;
 }
 
+export interface GateOptions {
+  /** The event's own doors-open instant (ms since the epoch); absent: the check-in default. */
+  doorsOpenAt?: number;
+  allowReentry?: boolean;
+}
+
 /** A published event with one general-admission type, starting `startsInMs` from now (default: doors open). */
-export function eventFixture(organizerId: string, startsInMs = 30 * 60_000): EventFixture {
+export function eventFixture(
+  organizerId: string,
+  startsInMs = 30 * 60_000,
+  gates: GateOptions = {},
+): EventFixture {
   const eventId = oid();
   const typeId = oid();
   const now = Date.now();
@@ -63,10 +73,35 @@ export function eventFixture(organizerId: string, startsInMs = 30 * 60_000): Eve
       aggregateVersion: 1,
       status: 'PUBLISHED',
       publishedAt: iso(now - 24 * 3600_000),
+      ...(gates.doorsOpenAt !== undefined ? { doorsOpenAt: iso(gates.doorsOpenAt) } : {}),
+      ...(gates.allowReentry !== undefined ? { allowReentry: gates.allowReentry } : {}),
     },
     { source: 'event' },
   );
   return { eventId, organizerId, typeId, published };
+}
+
+/** event.updated with new doors / re-entry settings (the rest of the snapshot as published). */
+export function gatesUpdated(
+  fx: EventFixture,
+  gates: { doorsOpenAt: number | null; allowReentry: boolean },
+  version = 2,
+): EventEnvelope<'event.updated'> {
+  const { publishedAt: _publishedAt, ...snapshot } = fx.published.data;
+  return newEnvelope(
+    'event.updated',
+    fx.eventId,
+    {
+      ...snapshot,
+      status: 'PUBLISHED',
+      doorsOpenAt: gates.doorsOpenAt === null ? null : iso(gates.doorsOpenAt),
+      allowReentry: gates.allowReentry,
+      changedFields: ['doorsOpenAt', 'allowReentry'],
+      updatedAt: iso(Date.now()),
+      aggregateVersion: version,
+    },
+    { source: 'event' },
+  );
 }
 
 export function staffChanged(

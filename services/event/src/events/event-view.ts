@@ -49,6 +49,8 @@ export interface EventView {
   salesEndAt: Date | null;
   transferPolicy: { allowed: boolean; deadline: Date | null };
   perBuyerMax: number | null;
+  doorsOpenAt: Date | null;
+  allowReentry: boolean;
   ticketTypes: TicketTypeView[];
   cancelReason: string | null;
   publishedAt: Date | null;
@@ -121,6 +123,8 @@ export function toEventView(doc: EventDoc, withStaff = false): EventView {
     salesEndAt: doc.salesEndAt ?? null,
     transferPolicy: transferView(doc.transferPolicy),
     perBuyerMax: doc.perBuyerMax ?? null,
+    doorsOpenAt: doc.doorsOpenAt ?? null,
+    allowReentry: doc.allowReentry ?? false,
     ticketTypes: (doc.ticketTypes ?? []).map((tt) => ticketTypeView(doc._id, tt)),
     cancelReason: doc.cancelReason ?? null,
     publishedAt: doc.publishedAt ?? null,
@@ -137,6 +141,7 @@ const DATE_KEYS = new Set([
   'salesEndAt',
   'deadline',
   'publishedAt',
+  'doorsOpenAt',
   'until',
   'addedAt',
 ]);

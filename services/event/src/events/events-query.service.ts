@@ -11,6 +11,7 @@ import type { EventsFilterInput } from './dto/events-filter.input';
 import { canManage } from './event-access';
 import { EventCacheService } from './event-cache.service';
 import { toEventView, type EventView, type TicketTypeView } from './event-view';
+import { normalizeEmail } from '../users/users.service';
 import { EVENT_MODEL, type EventRecord } from './schemas/event.schema';
 
 export interface EventPage {
@@ -101,6 +102,23 @@ export class EventsQueryService {
       .find({ organizerId: user.id })
       .select(HIDDEN)
       .sort({ createdAt: -1 })
+      .limit(limit)
+      .lean<EventDoc[]>()
+      .exec();
+    return docs.map((doc) => toEventView(doc));
+  }
+
+  /**
+   * Published events `user` is on the staff of (by account, or by the email they were added with before
+   * the account was bound), by start time. Organizers find their own events in `mine`.
+   */
+  async staffedBy(user: AuthUser, limit = 100): Promise<EventView[]> {
+    const who: QueryFilter<EventRecord>[] = [{ 'staff.userId': user.id, status: 'PUBLISHED' }];
+    if (user.email) who.push({ 'staff.email': normalizeEmail(user.email), status: 'PUBLISHED' });
+    const docs = await this.events
+      .find({ $or: who })
+      .select(HIDDEN)
+      .sort({ startsAt: 1, _id: 1 })
       .limit(limit)
       .lean<EventDoc[]>()
       .exec();

@@ -61,6 +61,15 @@ export class EventsResolver {
     return this.queries.mine(user);
   }
 
+  @Query(() => [Event], {
+    description:
+      'Published events you are on the staff of (by account or by the email you were added with), by start ' +
+      'time; your own events as organizer are in myEvents.',
+  })
+  myStaffEvents(@CurrentUser() user: AuthUser) {
+    return this.queries.staffedBy(user);
+  }
+
   @Roles('ORGANIZER')
   @Mutation(() => Event)
   createEvent(@Args('input') input: CreateEventInput, @CurrentUser() user: AuthUser) {

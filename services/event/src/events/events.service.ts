@@ -100,6 +100,8 @@ const STATE_FIELDS = [
   'salesEndAt',
   'transferPolicy',
   'perBuyerMax',
+  'doorsOpenAt',
+  'allowReentry',
   'ticketTypes',
   'allocated',
   'assignedSeats',
@@ -185,6 +187,8 @@ export class EventsService {
           deadline: input.transferPolicy?.deadline ?? null,
         },
         perBuyerMax: input.perBuyerMax ?? null,
+        doorsOpenAt: input.doorsOpenAt ?? null,
+        allowReentry: input.allowReentry ?? false,
         ticketTypes: [],
         allocated: 0,
         assignedSeats: [],
@@ -228,6 +232,9 @@ export class EventsService {
         }
         // null removes the event-wide limit; absent keeps it.
         if (input.perBuyerMax !== undefined) next.perBuyerMax = input.perBuyerMax;
+        // null goes back to the check-in default; absent keeps it.
+        if (input.doorsOpenAt !== undefined) next.doorsOpenAt = input.doorsOpenAt;
+        if (input.allowReentry != null) next.allowReentry = input.allowReentry;
         if (input.venue != null) {
           next.venue = this.venueFrom(input.venue);
           checkVenueChange(next.venue, current);

@@ -186,7 +186,7 @@ export class TopicRecorder {
 /** GraphQL documents the tests share. */
 export const EVENT_FIELDS = `
   id organizerId title description category status startsAt endsAt timeZone version cancelReason publishedAt
-  salesStartAt salesEndAt
+  salesStartAt salesEndAt doorsOpenAt allowReentry
   transferPolicy { allowed deadline }
   venue { name address city capacity seatMap { seatCount sections { name rows { name seats } } } }
   ticketTypes { id eventId name priceMinor currency kind quantity seatIds perOrderMax perBuyerMax

@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayContext } from '../graphql/gateway-context';
 import { forwardedHeaders, readSetCookies, type SetCookieSource } from './forwarded-headers';
+import { mapSubgraphFailure } from './subgraph-failure';
 
 type DidReceiveResponse = NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>;
 type ResponseContext = Parameters<DidReceiveResponse>[0];
@@ -15,10 +16,23 @@ export function timedFetcher(timeoutMs: number): Fetcher {
 }
 
 /**
- * Talks to one subgraph. Adds the client's cookie, authorization, trace id and address to each subgraph request
+ * Talks to one subgraph (`name`, as the supergraph calls it). Adds the client's cookie, authorization, trace id and address to each subgraph request
  * and copies every `Set-Cookie` of the subgraph's answer (auth's session cookies) onto the client response.
  */
 export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly serviceName: string;
+
+  constructor(config: ConstructorParameters<typeof RemoteGraphQLDataSource>[0] & { name: string }) {
+    const { name, ...rest } = config;
+    super(rest);
+    this.serviceName = name;
+  }
+
+  /** A timeout, a refused connection or a shed request becomes a retryable error naming the subgraph. */
+  override didEncounterError(error: Error): void {
+    throw mapSubgraphFailure(this.serviceName, error);
+  }
+
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const context = options.context as Partial<GatewayContext>;
     const headers = options.request.http?.headers;

@@ -10,6 +10,7 @@ import type { GraphQLFormattedError } from 'graphql';
 const GENERIC_MESSAGE = 'Internal server error';
 /** Codes that say "something broke" rather than "your request was refused": never shown verbatim, in any mode. */
 const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR']);
+const RETRYABLE_CODES = new Set(['SERVICE_UNAVAILABLE', 'TRY_AGAIN']);
 
 /**
  * `formatError` of the gateway. Errors a subgraph answered (Apollo Gateway marks them with
@@ -31,6 +32,9 @@ export function createGatewayFormatError(options: { production: boolean }): Form
     const unexpected = UNEXPECTED_CODES.has(code);
     const out: Record<string, unknown> = { ...extensions, code: unexpected ? 'INTERNAL_SERVER_ERROR' : code };
     if (!('field' in out)) out.field = null;
+    // A refusal to retry (a subgraph unreachable, timing out or shedding load) is an answer, not a fault: it
+    // carries no stack in any mode, only the code, the service and the retry hint.
+    if (RETRYABLE_CODES.has(code)) delete out.stacktrace;
     let message = formatted.message;
     if (unexpected) {
       const traceId = currentTraceId();

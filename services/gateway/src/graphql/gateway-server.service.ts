@@ -36,7 +36,7 @@ export class GatewayServer implements OnModuleInit, OnApplicationShutdown {
     this.gateway = new ApolloGateway({
       supergraphSdl,
       logger: getLogger('apollo-gateway'),
-      buildService: ({ name, url }) => new ForwardingDataSource({ url: urls[name] ?? url, fetcher }),
+      buildService: ({ name, url }) => new ForwardingDataSource({ name, url: urls[name] ?? url, fetcher }),
     });
     this.gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
       this.apiSchemaValue = apiSchema;

@@ -4,6 +4,7 @@ import { EVENT_OWNER, EventOwnerSchema } from '../catalog/schemas/event-owner.sc
 import { TICKET_PRICE, TicketPriceSchema } from '../catalog/schemas/ticket-price.schema';
 import { PRICE_HISTORY, PriceHistorySchema } from '../prices/schemas/price-history.schema';
 import { DEMAND_BUCKET, DemandBucketSchema } from '../signals/schemas/demand-bucket.schema';
+import { SIGNAL_RECEIPT, SignalReceiptSchema } from '../signals/schemas/signal-receipt.schema';
 import { PricingOutbox } from './pricing-outbox.service';
 
 const models = MongooseModule.forFeature([
@@ -11,6 +12,7 @@ const models = MongooseModule.forFeature([
   { name: TICKET_PRICE, schema: TicketPriceSchema },
   { name: PRICE_HISTORY, schema: PriceHistorySchema },
   { name: DEMAND_BUCKET, schema: DemandBucketSchema },
+  { name: SIGNAL_RECEIPT, schema: SignalReceiptSchema },
 ]);
 
 /** Every collection pricing owns, registered once, and the outbox relay of ticket_prices. */

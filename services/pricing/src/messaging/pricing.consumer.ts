@@ -3,24 +3,26 @@ import { TOPICS, type EventEnvelope } from '@ticketing/contracts';
 import { KafkaService, type ConsumerHandle } from '@ticketing/platform';
 import { CatalogService } from '../catalog/catalog.service';
 import { Repricer } from '../repricing/repricer.service';
-import { SignalsService } from '../signals/signals.service';
+import { SIGNAL_TYPES, SignalsService, type FoldResult, type SignalRecord } from '../signals/signals.service';
 
 export const PRICING_CONSUMER_GROUP = 'pricing';
-export const CONSUMED_TOPICS = [
-  TOPICS.events,
-  TOPICS.eventViews,
-  TOPICS.reservations,
-  TOPICS.orders,
-] as const;
+/** The event service's events, one record at a time through the platform's consumer. */
+export const CATALOG_TOPICS = [TOPICS.events] as const;
+/** Demand signals, a batch at a time (SignalsConsumer). */
+export const SIGNAL_TOPICS = [TOPICS.eventViews, TOPICS.reservations, TOPICS.orders] as const;
+
+/** Wire topic of envelopes applied by hand (`apply`): their own offsets, never a Kafka partition's. */
+const DIRECT_TOPIC = 'direct';
 
 /**
- * Applies the event service's events (ownership, ticket types, policies) and folds demand signals into the
- * windows. Each demand signal is counted once (its envelope id guards the bucket update; the platform also
- * skips envelope ids already handled), then the ticket type is repriced (debounced).
+ * Applies the event service's events (ownership, ticket types, policies) and reprices what they change.
+ * Demand signals arrive in batches through SignalsConsumer; `foldSignals` is the step both share.
  */
 @Injectable()
 export class PricingConsumer implements OnApplicationBootstrap {
   private handle?: ConsumerHandle;
+  /** Offsets for `apply`'d signals: increasing within the process and across restarts (the clock). */
+  private directOffset = Date.now() * 1000;
 
   constructor(
     private readonly kafka: KafkaService,
@@ -32,7 +34,7 @@ export class PricingConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     this.handle = await this.kafka.consume({
       groupId: PRICING_CONSUMER_GROUP,
-      topics: CONSUMED_TOPICS,
+      topics: CATALOG_TOPICS,
       handler: (envelope) => this.apply(envelope),
     });
   }
@@ -41,8 +43,17 @@ export class PricingConsumer implements OnApplicationBootstrap {
     await this.handle?.stop();
   }
 
-  /** Applies one envelope (public so tests can feed envelopes without Kafka). */
+  /**
+   * Applies one envelope (public so tests can feed envelopes without Kafka). A demand signal applied here
+   * gets a position of its own, so it is deduplicated by its envelope id exactly as on the Kafka path.
+   */
   async apply(envelope: EventEnvelope): Promise<void> {
+    if (SIGNAL_TYPES.has(envelope.type)) {
+      await this.foldSignals([
+        { envelope, position: { topic: DIRECT_TOPIC, partition: 0, offset: this.directOffset++ } },
+      ]);
+      return;
+    }
     switch (envelope.type) {
       case 'event.published':
       case 'event.updated':
@@ -55,58 +66,19 @@ export class PricingConsumer implements OnApplicationBootstrap {
       case 'event.cancelled':
         await this.catalog.applyCancelled(envelope.data);
         return;
-      case 'event.viewed': {
-        const d = envelope.data;
-        if (await this.signals.record(d.eventId, new Date(d.windowEnd), { views: d.count }, envelope.id)) {
-          for (const id of await this.catalog.dynamicTypesOf(d.eventId)) this.repricer.schedule(id);
-        }
-        return;
-      }
-      case 'reservation.created': {
-        const d = envelope.data;
-        await this.count(d.ticketTypeId, new Date(d.createdAt), { held: d.quantity }, envelope.id, {
-          heldTotal: d.quantity,
-        });
-        return;
-      }
-      case 'reservation.expired':
-      case 'reservation.released': {
-        const d = envelope.data;
-        const at = new Date('expiredAt' in d ? d.expiredAt : d.releasedAt);
-        await this.count(d.ticketTypeId, at, { lapsed: d.quantity }, envelope.id, { heldTotal: -d.quantity });
-        return;
-      }
-      case 'order.confirmed': {
-        const d = envelope.data;
-        const at = new Date(d.confirmedAt);
-        for (const [i, line] of d.lines.entries()) {
-          await this.count(line.ticketTypeId, at, { sold: line.quantity }, `${envelope.id}:${i}`, {
-            soldTotal: line.quantity,
-            heldTotal: -line.quantity,
-          });
-        }
-        return;
-      }
       default:
         return;
     }
   }
 
-  /**
-   * Counts a signal in its window bucket, then (only when it was new) in the type's totals. A crash between
-   * the two leaves the totals one signal short until a rebuild, never counted twice.
-   */
-  private async count(
-    ticketTypeId: string,
-    at: Date,
-    counts: Parameters<SignalsService['record']>[2],
-    signalId: string,
-    totals: { soldTotal?: number; heldTotal?: number },
-  ): Promise<void> {
-    if (await this.signals.record(ticketTypeId, at, counts, signalId)) {
-      await this.catalog.addTotals(ticketTypeId, totals);
+  /** Folds signals into the windows and schedules the repricing of what they touched (debounced). */
+  async foldSignals(records: SignalRecord[]): Promise<FoldResult> {
+    const result = await this.signals.fold(records);
+    for (const id of result.ticketTypeIds) this.repricer.schedule(id);
+    for (const eventId of result.eventIds) {
+      for (const id of await this.catalog.dynamicTypesOf(eventId)) this.repricer.schedule(id);
     }
-    this.repricer.schedule(ticketTypeId);
+    return result;
   }
 
   private async applyTicketType(

@@ -57,7 +57,15 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
   onApplicationBootstrap(): void {
     if (!this.config.REPRICER_ENABLED) return;
     this.timer = setInterval(() => {
-      if (!this.sweeping) this.sweeping = this.sweep().finally(() => (this.sweeping = undefined));
+      // A sweep that fails (MongoDB away) is logged and tried again on the next tick; left uncaught, the
+      // rejection would end the process (found by tests/faults: pricing exited during a MongoDB outage).
+      if (!this.sweeping)
+        this.sweeping = this.sweep()
+          .then(() => undefined)
+          .catch((error: unknown) =>
+            this.log.warn({ err: error }, 'repricing sweep failed (the timer retries)'),
+          )
+          .finally(() => (this.sweeping = undefined));
     }, this.config.REPRICE_INTERVAL_MS);
     this.timer.unref();
   }
@@ -119,7 +127,12 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
     policy: StoredPolicy = doc.policy,
     now = Date.now(),
   ): Promise<PricingResult> {
-    const window = await this.signals.window(doc._id, doc.eventId, now);
+    // Only DEMAND reads the window (FIXED and TIERED never look at it): skipping its bucket reads makes a
+    // TIERED repricing and every read of a TIERED price (nextTier) two reads instead of thirty-two.
+    const window =
+      policy.kind === 'DEMAND'
+        ? await this.signals.window(doc._id, doc.eventId, now)
+        : { windowMs: this.config.DEMAND_WINDOW_MS, views: 0, held: 0, lapsed: 0, sold: 0 };
     const soldTotal = Math.max(0, doc.soldTotal ?? 0);
     return computePrice({
       policy: enginePolicy(policy, this.defaults),

@@ -1,12 +1,18 @@
 import { Parent, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
 import { Public } from '@ticketing/platform';
+import { CatalogService } from '../catalog/catalog.service';
 import { AvailabilityService } from './availability.service';
+import { InventoryService } from './inventory.service';
 import { TicketAvailability, TicketType } from './models/ticket-type.model';
 
-/** `TicketType.availability`: public, like the event listing it decorates. */
+/** `TicketType.availability` and `takenSeats`: public, like the event listing they decorate. */
 @Resolver(() => TicketType)
 export class AvailabilityResolver {
-  constructor(private readonly availabilityService: AvailabilityService) {}
+  constructor(
+    private readonly availabilityService: AvailabilityService,
+    private readonly inventory: InventoryService,
+    private readonly catalog: CatalogService,
+  ) {}
 
   @Public()
   @ResolveReference()
@@ -18,5 +24,19 @@ export class AvailabilityResolver {
   @ResolveField(() => TicketAvailability, { nullable: true })
   availability(@Parent() type: TicketType): Promise<TicketAvailability | null> {
     return this.availabilityService.get(type.id);
+  }
+
+  /** Seat ids only (no holder, reservation or order): the seat picker greys them out. */
+  @Public()
+  @ResolveField(() => [String], {
+    description:
+      'Reserved seating: seats sold or held right now (published events; empty for general admission).',
+  })
+  async takenSeats(@Parent() type: TicketType): Promise<string[]> {
+    const replica = await this.catalog.findTicketType(type.id);
+    if (!replica || replica.kind !== 'RESERVED') return [];
+    const event = await this.catalog.findEvent(replica.eventId);
+    if (event?.status !== 'PUBLISHED') return [];
+    return this.inventory.takenSeats(type.id);
   }
 }

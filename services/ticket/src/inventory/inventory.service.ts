@@ -145,6 +145,16 @@ export class InventoryService {
     return result.modifiedCount === 1;
   }
 
+  /** Seat ids of a ticket type that are held or sold now (one indexed query). */
+  async takenSeats(ticketTypeId: string): Promise<string[]> {
+    const docs = await this.seats
+      .find({ ticketTypeId, state: { $in: ['HELD', 'SOLD'] } }, { seatId: 1, _id: 0 })
+      .sort({ seatId: 1 })
+      .lean<{ seatId: string }[]>()
+      .exec();
+    return docs.map((d) => d.seatId);
+  }
+
   /**
    * Reserved seating: one guarded update per seat (AVAILABLE → HELD by this reservation). If any seat is
    * taken, the seats this call did take are given back before it answers.

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from '../common/ids';
 import type { CheckoutInput } from './dto/checkout.input';
-import { OrdersService } from './orders.service';
+import { OrdersService, orderIdFor } from './orders.service';
 import {
   IDEMPOTENCY_RECORD,
   type IdempotencyRecordDoc,
@@ -16,7 +16,16 @@ import type { OrderDoc } from './schemas/order.schema';
 
 /** How long one caller owns a key before another may take over (the owner crashed). */
 const LEASE_MS = 30_000;
+/** First pause of a replay waiting for the first call of its key; doubled after each look, up to 200 ms. */
 const POLL_MS = 25;
+const POLL_MAX_MS = 200;
+/**
+ * How long a replay waits for the first call of its key before answering TRY_AGAIN (the first call is still
+ * running: its answer will be there on a later retry). Short, so a replay never holds a slot of an overloaded
+ * service or waits into the gateway's timeout; about 8 looks at most.
+ */
+const REPLAY_WAIT_MS = 1_000;
+const REPLAY_RETRY_AFTER_MS = 500;
 /** Errors that are the final answer for a key; anything else (provider failure, crash) may be retried. */
 const FINAL_CODES = new Set<string>([
   ErrorCode.PAYMENT_DECLINED,
@@ -36,6 +45,12 @@ export function requestHash(input: Pick<CheckoutInput, 'reservationId' | 'paymen
  * `checkout` with an idempotency key (unique per user): the first call records the request's hash and
  * runs; concurrent and later calls with the same key wait for and replay its final answer (the same
  * order, or the same error); the same key with a different request is CONFLICT.
+ *
+ * A checkout whose answer was lost (timeout, refused retry, dropped connection) is always recoverable: the
+ * same key returns the order. A success is not written back to the key (one round trip less per purchase):
+ * the key's request names the reservation, whose order id is derived from it, so a replay finds a confirmed
+ * order by `_id`. Errors that are the final answer are written back (`DONE`) and replayed as they were. A
+ * replay that finds the first call still running waits at most REPLAY_WAIT_MS, then answers TRY_AGAIN.
  */
 @Injectable()
 export class CheckoutService {
@@ -47,14 +62,13 @@ export class CheckoutService {
   async checkout(user: AuthUser, input: CheckoutInput): Promise<OrderDoc> {
     const id = `${user.id}:${input.idempotencyKey}`;
     const hash = requestHash(input);
-    const replay = await this.claim(id, hash);
+    const replay = await this.claim(id, hash, input.reservationId);
     if (replay) return this.answer(user, replay);
 
     let outcome: StoredOutcome;
-    let order: OrderDoc | undefined;
     try {
-      order = await this.orders.pay(user, input.reservationId, input.paymentToken);
-      outcome = { kind: 'order', orderId: order._id };
+      // Paid: the confirmed order is the key's answer (replays find it by the reservation's order id).
+      return await this.orders.pay(user, input.reservationId, input.paymentToken);
     } catch (error) {
       const code = errorCodeOf(error);
       if (!code || !FINAL_CODES.has(code)) {
@@ -71,12 +85,11 @@ export class CheckoutService {
       };
     }
     await this.records.updateOne({ _id: id, requestHash: hash }, { $set: { state: 'DONE', outcome } }).exec();
-    // This call produced the order: answer with it (replays read it back).
-    return order ?? this.answer(user, outcome);
+    return this.answer(user, outcome);
   }
 
   /** Returns the stored outcome to replay, or null when this caller owns the key and must run. */
-  private async claim(id: string, hash: string): Promise<StoredOutcome | null> {
+  private async claim(id: string, hash: string, reservationId: string): Promise<StoredOutcome | null> {
     const now = Date.now();
     try {
       await this.records.create({
@@ -91,14 +104,18 @@ export class CheckoutService {
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-    const deadline = now + LEASE_MS + 5_000;
+    const deadline = now + REPLAY_WAIT_MS;
+    let pause = POLL_MS;
     while (Date.now() < deadline) {
       const record = await this.records.findById(id).lean<IdempotencyRecordDoc>().exec();
-      if (!record) return this.claim(id, hash);
+      if (!record) return this.claim(id, hash, reservationId);
       if (record.requestHash !== hash) {
         throw conflict('This idempotency key was used with a different request', 'input.idempotencyKey');
       }
       if (record.state === 'DONE' && record.outcome) return record.outcome;
+      // The same request hash means the same reservation: its order, once confirmed, is this key's answer.
+      const order = await this.orders.findById(orderIdFor(reservationId));
+      if (order && wasConfirmed(order)) return { kind: 'order', orderId: order._id };
       if (record.leaseUntil.getTime() < Date.now()) {
         const taken = await this.records
           .updateOne(
@@ -108,12 +125,14 @@ export class CheckoutService {
           .exec();
         if (taken.modifiedCount === 1) return null;
       }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(POLL_MAX_MS, pause * 2);
     }
     throw domainError(
-      ErrorCode.CONFLICT,
-      'A checkout with this key is still running; retry later',
+      ErrorCode.TRY_AGAIN,
+      'A checkout with this key is still running; retry shortly with the same key',
       'input.idempotencyKey',
+      { retryAfterMs: REPLAY_RETRY_AFTER_MS, retryAfter: 1 },
     );
   }
 
@@ -121,4 +140,10 @@ export class CheckoutService {
     if (outcome.kind === 'error') throw domainError(outcome.code, outcome.message, outcome.field);
     return this.orders.findReadable(user, outcome.orderId);
   }
+}
+
+/** The order was confirmed (and may since have been refunded because its event was cancelled). */
+function wasConfirmed(order: OrderDoc): boolean {
+  if (order.status === 'CONFIRMED') return true;
+  return (order.status === 'REFUNDING' || order.status === 'REFUNDED') && order.refundFrom === 'CONFIRMED';
 }

@@ -90,20 +90,25 @@ export class OrdersService {
     paymentToken: string,
     now = new Date(),
   ): Promise<OrderDoc> {
-    const reservation = await this.reservations.findById(reservationId);
-    if (
-      !reservation ||
-      reservation.buyerId !== user.id ||
-      reservation.status === 'PENDING' ||
-      reservation.status === 'FAILED'
-    ) {
-      throw notFound('Reservation', 'input.reservationId');
+    // HELD → PAYING and the reservation in one round trip; only a refusal reads it again to say why.
+    const reservation = await this.reservations.beginPayment(reservationId, user.id, now);
+    if (!reservation) {
+      const current = await this.reservations.findById(reservationId);
+      if (
+        !current ||
+        current.buyerId !== user.id ||
+        current.status === 'PENDING' ||
+        current.status === 'FAILED'
+      ) {
+        throw notFound('Reservation', 'input.reservationId');
+      }
+      throw refusalFor(current, now);
     }
     // A fresh read (holds are checked against a cached copy): nobody pays for a cancelled event.
     const event = await this.catalog.findEvent(reservation.eventId);
-    if (!event || event.cancelled) throw forbidden('The event is cancelled');
-    if (!(await this.reservations.beginPayment(reservationId, user.id, now))) {
-      throw refusalFor((await this.reservations.findById(reservationId))!, now);
+    if (!event || event.cancelled) {
+      await this.reservations.paymentFailed(reservationId);
+      throw forbidden('The event is cancelled');
     }
 
     let order: OrderDoc;
@@ -153,19 +158,17 @@ export class OrdersService {
         'input.paymentToken',
       );
     }
-    const captured = await this.orders
-      .updateOne(
-        { _id: order._id, status: 'PENDING', attempt: order.attempt },
-        { $set: { status: 'PAYMENT_CAPTURED', chargeId: result.chargeId } },
-      )
-      .exec();
-    if (captured.modifiedCount !== 1)
-      return answerPaid(await this.complete((await this.findById(order._id))!, reservation, now));
+    // Captured: straight on to CONFIRMED (the charge id is written with it). No separate "captured" write:
+    // a crash from here on leaves the attempt PENDING, and recovery settles it from the provider's record
+    // (looked up by the attempt's charge key) after RECOVERY_AFTER_MS, then finishes it like any paid order.
     return answerPaid(
       await this.complete(
         { ...order, status: 'PAYMENT_CAPTURED', chargeId: result.chargeId },
         reservation,
         now,
+        {
+          confirmFrom: { status: 'PENDING', attempt: order.attempt },
+        },
       ),
     );
   }
@@ -182,9 +185,10 @@ export class OrdersService {
    */
   private async openAttempt(user: AuthUser, reservation: ReservationDoc, now: Date): Promise<OrderDoc> {
     const id = orderIdFor(reservation._id);
-    const existing = await this.findById(id);
-    if (!existing) {
-      const type = await this.catalog.findTicketType(reservation.ticketTypeId);
+    // First attempt (the common case): insert at once; only a duplicate `_id` reads the existing order.
+    {
+      // The type's name from the per-process sale context (a label on the order, nothing decided by it).
+      const type = (await this.catalog.saleContext(reservation.ticketTypeId))?.type;
       const unitPrice = { amount: reservation.unitPrice.amount, currency: reservation.unitPrice.currency };
       const doc: OrderDoc = {
         _id: id,
@@ -218,9 +222,10 @@ export class OrdersService {
         return doc;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        return this.openAttempt(user, reservation, now);
       }
     }
+    const existing = await this.findById(id);
+    if (!existing) throw new Error(`order ${id} refused as a duplicate but not found`);
     if (existing.status === 'REFUNDING' || existing.status === 'REFUNDED')
       throw refundedForCancellation(existing.status);
     if (existing.status === 'PAYMENT_FAILED' || existing.status === 'ABANDONED') {
@@ -261,12 +266,18 @@ export class OrdersService {
    * runs second sees the other: an order confirmed while the event was being cancelled is refunded and its
    * tickets revoked by one side or both (each step is guarded, so twice is harmless).
    */
-  async complete(order: OrderDoc, reservation?: ReservationDoc, now = new Date()): Promise<OrderDoc> {
+  async complete(
+    order: OrderDoc,
+    reservation?: ReservationDoc,
+    now = new Date(),
+    options: CompleteOptions = {},
+  ): Promise<OrderDoc> {
     if (order.status === 'CONFIRMED' || order.status === 'REFUNDING' || order.status === 'REFUNDED')
       return order;
     if (order.status !== 'PAYMENT_CAPTURED')
       throw new Error(`order ${order._id} is ${order.status}, not paid`);
-    if (await this.eventCancelled(order.eventId)) return this.refundForCancellation(order, now);
+    const from = options.confirmFrom ?? { status: 'PAYMENT_CAPTURED' };
+    if (await this.eventCancelled(order.eventId)) return this.refundForCancellation(order, now, from);
     const held = reservation ?? (await this.reservations.findById(order.reservationId))!;
     const hold = holdOf(held);
     await this.inventory.sellHold(hold, order._id, order.total.amount);
@@ -291,21 +302,30 @@ export class OrdersService {
     });
     const result = await this.orders
       .updateOne(
-        { _id: order._id, status: 'PAYMENT_CAPTURED' },
+        { _id: order._id, ...from },
         {
-          $set: { status: 'CONFIRMED', ticketIds: issued.ticketIds, confirmedAt: now, version: 2 },
+          $set: {
+            status: 'CONFIRMED',
+            chargeId: order.chargeId,
+            ticketIds: issued.ticketIds,
+            confirmedAt: now,
+            version: 2,
+          },
           ...appendOutbox([confirmed, ...issued.events]),
         },
       )
       .exec();
-    await this.reservations.markConverted(order.reservationId, order._id);
     if (result.modifiedCount !== 1) {
       const current = (await this.findById(order._id))!;
+      // Recovery settled this attempt meanwhile (PENDING → PAYMENT_CAPTURED): finish it the ordinary way.
+      if (current.status === 'PAYMENT_CAPTURED') return this.complete(current, held, now);
+      await this.reservations.markConverted(order.reservationId, order._id);
       if (current.status !== 'REFUNDING' && current.status !== 'REFUNDED') return current;
       // Another caller began the refund while this one issued tickets: none of them may stay valid.
       await this.revokeOrderTickets(current._id, now);
       return this.refundForCancellation(current, now);
     }
+    await this.reservations.markConverted(order.reservationId, order._id);
     this.outbox.nudge('orders');
     void this.availability.changed(order.eventId, line.ticketTypeId);
     const done: OrderDoc = {
@@ -330,12 +350,18 @@ export class OrdersService {
    * caller starts it), then `finishRefund`. Returns the order as it stands afterwards (REFUNDING when the
    * provider failed: recovery retries).
    */
-  async refundForCancellation(order: OrderDoc, now = new Date()): Promise<OrderDoc> {
+  async refundForCancellation(
+    order: OrderDoc,
+    now = new Date(),
+    from: CompleteOptions['confirmFrom'] = undefined,
+  ): Promise<OrderDoc> {
     if (order.status === 'PAYMENT_CAPTURED' || order.status === 'CONFIRMED') {
+      // `from`: the state in the database when it differs from `order.status` (checkout's PENDING attempt
+      // just paid, whose charge id is written here).
       await this.orders
         .updateOne(
-          { _id: order._id, status: order.status },
-          { $set: { status: 'REFUNDING', refundFrom: order.status } },
+          { _id: order._id, ...(from ?? { status: order.status }) },
+          { $set: { status: 'REFUNDING', refundFrom: order.status, chargeId: order.chargeId } },
         )
         .exec();
     }
@@ -488,6 +514,14 @@ export class OrdersService {
     }
     return completed;
   }
+}
+
+export interface CompleteOptions {
+  /**
+   * The order's state in the database the CONFIRMED update is guarded on. Default PAYMENT_CAPTURED; checkout
+   * passes the PENDING attempt it has just been paid for (it writes the capture with the confirmation).
+   */
+  confirmFrom?: { status: 'PENDING'; attempt: number } | { status: 'PAYMENT_CAPTURED' };
 }
 
 export function canReadOrder(user: AuthUser | null | undefined, order: OrderDoc): boolean {

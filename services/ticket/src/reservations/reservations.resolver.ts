@@ -4,17 +4,29 @@ import { ReserveTicketsInput } from './dto/reserve-tickets.input';
 import { Reservation } from './models/reservation.model';
 import { toReservation } from './reservation.mapper';
 import { ReservationsService } from './reservations.service';
+import { WaitingRoomService } from '../waiting-room/waiting-room.service';
 
 @Resolver(() => Reservation)
 export class ReservationsResolver {
-  constructor(private readonly reservations: ReservationsService) {}
+  constructor(
+    private readonly reservations: ReservationsService,
+    private readonly waitingRoom: WaitingRoomService,
+  ) {}
 
-  @Mutation(() => Reservation, { description: 'Holds tickets for the signed-in buyer at the current price.' })
+  @Mutation(() => Reservation, {
+    description:
+      'Holds tickets for the signed-in buyer at the current price. While the event has an active waiting room, ' +
+      'needs `input.admissionPass` (from joinWaitingRoom / waitingRoomStatus), else ADMISSION_REQUIRED.',
+  })
   async reserveTickets(
     @CurrentUser() user: AuthUser,
     @Args('input') input: ReserveTicketsInput,
   ): Promise<Reservation> {
-    return toReservation(await this.reservations.reserve(user, input));
+    // The waiting room's pass check wraps the reservation (it does nothing when the room is off).
+    const doc = await this.waitingRoom.guardReserve(user, input.ticketTypeId, input.admissionPass, () =>
+      this.reservations.reserve(user, input),
+    );
+    return toReservation(doc);
   }
 
   @Mutation(() => Reservation, { description: 'Gives a hold back before it expires.' })

@@ -398,13 +398,16 @@ export class ReservationsService {
 
   // ---- checkout hooks -----------------------------------------------------------------------------
 
-  /** HELD → PAYING while the hold is still valid. */
-  async beginPayment(reservationId: string, buyerId: string, now: Date): Promise<boolean> {
-    return this.transition(
-      reservationId,
-      { buyerId, status: 'HELD', expiresAt: { $gt: now } },
-      { $set: { status: 'PAYING' } },
-    );
+  /** HELD → PAYING while the hold is still valid; returns the reservation as updated, or null (no change). */
+  beginPayment(reservationId: string, buyerId: string, now: Date): Promise<ReservationDoc | null> {
+    return this.reservations
+      .findOneAndUpdate(
+        { _id: reservationId, buyerId, status: 'HELD', expiresAt: { $gt: now } },
+        { $set: { status: 'PAYING' } },
+        { returnDocument: 'after' },
+      )
+      .lean<ReservationDoc>()
+      .exec();
   }
 
   /** PAYING → HELD after a decline or a provider error: the hold stays until it expires. */

@@ -24,6 +24,9 @@ export async function startTicket(
     AUTH_JWKS_URL: issuer.jwksUrl,
     // Tests drive the sweeper by hand unless they ask for it.
     SWEEPER_ENABLED: 'false',
+    // No load shedding unless a test asks for it (test/overload.e2e-spec.ts): the concurrency tests fire
+    // bursts on purpose and check what the service does with every request of them.
+    OVERLOAD_MAX_INFLIGHT: '0',
     ...overrides,
   });
   const app: NestExpressApplication = await createServiceApp(createAppModule(config), config, {

@@ -34,7 +34,8 @@ export class TokenFamily {
   @Prop({ type: Date, required: true })
   absoluteExpiresAt!: Date;
 
-  @Prop({ type: Date, default: null })
+  /** Indexed: the revocation repair loop reads the sessions ended in the last access-token lifetime. */
+  @Prop({ type: Date, default: null, index: true })
   revokedAt!: Date | null;
 
   @Prop({ type: String, default: null })

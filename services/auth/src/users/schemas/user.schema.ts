@@ -26,6 +26,10 @@ export class UserRecord {
   @Prop({ type: Date, required: true })
   passwordChangedAt!: Date;
 
+  /** Set by an admin's lockAccount: the account cannot sign in and has no live session. */
+  @Prop({ type: Date, default: null })
+  lockedAt!: Date | null;
+
   /** Bumped by every change other services may care about. */
   @Prop({ type: Number, required: true, default: 1 })
   version!: number;

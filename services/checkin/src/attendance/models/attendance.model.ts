@@ -26,8 +26,14 @@ export class Attendance {
   @Field(() => Int, { description: 'Tickets admitted (each at most once).' })
   admitted!: number;
 
-  @Field(() => Int, { description: 'People inside now (re-entry is off: everyone admitted).' })
+  @Field(() => Int, { description: 'People inside now: admitted + returns − exits.' })
   inside!: number;
+
+  @Field(() => Int, { description: 'Exit scans that let a ticket out (events with re-entry).' })
+  exits!: number;
+
+  @Field(() => Int, { description: 'Returns after an exit (not counted in admitted).' })
+  reentries!: number;
 
   @Field(() => Int, { description: 'Scans of a ticket already admitted.' })
   repeats!: number;

@@ -15,8 +15,11 @@ export interface AttendanceDoc {
   repeats: number;
   /** Offline scans uploaded after another scan of the same ticket had won. */
   conflicts: number;
-  /** Scans refused for any other reason (invalid, revoked, wrong event, doors closed). */
+  /** Scans refused for any other reason (invalid, revoked, wrong event, doors closed, exits refused). */
   refused: number;
+  /** Exits, and returns after an exit (inside = admitted + reentries − exits). */
+  exits: number;
+  reentries: number;
   /** gate → admitted. */
   byGate: Record<string, number>;
   /** `m<YYYYMMDDHHmm>` (UTC) → admitted. */
@@ -32,6 +35,8 @@ export const AttendanceSchema = new Schema<AttendanceDoc>(
     repeats: { type: Number, default: 0 },
     conflicts: { type: Number, default: 0 },
     refused: { type: Number, default: 0 },
+    exits: { type: Number, default: 0 },
+    reentries: { type: Number, default: 0 },
     byGate: { type: Schema.Types.Mixed, default: {} },
     byMinute: { type: Schema.Types.Mixed, default: {} },
     offsets: { type: Schema.Types.Mixed, default: {} },

@@ -5,6 +5,8 @@ import {
   ArrayMinSize,
   IsArray,
   IsDate,
+  IsIn,
+  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -13,6 +15,7 @@ import {
 } from 'class-validator';
 import { ENTITY_ID } from '../../common/ids';
 import { MAX_CODE_LENGTH, NAME_PATTERN, NONCE_PATTERN } from '../../scans/dto/scan-ticket.input';
+import { ScanDirection } from '../../scans/models/scan.model';
 
 /**
  * Largest upload: a device syncs in batches of at most this many scans (200 QR tokens stay well under the
@@ -44,6 +47,11 @@ export class OfflineScanInput {
   @Type(() => Date)
   @IsDate()
   scannedAt!: Date;
+
+  @Field(() => ScanDirection, { defaultValue: ScanDirection.ENTRY })
+  @IsOptional()
+  @IsIn(Object.values(ScanDirection), { message: 'direction must be ENTRY or EXIT' })
+  direction?: ScanDirection;
 }
 
 @InputType()

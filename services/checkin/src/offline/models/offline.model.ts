@@ -57,8 +57,11 @@ export class OfflineBundle {
   @Field()
   generatedAt!: Date;
 
-  @Field({ description: 'Doors open at (earlier scans answer NOT_YET_OPEN).' })
+  @Field({ description: "Doors open at (earlier scans answer NOT_YET_OPEN): the event's, else the default." })
   doorsOpenAt!: Date;
+
+  @Field({ description: 'Exit and re-entry scans allowed.' })
+  allowReentry!: boolean;
 
   @Field()
   cancelled!: boolean;

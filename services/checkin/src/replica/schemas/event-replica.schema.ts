@@ -18,6 +18,10 @@ export interface EventReplicaDoc {
   cancelled: boolean;
   startsAt?: Date;
   endsAt?: Date;
+  /** The event's own doors-open instant; null/absent: `startsAt − DOORS_OPEN_MINUTES`. */
+  doorsOpenAt?: Date | null;
+  /** Exit and re-entry scans allowed (absent: false). */
+  allowReentry?: boolean;
   staff: StaffMember[];
   staffVersion: number;
   aggregateVersion: number;
@@ -32,6 +36,8 @@ export const EventReplicaSchema = new Schema<EventReplicaDoc>(
     cancelled: { type: Boolean, default: false },
     startsAt: { type: Date },
     endsAt: { type: Date },
+    doorsOpenAt: { type: Date, default: null },
+    allowReentry: { type: Boolean, default: false },
     staff: { type: [{ userId: { type: String, default: null }, email: String, _id: false }], default: [] },
     staffVersion: { type: Number, default: 0 },
     aggregateVersion: { type: Number, default: 0 },

@@ -1,7 +1,7 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ENTITY_ID } from '../../common/ids';
-import { ScanResult } from '../models/scan.model';
+import { ScanDirection, ScanResult } from '../models/scan.model';
 
 /**
  * Gate and device names: 1-64 letters, digits, spaces, `_` and `-`, starting with a letter or digit and not
@@ -38,6 +38,15 @@ export class ScanTicketInput {
   @Field({ description: 'Fresh per scan; resending the same nonce returns the same answer.' })
   @Matches(NONCE_PATTERN, { message: 'nonce must be 8-128 characters of A-Z a-z 0-9 _ -' })
   nonce!: string;
+
+  @Field(() => ScanDirection, {
+    defaultValue: ScanDirection.ENTRY,
+    description:
+      'EXIT lets an admitted ticket out (events that allow re-entry); the next ENTRY re-admits it.',
+  })
+  @IsOptional()
+  @IsIn(Object.values(ScanDirection), { message: 'direction must be ENTRY or EXIT' })
+  direction?: ScanDirection;
 }
 
 @InputType()

@@ -7,8 +7,20 @@ export enum ScanResult {
   WRONG_EVENT = 'WRONG_EVENT',
   INVALID = 'INVALID',
   NOT_YET_OPEN = 'NOT_YET_OPEN',
+  /** EXIT scan: the ticket was inside and is now out (it may come back in). */
+  EXITED = 'EXITED',
+  /** EXIT scan at an event that does not allow re-entry (nothing changes; the attempt is logged). */
+  REENTRY_NOT_ALLOWED = 'REENTRY_NOT_ALLOWED',
+  /** EXIT scan of a ticket that is not inside (never admitted, or already out). */
+  NOT_INSIDE = 'NOT_INSIDE',
 }
 registerEnumType(ScanResult, { name: 'ScanResult' });
+
+export enum ScanDirection {
+  ENTRY = 'ENTRY',
+  EXIT = 'EXIT',
+}
+registerEnumType(ScanDirection, { name: 'ScanDirection' });
 
 export enum ScanMethod {
   QR = 'QR',
@@ -42,7 +54,10 @@ export class ScanOutcome {
   @Field(() => ScanMethod, { nullable: true })
   method!: ScanMethod | null;
 
-  @Field(() => Date, { nullable: true, description: 'ALREADY_CHECKED_IN: when the ticket was admitted.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'ALREADY_CHECKED_IN: when the ticket was admitted (its latest entry, with re-entry).',
+  })
   checkedInAt!: Date | null;
 
   @Field(() => String, { nullable: true, description: 'ALREADY_CHECKED_IN: at which gate.' })
@@ -50,6 +65,12 @@ export class ScanOutcome {
 
   @Field()
   scannedAt!: Date;
+
+  @Field(() => ScanDirection)
+  direction!: ScanDirection;
+
+  @Field({ description: 'ACCEPTED: the ticket came back in after an exit (not its first admission).' })
+  reentry!: boolean;
 }
 
 @ObjectType({ description: 'One scan attempt in the entry log.' })
@@ -89,6 +110,12 @@ export class ScanLogEntry {
 
   @Field({ description: 'Made offline and uploaded by syncScans.' })
   offline!: boolean;
+
+  @Field(() => ScanDirection)
+  direction!: ScanDirection;
+
+  @Field({ description: 'ACCEPTED: back in after an exit.' })
+  reentry!: boolean;
 }
 
 @ObjectType({ description: 'A page of the entry log, newest first.' })

@@ -4,7 +4,16 @@ import { Schema } from 'mongoose';
 export const SCAN_ENTRY = 'ScanEntry';
 
 export type ScanResultValue =
-  'ACCEPTED' | 'ALREADY_CHECKED_IN' | 'REVOKED' | 'WRONG_EVENT' | 'INVALID' | 'NOT_YET_OPEN';
+  | 'ACCEPTED'
+  | 'ALREADY_CHECKED_IN'
+  | 'REVOKED'
+  | 'WRONG_EVENT'
+  | 'INVALID'
+  | 'NOT_YET_OPEN'
+  | 'EXITED'
+  | 'REENTRY_NOT_ALLOWED'
+  | 'NOT_INSIDE';
+export type ScanDirectionValue = 'ENTRY' | 'EXIT';
 
 /**
  * One scan attempt, whatever its result (the entry log). `_id` derives from (event, device, nonce): the
@@ -31,7 +40,13 @@ export interface ScanEntryDoc extends OutboxFields {
   firstAt: Date | null;
   firstGateId: string | null;
   offline: boolean;
+  /** Absent on entries written before re-entry existed: ENTRY. */
+  direction?: ScanDirectionValue;
+  /** ACCEPTED after an exit. */
+  reentry?: boolean;
   recordedAt: Date;
+  /** The relay round holding this document's outbox (see BatchOutboxRelay). */
+  outboxClaim?: string | null;
 }
 
 export const ScanEntrySchema = withOutbox(
@@ -53,7 +68,10 @@ export const ScanEntrySchema = withOutbox(
       firstAt: { type: Date, default: null },
       firstGateId: { type: String, default: null },
       offline: { type: Boolean, default: false },
+      direction: { type: String, default: 'ENTRY' },
+      reentry: { type: Boolean, default: false },
       recordedAt: { type: Date, required: true },
+      outboxClaim: { type: String, default: null },
     },
     { collection: 'scan_log', versionKey: false },
   ),

@@ -30,6 +30,7 @@ export interface ScheduleFields {
   salesStartAt?: Date | null;
   salesEndAt?: Date | null;
   transferPolicy: TransferPolicyData;
+  doorsOpenAt?: Date | null;
 }
 
 /** Start before end, a real IANA zone, a sales window that closes by the end, a transfer deadline inside it. */
@@ -40,6 +41,12 @@ export function checkSchedule(s: ScheduleFields): void {
     `Unknown time zone "${s.timeZone}" (use an IANA name such as Europe/Paris)`,
   );
   rule(s.endsAt.getTime() > s.startsAt.getTime(), 'endsAt', 'The event must end after it starts');
+  if (s.doorsOpenAt)
+    rule(
+      s.doorsOpenAt.getTime() <= s.startsAt.getTime(),
+      'doorsOpenAt',
+      'Doors must open on or before the start',
+    );
   if (s.salesStartAt && s.salesEndAt) {
     rule(s.salesEndAt.getTime() > s.salesStartAt.getTime(), 'salesEndAt', 'Sales must end after they start');
   }

@@ -88,6 +88,8 @@ export function eventSnapshot(event: EventDoc): EventSnapshotBase {
     },
     ticketTypes: event.ticketTypes.map((tt) => ticketTypeSnapshot(event, tt)),
     perBuyerMax: event.perBuyerMax ?? null,
+    doorsOpenAt: event.doorsOpenAt ? iso(event.doorsOpenAt) : null,
+    allowReentry: event.allowReentry ?? false,
     aggregateVersion: event.version,
   };
 }

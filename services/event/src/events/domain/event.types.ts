@@ -97,6 +97,10 @@ export interface EventDoc {
   transferPolicy: TransferPolicyData;
   /** Most tickets of the whole event one buyer may hold, across its ticket types; null: no such limit. */
   perBuyerMax?: number | null;
+  /** When the gates open (on or before startsAt); null: the check-in service's default. */
+  doorsOpenAt?: Date | null;
+  /** Exit and re-entry scans allowed; absent on older documents: false. */
+  allowReentry?: boolean;
   ticketTypes: TicketTypeDoc[];
   /** Sum of every ticket type's quantity; never above venue.capacity. */
   allocated: number;

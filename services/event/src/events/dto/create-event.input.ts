@@ -87,6 +87,23 @@ export class CreateEventInput {
   @Max(1000)
   perBuyerMax?: number | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When the gates open (on or before startsAt). Null: the check-in service default (2 hours before the start).',
+  })
+  @IsOptional()
+  @IsDate()
+  doorsOpenAt?: Date | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Whether ticket holders may leave and come back in (exit/re-entry scans). Default false.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  allowReentry?: boolean | null;
+
   @Field(() => TransferPolicyInput, {
     nullable: true,
     description: 'Defaults to transfers allowed, no deadline.',

@@ -77,6 +77,15 @@ export class Event {
   })
   perBuyerMax?: number | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the gates open; null: the check-in default (2 hours before the start).',
+  })
+  doorsOpenAt?: Date | null;
+
+  @Field(() => Boolean, { description: 'Whether ticket holders may leave and come back in.' })
+  allowReentry!: boolean;
+
   @Field(() => [TicketType])
   ticketTypes!: TicketType[];
 

@@ -115,6 +115,8 @@ export const EventSchema = new Schema<EventRecord>(
       required: true,
     },
     perBuyerMax: { type: Number, default: null },
+    doorsOpenAt: { type: Date, default: null },
+    allowReentry: { type: Boolean, default: false },
     ticketTypes: { type: [ticketType], default: [] },
     allocated: { type: Number, default: 0 },
     assignedSeats: { type: [String], default: [] },
@@ -141,5 +143,8 @@ EventSchema.index({ status: 1, category: 1, startsAt: 1 });
 EventSchema.index({ searchTerms: 1 });
 EventSchema.index({ organizerId: 1, createdAt: -1 });
 EventSchema.index({ 'ticketTypes.id': 1 });
+// myStaffEvents: the published events a user staffs, by account or by the email it was added with.
+EventSchema.index({ 'staff.userId': 1, status: 1 });
+EventSchema.index({ 'staff.email': 1, status: 1 });
 // The end-of-event sweeper: events ending in a given hour that are still on sale.
 EventSchema.index({ endHour: 1, status: 1 });

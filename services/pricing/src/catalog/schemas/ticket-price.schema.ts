@@ -62,6 +62,8 @@ export interface TicketPriceDoc extends OutboxFields {
   cancelled: boolean;
   soldTotal: number;
   heldTotal: number;
+  /** Per Kafka topic-partition, the highest offset counted in the totals (the guard of their `$inc`). */
+  hw?: Record<string, number>;
   /** The price in force (null before the first). */
   price: number | null;
   version: number;
@@ -127,6 +129,7 @@ export const TicketPriceSchema = withOutbox(
       cancelled: { type: Boolean, default: false },
       soldTotal: { type: Number, default: 0 },
       heldTotal: { type: Number, default: 0 },
+      hw: { type: Schema.Types.Mixed },
       price: { type: Number, default: null },
       version: { type: Number, default: 0 },
       lastChangedAt: { type: Date, default: null },

@@ -4,8 +4,9 @@ export const DEMAND_BUCKET = 'DemandBucket';
 
 /**
  * Demand counted in one time bucket for one subject (a ticket type; an event for views). `_id` =
- * `<subject>:<bucketStart ms>`; `ids` lists the signals already counted, so a redelivered one changes
- * nothing (the guard and the `$inc` are one update).
+ * `<subject>:<bucketStart ms>`. `hw` maps each Kafka topic-partition that fed the bucket to the highest
+ * offset already counted in it (see SignalsService.fold): the guard of every `$inc`, one key per partition,
+ * so the document stays the same size however many signals it counts.
  */
 export interface DemandBucketDoc {
   _id: string;
@@ -15,7 +16,7 @@ export interface DemandBucketDoc {
   held: number;
   lapsed: number;
   sold: number;
-  ids: string[];
+  hw?: Record<string, number>;
 }
 
 export const DemandBucketSchema = new Schema<DemandBucketDoc>(
@@ -27,9 +28,9 @@ export const DemandBucketSchema = new Schema<DemandBucketDoc>(
     held: { type: Number, default: 0 },
     lapsed: { type: Number, default: 0 },
     sold: { type: Number, default: 0 },
-    ids: { type: [String], default: [] },
+    hw: { type: Schema.Types.Mixed },
   },
-  { collection: 'demand_buckets', versionKey: false },
+  { collection: 'demand_buckets', versionKey: false, minimize: false },
 );
 // The window read: one subject's buckets since a time.
 DemandBucketSchema.index({ subject: 1, bucketStart: 1 });

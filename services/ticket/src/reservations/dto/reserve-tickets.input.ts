@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   Matches,
+  MaxLength,
   Max,
   Min,
 } from 'class-validator';
@@ -35,4 +36,13 @@ export class ReserveTicketsInput {
   @IsString({ each: true })
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, { each: true, message: 'seatIds must be seat ids' })
   seatIds?: string[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The admission pass the waiting room gave the buyer (required while the room is active).',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  admissionPass?: string;
 }

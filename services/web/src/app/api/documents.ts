@@ -86,6 +86,16 @@ export const MY_EVENTS = /* GraphQL */ `
   ${EVENT_SUMMARY}
 `;
 
+/** Published events where the signed-in person is on the staff (the scanner's list). */
+export const MY_STAFF_EVENTS = /* GraphQL */ `
+  query MyStaffEvents {
+    myStaffEvents {
+      ...EventSummary
+    }
+  }
+  ${EVENT_SUMMARY}
+`;
+
 const TICKET_TYPE = /* GraphQL */ `
   fragment TicketTypeFields on TicketType {
     id
@@ -129,6 +139,8 @@ const EVENT_DETAIL = /* GraphQL */ `
       allowed
       deadline
     }
+    doorsOpenAt
+    allowReentry
     cancelReason
     publishedAt
     version
@@ -153,6 +165,7 @@ export const EVENT = /* GraphQL */ `
           held
           sold
         }
+        takenSeats
       }
     }
   }
@@ -164,6 +177,7 @@ export const EVENT_TITLE = /* GraphQL */ `
     event(id: $id) {
       id
       title
+      allowReentry
       startsAt
       timeZone
       venue {
@@ -499,6 +513,71 @@ export const SCAN_TICKET = /* GraphQL */ `
       checkedInAt
       checkedInGateId
       scannedAt
+      direction
+      reentry
+    }
+  }
+`;
+
+export const OFFLINE_BUNDLE = /* GraphQL */ `
+  query OfflineBundle($eventId: ID!) {
+    offlineBundle(eventId: $eventId) {
+      eventId
+      version
+      generatedAt
+      doorsOpenAt
+      allowReentry
+      cancelled
+      keys {
+        kid
+        kty
+        crv
+        x
+        alg
+      }
+      tickets {
+        ticketId
+        generation
+        holderName
+        ticketTypeName
+      }
+      revocations {
+        ticketId
+        generation
+        all
+      }
+    }
+  }
+`;
+
+export const SYNC_SCANS = /* GraphQL */ `
+  mutation SyncScans($input: SyncScansInput!) {
+    syncScans(input: $input) {
+      accepted
+      conflicts
+      rejected
+      results {
+        index
+        nonce
+        conflict
+        errorCode
+        errorField
+        errorMessage
+        outcome {
+          result
+          reason
+          ticketId
+          holderName
+          ticketTypeName
+          generation
+          method
+          checkedInAt
+          checkedInGateId
+          scannedAt
+          direction
+          reentry
+        }
+      }
     }
   }
 `;
@@ -509,6 +588,7 @@ const ATTENDANCE = /* GraphQL */ `
     admitted
     inside
     repeats
+    conflicts
     refused
     gates {
       gateId
@@ -586,6 +666,10 @@ export const PRICING_SETTINGS = /* GraphQL */ `
       floor
       ceiling
       maxStepPct
+      minIntervalSeconds
+      sensitivity
+      hysteresisPct
+      priceEnding
       tiers {
         amount
         until
@@ -610,6 +694,10 @@ export const SET_PRICING_POLICY = /* GraphQL */ `
       floor
       ceiling
       maxStepPct
+      minIntervalSeconds
+      sensitivity
+      hysteresisPct
+      priceEnding
       tiers {
         amount
         until
@@ -645,4 +733,45 @@ export const PRICE_HISTORY = /* GraphQL */ `
       at
     }
   }
+`;
+
+// Waiting room (ticket subgraph): a queue in front of reserveTickets during busy sales.
+
+const WAITING_ROOM_STATUS_FIELDS = /* GraphQL */ `
+  fragment WaitingRoomStatusFields on WaitingRoomStatus {
+    eventId
+    state
+    position
+    estimatedWaitSeconds
+    admissionPass
+    passExpiresAt
+    at
+  }
+`;
+
+export const WAITING_ROOM_STATUS = /* GraphQL */ `
+  query WaitingRoomStatus($eventId: ID!) {
+    waitingRoomStatus(eventId: $eventId) {
+      ...WaitingRoomStatusFields
+    }
+  }
+  ${WAITING_ROOM_STATUS_FIELDS}
+`;
+
+export const JOIN_WAITING_ROOM = /* GraphQL */ `
+  mutation JoinWaitingRoom($eventId: ID!) {
+    joinWaitingRoom(eventId: $eventId) {
+      ...WaitingRoomStatusFields
+    }
+  }
+  ${WAITING_ROOM_STATUS_FIELDS}
+`;
+
+export const WAITING_ROOM_UPDATED = /* GraphQL */ `
+  subscription WaitingRoomUpdated($eventId: ID!) {
+    waitingRoomUpdated(eventId: $eventId) {
+      ...WaitingRoomStatusFields
+    }
+  }
+  ${WAITING_ROOM_STATUS_FIELDS}
 `;

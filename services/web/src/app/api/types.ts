@@ -60,6 +60,8 @@ export interface TicketType {
   salesStartAt: string | null;
   salesEndAt: string | null;
   availability?: Availability | null;
+  /** Reserved seating: seats sold or held now (ticket service). */
+  takenSeats?: string[];
 }
 
 export interface StaffMember {
@@ -87,6 +89,10 @@ export interface EventDetail extends EventSummary {
   salesStartAt: string | null;
   salesEndAt: string | null;
   transferPolicy: { allowed: boolean; deadline: string | null };
+  /** When the gates open; null: the check-in default (2 hours before the start). */
+  doorsOpenAt: string | null;
+  /** Ticket holders may leave and come back in (exit and re-entry scans). */
+  allowReentry: boolean;
   ticketTypes: TicketType[];
   cancelReason: string | null;
   publishedAt: string | null;
@@ -160,7 +166,15 @@ export interface SalesSummary {
 }
 
 export type ScanResult =
-  'ACCEPTED' | 'ALREADY_CHECKED_IN' | 'REVOKED' | 'WRONG_EVENT' | 'INVALID' | 'NOT_YET_OPEN';
+  | 'ACCEPTED'
+  | 'ALREADY_CHECKED_IN'
+  | 'REVOKED'
+  | 'WRONG_EVENT'
+  | 'INVALID'
+  | 'NOT_YET_OPEN'
+  | 'EXITED'
+  | 'REENTRY_NOT_ALLOWED'
+  | 'NOT_INSIDE';
 
 export interface ScanOutcome {
   result: ScanResult;
@@ -173,6 +187,9 @@ export interface ScanOutcome {
   checkedInAt: string | null;
   checkedInGateId: string | null;
   scannedAt: string;
+  direction?: 'ENTRY' | 'EXIT';
+  /** ACCEPTED: back in after an exit. */
+  reentry?: boolean;
 }
 
 export interface Attendance {
@@ -180,6 +197,8 @@ export interface Attendance {
   admitted: number;
   inside: number;
   repeats: number;
+  /** Offline scans that lost to an earlier scan of the same ticket. */
+  conflicts: number;
   refused: number;
   gates: { gateId: string; admitted: number }[];
   perMinute: { minute: string; admitted: number }[];
@@ -203,6 +222,10 @@ export interface PricingSettings {
   floor: number | null;
   ceiling: number | null;
   maxStepPct: number | null;
+  minIntervalSeconds: number | null;
+  sensitivity: number | null;
+  hysteresisPct: number | null;
+  priceEnding: number | null;
   tiers: { amount: number; until: string | null; untilSold: number | null }[];
   price: TicketPrice | null;
 }
@@ -213,5 +236,45 @@ export interface PriceChange {
   previous: Money | null;
   reason: string;
   factors: { name: string; value: number; detail: string }[];
+  at: string;
+}
+
+export interface OfflineBundle {
+  eventId: string;
+  version: string;
+  generatedAt: string;
+  doorsOpenAt: string;
+  allowReentry: boolean;
+  cancelled: boolean;
+  keys: { kid: string; kty: string; crv: string; x: string; alg: string }[];
+  tickets: { ticketId: string; generation: number; holderName: string; ticketTypeName: string }[];
+  revocations: { ticketId: string; generation: number; all: boolean }[];
+}
+
+export interface SyncScansResult {
+  accepted: number;
+  conflicts: number;
+  rejected: number;
+  results: {
+    index: number;
+    nonce: string;
+    conflict: boolean;
+    errorCode: string | null;
+    errorField: string | null;
+    errorMessage: string | null;
+    outcome: ScanOutcome | null;
+  }[];
+}
+
+export type WaitingRoomState =
+  'NOT_NEEDED' | 'NOT_JOINED' | 'WAITING' | 'ADMITTED' | 'PASS_EXPIRED' | 'PASS_USED';
+
+export interface WaitingRoomStatus {
+  eventId: string;
+  state: WaitingRoomState;
+  position: number | null;
+  estimatedWaitSeconds: number | null;
+  admissionPass: string | null;
+  passExpiresAt: string | null;
   at: string;
 }

@@ -4,6 +4,8 @@ interface Props {
   seatMap: SeatMap | null;
   /** Seats this ticket type sells. */
   sellable: string[];
+  /** Seats sold or held by someone else: shown, not choosable. */
+  taken?: string[];
   selected: string[];
   max: number;
   onChange(seats: string[]): void;
@@ -45,9 +47,10 @@ function rowsOf(seatMap: SeatMap | null, sellable: string[]): Row[] {
 }
 
 /** A grid of toggle buttons, one per seat, usable with keyboard and screen readers. */
-export function SeatPicker({ seatMap, sellable, selected, max, onChange }: Props) {
+export function SeatPicker({ seatMap, sellable, taken = [], selected, max, onChange }: Props) {
   const rows = rowsOf(seatMap, sellable);
   const chosen = new Set(selected);
+  const unavailable = new Set(taken);
   function toggle(id: string) {
     if (chosen.has(id)) onChange(selected.filter((s) => s !== id));
     else if (selected.length < max) onChange([...selected, id]);
@@ -57,6 +60,14 @@ export function SeatPicker({ seatMap, sellable, selected, max, onChange }: Props
       <legend>
         Choose up to {max} seat{max === 1 ? '' : 's'} ({selected.length} selected)
       </legend>
+      {taken.length ? (
+        <p className="seat-legend">
+          <span>
+            <span className="seat-swatch seat-swatch-taken" aria-hidden="true" /> {taken.length} taken (sold
+            or on hold)
+          </span>
+        </p>
+      ) : null}
       <div className="stage" aria-hidden="true">
         Stage
       </div>
@@ -66,19 +77,23 @@ export function SeatPicker({ seatMap, sellable, selected, max, onChange }: Props
             {row.section} · row {row.row}
           </span>
           <div className="seat-row-seats">
-            {row.seats.map((seat) => (
-              <button
-                key={seat.id}
-                type="button"
-                className="seat"
-                aria-pressed={chosen.has(seat.id)}
-                aria-label={`Section ${row.section}, row ${row.row}, seat ${seat.label}`}
-                disabled={!chosen.has(seat.id) && selected.length >= max}
-                onClick={() => toggle(seat.id)}
-              >
-                {seat.label}
-              </button>
-            ))}
+            {row.seats.map((seat) => {
+              const isTaken = unavailable.has(seat.id) && !chosen.has(seat.id);
+              return (
+                <button
+                  key={seat.id}
+                  type="button"
+                  className={isTaken ? 'seat seat-taken' : 'seat'}
+                  aria-pressed={chosen.has(seat.id)}
+                  aria-label={`Section ${row.section}, row ${row.row}, seat ${seat.label}${isTaken ? ', taken' : ''}`}
+                  data-taken={isTaken ? 'true' : undefined}
+                  disabled={isTaken || (!chosen.has(seat.id) && selected.length >= max)}
+                  onClick={() => toggle(seat.id)}
+                >
+                  {seat.label}
+                </button>
+              );
+            })}
           </div>
         </div>
       ))}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { SeatPicker } from '../components/SeatPicker';
+import { useWaitingRoom, WaitingRoomPanel, type WaitingRoomGate } from '../components/WaitingRoom';
 import { ErrorBanner, Loading, StatusBadge } from '../components/ui';
 import { EVENT, PRICE_CHANGED, RESERVE, TICKET_PRICES } from '../api/documents';
 import type { EventDetail, Reservation, TicketPrice, TicketType } from '../api/types';
@@ -33,10 +34,16 @@ function TicketTypeOffer({
   event,
   type,
   price,
+  onStale,
+  room,
 }: {
   event: EventDetail;
   type: TicketType;
   price: TicketPrice | null | undefined;
+  /** Availability or taken seats changed under us: load them again. */
+  onStale(): void;
+  /** The event's waiting room: reserving may need its admission pass. */
+  room: WaitingRoomGate;
 }) {
   const { user } = useSession();
   const navigate = useNavigate();
@@ -48,15 +55,31 @@ function TicketTypeOffer({
   const max = Math.max(1, Math.min(type.perOrderMax, remaining ?? type.perOrderMax));
   const onSale = event.status === 'PUBLISHED';
   const reserved = type.kind === 'RESERVED';
+  // A chosen seat someone else took meanwhile (seen on the next refresh) is dropped from the choice.
+  const takenKey = (type.takenSeats ?? []).join(',');
+  useEffect(() => {
+    if (!takenKey) return;
+    const taken = new Set(takenKey.split(','));
+    setSeats((chosen) => (chosen.some((s) => taken.has(s)) ? chosen.filter((s) => !taken.has(s)) : chosen));
+  }, [takenKey]);
 
   async function submit() {
     if (!user) {
       navigate(`/signin?next=${encodeURIComponent(`/events/${event.id}`)}`);
       return;
     }
-    const input = reserved ? { ticketTypeId: type.id, seatIds: seats } : { ticketTypeId: type.id, quantity };
+    const input = {
+      ticketTypeId: type.id,
+      ...(reserved ? { seatIds: seats } : { quantity }),
+      ...(room.admissionPass ? { admissionPass: room.admissionPass } : {}),
+    };
     const res = await reserve({ input });
     if (res.data) navigate(`/reservations/${res.data.reserveTickets.id}`);
+    else {
+      const code = problemOf(res.error)?.code ?? '';
+      if (['SOLD_OUT', 'CONFLICT'].includes(code)) onStale();
+      if (code.startsWith('ADMISSION') || code === 'PASS_EXPIRED') room.refresh();
+    }
   }
 
   const headingId = `tt-${type.id}`;
@@ -86,6 +109,7 @@ function TicketTypeOffer({
             <SeatPicker
               seatMap={event.venue.seatMap}
               sellable={type.seatIds}
+              taken={type.takenSeats ?? []}
               selected={seats}
               max={max}
               onChange={setSeats}
@@ -109,7 +133,7 @@ function TicketTypeOffer({
           <button
             type="submit"
             className="button"
-            disabled={result.fetching || (reserved && seats.length === 0)}
+            disabled={result.fetching || (reserved && seats.length === 0) || (Boolean(user) && room.blocked)}
             aria-describedby={headingId}
           >
             {result.fetching ? 'Reserving…' : user ? `Reserve ${type.name}` : 'Sign in to reserve'}
@@ -122,6 +146,8 @@ function TicketTypeOffer({
 
 export function EventPage() {
   const { id = '' } = useParams();
+  const { user } = useSession();
+  const room = useWaitingRoom(id, Boolean(user));
   const [{ data, fetching, error }, refetch] = useQuery<{ event: EventDetail | null }>({
     query: EVENT,
     variables: { id },
@@ -175,13 +201,21 @@ export function EventPage() {
         </div>
       ) : null}
       {event.description ? <p className="description">{event.description}</p> : null}
+      {event.status === 'PUBLISHED' ? <WaitingRoomPanel gate={room} /> : null}
       <h2>Tickets</h2>
       {event.ticketTypes.length === 0 ? (
         <p className="empty">No tickets on sale yet.</p>
       ) : (
         <ul className="ticket-types">
           {event.ticketTypes.map((type) => (
-            <TicketTypeOffer key={type.id} event={event} type={type} price={prices.get(type.id)} />
+            <TicketTypeOffer
+              key={type.id}
+              event={event}
+              type={type}
+              price={prices.get(type.id)}
+              onStale={() => refetch({ requestPolicy: 'network-only' })}
+              room={room}
+            />
           ))}
         </ul>
       )}

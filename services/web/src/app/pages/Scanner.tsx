@@ -1,15 +1,29 @@
 import jsQR from 'jsqr';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { useNavigate, useParams } from 'react-router';
-import { useMutation, useQuery } from 'urql';
-import { ErrorBanner, Field } from '../components/ui';
-import { EVENT_TITLE, SCAN_TICKET } from '../api/documents';
-import type { ScanOutcome } from '../api/types';
-import { problemOf } from '../lib/errors';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useClient, useQuery } from 'urql';
+import { Empty, ErrorBanner, Field, Loading } from '../components/ui';
+import { EVENT_TITLE, MY_STAFF_EVENTS, OFFLINE_BUNDLE, SCAN_TICKET, SYNC_SCANS } from '../api/documents';
+import type { EventSummary, OfflineBundle, ScanOutcome, SyncScansResult } from '../api/types';
+import { problemOf, type ApiProblem } from '../lib/errors';
 import { when } from '../lib/format';
+import {
+  decideOffline,
+  dequeue,
+  enqueue,
+  loadBundle,
+  loadQueue,
+  rememberAdmission,
+  saveBundle,
+  verifierName,
+  type ScanDirection,
+  type StoredBundle,
+} from '../lib/offline';
 
 // The gate: camera scanning (the browser's BarcodeDetector where present, else jsQR on video frames), manual
-// entry as the fallback, and one full-screen answer per scan.
+// entry as the fallback, and one full-screen answer per scan. Without the network (navigator.onLine false, or a
+// request that cannot reach the server) it decides from the offline bundle kept on the device, queues the scan,
+// and uploads the queue with syncScans when the network returns.
 
 const RESULT_TEXT: Record<string, string> = {
   ACCEPTED: 'Admit',
@@ -18,7 +32,15 @@ const RESULT_TEXT: Record<string, string> = {
   WRONG_EVENT: 'Wrong event',
   INVALID: 'Invalid code',
   NOT_YET_OPEN: 'Doors not open yet',
+  EXITED: 'Exit recorded',
+  REENTRY_NOT_ALLOWED: 'No exits: re-entry is off',
+  NOT_INSIDE: 'Not inside',
 };
+
+/** Scans per syncScans call (the API takes at most 200). */
+const SYNC_BATCH = 200;
+/** How often the scanner refreshes its offline data and retries the queue while online. */
+const REFRESH_MS = 60_000;
 
 function stored(key: string, make: () => string): string {
   const existing = localStorage.getItem(key);
@@ -109,14 +131,30 @@ function Camera({ onCode, last, paused }: { onCode(code: string): void; last: La
   );
 }
 
-function Answer({ outcome, onNext }: { outcome: ScanOutcome; onNext(): void }) {
+function Answer({ outcome, offline, onNext }: { outcome: ScanOutcome; offline: boolean; onNext(): void }) {
   const button = useRef<HTMLButtonElement>(null);
   useEffect(() => button.current?.focus(), []);
   const tone =
-    outcome.result === 'ACCEPTED' ? 'ok' : outcome.result === 'ALREADY_CHECKED_IN' ? 'warn' : 'bad';
+    outcome.result === 'ACCEPTED' || outcome.result === 'EXITED'
+      ? 'ok'
+      : outcome.result === 'ALREADY_CHECKED_IN' || outcome.result === 'NOT_INSIDE'
+        ? 'warn'
+        : 'bad';
   return (
-    <div className={`scan-answer scan-${tone}`} role="alert" data-result={outcome.result}>
-      <p className="scan-result">{RESULT_TEXT[outcome.result] ?? outcome.result}</p>
+    <div
+      className={`scan-answer scan-${tone}`}
+      role="alert"
+      data-result={outcome.result}
+      data-direction={outcome.direction ?? 'ENTRY'}
+      data-offline={offline ? 'true' : undefined}
+    >
+      {offline ? <p className="scan-offline-badge">OFFLINE · checked on this device, syncs later</p> : null}
+      {outcome.direction === 'EXIT' ? <p className="scan-direction">EXIT</p> : null}
+      <p className="scan-result">
+        {outcome.result === 'ACCEPTED' && outcome.reentry
+          ? 'Admit (re-entry)'
+          : (RESULT_TEXT[outcome.result] ?? outcome.result)}
+      </p>
       {outcome.holderName ? <p className="scan-holder">{outcome.holderName}</p> : null}
       {outcome.ticketTypeName ? <p>{outcome.ticketTypeName}</p> : null}
       {outcome.reason ? <p>Reason: {outcome.reason.replace(/_/g, ' ').toLowerCase()}</p> : null}
@@ -133,56 +171,431 @@ function Answer({ outcome, onNext }: { outcome: ScanOutcome; onNext(): void }) {
   );
 }
 
+function age(fromIso: string, now: number): string {
+  const minutes = Math.max(0, Math.floor((now - new Date(fromIso).getTime()) / 60_000));
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes % 60} min ago`;
+}
+
+interface SyncReport {
+  at: string;
+  accepted: number;
+  conflicts: { holderName: string | null; checkedInAt: string | null; gateId: string | null }[];
+  rejected: { message: string }[];
+}
+
+/** Whether the browser believes it is online (and hears when that changes). */
+function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener('online', up);
+    window.addEventListener('offline', down);
+    return () => {
+      window.removeEventListener('online', up);
+      window.removeEventListener('offline', down);
+    };
+  }, []);
+  return online;
+}
+
+/** The offline side of the scanner: the stored bundle, the queue, and the sync. */
+function OfflinePanel({
+  eventId,
+  online,
+  stored,
+  queued,
+  report,
+  problem,
+  busy,
+  verifier,
+  onRefresh,
+  onSync,
+}: {
+  eventId: string;
+  online: boolean;
+  stored: StoredBundle | null;
+  queued: number;
+  report: SyncReport | null;
+  problem: ApiProblem | null;
+  busy: boolean;
+  verifier: string;
+  onRefresh(): void;
+  onSync(): void;
+}) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 15_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  const bundle = stored?.bundle;
+  return (
+    <section className="card stack offline-panel" aria-labelledby={`offline-${eventId}`}>
+      <h2 id={`offline-${eventId}`}>
+        <span className={`badge ${online ? 'badge-online' : 'badge-offline'}`} data-testid="network-state">
+          {online ? 'Online' : 'Offline'}
+        </span>{' '}
+        Offline data
+      </h2>
+      {bundle && stored ? (
+        <p data-testid="bundle-info">
+          Version <code>{bundle.version.slice(0, 10)}</code> · {bundle.tickets.length} valid ticket
+          {bundle.tickets.length === 1 ? '' : 's'} · {bundle.revocations.length} revoked ·{' '}
+          {bundle.keys.length} signing key
+          {bundle.keys.length === 1 ? '' : 's'} · downloaded{' '}
+          <time dateTime={stored.savedAt}>{age(stored.savedAt, now)}</time>
+          {bundle.cancelled ? ' · event cancelled' : ''}
+        </p>
+      ) : (
+        <p data-testid="bundle-info">
+          No offline data on this device yet
+          {online ? '' : ': scans cannot be checked until the network returns'}.
+        </p>
+      )}
+      {bundle && bundle.keys.length === 0 ? (
+        <p className="banner banner-error">
+          The offline data has no signing keys yet: QR codes cannot be checked offline. Refresh it before
+          going offline.
+        </p>
+      ) : null}
+      <p className="muted small">Signatures checked with {verifier || '…'}.</p>
+      <p aria-live="polite" data-testid="queue-info">
+        {queued === 0
+          ? 'No scans waiting to sync.'
+          : `${queued} scan${queued === 1 ? '' : 's'} waiting to sync${online ? '' : ' (when the network returns)'}.`}
+      </p>
+      <ErrorBanner problem={problem} />
+      {report ? (
+        <div className="sync-report" role="status" data-testid="sync-report">
+          <p>
+            Synced <time dateTime={report.at}>{when(report.at)}</time>: {report.accepted} admitted,{' '}
+            {report.conflicts.length} conflict{report.conflicts.length === 1 ? '' : 's'},{' '}
+            {report.rejected.length} rejected as bad input.
+          </p>
+          {report.conflicts.length ? (
+            <ul>
+              {report.conflicts.map((c, i) => (
+                <li key={i}>
+                  {c.holderName ?? 'A ticket'} had already been admitted
+                  {c.checkedInAt ? (
+                    <>
+                      {' '}
+                      <time dateTime={c.checkedInAt}>{when(c.checkedInAt)}</time>
+                    </>
+                  ) : null}
+                  {c.gateId ? ` at gate ${c.gateId}` : ''}: check this person.
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {report.rejected.length ? (
+            <ul>
+              {report.rejected.map((r, i) => (
+                <li key={i}>{r.message}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+      <div className="actions">
+        <button
+          type="button"
+          className="button secondary small"
+          onClick={onRefresh}
+          disabled={!online || busy}
+        >
+          Refresh offline data
+        </button>
+        <button
+          type="button"
+          className="button secondary small"
+          onClick={onSync}
+          disabled={!online || busy || queued === 0}
+        >
+          Sync now
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** The published events where I am on the staff, each opening its scanner. */
+function StaffEvents() {
+  const [{ data, fetching, error }] = useQuery<{ myStaffEvents: EventSummary[] }>({
+    query: MY_STAFF_EVENTS,
+    requestPolicy: 'cache-and-network',
+  });
+  return (
+    <section aria-labelledby="staff-events" className="stack">
+      <h2 id="staff-events">Events where you are staff</h2>
+      {fetching && !data ? <Loading label="Loading your events…" /> : null}
+      <ErrorBanner problem={problemOf(error)} />
+      {data && data.myStaffEvents.length === 0 ? (
+        <Empty>You are not on the staff of any published event yet. An organizer can add you by email.</Empty>
+      ) : null}
+      {data && data.myStaffEvents.length > 0 ? (
+        <ul className="plain staff-events">
+          {data.myStaffEvents.map((event) => (
+            <li key={event.id} className="card">
+              <h3 className="card-title">
+                <Link to={`/scan/${event.id}`}>{event.title}</Link>
+              </h3>
+              <p>
+                <time dateTime={event.startsAt}>{when(event.startsAt, event.timeZone)}</time> ·{' '}
+                {event.venue.name}, {event.venue.city}
+              </p>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
 export function ScannerPage() {
   const { eventId = '' } = useParams();
   const navigate = useNavigate();
+  const client = useClient();
+  const online = useOnline();
   const [eventInput, setEventInput] = useState(eventId);
   const [gate, setGate] = useState(() => localStorage.getItem('scanner:gate') ?? 'main');
   const deviceId = useRef(stored('scanner:device', () => `web-${crypto.randomUUID().slice(0, 8)}`));
   const [manual, setManual] = useState('');
   const [camera, setCamera] = useState(false);
-  const [outcome, setOutcome] = useState<ScanOutcome | null>(null);
-  const [counts, setCounts] = useState({ admitted: 0, refused: 0 });
+  const [outcome, setOutcome] = useState<{ value: ScanOutcome; offline: boolean } | null>(null);
+  const [counts, setCounts] = useState({ admitted: 0, exits: 0, refused: 0 });
+  const [direction, setDirection] = useState<ScanDirection>('ENTRY');
+  const [checking, setChecking] = useState(false);
+  const [scanProblem, setScanProblem] = useState<ApiProblem | null>(null);
+  const [bundle, setBundle] = useState<StoredBundle | null>(() => (eventId ? loadBundle(eventId) : null));
+  const [queued, setQueued] = useState(() => (eventId ? loadQueue(eventId).length : 0));
+  const [report, setReport] = useState<SyncReport | null>(null);
+  const [offlineProblem, setOfflineProblem] = useState<ApiProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [verifier, setVerifier] = useState('');
+  const syncing = useRef(false);
   const lastCode = useRef<{ code: string; at: number } | null>(null);
-  const [result, scan] = useMutation<{ scanTicket: ScanOutcome }>(SCAN_TICKET);
-  const [{ data: eventData }] = useQuery<{ event: { title: string } | null }>({
+  const [{ data: eventData }] = useQuery<{ event: { title: string; allowReentry: boolean } | null }>({
     query: EVENT_TITLE,
     variables: { id: eventId },
     pause: !eventId,
   });
 
-  useEffect(() => localStorage.setItem('scanner:gate', gate), [gate]);
+  // Exit scans only where the event lets people back in (the event, else the offline data, says so).
+  const allowReentry = eventData?.event?.allowReentry ?? bundle?.bundle.allowReentry ?? false;
+  const effectiveDirection: ScanDirection = allowReentry ? direction : 'ENTRY';
 
-  const submit = useCallback(
+  useEffect(() => localStorage.setItem('scanner:gate', gate), [gate]);
+  useEffect(() => {
+    void verifierName().then(setVerifier);
+  }, []);
+  useEffect(() => {
+    setBundle(eventId ? loadBundle(eventId) : null);
+    setQueued(eventId ? loadQueue(eventId).length : 0);
+  }, [eventId]);
+
+  const refreshBundle = useCallback(async () => {
+    if (!eventId || !navigator.onLine) return;
+    const res = await client
+      .query<{ offlineBundle: OfflineBundle }>(OFFLINE_BUNDLE, { eventId }, { requestPolicy: 'network-only' })
+      .toPromise();
+    const problem = problemOf(res.error);
+    if (problem?.code === 'NETWORK') return; // keep the stored copy
+    if (!res.data) {
+      setOfflineProblem(problem);
+      return;
+    }
+    const saved = saveBundle(res.data.offlineBundle);
+    setBundle(saved ?? { bundle: res.data.offlineBundle, savedAt: new Date().toISOString() });
+    setOfflineProblem(
+      saved
+        ? null
+        : { code: 'STORAGE', field: null, message: 'This device has no room to keep the offline data.' },
+    );
+  }, [client, eventId]);
+
+  const sync = useCallback(async () => {
+    if (!eventId || !navigator.onLine || syncing.current) return;
+    syncing.current = true;
+    setBusy(true);
+    try {
+      const totals: SyncReport = { at: new Date().toISOString(), accepted: 0, conflicts: [], rejected: [] };
+      let answered = 0;
+      for (;;) {
+        const batch = loadQueue(eventId).slice(0, SYNC_BATCH);
+        if (batch.length === 0) break;
+        const res = await client
+          .mutation<{ syncScans: SyncScansResult }>(SYNC_SCANS, {
+            input: {
+              eventId,
+              scans: batch.map(({ code, direction: way, gateId, deviceId: device, nonce, scannedAt }) => ({
+                code,
+                direction: way ?? 'ENTRY',
+                gateId,
+                deviceId: device,
+                nonce,
+                scannedAt,
+              })),
+            },
+          })
+          .toPromise();
+        const result = res.data?.syncScans;
+        if (!result) {
+          // Unreachable again, or refused as a whole: the queue stays for the next try.
+          const problem = problemOf(res.error);
+          if (problem?.code !== 'NETWORK') setOfflineProblem(problem);
+          break;
+        }
+        setOfflineProblem(null);
+        totals.accepted += result.accepted;
+        for (const item of result.results) {
+          if (item.conflict) {
+            totals.conflicts.push({
+              holderName: item.outcome?.holderName ?? batch[item.index]?.holderName ?? null,
+              checkedInAt: item.outcome?.checkedInAt ?? null,
+              gateId: item.outcome?.checkedInGateId ?? null,
+            });
+          }
+          if (item.errorCode) {
+            totals.rejected.push({
+              message: `Scan at ${when(batch[item.index]?.scannedAt ?? totals.at)}: ${item.errorMessage ?? item.errorCode}`,
+            });
+          }
+        }
+        // Every item got an answer (admitted, conflict, or refused for good): none is worth resending.
+        dequeue(eventId, new Set(result.results.map((r) => r.nonce)));
+        answered += result.results.length;
+        if (result.results.length < batch.length) break;
+      }
+      setQueued(loadQueue(eventId).length);
+      if (answered > 0) {
+        setReport(totals);
+        await refreshBundle();
+      }
+    } finally {
+      syncing.current = false;
+      setBusy(false);
+    }
+  }, [client, eventId, refreshBundle]);
+
+  // Online: fetch the bundle now and then, and push the queue as soon as the network is back.
+  useEffect(() => {
+    if (!eventId || !online) return;
+    void sync().then(refreshBundle);
+    const timer = window.setInterval(() => void sync().then(refreshBundle), REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [eventId, online, sync, refreshBundle]);
+
+  const show = useCallback((answer: ScanOutcome, offline: boolean) => {
+    setOutcome({ value: answer, offline });
+    setCounts((c) =>
+      answer.result === 'ACCEPTED'
+        ? { ...c, admitted: c.admitted + 1 }
+        : answer.result === 'EXITED'
+          ? { ...c, exits: c.exits + 1 }
+          : { ...c, refused: c.refused + 1 },
+    );
+    navigator.vibrate?.(answer.result === 'ACCEPTED' || answer.result === 'EXITED' ? 80 : [80, 60, 80]);
+  }, []);
+
+  const decideHere = useCallback(
     async (code: string) => {
-      const res = await scan({
-        input: {
-          eventId,
-          code: code.trim(),
-          gateId: gate || 'main',
+      const current = loadBundle(eventId);
+      if (!current) {
+        setScanProblem({
+          code: 'OFFLINE_NO_DATA',
+          field: null,
+          message: 'Offline and no offline data on this device: connect once to download it.',
+        });
+        return;
+      }
+      const gateId = gate || 'main';
+      const decision = await decideOffline(current, code, gateId, effectiveDirection);
+      if (decision.queue) {
+        const ok = enqueue(eventId, {
+          code,
+          direction: effectiveDirection,
+          gateId,
           deviceId: deviceId.current,
           nonce: crypto.randomUUID(),
-        },
-      });
-      const answer = res.data?.scanTicket;
-      if (answer) {
-        setOutcome(answer);
-        setCounts((c) =>
-          answer.result === 'ACCEPTED'
-            ? { ...c, admitted: c.admitted + 1 }
-            : { ...c, refused: c.refused + 1 },
-        );
-        navigator.vibrate?.(answer.result === 'ACCEPTED' ? 80 : [80, 60, 80]);
+          scannedAt: decision.outcome.scannedAt,
+          localResult: decision.outcome.result,
+          holderName: decision.outcome.holderName,
+        });
+        if (!ok) {
+          setScanProblem({
+            code: 'STORAGE',
+            field: null,
+            message: 'This device has no room to queue the scan.',
+          });
+        }
+        setQueued(loadQueue(eventId).length);
+      }
+      show(decision.outcome, true);
+    },
+    [eventId, gate, show, effectiveDirection],
+  );
+
+  const submit = useCallback(
+    async (raw: string) => {
+      const code = raw.trim();
+      if (!code) return;
+      setScanProblem(null);
+      setChecking(true);
+      try {
+        if (!navigator.onLine) {
+          await decideHere(code);
+          return;
+        }
+        const gateId = gate || 'main';
+        const res = await client
+          .mutation<{ scanTicket: ScanOutcome }>(SCAN_TICKET, {
+            input: {
+              eventId,
+              code,
+              gateId,
+              deviceId: deviceId.current,
+              nonce: crypto.randomUUID(),
+              direction: effectiveDirection,
+            },
+          })
+          .toPromise();
+        const answer = res.data?.scanTicket;
+        if (answer) {
+          // What this device learns online helps it decide offline later (repeats, exits).
+          if (answer.ticketId && ['ACCEPTED', 'ALREADY_CHECKED_IN', 'EXITED'].includes(answer.result)) {
+            rememberAdmission(
+              eventId,
+              answer.ticketId,
+              answer.checkedInGateId ?? gateId,
+              answer.checkedInAt ?? answer.scannedAt,
+              answer.result !== 'EXITED',
+            );
+          }
+          show(answer, false);
+          return;
+        }
+        const problem = problemOf(res.error);
+        // The server cannot be reached: the device decides.
+        if (problem?.code === 'NETWORK') await decideHere(code);
+        else setScanProblem(problem);
+      } finally {
+        setChecking(false);
       }
     },
-    [scan, eventId, gate],
+    [client, decideHere, eventId, gate, show, effectiveDirection],
   );
   const onCode = useCallback((code: string) => void submit(code), [submit]);
 
   if (!eventId) {
     return (
-      <section className="narrow">
+      <section className="narrow stack">
         <h1>Scanner</h1>
+        <StaffEvents />
+        <h2>Another event</h2>
         <form
           className="card stack"
           onSubmit={(e) => {
@@ -214,7 +627,9 @@ export function ScannerPage() {
     <section className="scanner">
       <h1>Scanner{eventData?.event ? `: ${eventData.event.title}` : ''}</h1>
       <p className="muted" aria-live="polite">
-        {counts.admitted} admitted · {counts.refused} refused on this device
+        {counts.admitted} admitted ·{' '}
+        {allowReentry ? `${counts.exits} exit${counts.exits === 1 ? '' : 's'} · ` : ''}
+        {counts.refused} refused on this device
       </p>
       <div className="row">
         <Field label="Gate" value={gate} onChange={(e) => setGate(e.target.value)} />
@@ -227,9 +642,24 @@ export function ScannerPage() {
           {camera ? 'Stop camera' : 'Scan with camera'}
         </button>
       </div>
+      {allowReentry ? (
+        <div className="direction-toggle" role="group" aria-label="Scan direction">
+          {(['ENTRY', 'EXIT'] as const).map((way) => (
+            <button
+              key={way}
+              type="button"
+              className={`button ${direction === way ? '' : 'secondary'}`}
+              aria-pressed={direction === way}
+              onClick={() => setDirection(way)}
+            >
+              {way === 'ENTRY' ? 'Entry' : 'Exit'}
+            </button>
+          ))}
+        </div>
+      ) : null}
       {camera ? <Camera onCode={onCode} last={lastCode} paused={outcome !== null} /> : null}
       <form className="card stack" onSubmit={manualSubmit} aria-label="Manual entry">
-        <ErrorBanner problem={problemOf(result.error)} />
+        <ErrorBanner problem={scanProblem} />
         <Field
           label="Ticket code"
           hint="The QR content or the code under it"
@@ -239,11 +669,25 @@ export function ScannerPage() {
           value={manual}
           onChange={(e) => setManual(e.target.value)}
         />
-        <button type="submit" className="button" disabled={result.fetching}>
-          {result.fetching ? 'Checking…' : 'Check ticket'}
+        <button type="submit" className="button" disabled={checking}>
+          {checking ? 'Checking…' : 'Check ticket'}
         </button>
       </form>
-      {outcome ? <Answer outcome={outcome} onNext={() => setOutcome(null)} /> : null}
+      <OfflinePanel
+        eventId={eventId}
+        online={online}
+        stored={bundle}
+        queued={queued}
+        report={report}
+        problem={offlineProblem}
+        busy={busy}
+        verifier={verifier}
+        onRefresh={() => void refreshBundle()}
+        onSync={() => void sync()}
+      />
+      {outcome ? (
+        <Answer outcome={outcome.value} offline={outcome.offline} onNext={() => setOutcome(null)} />
+      ) : null}
     </section>
   );
 }

@@ -35,8 +35,11 @@ export function AttendancePanel({ eventId }: { eventId: string }) {
         </div>
         <div className="stat card">
           <span className="muted">Refused scans</span>
-          <strong>{attendance.refused}</strong>
-          <span className="muted">{attendance.repeats} repeats</span>
+          <strong data-testid="refused">{attendance.refused}</strong>
+          <span className="muted">
+            <span data-testid="repeats">{attendance.repeats}</span> repeats ·{' '}
+            <span data-testid="conflicts">{attendance.conflicts}</span> offline conflicts
+          </span>
         </div>
       </div>
       <div className="columns">

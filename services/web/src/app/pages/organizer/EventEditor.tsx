@@ -34,6 +34,8 @@ interface EventDraft {
   salesStartAt: string;
   salesEndAt: string;
   transfersAllowed: boolean;
+  doorsOpenAt: string;
+  allowReentry: boolean;
   venueName: string;
   venueAddress: string;
   venueCity: string;
@@ -59,6 +61,8 @@ function draftOf(event?: EventDetail): EventDraft {
     salesStartAt: toLocalInput(event?.salesStartAt),
     salesEndAt: toLocalInput(event?.salesEndAt),
     transfersAllowed: event?.transferPolicy.allowed ?? true,
+    doorsOpenAt: toLocalInput(event?.doorsOpenAt),
+    allowReentry: event?.allowReentry ?? false,
     venueName: event?.venue.name ?? '',
     venueAddress: event?.venue.address ?? '',
     venueCity: event?.venue.city ?? '',
@@ -97,6 +101,8 @@ function eventInput(d: EventDraft) {
     salesStartAt: fromLocalInput(d.salesStartAt),
     salesEndAt: fromLocalInput(d.salesEndAt),
     transferPolicy: { allowed: d.transfersAllowed },
+    doorsOpenAt: fromLocalInput(d.doorsOpenAt),
+    allowReentry: d.allowReentry,
   };
 }
 
@@ -214,6 +220,25 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
           onChange={(e) => set('transfersAllowed', e.target.checked)}
         />{' '}
         Attendees may transfer their tickets
+      </label>
+      <div className="row">
+        <Field
+          label="Doors open (optional)"
+          type="datetime-local"
+          hint="Empty: 2 hours before the start"
+          value={draft.doorsOpenAt}
+          error={err('doorsOpenAt')}
+          onChange={(e) => set('doorsOpenAt', e.target.value)}
+        />
+      </div>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={draft.allowReentry}
+          aria-invalid={bad === 'allowReentry' ? true : undefined}
+          onChange={(e) => set('allowReentry', e.target.checked)}
+        />{' '}
+        Ticket holders may leave and come back in (exit and re-entry scans)
       </label>
       <fieldset>
         <legend>Venue</legend>

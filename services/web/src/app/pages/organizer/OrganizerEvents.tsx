@@ -42,6 +42,7 @@ export function OrganizerEventsPage() {
                 <Link to={`/organizer/events/${event.id}`}>Edit</Link>
                 <Link to={`/organizer/events/${event.id}/dashboard`}>Dashboard</Link>
                 <Link to={`/events/${event.id}`}>Public page</Link>
+                {event.status === 'PUBLISHED' ? <Link to={`/scan/${event.id}`}>Scanner</Link> : null}
               </p>
             </li>
           ))}

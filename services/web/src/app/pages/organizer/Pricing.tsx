@@ -14,6 +14,9 @@ interface TierDraft {
 
 const major = (minor: number | null | undefined) => (minor == null ? '' : (minor / 100).toFixed(2));
 const minor = (value: string) => Math.round(Number(value) * 100);
+const text = (value: number | null | undefined) => (value == null ? '' : String(value));
+/** An optional number: left empty, the API's default applies. */
+const optional = (value: string) => (value.trim() === '' ? undefined : Number(value));
 
 /** A ticket type's pricing policy (pricing subgraph): FIXED, TIERED by date or quantity, or DEMAND in bounds. */
 export function PricingPanel({ type }: { type: TicketType }) {
@@ -39,6 +42,10 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
   const [floor, setFloor] = useState(major(settings.floor));
   const [ceiling, setCeiling] = useState(major(settings.ceiling));
   const [maxStep, setMaxStep] = useState(settings.maxStepPct == null ? '10' : String(settings.maxStepPct));
+  const [minInterval, setMinInterval] = useState(text(settings.minIntervalSeconds));
+  const [sensitivity, setSensitivity] = useState(text(settings.sensitivity));
+  const [hysteresis, setHysteresis] = useState(text(settings.hysteresisPct));
+  const [ending, setEnding] = useState(text(settings.priceEnding));
   const [tiers, setTiers] = useState<TierDraft[]>(
     settings.tiers.length
       ? settings.tiers.map((t) => ({
@@ -55,6 +62,8 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
   const problem = problemOf(result.error);
   const bad = fieldName(problem);
   const price = result.data?.setPricingPolicy.price ?? settings.price;
+  /** The API's message when it blamed exactly this field. */
+  const errorOf = (name: string) => (bad === name ? problem?.message : null);
   const setTier = (i: number, patch: Partial<TierDraft>) =>
     setTiers((all) => all.map((t, j) => (i === j ? { ...t, ...patch } : t)));
 
@@ -62,7 +71,15 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
     e.preventDefault();
     const input: Record<string, unknown> = { kind, currency: type.currency };
     if (kind === 'DEMAND')
-      Object.assign(input, { floor: minor(floor), ceiling: minor(ceiling), maxStepPct: Number(maxStep) });
+      Object.assign(input, {
+        floor: minor(floor),
+        ceiling: minor(ceiling),
+        maxStepPct: Number(maxStep),
+        minIntervalSeconds: optional(minInterval),
+        sensitivity: optional(sensitivity),
+        hysteresisPct: optional(hysteresis),
+        priceEnding: optional(ending),
+      });
     if (kind === 'TIERED') {
       input.tiers = tiers.map((t) => ({
         amount: minor(t.price),
@@ -92,37 +109,79 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
         ]}
       />
       {kind === 'DEMAND' ? (
-        <div className="row">
-          <Field
-            label="Floor"
-            type="number"
-            step="0.01"
-            min={0}
-            required
-            value={floor}
-            error={bad?.endsWith('floor') ? problem?.message : null}
-            onChange={(e) => setFloor(e.target.value)}
-          />
-          <Field
-            label="Ceiling"
-            type="number"
-            step="0.01"
-            min={0}
-            required
-            value={ceiling}
-            error={bad?.endsWith('ceiling') ? problem?.message : null}
-            onChange={(e) => setCeiling(e.target.value)}
-          />
-          <Field
-            label="Largest step (%)"
-            type="number"
-            min={1}
-            max={100}
-            required
-            value={maxStep}
-            onChange={(e) => setMaxStep(e.target.value)}
-          />
-        </div>
+        <fieldset className="demand">
+          <legend>Demand pricing</legend>
+          <div className="row">
+            <Field
+              label="Floor"
+              type="number"
+              step="0.01"
+              required
+              value={floor}
+              hint="Lowest price"
+              error={errorOf('floor')}
+              onChange={(e) => setFloor(e.target.value)}
+            />
+            <Field
+              label="Ceiling"
+              type="number"
+              step="0.01"
+              required
+              value={ceiling}
+              hint="Highest price"
+              error={errorOf('ceiling')}
+              onChange={(e) => setCeiling(e.target.value)}
+            />
+            <Field
+              label="Largest step (%)"
+              type="number"
+              step="any"
+              required
+              value={maxStep}
+              hint="Most a price moves at once, above 0 and up to 100"
+              error={errorOf('maxStepPct')}
+              onChange={(e) => setMaxStep(e.target.value)}
+            />
+          </div>
+          <div className="row">
+            <Field
+              label="Minimum interval (seconds)"
+              type="number"
+              step="1"
+              value={minInterval}
+              hint="Least time between two changes, 0 to 86400; empty for the default"
+              error={errorOf('minIntervalSeconds')}
+              onChange={(e) => setMinInterval(e.target.value)}
+            />
+            <Field
+              label="Sensitivity"
+              type="number"
+              step="any"
+              value={sensitivity}
+              hint="How strongly demand moves the price, 0 to 5; empty for the default"
+              error={errorOf('sensitivity')}
+              onChange={(e) => setSensitivity(e.target.value)}
+            />
+            <Field
+              label="Hysteresis (%)"
+              type="number"
+              step="any"
+              value={hysteresis}
+              hint="Ignore moves smaller than this, 0 to 50; empty for the default"
+              error={errorOf('hysteresisPct')}
+              onChange={(e) => setHysteresis(e.target.value)}
+            />
+            <Field
+              label="Price ending (cents)"
+              type="number"
+              step="1"
+              value={ending}
+              hint="Every new price ends with it, e.g. 99 for x.99; empty for none"
+              error={errorOf('priceEnding')}
+              onChange={(e) => setEnding(e.target.value)}
+            />
+          </div>
+        </fieldset>
       ) : null}
       {kind === 'TIERED' ? (
         <fieldset>
@@ -136,6 +195,7 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
                 min={0}
                 required
                 value={t.price}
+                error={errorOf(`tiers.${i}.amount`)}
                 onChange={(e) => setTier(i, { price: e.target.value })}
               />
               {i < tiers.length - 1 ? (
@@ -144,6 +204,7 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
                     label={`Tier ${i + 1} until`}
                     type="datetime-local"
                     value={t.until}
+                    error={errorOf(`tiers.${i}.until`)}
                     onChange={(e) => setTier(i, { until: e.target.value })}
                   />
                   <Field
@@ -151,13 +212,19 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
                     type="number"
                     min={1}
                     value={t.untilSold}
+                    error={errorOf(`tiers.${i}.untilSold`)}
                     onChange={(e) => setTier(i, { untilSold: e.target.value })}
                   />
                 </>
               ) : null}
             </div>
           ))}
-          {bad?.includes('tiers') ? <p className="field-error">{problem?.message}</p> : null}
+          {bad === 'tiers' || /^tiers\.\d+$/.test(bad ?? '') ? (
+            <p className="field-error" role="alert">
+              {/^tiers\.\d+$/.test(bad ?? '') ? `Tier ${Number(bad!.split('.')[1]) + 1}: ` : ''}
+              {problem?.message}
+            </p>
+          ) : null}
           <div className="actions">
             <button
               type="button"

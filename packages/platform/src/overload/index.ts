@@ -1,0 +1,3 @@
+export * from './load-shedder';
+export * from './overload.config';
+export * from './overload.middleware';

@@ -1,0 +1,29 @@
+import { envInt } from '../config/env-fields';
+
+/**
+ * Variables of the load shedder (part of every service's base config; used where the service asks
+ * `PlatformModule.forRoot({ overload: true })`). `OVERLOAD_MAX_INFLIGHT=0` turns it off.
+ */
+export const overloadConfigFields = {
+  /** Upper bound of the adaptive concurrency limit of GraphQL operations; 0 turns shedding off. */
+  OVERLOAD_MAX_INFLIGHT: envInt({ default: 64, min: 0, max: 10_000 }),
+  /** Lower bound of the adaptive limit (the limit never shrinks below it). */
+  OVERLOAD_MIN_INFLIGHT: envInt({ default: 8, min: 1, max: 10_000 }),
+  /** Limit at start. */
+  OVERLOAD_INITIAL_INFLIGHT: envInt({ default: 16, min: 1, max: 10_000 }),
+  /** Requests that may wait for a slot; beyond it a request is refused at once. */
+  OVERLOAD_QUEUE_SIZE: envInt({ default: 64, min: 0, max: 100_000 }),
+  /** Longest wait for a slot before TRY_AGAIN (keep it in tens of milliseconds). */
+  OVERLOAD_QUEUE_TIMEOUT_MS: envInt({ default: 50, min: 1, max: 10_000 }),
+  /** An operation slower than this counts as slow; a window with over 10 % slow ones shrinks the limit. */
+  OVERLOAD_TARGET_LATENCY_MS: envInt({ default: 400, min: 1, max: 60_000 }),
+};
+
+export interface OverloadConfig {
+  OVERLOAD_MAX_INFLIGHT: number;
+  OVERLOAD_MIN_INFLIGHT: number;
+  OVERLOAD_INITIAL_INFLIGHT: number;
+  OVERLOAD_QUEUE_SIZE: number;
+  OVERLOAD_QUEUE_TIMEOUT_MS: number;
+  OVERLOAD_TARGET_LATENCY_MS: number;
+}

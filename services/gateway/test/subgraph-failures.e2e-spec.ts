@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tryAgainBody } from '@ticketing/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureSubgraph } from './support/fixture-subgraphs';
+import { startFakeSubgraph, type FakeSubgraph } from './support/fake-subgraph';
+import { startTestGateway, writeSupergraph, type TestGateway } from './support/gateway-harness';
+
+// A subgraph that hangs, refuses connections or sheds load must give the client a retryable answer naming it,
+// quickly, never INTERNAL_SERVER_ERROR after a long wait.
+
+const SUBGRAPH_TIMEOUT_MS = 400;
+
+interface Answer {
+  status: number;
+  ms: number;
+  body: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+}
+
+async function ask(gw: TestGateway, query: string): Promise<Answer> {
+  const started = performance.now();
+  const res = await fetch(gw.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as Answer['body'];
+  return { status: res.status, ms: performance.now() - started, body };
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+}
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+describe.each(['development', 'production'])('gateway with failing subgraphs (%s)', (nodeEnv) => {
+  let event: FakeSubgraph;
+  let hanging: Server;
+  let shedding: Server;
+  let gw: TestGateway;
+  let shedGw: TestGateway;
+  let hung = 0;
+
+  beforeAll(async () => {
+    event = await startFakeSubgraph(fixtureSubgraph('event').sdl, {
+      events: () => [{ id: 'e1', name: 'Concert' }],
+    });
+    // Accepts the request and never answers.
+    hanging = createServer(() => {
+      hung += 1;
+    });
+    const hangingUrl = await listen(hanging);
+    // Answers like a ticket service whose load shedder has no slot (the platform's own refusal body).
+    shedding = createServer((req, res) => {
+      req.resume();
+      res
+        .writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' })
+        .end(JSON.stringify(tryAgainBody('ticket', 250)));
+    });
+    const sheddingUrl = await listen(shedding);
+    const supergraphPath = writeSupergraph([
+      fixtureSubgraph('auth'),
+      fixtureSubgraph('event'),
+      fixtureSubgraph('ticket'),
+    ]);
+    const common = {
+      NODE_ENV: nodeEnv,
+      SUPERGRAPH_PATH: supergraphPath,
+      EVENT_URL: event.url,
+      // Nothing listens on port 9: connections are refused.
+      AUTH_URL: 'http://127.0.0.1:9/graphql',
+      SUBGRAPH_TIMEOUT_MS: String(SUBGRAPH_TIMEOUT_MS),
+      ...(nodeEnv === 'production' ? { COOKIE_SECURE: 'true' } : {}),
+    };
+    gw = await startTestGateway({ ...common, TICKET_URL: hangingUrl });
+    shedGw = await startTestGateway({ ...common, TICKET_URL: sheddingUrl });
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await shedGw?.close();
+    await event?.close();
+    await closeServer(hanging);
+    await closeServer(shedding);
+  });
+
+  it('a subgraph that hangs is SERVICE_UNAVAILABLE naming it, after the gateway timeout', async () => {
+    const before = hung;
+    const answer = await ask(gw, '{ ticketCount }');
+    expect(hung).toBe(before + 1);
+    const error = answer.body.errors?.[0];
+    expect(error?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(error?.message).toContain('ticket');
+    expect(error?.extensions?.retryAfterMs).toBeGreaterThan(0);
+    expect(JSON.stringify(answer.body)).not.toMatch(/INTERNAL_SERVER_ERROR|127\.0\.0\.1/);
+    if (nodeEnv === 'production') expect(JSON.stringify(answer.body)).not.toMatch(/stacktrace|serviceName/);
+    expect(answer.ms).toBeGreaterThanOrEqual(SUBGRAPH_TIMEOUT_MS - 20);
+    expect(answer.ms).toBeLessThan(SUBGRAPH_TIMEOUT_MS + 1_500);
+  });
+
+  it('a subgraph that refuses connections is SERVICE_UNAVAILABLE naming it, at once', async () => {
+    const answer = await ask(gw, '{ me { id } }');
+    const error = answer.body.errors?.[0];
+    expect(error?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(error?.message).toContain('auth');
+    expect(JSON.stringify(answer.body)).not.toMatch(/INTERNAL_SERVER_ERROR|ECONNREFUSED|127\.0\.0\.1/);
+    expect(answer.ms).toBeLessThan(SUBGRAPH_TIMEOUT_MS);
+  });
+
+  it("a subgraph's TRY_AGAIN passes through with its retry hint", async () => {
+    const answer = await ask(shedGw, '{ ticketCount }');
+    const error = answer.body.errors?.[0];
+    expect(error?.extensions?.code).toBe('TRY_AGAIN');
+    expect(error?.extensions?.retryAfterMs).toBe(250);
+    expect(error?.message).toContain('ticket');
+    expect(answer.ms).toBeLessThan(SUBGRAPH_TIMEOUT_MS);
+  });
+});

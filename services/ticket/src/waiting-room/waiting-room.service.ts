@@ -1,0 +1,829 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import {
+  domainError,
+  ErrorCode,
+  errorCodeOf,
+  getLogger,
+  InjectConfig,
+  notFound,
+  PeriodicTask,
+  RedisService,
+  type AuthUser,
+} from '@ticketing/platform';
+import type Redis from 'ioredis';
+import type { Model } from 'mongoose';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { CatalogService } from '../catalog/catalog.service';
+import { isDuplicateKey } from '../common/ids';
+import type { TicketConfig } from '../config';
+import { AdmissionLimiter } from './admission-limiter';
+import { passKeyFrom, signAdmissionPass, verifyAdmissionPass, type PassProblem } from './admission-pass';
+import type { SetWaitingRoomInput } from './dto/set-waiting-room.input';
+import { WaitingRoomState, type WaitingRoom, type WaitingRoomStatus } from './models/waiting-room.model';
+import { entryIdOf, WAITING_ROOM_ENTRY, type WaitingRoomEntryDoc } from './schemas/waiting-room-entry.schema';
+import { WAITING_ROOM, type WaitingRoomDoc, type WaitingRoomTuning } from './schemas/waiting-room.schema';
+import { ADMIT_SCRIPT, JOIN_SCRIPT, PLACE_SCRIPT } from './waiting-room.lua';
+
+/** The code reserveTickets answers when a room is active and the pass is missing or unacceptable. */
+export const ADMISSION_REQUIRED = 'ADMISSION_REQUIRED';
+export const PASS_FIELD = 'input.admissionPass';
+
+/** Defaults of a room's tuning (the organizer may change each). */
+export const ROOM_DEFAULTS: WaitingRoomTuning = {
+  passTtlSeconds: 120,
+  initialLimit: 20,
+  minLimit: 2,
+  maxLimit: 500,
+  targetLatencyMs: 500,
+};
+
+/** Reservation attempts one pass allows; a successful hold always spends it. */
+export const PASS_ATTEMPTS = 3;
+/** How old a per-process copy of a room's settings may be (other replicas see a switch within this). */
+const ROOM_CACHE_MS = 1_000;
+/** Lifetime of the Redis copy of the settings (rewritten by every change). */
+const ROOM_REDIS_TTL_S = 300;
+/** Most buyers one admitter run admits per room. */
+const ADMIT_BATCH = 200;
+/** Admitter: shortest gap between runs, and longest wait while some room still has buyers waiting. */
+const ADMIT_MIN_INTERVAL_MS = 100;
+const ADMIT_IDLE_MAX_MS = 1_000;
+/** A rebuild lock outlives a crashed rebuilder by this much at most. */
+const REBUILD_LOCK_MS = 15_000;
+const REBUILD_WAIT_MS = 5_000;
+/** Subscribers get at most this many updates a second. */
+const UPDATE_EVERY_MS = 250;
+
+const NOSTATE = -1;
+const NOT_QUEUED = -2;
+const BEING_ADMITTED = -3;
+
+/** Codes that mean "the service is overloaded", so the limiter backs off. */
+const OVERLOAD_CODES = new Set(['TRY_AGAIN', 'SERVICE_UNAVAILABLE', 'RATE_LIMITED']);
+
+const PROBLEM_MESSAGES: Record<PassProblem | 'MISSING' | 'USED' | 'REPLACED', string> = {
+  MISSING: 'This sale has a waiting room: join it and reserve with your admission pass',
+  MALFORMED: 'The admission pass is not valid',
+  BAD_SIGNATURE: 'The admission pass is not valid',
+  WRONG_EVENT: 'The admission pass is for another event',
+  WRONG_USER: 'The admission pass belongs to another buyer',
+  EXPIRED: 'The admission pass has expired; join the waiting room again',
+  USED: 'The admission pass was already used; join the waiting room again',
+  REPLACED: 'The admission pass was replaced by a newer one',
+};
+
+/**
+ * Admissions over about the last 60 s from per-minute counters: all of this minute's plus the share of the
+ * previous minute that still falls in the window.
+ */
+function lastMinute(current: number, previous: number, now: number): number {
+  return current + previous * (1 - (now % 60_000) / 60_000);
+}
+
+function admissionRequired(problem: keyof typeof PROBLEM_MESSAGES) {
+  return domainError(ADMISSION_REQUIRED, PROBLEM_MESSAGES[problem], PASS_FIELD, { reason: problem });
+}
+
+function unavailable(message: string) {
+  return domainError(ErrorCode.SERVICE_UNAVAILABLE, message, null, { retryAfter: 1 });
+}
+
+interface RoomKeys {
+  state: string;
+  queue: string;
+  seq: string;
+  live: string;
+  /** Buyers holding an unexpired pass (user → expiry). */
+  admitted: string;
+  settings: string;
+  lock: string;
+  channel: string;
+  minute: (minute: number) => string;
+}
+
+/** A pass claimed for one reservation attempt (see guardReserve). */
+interface Claim {
+  eventId: string;
+  userId: string;
+  entryId: string;
+  passId: string;
+}
+
+/**
+ * The virtual waiting room of on-sales. MongoDB holds the truth (the room's settings, and one entry per buyer
+ * with their arrival sequence, state and pass); Redis holds the fast copy the hot path uses (the queue as a
+ * sorted set by arrival sequence, the outstanding passes, counters). When the room's Redis state is gone it
+ * is rebuilt from MongoDB before anyone is admitted: waiting buyers keep their order, passes still valid keep
+ * their slots (no flood), and the sequence counter restarts above every sequence handed out.
+ *
+ * Costs nothing when no room is on: no timer runs, and reserveTickets only reads the room's settings from a
+ * per-process copy (refreshed at most once a second per event, from Redis, else MongoDB).
+ */
+@Injectable()
+export class WaitingRoomService implements OnApplicationShutdown {
+  private readonly log = getLogger('waiting-room');
+  private readonly passKey: Buffer;
+  private readonly rooms = new Map<string, { at: number; value: Promise<WaitingRoomDoc | null> }>();
+  /** Rooms this process admits for (some buyer joined or used a pass here); the admitter stops when empty. */
+  private readonly active = new Map<string, number>();
+  private readonly limiters = new Map<string, { version: number; limiter: AdmissionLimiter }>();
+  private readonly rebuilds = new Map<string, Promise<void>>();
+  private readonly admitter: PeriodicTask;
+  private subscriber?: Redis;
+  private readonly bus = new EventEmitter().setMaxListeners(0);
+  private readonly channels = new Map<string, number>();
+
+  constructor(
+    @InjectModel(WAITING_ROOM) private readonly roomsModel: Model<WaitingRoomDoc>,
+    @InjectModel(WAITING_ROOM_ENTRY) private readonly entries: Model<WaitingRoomEntryDoc>,
+    private readonly catalog: CatalogService,
+    private readonly redis: RedisService,
+    @InjectConfig() config: TicketConfig,
+  ) {
+    this.passKey = passKeyFrom(config.WAITING_ROOM_PASS_KEY, config.DISPLAY_CODE_MASTER_KEY);
+    this.admitter = new PeriodicTask({
+      name: 'waiting-room-admitter',
+      minIntervalMs: ADMIT_MIN_INTERVAL_MS,
+      maxIdleMs: ADMIT_IDLE_MAX_MS,
+      run: (now) => this.admitAll(now),
+    });
+  }
+
+  private keys(eventId: string): RoomKeys {
+    const base = this.redis.key('wroom', `{${eventId}}`);
+    return {
+      state: `${base}:st`,
+      queue: `${base}:q`,
+      seq: `${base}:seq`,
+      live: `${base}:live`,
+      admitted: `${base}:adm`,
+      settings: `${base}:room`,
+      lock: `${base}:lock`,
+      channel: `${base}:updates`,
+      minute: (minute) => `${base}:m:${minute}`,
+    };
+  }
+
+  // ---- settings ---------------------------------------------------------------------------------
+
+  /** The room's settings (null: never configured, i.e. off), from a per-process copy at most 1 s old. */
+  room(eventId: string): Promise<WaitingRoomDoc | null> {
+    const now = Date.now();
+    const cached = this.rooms.get(eventId);
+    if (cached && now - cached.at <= ROOM_CACHE_MS) return cached.value;
+    const value = this.loadRoom(eventId);
+    this.rooms.set(eventId, { at: now, value });
+    value.catch(() => this.rooms.delete(eventId));
+    if (this.rooms.size > 10_000) this.rooms.delete(this.rooms.keys().next().value!);
+    return value;
+  }
+
+  private async loadRoom(eventId: string): Promise<WaitingRoomDoc | null> {
+    const key = this.keys(eventId).settings;
+    const copy = await this.redis.client.get(key).catch(() => undefined);
+    if (typeof copy === 'string') {
+      const parsed = JSON.parse(copy) as (Omit<WaitingRoomDoc, 'updatedAt'> & { updatedAt: string }) | null;
+      return parsed && { ...parsed, updatedAt: new Date(parsed.updatedAt) };
+    }
+    const doc = await this.roomsModel.findById(eventId).lean<WaitingRoomDoc>().exec();
+    await this.redis.client
+      .set(key, JSON.stringify(doc ?? null), 'EX', ROOM_REDIS_TTL_S)
+      .catch(() => undefined);
+    return doc;
+  }
+
+  /** Organizer: switch the room on or off and tune it (the caller's rights are checked by the resolver). */
+  async configure(user: AuthUser, eventId: string, input: SetWaitingRoomInput): Promise<WaitingRoom> {
+    const event = await this.catalog.findEvent(eventId);
+    if (!event) throw notFound('Event', 'eventId');
+    const current = await this.roomsModel.findById(eventId).lean<WaitingRoomDoc>().exec();
+    const tuning: WaitingRoomTuning = {
+      passTtlSeconds: input.passTtlSeconds ?? current?.passTtlSeconds ?? ROOM_DEFAULTS.passTtlSeconds,
+      initialLimit: input.initialLimit ?? current?.initialLimit ?? ROOM_DEFAULTS.initialLimit,
+      minLimit: input.minLimit ?? current?.minLimit ?? ROOM_DEFAULTS.minLimit,
+      maxLimit: input.maxLimit ?? current?.maxLimit ?? ROOM_DEFAULTS.maxLimit,
+      targetLatencyMs: input.targetLatencyMs ?? current?.targetLatencyMs ?? ROOM_DEFAULTS.targetLatencyMs,
+    };
+    if (tuning.minLimit > tuning.maxLimit) {
+      throw domainError(ErrorCode.BAD_USER_INPUT, 'minLimit must not exceed maxLimit', 'input.minLimit');
+    }
+    if (tuning.initialLimit < tuning.minLimit || tuning.initialLimit > tuning.maxLimit) {
+      throw domainError(
+        ErrorCode.BAD_USER_INPUT,
+        'initialLimit must lie between minLimit and maxLimit',
+        'input.initialLimit',
+      );
+    }
+    const doc = await this.roomsModel
+      .findOneAndUpdate(
+        { _id: eventId },
+        {
+          $set: { ...tuning, enabled: input.enabled, updatedAt: new Date(), updatedBy: user.id },
+          $inc: { version: 1 },
+        },
+        { upsert: true, returnDocument: 'after' },
+      )
+      .lean<WaitingRoomDoc>()
+      .exec();
+    const keys = this.keys(eventId);
+    this.rooms.delete(eventId);
+    // The Redis copy follows MongoDB; when it cannot be written, other replicas see the change when their
+    // copy (ROOM_REDIS_TTL_S) runs out, so Redis being down only delays a switch.
+    await this.redis.client
+      .set(keys.settings, JSON.stringify(doc), 'EX', ROOM_REDIS_TTL_S)
+      .catch((err: unknown) => this.log.warn({ err, eventId }, 'could not refresh the room copy in Redis'));
+    if (doc!.enabled) {
+      await this.ensureState(eventId, doc!).catch((err: unknown) =>
+        this.log.warn({ err, eventId }, 'room state not built yet; the first join builds it'),
+      );
+      this.activate(eventId);
+    } else {
+      // Off: the queue copy goes; MongoDB keeps every entry, so switching on again restores the order.
+      await this.redis.client.del(keys.state, keys.queue, keys.live, keys.admitted).catch(() => undefined);
+    }
+    await this.announce(eventId);
+    return this.view(eventId, doc);
+  }
+
+  /** Organizer's view: settings, queue length, outstanding passes, the current limit and admission rate. */
+  async view(eventId: string, known?: WaitingRoomDoc | null): Promise<WaitingRoom> {
+    const doc =
+      known !== undefined ? known : await this.roomsModel.findById(eventId).lean<WaitingRoomDoc>().exec();
+    const tuning = doc ?? { ...ROOM_DEFAULTS, enabled: false };
+    const keys = this.keys(eventId);
+    const now = Date.now();
+    const minute = Math.floor(now / 60_000);
+    let waiting = 0;
+    let outstanding = 0;
+    let limit = this.limiters.get(eventId)?.limiter.limit ?? tuning.initialLimit;
+    let perMinute = 0;
+    if (doc?.enabled) {
+      const answers = await this.redis.client
+        .multi()
+        .zcard(keys.queue)
+        .zcount(keys.live, `(${now}`, '+inf')
+        .hget(keys.state, 'limit')
+        .get(keys.minute(minute))
+        .get(keys.minute(minute - 1))
+        .exec()
+        .catch(() => null);
+      if (answers) {
+        const value = (i: number) => Number(answers[i]?.[1] ?? 0) || 0;
+        waiting = value(0);
+        outstanding = value(1);
+        if (answers[2]?.[1] != null) limit = value(2);
+        perMinute = Math.round(lastMinute(value(3), value(4), now));
+      }
+    }
+    return {
+      eventId,
+      enabled: doc?.enabled ?? false,
+      passTtlSeconds: tuning.passTtlSeconds,
+      initialLimit: tuning.initialLimit,
+      minLimit: tuning.minLimit,
+      maxLimit: tuning.maxLimit,
+      targetLatencyMs: tuning.targetLatencyMs,
+      waiting,
+      admittedOutstanding: outstanding,
+      currentLimit: limit,
+      admittedPerMinute: perMinute,
+      averageReserveLatencyMs: this.limiters.get(eventId)?.limiter.averageLatencyMs ?? null,
+      at: new Date(now),
+    };
+  }
+
+  private limiterFor(room: WaitingRoomDoc): AdmissionLimiter {
+    const known = this.limiters.get(room._id);
+    if (known && known.version === room.version) return known.limiter;
+    const limiter = new AdmissionLimiter({
+      initial: known ? known.limiter.limit : room.initialLimit,
+      min: room.minLimit,
+      max: room.maxLimit,
+      targetLatencyMs: room.targetLatencyMs,
+    });
+    this.limiters.set(room._id, { version: room.version, limiter });
+    return limiter;
+  }
+
+  // ---- the buyer's side -------------------------------------------------------------------------
+
+  /** Join (or look at) the queue; joining again keeps the place. */
+  async join(user: AuthUser, eventId: string): Promise<WaitingRoomStatus> {
+    const room = await this.activeRoom(eventId);
+    if (!room) return this.plain(eventId, WaitingRoomState.NOT_NEEDED);
+    const keys = this.keys(eventId);
+    const answer = await this.script(room, JOIN_SCRIPT, [keys.state, keys.queue, keys.seq], [user.id]);
+    const [isNew, seq, rank, waiting] = answer;
+    this.activate(eventId);
+    if (isNew === 0) return this.waitingStatus(eventId, rank!, waiting!);
+
+    const now = new Date();
+    const entryId = entryIdOf(eventId, user.id);
+    const fresh: WaitingRoomEntryDoc = {
+      _id: entryId,
+      eventId,
+      userId: user.id,
+      seq: seq!,
+      state: 'WAITING',
+      passId: null,
+      passExpiresAt: null,
+      attempts: 0,
+      joinedAt: now,
+      admittedAt: null,
+    };
+    try {
+      await this.entries.create(fresh);
+      return await this.placed(room, fresh);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    // MongoDB already knows this buyer: their recorded place (or pass) wins over the new sequence.
+    const entry = await this.entries.findById(entryId).lean<WaitingRoomEntryDoc>().exec();
+    if (!entry) throw unavailable('The waiting room is busy; try again');
+    if (entry.state === 'WAITING') return this.placed(room, entry);
+    if (entry.state === 'ADMITTED' && entry.passExpiresAt! > now) return this.statusOf(entry, now);
+    // Their turn is over (pass used or expired): a new place at the back, under the new sequence.
+    const requeued = await this.entries
+      .updateOne(
+        { _id: entryId, state: entry.state, passId: entry.passId },
+        {
+          $set: {
+            state: 'WAITING',
+            seq: seq!,
+            passId: null,
+            passExpiresAt: null,
+            attempts: 0,
+            joinedAt: now,
+            admittedAt: null,
+          },
+        },
+      )
+      .exec();
+    if (requeued.modifiedCount === 1) return this.placed(room, fresh);
+    return this.status(user, eventId);
+  }
+
+  /** The caller's state in the room, without joining. */
+  async status(user: AuthUser, eventId: string): Promise<WaitingRoomStatus> {
+    const room = await this.activeRoom(eventId);
+    if (!room) return this.plain(eventId, WaitingRoomState.NOT_NEEDED);
+    const keys = this.keys(eventId);
+    const answer = await this.script(
+      room,
+      PLACE_SCRIPT,
+      [keys.state, keys.queue, keys.admitted],
+      [user.id, '0', 'read', String(Date.now())],
+    );
+    if (answer[0] !== NOT_QUEUED) {
+      this.activate(eventId);
+      return this.waitingStatus(eventId, answer[0]!, answer[1]!);
+    }
+    const entry = await this.entries.findById(entryIdOf(eventId, user.id)).lean<WaitingRoomEntryDoc>().exec();
+    if (!entry) return this.plain(eventId, WaitingRoomState.NOT_JOINED);
+    if (entry.state === 'WAITING') return this.placed(room, entry);
+    return this.statusOf(entry, new Date());
+  }
+
+  /** A WAITING entry Redis does not have (lost, or being admitted this instant): put it back at its place. */
+  private async placed(room: WaitingRoomDoc, entry: WaitingRoomEntryDoc): Promise<WaitingRoomStatus> {
+    const keys = this.keys(entry.eventId);
+    const answer = await this.script(
+      room,
+      PLACE_SCRIPT,
+      [keys.state, keys.queue, keys.admitted],
+      [entry.userId, String(entry.seq), 'place', String(Date.now())],
+    );
+    this.activate(entry.eventId);
+    if (answer[0] === BEING_ADMITTED) {
+      // Admitted a moment ago (the entry was read just before the admission was written): say so.
+      const now = new Date();
+      const fresh = await this.entries.findById(entry._id).lean<WaitingRoomEntryDoc>().exec();
+      if (fresh && fresh.state !== 'WAITING') return this.statusOf(fresh, now);
+      return { ...this.plain(entry.eventId, WaitingRoomState.WAITING), position: 1, estimatedWaitSeconds: 0 };
+    }
+    return this.waitingStatus(entry.eventId, answer[0]!, answer[1]!);
+  }
+
+  private statusOf(entry: WaitingRoomEntryDoc, now: Date): WaitingRoomStatus {
+    if (entry.state === 'USED') return this.plain(entry.eventId, WaitingRoomState.PASS_USED);
+    if (entry.passExpiresAt! <= now) return this.plain(entry.eventId, WaitingRoomState.PASS_EXPIRED);
+    return {
+      ...this.plain(entry.eventId, WaitingRoomState.ADMITTED),
+      admissionPass: signAdmissionPass(this.passKey, {
+        eventId: entry.eventId,
+        userId: entry.userId,
+        passId: entry.passId!,
+        expiresAt: entry.passExpiresAt!,
+      }),
+      passExpiresAt: entry.passExpiresAt,
+    };
+  }
+
+  private plain(eventId: string, state: WaitingRoomState): WaitingRoomStatus {
+    return {
+      eventId,
+      state,
+      position: null,
+      estimatedWaitSeconds: null,
+      admissionPass: null,
+      passExpiresAt: null,
+      at: new Date(),
+    };
+  }
+
+  private async waitingStatus(eventId: string, rank: number, _waiting: number): Promise<WaitingRoomStatus> {
+    const position = rank + 1;
+    const perMinute = await this.admittedPerMinute(eventId);
+    return {
+      ...this.plain(eventId, WaitingRoomState.WAITING),
+      position,
+      estimatedWaitSeconds: perMinute > 0 ? Math.ceil((position * 60) / perMinute) : null,
+    };
+  }
+
+  private async admittedPerMinute(eventId: string): Promise<number> {
+    const keys = this.keys(eventId);
+    const now = Date.now();
+    const minute = Math.floor(now / 60_000);
+    const counts = await this.redis.client
+      .mget(keys.minute(minute), keys.minute(minute - 1))
+      .catch(() => [null, null]);
+    return lastMinute(Number(counts[0] ?? 0) || 0, Number(counts[1] ?? 0) || 0, now);
+  }
+
+  /** The room when it is on, else null after checking the event exists (NOT_FOUND otherwise). */
+  private async activeRoom(eventId: string): Promise<WaitingRoomDoc | null> {
+    const room = await this.room(eventId);
+    if (room?.enabled) return room;
+    if (!(await this.catalog.findEvent(eventId))) throw notFound('Event', 'eventId');
+    return null;
+  }
+
+  /** Runs a room script; rebuilds the room from MongoDB (once) when its Redis state is missing. */
+  private async script(
+    room: WaitingRoomDoc,
+    script: string,
+    keys: string[],
+    args: string[],
+  ): Promise<number[]> {
+    for (let attempt = 0; ; attempt++) {
+      let answer: number[];
+      try {
+        answer = ((await this.redis.client.eval(script, keys.length, ...keys, ...args)) as unknown[]).map(
+          Number,
+        );
+      } catch (err) {
+        this.log.warn({ err, eventId: room._id }, 'waiting room unavailable (redis)');
+        throw unavailable('The waiting room is unavailable right now; try again');
+      }
+      if (answer[0] !== NOSTATE) return answer;
+      if (attempt > 0) throw unavailable('The waiting room is being restored; try again');
+      await this.ensureState(room._id, room);
+    }
+  }
+
+  // ---- the reserve path -------------------------------------------------------------------------
+
+  /**
+   * reserveTickets goes through here. Room off (or unknown ticket type): `reserve()` at once, nothing else.
+   * Room on: the pass must be valid for this event and buyer and not expired; it is claimed in MongoDB
+   * (`ADMITTED → USED`, guarded on the pass id, expiry and attempts) before anything is held, so a pass
+   * serves one reservation, even under concurrent use and after a Redis flush. A refused attempt gives the
+   * pass back (up to PASS_ATTEMPTS attempts); a successful hold spends it and frees its slot.
+   */
+  async guardReserve<T>(
+    user: AuthUser,
+    ticketTypeId: string,
+    admissionPass: string | undefined,
+    reserve: () => Promise<T>,
+  ): Promise<T> {
+    const context = await this.catalog.saleContext(ticketTypeId);
+    if (!context) return reserve();
+    const eventId = context.event._id;
+    const room = await this.room(eventId);
+    if (!room?.enabled) return reserve();
+
+    const claim = await this.claimPass(user, eventId, admissionPass);
+    const limiter = this.limiterFor(room);
+    const started = performance.now();
+    try {
+      const result = await reserve();
+      limiter.observe(performance.now() - started, false);
+      await this.spend(claim);
+      return result;
+    } catch (error) {
+      const code = errorCodeOf(error);
+      limiter.observe(performance.now() - started, code === undefined || OVERLOAD_CODES.has(code));
+      await this.giveBack(claim).catch((err: unknown) =>
+        this.log.warn({ err, eventId }, 'could not give a pass back after a refused reservation'),
+      );
+      throw error;
+    }
+  }
+
+  private async claimPass(user: AuthUser, eventId: string, token: string | undefined): Promise<Claim> {
+    if (!token) throw admissionRequired('MISSING');
+    const check = verifyAdmissionPass(this.passKey, token, { eventId, userId: user.id });
+    if (!check.ok) throw admissionRequired(check.problem);
+    const entryId = entryIdOf(eventId, user.id);
+    const { passId } = check.claims;
+    const claimed = await this.entries
+      .updateOne(
+        {
+          _id: entryId,
+          state: 'ADMITTED',
+          passId,
+          passExpiresAt: { $gt: new Date() },
+          attempts: { $lt: PASS_ATTEMPTS },
+        },
+        { $set: { state: 'USED' }, $inc: { attempts: 1 } },
+      )
+      .exec();
+    if (claimed.modifiedCount === 1) return { eventId, userId: user.id, entryId, passId };
+    // Refused: say why (one read, only on this path).
+    const entry = await this.entries.findById(entryId).lean<WaitingRoomEntryDoc>().exec();
+    if (!entry || entry.passId !== passId) throw admissionRequired(entry ? 'REPLACED' : 'MALFORMED');
+    if (entry.state === 'USED' || entry.attempts >= PASS_ATTEMPTS) throw admissionRequired('USED');
+    throw admissionRequired('EXPIRED');
+  }
+
+  /** A hold was taken: the pass is spent and its slot goes to the next buyer. */
+  private async spend(claim: Claim): Promise<void> {
+    await this.freeSlot(claim);
+  }
+
+  /** A refused attempt: the buyer may try again with the same pass while attempts and time remain. */
+  private async giveBack(claim: Claim): Promise<void> {
+    const back = await this.entries
+      .updateOne(
+        { _id: claim.entryId, state: 'USED', passId: claim.passId, attempts: { $lt: PASS_ATTEMPTS } },
+        { $set: { state: 'ADMITTED' } },
+      )
+      .exec();
+    if (back.modifiedCount === 0) await this.freeSlot(claim);
+  }
+
+  private async freeSlot(claim: Claim): Promise<void> {
+    const keys = this.keys(claim.eventId);
+    await this.redis.client
+      .multi()
+      .zrem(keys.live, claim.passId)
+      .zrem(keys.admitted, claim.userId)
+      .exec()
+      .catch(() => undefined);
+    this.activate(claim.eventId);
+  }
+
+  // ---- admission --------------------------------------------------------------------------------
+
+  /** Makes sure this process's admitter runs for the room, soon. */
+  private activate(eventId: string): void {
+    // A new mark each time, so a run that found the queue empty does not drop a room someone just joined.
+    this.active.set(eventId, (this.active.get(eventId) ?? 0) + 1);
+    this.admitter.start();
+    this.admitter.dueAt();
+  }
+
+  /** One admitter run over the rooms this process serves (exposed for tests: `admitNow`). */
+  private async admitAll(now: Date): Promise<{ worked: number; nextDueAt?: Date | null }> {
+    let worked = 0;
+    let nextDueAt: Date | null = null;
+    for (const [eventId, mark] of [...this.active]) {
+      try {
+        const result = await this.admit(eventId, now);
+        worked += result.admitted;
+        if (result.waiting === 0 && this.active.get(eventId) === mark) this.active.delete(eventId);
+        else if (result.earliestExpiry && (!nextDueAt || result.earliestExpiry < nextDueAt))
+          nextDueAt = result.earliestExpiry;
+      } catch (err) {
+        this.log.warn({ err, eventId }, 'admission run failed; will retry');
+      }
+    }
+    // Nothing left to admit anywhere: the loop stops (it costs nothing at rest) until the next join.
+    if (this.active.size === 0) void this.admitter.stop();
+    return { worked, nextDueAt };
+  }
+
+  /** Admits the head of one room's queue up to its current limit. */
+  async admit(
+    eventId: string,
+    now = new Date(),
+  ): Promise<{ admitted: number; waiting: number; earliestExpiry: Date | null }> {
+    const room = await this.room(eventId);
+    if (!room?.enabled) return { admitted: 0, waiting: 0, earliestExpiry: null };
+    const limit = this.limiterFor(room).limit;
+    const keys = this.keys(eventId);
+    const ttlMs = room.passTtlSeconds * 1000;
+    const base = randomBytes(9).toString('base64url');
+    const answer = (await this.redis.client.eval(
+      ADMIT_SCRIPT,
+      5,
+      keys.state,
+      keys.queue,
+      keys.live,
+      keys.minute(Math.floor(now.getTime() / 60_000)),
+      keys.admitted,
+      String(now.getTime()),
+      String(limit),
+      String(ttlMs),
+      String(ADMIT_BATCH),
+      base,
+    )) as Array<string | number>;
+    if (Number(answer[0]) === NOSTATE) {
+      await this.ensureState(eventId, room);
+      return { admitted: 0, waiting: 1, earliestExpiry: null };
+    }
+    const waiting = Number(answer[0]);
+    const earliest = Number(answer[1]);
+    const passExpiresAt = new Date(now.getTime() + ttlMs);
+    const admitted: Array<{ userId: string; seq: number; passId: string }> = [];
+    for (let i = 2; i + 2 < answer.length; i += 3) {
+      admitted.push({ userId: String(answer[i]), seq: Number(answer[i + 1]), passId: String(answer[i + 2]) });
+    }
+    await Promise.all(
+      admitted.map(async ({ userId, seq, passId }) => {
+        const result = await this.entries
+          .updateOne(
+            { _id: entryIdOf(eventId, userId), state: 'WAITING', seq },
+            { $set: { state: 'ADMITTED', passId, passExpiresAt, admittedAt: now, attempts: 0 } },
+          )
+          .exec()
+          .catch((err: unknown) => {
+            this.log.warn({ err, eventId }, 'could not record an admission');
+            return { modifiedCount: 0 };
+          });
+        if (result.modifiedCount !== 1) await this.notAdmitted(eventId, userId, passId, now);
+      }),
+    );
+    if (admitted.length > 0) await this.announce(eventId);
+    return {
+      admitted: admitted.length,
+      waiting,
+      earliestExpiry: waiting > 0 && earliest > 0 ? new Date(earliest) : null,
+    };
+  }
+
+  /**
+   * A popped buyer whose admission MongoDB did not take. Usually an admission that was in flight when Redis
+   * lost the room: the rebuild read the entry still WAITING and queued it again at the head, so it was popped
+   * twice. Its first pass is the one that counts, so that pass takes the slot back and the new one is
+   * dropped; outstanding passes stay exactly at the limit. Anyone else's slot simply goes back.
+   */
+  private async notAdmitted(eventId: string, userId: string, passId: string, now: Date): Promise<void> {
+    const keys = this.keys(eventId);
+    const entry = await this.entries
+      .findById(entryIdOf(eventId, userId))
+      .lean<WaitingRoomEntryDoc>()
+      .exec()
+      .catch(() => null);
+    const tx = this.redis.client.multi().zrem(keys.live, passId);
+    if (entry?.state === 'ADMITTED' && entry.passId && entry.passExpiresAt && entry.passExpiresAt > now) {
+      tx.zadd(keys.live, entry.passExpiresAt.getTime(), entry.passId);
+      tx.zadd(keys.admitted, entry.passExpiresAt.getTime(), userId);
+    } else {
+      tx.zrem(keys.admitted, userId);
+    }
+    await tx.exec().catch(() => undefined);
+  }
+
+  /**
+   * The room's Redis state from MongoDB: the queue of WAITING entries at their sequences, the passes still
+   * valid as outstanding (so nobody is admitted in their place: no flood), the sequence counter above every
+   * sequence handed out. One process rebuilds (a Redis lock); the others wait for it.
+   */
+  private ensureState(eventId: string, room: WaitingRoomDoc): Promise<void> {
+    const running = this.rebuilds.get(eventId);
+    if (running) return running;
+    const rebuild = this.rebuild(eventId, room).finally(() => this.rebuilds.delete(eventId));
+    this.rebuilds.set(eventId, rebuild);
+    return rebuild;
+  }
+
+  private async rebuild(eventId: string, room: WaitingRoomDoc): Promise<void> {
+    const keys = this.keys(eventId);
+    const client = this.redis.client;
+    if ((await client.exists(keys.state)) === 1) return;
+    const token = randomBytes(9).toString('base64url');
+    const locked = await client.set(keys.lock, token, 'PX', REBUILD_LOCK_MS, 'NX');
+    if (locked !== 'OK') {
+      const until = Date.now() + REBUILD_WAIT_MS;
+      while (Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if ((await client.exists(keys.state)) === 1) return;
+      }
+      throw unavailable('The waiting room is being restored; try again');
+    }
+    try {
+      const now = new Date();
+      const [waiting, admitted, last] = await Promise.all([
+        this.entries
+          .find({ eventId, state: 'WAITING' }, { userId: 1, seq: 1 })
+          .sort({ seq: 1 })
+          .lean<Array<Pick<WaitingRoomEntryDoc, 'userId' | 'seq'>>>()
+          .exec(),
+        this.entries
+          .find({ eventId, state: 'ADMITTED' }, { userId: 1, passId: 1, passExpiresAt: 1 })
+          .lean<Array<Pick<WaitingRoomEntryDoc, 'userId' | 'passId' | 'passExpiresAt'>>>()
+          .exec(),
+        this.entries.findOne({ eventId }, { seq: 1 }).sort({ seq: -1 }).lean<{ seq: number }>().exec(),
+      ]);
+      const tx = client.multi().del(keys.queue, keys.live, keys.admitted);
+      for (let i = 0; i < waiting.length; i += 1000) {
+        tx.zadd(keys.queue, ...waiting.slice(i, i + 1000).flatMap((e) => [e.seq, e.userId]));
+      }
+      const live = admitted.filter((e) => e.passId && e.passExpiresAt && e.passExpiresAt > now);
+      for (let i = 0; i < live.length; i += 1000) {
+        tx.zadd(
+          keys.live,
+          ...live.slice(i, i + 1000).flatMap((e) => [e.passExpiresAt!.getTime(), e.passId!]),
+        );
+        tx.zadd(
+          keys.admitted,
+          ...live.slice(i, i + 1000).flatMap((e) => [e.passExpiresAt!.getTime(), e.userId]),
+        );
+      }
+      tx.set(keys.seq, String(last?.seq ?? 0));
+      tx.hset(keys.state, 'builtAt', String(now.getTime()), 'limit', String(this.limiterFor(room).limit));
+      await tx.exec();
+      this.log.info(
+        { eventId, waiting: waiting.length, outstanding: live.length },
+        'waiting room state built from MongoDB',
+      );
+    } finally {
+      await client.eval(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+        1,
+        keys.lock,
+        token,
+      );
+    }
+  }
+
+  // ---- live updates -----------------------------------------------------------------------------
+
+  /** Tells every replica's subscribers of this room that positions or admissions changed. */
+  private async announce(eventId: string): Promise<void> {
+    await this.redis.client.publish(this.keys(eventId).channel, '1').catch(() => undefined);
+  }
+
+  /** The caller's status now, then after every change to the room (coalesced), until they unsubscribe. */
+  async *updates(user: AuthUser, eventId: string): AsyncGenerator<{ waitingRoomUpdated: WaitingRoomStatus }> {
+    const channel = this.keys(eventId).channel;
+    let dirty = true;
+    let wake: (() => void) | undefined;
+    const onMessage = () => {
+      dirty = true;
+      wake?.();
+    };
+    this.bus.on(channel, onMessage);
+    try {
+      await this.listen(channel);
+      let last = '';
+      for (;;) {
+        if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        dirty = false;
+        const status = await this.status(user, eventId);
+        const shown = JSON.stringify({ ...status, at: undefined });
+        if (shown !== last) {
+          last = shown;
+          yield { waitingRoomUpdated: status };
+        }
+        await new Promise((resolve) => setTimeout(resolve, UPDATE_EVERY_MS));
+      }
+    } finally {
+      this.bus.off(channel, onMessage);
+      await this.unlisten(channel);
+    }
+  }
+
+  private async listen(channel: string): Promise<void> {
+    const count = this.channels.get(channel) ?? 0;
+    this.channels.set(channel, count + 1);
+    if (count > 0) return;
+    if (!this.subscriber) {
+      const subscriber = this.redis.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+      subscriber.on('error', (err: Error) => this.log.debug({ err }, 'waiting room subscriber error'));
+      subscriber.on('message', (name: string) => this.bus.emit(name));
+      this.subscriber = subscriber;
+    }
+    await this.subscriber.subscribe(channel);
+  }
+
+  private async unlisten(channel: string): Promise<void> {
+    const count = (this.channels.get(channel) ?? 1) - 1;
+    if (count > 0) {
+      this.channels.set(channel, count);
+      return;
+    }
+    this.channels.delete(channel);
+    await this.subscriber?.unsubscribe(channel).catch(() => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admitter.stop();
+    this.subscriber?.disconnect();
+  }
+}
