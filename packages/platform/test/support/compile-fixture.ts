@@ -14,8 +14,9 @@ const CORE_DIRS = [
   'src/mongo',
   'src/redis',
   'src/bootstrap',
+  'src/overload',
 ];
-const CORE_FILES = ['src/platform.module.ts'];
+const CORE_FILES = ['src/platform.module.ts', 'src/graphql/error-codes.ts'];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
