@@ -49,9 +49,16 @@ function run(cmd) {
 }
 
 /**
- * @param {{ ferretdb?: string, log?: (...a: unknown[]) => void }} options
+ * @param {{ ferretdb?: string, log?: (...a: unknown[]) => void, debug?: boolean, pgParams?: Record<string, string> }} options
+ *   debug: FerretDB's debug HTTP listener on a free port (`debugUrl`: /debug/pprof/goroutine?debug=2 dumps
+ *   every goroutine); pgParams: extra parameters of the PostgreSQL URL (e.g. pool_max_conns).
  */
-export async function startPrivateFerretdb({ ferretdb, log = () => undefined } = {}) {
+export async function startPrivateFerretdb({
+  ferretdb,
+  log = () => undefined,
+  debug = false,
+  pgParams = {},
+} = {}) {
   const isRoot = process.getuid?.() === 0;
   const asPg = (cmd) =>
     isRoot ? ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', ...cmd] : cmd;
@@ -120,14 +127,16 @@ export async function startPrivateFerretdb({ ferretdb, log = () => undefined } =
 
   const ferretBin = ferretdb ?? newestFerretdb();
   const mongoPort = await freePort();
+  const debugPort = debug ? await freePort() : undefined;
+  const pgQuery = new URLSearchParams({ host: pgSock, port: String(pgPort), ...pgParams });
   const ferret = spawn(
     ferretBin,
     [
       '--handler=pg',
-      `--postgresql-url=postgres://postgres@/postgres?host=${pgSock}&port=${pgPort}`,
+      `--postgresql-url=postgres://postgres@/postgres?${pgQuery}`,
       `--state-dir=${work}`,
       `--listen-addr=127.0.0.1:${mongoPort}`,
-      '--debug-addr=-',
+      `--debug-addr=${debugPort ? `127.0.0.1:${debugPort}` : '-'}`,
       '--telemetry=disable',
       '--log-level=error',
     ],
@@ -148,6 +157,7 @@ export async function startPrivateFerretdb({ ferretdb, log = () => undefined } =
 
   return {
     MONGO_URL,
+    debugUrl: debugPort ? `http://127.0.0.1:${debugPort}` : undefined,
     ferretBin,
     ferretdbPid: ferret.pid,
     /** The postmaster and its current backends. */

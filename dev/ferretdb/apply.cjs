@@ -57,3 +57,12 @@ edit(
     '\t\t}\n\n' +
     '\t\tq := fmt.Sprintf("DROP INDEX %s", pgx.Identifier{dbName, c.Indexes[i].PgIndex}.Sanitize())\n',
 );
+
+// 3. Query results read whole before Query returns, so no command or cursor holds a pool connection while
+//    it waits for another one (the pool deadlock described in buffered_query.go).
+addFile('buffered_query.go', 'internal/backends/postgresql');
+edit(
+  'internal/backends/postgresql/collection.go',
+  '\t\tIter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),\n',
+  '\t\tIter: ticketingBufferRows(ctx, rows, params.OnlyRecordIDs),\n',
+);
