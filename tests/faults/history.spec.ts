@@ -209,6 +209,20 @@ describe('history checker', () => {
     expect(text).toMatch(/order o9 left PAYMENT_CAPTURED/);
   });
 
+  it('catches a client told INTERNAL_SERVER_ERROR during a fault', () => {
+    const { history, state } = cleanRun();
+    history.push({
+      kind: 'reserve',
+      client: 'b5',
+      start: 3,
+      end: 40,
+      outcome: 'unknown',
+      error: 'INTERNAL_SERVER_ERROR',
+    });
+    const text = checkHistory('internal', history, state).violations.join('\n');
+    expect(text).toMatch(/1 answers were INTERNAL_SERVER_ERROR \(first: reserve by b5\)/);
+  });
+
   it('sorts errors: definite refusals fail, anything that may have written is unknown', () => {
     expect(classifyError('SOLD_OUT')).toBe('fail');
     expect(classifyError('TRY_AGAIN')).toBe('fail');

@@ -253,6 +253,15 @@ export function checkHistory(fault: string, history: readonly Op[], state: Final
     bad(`no attendance counters for ${state.scanLog.length} logged scans`);
   }
 
+  // ---- what clients were told ----------------------------------------------------------------------
+  // A fault is an outage, not a defect: every answer to it is a retryable or definite code, never
+  // INTERNAL_SERVER_ERROR (which tells a client nothing it can act on).
+  const internal = history.filter((op) => op.error === 'INTERNAL_SERVER_ERROR');
+  if (internal.length > 0)
+    bad(
+      `${internal.length} answers were INTERNAL_SERVER_ERROR (first: ${internal[0].kind} by ${internal[0].client})`,
+    );
+
   // ---- outboxes and services ----------------------------------------------------------------------
   for (const [where, n] of Object.entries(state.outboxPending))
     if (n > 0) bad(`outbox not drained: ${where} ${n}`);

@@ -73,6 +73,39 @@ describe('createFormatError', () => {
     }
   });
 
+  it('answers an unreachable database or Redis with the retryable SERVICE_UNAVAILABLE, its message kept in the log', () => {
+    const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+    const outages = [
+      named('MongoNetworkError', 'connection 4 to 127.0.0.1:27018 closed'),
+      named('MongoServerSelectionError', 'connect ECONNREFUSED 127.0.0.1:27018'),
+      named('MongoPoolClearedError', 'Connection pool for 127.0.0.1:27018 was cleared'),
+      named('MongooseError', 'Operation `orders.findOne()` buffering timed out after 10000ms'),
+      named('MaxRetriesPerRequestError', 'Reached the max retries per request limit'),
+      new Error('Connection is closed.'),
+    ];
+    for (const thrown of outages) {
+      const { formatted, error } = fromResolver(thrown);
+      const out = runWithTrace('trace-db', () => production(formatted, error));
+      expect(out.extensions, thrown.message).toEqual({
+        code: 'SERVICE_UNAVAILABLE',
+        field: null,
+        retryAfterMs: 1000,
+        retryAfter: 1,
+        traceId: 'trace-db',
+      });
+      expect(out.message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|buffering|orders/);
+    }
+    // Other driver errors (a failed query, a duplicate key) are still defects: INTERNAL_SERVER_ERROR.
+    for (const thrown of [
+      named('MongoServerError', 'E11000 duplicate key error'),
+      named('MongooseError', 'Cast to ObjectId failed'),
+      new Error('Connection is closed because of a bug'),
+    ]) {
+      const { formatted, error } = fromResolver(thrown);
+      expect(production(formatted, error).extensions?.code, thrown.message).toBe('INTERNAL_SERVER_ERROR');
+    }
+  });
+
   it('names the argument path of an inline literal graphql-js refused, as BAD_USER_INPUT', () => {
     const source = new Source(
       'mutation { createEvent(input: { title: "x", when: ["2031", "2031-02-30T10:00:00Z"] }) { id } }',

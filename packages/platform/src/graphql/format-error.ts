@@ -55,6 +55,34 @@ function isExpected(original: unknown, code: unknown): boolean {
   return isGraphQLError(original);
 }
 
+/** Driver errors that mean "the database or Redis could not be reached", by the drivers' error names. */
+const UNREACHABLE_ERROR_NAMES = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoPoolClearedError',
+  'MongoTopologyClosedError',
+  'MaxRetriesPerRequestError', // ioredis: the command was not sent while the connection was down
+]);
+/** The delay a client is told to wait before retrying when a backing server is unreachable. */
+export const UNREACHABLE_RETRY_AFTER_MS = 1_000;
+
+/**
+ * True when an error escaped because a backing server (MongoDB, Redis) was unreachable: an outage, not a
+ * defect, so the client hears the retryable SERVICE_UNAVAILABLE rather than INTERNAL_SERVER_ERROR. Whether the
+ * write happened is unknown to the caller either way (the retry with the same key decides), so the code
+ * promises nothing about it. Mongoose's own "buffering timed out" (no connection within its buffer timeout)
+ * counts too.
+ */
+export function isBackingServerUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (UNREACHABLE_ERROR_NAMES.has(error.name)) return true;
+  if (error.name === 'MongooseError' && /buffering timed out/.test(error.message)) return true;
+  return error.name === 'Error' && /^Connection is closed\.?$/.test(error.message); // ioredis, closed socket
+}
+
 /**
  * The input path a graphql-js variable-coercion message is about, e.g.
  * `Variable "$input" got invalid value ...; Field "soldOut" is not defined by type "X".` → `input.soldOut`,
@@ -126,7 +154,8 @@ const isValueKind = (kind: string) => VALUE_KINDS.has(kind);
 
 /**
  * Builds the `formatError` hook. Keeps `message`, `locations`, `path`, `extensions.code` and
- * `extensions.field`. Unexpected errors become `INTERNAL_SERVER_ERROR` and are logged with their
+ * `extensions.field`. A database or Redis that cannot be reached is `SERVICE_UNAVAILABLE` with a retry hint
+ * (the driver's message stays in the log). Other unexpected errors become `INTERNAL_SERVER_ERROR` and are logged with their
  * stack; in EVERY mode they leave as "Internal server error (trace <id>)" with `extensions.traceId` and
  * nothing else (no driver or database message, no stack trace). In production suggestions are removed
  * and only `PUBLIC_EXTENSION_KEYS` survive on any error. An inline literal graphql-js refused
@@ -147,7 +176,18 @@ export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
     }
     const expected = isExpected(original, extensions.code);
 
-    if (!expected) {
+    if (!expected && isBackingServerUnreachable(original)) {
+      const traceId = currentTraceId();
+      logger.warn({ err: original, path: formatted.path, traceId }, 'a backing server is unreachable');
+      extensions = {
+        code: ErrorCode.SERVICE_UNAVAILABLE,
+        field: null,
+        retryAfterMs: UNREACHABLE_RETRY_AFTER_MS,
+        retryAfter: Math.ceil(UNREACHABLE_RETRY_AFTER_MS / 1000),
+        ...(traceId ? { traceId } : {}),
+      };
+      message = 'The service cannot reach a server it depends on; try again shortly';
+    } else if (!expected) {
       const traceId = currentTraceId();
       logger.error({ err: original, path: formatted.path, traceId }, 'unexpected GraphQL error');
       // Whatever escaped (a driver's or database's message, a stack) stays in the log.

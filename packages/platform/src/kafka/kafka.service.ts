@@ -122,6 +122,15 @@ export class KafkaService implements BeforeApplicationShutdown, OnApplicationShu
   }
 
   /**
+   * Test-only crash hook (FAULT_CRASH_AFTER_WRITE, tests/faults) for consumers a service runs on its own
+   * (batch folds): call it once per record of `topic` (logical name) after the records' writes are done and
+   * before their offsets are committed. A no-op unless the variable names the topic.
+   */
+  afterWrite(topic: string, records = 1): void {
+    for (let i = 0; i < records; i++) this.crashHook.afterWrite(topic);
+  }
+
+  /**
    * Starts a consumer group member; resolves once it has joined the group. Records are validated,
    * de-duplicated by envelope id, handled with retries and dead-lettered after `maxAttempts`.
    */

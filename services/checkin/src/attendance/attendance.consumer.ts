@@ -93,6 +93,7 @@ export class AttendanceConsumer implements OnApplicationBootstrap, BeforeApplica
       const last = Number(slice[slice.length - 1]!.offset);
       const mine = records.filter((r) => r.offset >= first && r.offset <= last);
       if (!(await this.foldWithRetry(groupId, payload, mine))) return;
+      this.kafka.afterWrite(TOPICS.checkins, mine.length); // test-only crash window (tests/faults)
       payload.resolveOffset(String(last));
       await payload.commitOffsetsIfNecessary({
         topics: [

@@ -1,5 +1,5 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { getLogger, InjectConfig } from '@ticketing/platform';
+import { getLogger, InjectConfig, KafkaService } from '@ticketing/platform';
 import type { PricingConfig } from '../config';
 import { SignalBatchConsumer } from '../signals/signal-batch-consumer';
 import { SignalsService } from '../signals/signals.service';
@@ -22,6 +22,7 @@ export class SignalsConsumer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly pricing: PricingConsumer,
     private readonly signals: SignalsService,
     @InjectConfig() private readonly config: PricingConfig,
+    private readonly kafka: KafkaService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,6 +38,8 @@ export class SignalsConsumer implements OnApplicationBootstrap, BeforeApplicatio
         await this.pricing.foldSignals(records);
       },
       logger: this.log,
+      afterFold: (topic, records) =>
+        this.kafka.afterWrite(topic.slice(this.config.KAFKA_TOPIC_PREFIX.length), records),
     });
     await this.consumer.start();
     this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);

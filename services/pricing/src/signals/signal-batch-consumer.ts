@@ -20,6 +20,8 @@ export interface SignalBatchConsumerOptions {
   onBatch: (records: SignalRecord[]) => Promise<void>;
   /** After a chunk was committed: the partition (wire topic) and the next offset to read. */
   onCommitted?: (topic: string, partition: number, nextOffset: number) => void;
+  /** After a chunk was folded, before its commit: its wire topic and record count (the fault suite's crash hook). */
+  afterFold?: (topic: string, records: number) => void;
   logger: ServiceLogger;
   fromBeginning?: boolean;
   /**
@@ -140,6 +142,7 @@ export class SignalBatchConsumer {
         }
       }
       if (!(await this.foldUntilDone(records, payload))) return;
+      this.options.afterFold?.(batch.topic, records.length);
       const last = chunk[chunk.length - 1].offset;
       const next = Number(last) + 1;
       payload.resolveOffset(last);
