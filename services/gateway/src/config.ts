@@ -36,14 +36,17 @@ export const gatewayConfigSchema = baseConfigSchema(GATEWAY_SERVICE_NAME, GATEWA
    */
   SUBGRAPH_TIMEOUT_MS: envInt({ default: 5_000, min: 100, max: 120_000 }),
   /**
-   * The gateway's own load shedder (platform `overload`): a wide fixed-ish bound that only refuses (TRY_AGAIN, in
-   * milliseconds, before the body is parsed) when operations truly pile up in this process; the adaptive limit
-   * that follows measured latency is the subgraphs' (ticket's), which know what they can sustain.
+   * The gateway's own load shedder (platform `overload`), on the same adaptive rule as the subgraphs' but on the
+   * whole operation as a client sees it (plan + every subgraph call): while more than 10 % of a window's
+   * operations take over a second the limit shrinks, so a saturated gateway (or a saturated subgraph behind it)
+   * refuses the excess at the door, before the body is parsed, in milliseconds (TRY_AGAIN with a hint), instead
+   * of parsing, planning and forwarding work whose answer would come too late. The bound is wide enough for
+   * normal traffic: 32 operations in flight at start, growing by one per busy window up to 256.
    */
-  OVERLOAD_MAX_INFLIGHT: envInt({ default: 512, min: 0, max: 10_000 }),
-  OVERLOAD_MIN_INFLIGHT: envInt({ default: 128, min: 1, max: 10_000 }),
-  OVERLOAD_INITIAL_INFLIGHT: envInt({ default: 256, min: 1, max: 10_000 }),
-  OVERLOAD_TARGET_LATENCY_MS: envInt({ default: 4_000, min: 1, max: 60_000 }),
+  OVERLOAD_MAX_INFLIGHT: envInt({ default: 256, min: 0, max: 10_000 }),
+  OVERLOAD_MIN_INFLIGHT: envInt({ default: 16, min: 1, max: 10_000 }),
+  OVERLOAD_INITIAL_INFLIGHT: envInt({ default: 32, min: 1, max: 10_000 }),
+  OVERLOAD_TARGET_LATENCY_MS: envInt({ default: 1_000, min: 1, max: 60_000 }),
   /** WebSocket: most concurrent subscriptions one connection may hold. */
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: envInt({ default: 50, min: 1, max: 10_000 }),
 });
