@@ -43,7 +43,7 @@ describe('the MongoDB-compatible server under more concurrent work than its conn
     if (ctx) await dropTestContext(ctx, { kafka: false, redis: false });
   });
 
-  const coll = (name: string) => conn.collection<Record<string, unknown>>(name);
+  const coll = (name: string) => conn.collection(name);
 
   it('guarded writes to distinct documents, many more at once than the pool, all finish exactly once', async () => {
     const docs = coll('docs');

@@ -4,6 +4,7 @@ import {
   EVENT_ACCESS,
   JwtAuthModule,
   KafkaModule,
+  LiveChannelsModule,
   PlatformModule,
 } from '@ticketing/platform';
 import { AttendanceConsumer } from './attendance/attendance.consumer';
@@ -36,6 +37,7 @@ export function createAppModule(config: CheckinConfig): Type<unknown> {
       JwtAuthModule.forRoot(),
       createSubgraphModule({ config, subscriptions: true }),
       DatabaseModule,
+      LiveChannelsModule,
     ],
     providers: [
       ReplicaService,

@@ -33,4 +33,16 @@ describe('checkin config', () => {
     expect(() => loadConfig(checkinConfigSchema, { TICKET_URL: 'ftp://x' })).toThrow(/TICKET_URL/);
     expect(() => loadConfig(checkinConfigSchema, { DOORS_OPEN_MINUTES: '-1' })).toThrow(/DOORS_OPEN_MINUTES/);
   });
+
+  it('bounds the attendance update interval to a second at most (issue 10: scan to dashboard within 1 s)', () => {
+    expect(loadConfig(checkinConfigSchema, {}).ATTENDANCE_UPDATE_MIN_INTERVAL_MS).toBe(250);
+    expect(
+      loadConfig(checkinConfigSchema, { ATTENDANCE_UPDATE_MIN_INTERVAL_MS: '1000' })
+        .ATTENDANCE_UPDATE_MIN_INTERVAL_MS,
+    ).toBe(1000);
+    for (const bad of ['3000', '0', 'soon'])
+      expect(() => loadConfig(checkinConfigSchema, { ATTENDANCE_UPDATE_MIN_INTERVAL_MS: bad })).toThrow(
+        /ATTENDANCE_UPDATE_MIN_INTERVAL_MS/,
+      );
+  });
 });

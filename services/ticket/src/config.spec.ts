@@ -65,4 +65,12 @@ describe('ticket config', () => {
   it('names a bad hold time', () => {
     expect(() => loadConfig(ticketConfigSchema, { HOLD_TTL_SECONDS: '0' })).toThrow(/HOLD_TTL_SECONDS/);
   });
+
+  it('bounds the sales update interval to a second at most', () => {
+    expect(loadConfig(ticketConfigSchema, {}).SALES_UPDATE_MIN_INTERVAL_MS).toBe(250);
+    for (const bad of ['1001', '0', 'soon'])
+      expect(() => loadConfig(ticketConfigSchema, { SALES_UPDATE_MIN_INTERVAL_MS: bad })).toThrow(
+        /SALES_UPDATE_MIN_INTERVAL_MS/,
+      );
+  });
 });

@@ -36,6 +36,11 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
      * checked against it (0 turns the cache off). Changes applied by this process drop it at once.
      */
     CATALOG_CACHE_MS: envInt({ default: 1_000, min: 0, max: 60_000 }),
+    /**
+     * Shortest time between two salesUpdated summaries to one subscriber: the changes of a burst within it
+     * reach the dashboard as one summary. At most 1 s, so a sale shows within about a second.
+     */
+    SALES_UPDATE_MIN_INTERVAL_MS: envInt({ default: 250, min: 20, max: 1_000 }),
     /** Lifetime of the Redis availability gate of a ticket type before it is rebuilt from MongoDB. */
     GATE_TTL_SECONDS: envInt({ default: 30, min: 1, max: 3600 }),
     /** Ed25519 private key signing QR tokens: PKCS8 PEM or a private JWK (JSON). Required in production. */

@@ -1,2 +1,4 @@
+export * from './live-channel';
+export * from './live-channels.module';
 export * from './redis.constants';
 export * from './redis.service';

@@ -1,21 +1,19 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import type { CheckinRecordedData } from '@ticketing/contracts';
 import {
   getLogger,
   hourOf,
+  InjectConfig,
   isDuplicateKeyError,
+  LiveChannels,
   PROCESSED_MESSAGES_COLLECTION,
   RedisService,
 } from '@ticketing/platform';
-import type Redis from 'ioredis';
 import type { Connection, Model } from 'mongoose';
-import { EventEmitter } from 'node:events';
+import type { CheckinConfig } from '../config';
 import type { Attendance } from './models/attendance.model';
 import { ATTENDANCE, type AttendanceDoc } from './schemas/attendance.schema';
-
-/** Bursts of scans reach a subscriber as one update at most this often. */
-const UPDATE_EVERY_MS = 250;
 
 /** A counter key for a gate name (`.` and a leading `$` cannot be in a MongoDB key). */
 export function gateKey(gate: string): string {
@@ -75,16 +73,15 @@ const MAX_FOLD_TRIES = 20;
  * so a scan on any replica reaches a dashboard connected to any other.
  */
 @Injectable()
-export class AttendanceService implements OnApplicationShutdown {
+export class AttendanceService {
   private readonly log = getLogger('attendance');
-  private subscriber?: Redis;
-  private readonly bus = new EventEmitter().setMaxListeners(0);
-  private readonly channels = new Map<string, number>();
 
   constructor(
     @InjectModel(ATTENDANCE) private readonly counters: Model<AttendanceDoc>,
     @InjectConnection() private readonly connection: Connection,
     private readonly redis: RedisService,
+    private readonly live: LiveChannels,
+    @InjectConfig() private readonly config: CheckinConfig,
   ) {}
 
   /** Folds one record delivered at (partition, offset); false when it was already folded. */
@@ -212,59 +209,18 @@ export class AttendanceService implements OnApplicationShutdown {
     };
   }
 
-  /** The counters now, then after each burst of changes (at most every 250 ms), until unsubscribed. */
-  async *updates(eventId: string): AsyncGenerator<{ attendanceUpdated: Attendance }> {
-    const channel = this.channel(eventId);
-    let dirty = true;
-    let wake: (() => void) | undefined;
-    const onMessage = () => {
-      dirty = true;
-      wake?.();
-    };
-    this.bus.on(channel, onMessage);
-    try {
-      await this.listen(channel);
-      for (;;) {
-        if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        dirty = false;
-        yield { attendanceUpdated: await this.current(eventId) };
-        await new Promise((resolve) => setTimeout(resolve, UPDATE_EVERY_MS));
-      }
-    } finally {
-      this.bus.off(channel, onMessage);
-      await this.unlisten(channel);
-    }
+  /**
+   * The counters now, then after each burst of changes (reads at most every ATTENDANCE_UPDATE_MIN_INTERVAL_MS),
+   * until unsubscribed.
+   */
+  updates(eventId: string): AsyncGenerator<{ attendanceUpdated: Attendance }, void, unknown> {
+    return this.live.snapshots(this.channel(eventId), {
+      minIntervalMs: this.config.ATTENDANCE_UPDATE_MIN_INTERVAL_MS,
+      read: async () => ({ attendanceUpdated: await this.current(eventId) }),
+    });
   }
 
   private channel(eventId: string): string {
     return this.redis.key('checkin', 'attendance', eventId);
-  }
-
-  private async listen(channel: string): Promise<void> {
-    const count = this.channels.get(channel) ?? 0;
-    this.channels.set(channel, count + 1);
-    if (count > 0) return;
-    if (!this.subscriber) {
-      const subscriber = this.redis.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
-      subscriber.on('error', (error: Error) => this.log.debug({ err: error }, 'attendance subscriber error'));
-      subscriber.on('message', (name: string) => this.bus.emit(name));
-      this.subscriber = subscriber;
-    }
-    await this.subscriber.subscribe(channel);
-  }
-
-  private async unlisten(channel: string): Promise<void> {
-    const count = (this.channels.get(channel) ?? 1) - 1;
-    if (count > 0) {
-      this.channels.set(channel, count);
-      return;
-    }
-    this.channels.delete(channel);
-    await this.subscriber?.unsubscribe(channel).catch(() => undefined);
-  }
-
-  onApplicationShutdown(): void {
-    this.subscriber?.disconnect();
   }
 }

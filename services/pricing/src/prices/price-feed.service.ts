@@ -1,6 +1,8 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { getLogger, RedisService } from '@ticketing/platform';
-import type Redis from 'ioredis';
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { getLogger, LiveChannels, RedisService } from '@ticketing/platform';
+import type { Model } from 'mongoose';
+import { TICKET_PRICE, type TicketPriceDoc } from '../catalog/schemas/ticket-price.schema';
 
 /** What priceChanged(eventId) subscribers receive. */
 export interface PriceUpdateMessage {
@@ -18,16 +20,32 @@ export interface PriceUpdateMessage {
 const MAX_QUEUED = 100;
 
 /**
+ * Keeps, per ticket type, only updates newer than the last one passed: replicas publish in no set order, and
+ * a catch-up may repeat what the channel already delivered.
+ */
+export function newerOnly(): (message: PriceUpdateMessage) => boolean {
+  const passed = new Map<string, number>();
+  return (message) => {
+    if (message.version <= (passed.get(message.ticketTypeId) ?? 0)) return false;
+    passed.set(message.ticketTypeId, message.version);
+    return true;
+  };
+}
+
+/**
  * Live price changes of an event over Redis pub/sub (`<prefix>prices:<eventId>`), so subscribers on any
- * replica hear changes made by every replica. Best effort: a missed message is repaired by the next query.
+ * replica hear changes made by every replica. After a Redis reconnect a subscriber gets each type's last
+ * change it missed, read from MongoDB.
  */
 @Injectable()
-export class PriceFeed implements OnApplicationShutdown {
+export class PriceFeed {
   private readonly log = getLogger('price-feed');
-  private subscriber?: Redis;
-  private readonly listeners = new Map<string, Set<(message: PriceUpdateMessage) => void>>();
 
-  constructor(private readonly redis: RedisService) {}
+  constructor(
+    private readonly redis: RedisService,
+    private readonly live: LiveChannels,
+    @InjectModel(TICKET_PRICE) private readonly prices: Model<TicketPriceDoc>,
+  ) {}
 
   channel(eventId: string): string {
     return this.redis.key('prices', eventId);
@@ -41,62 +59,61 @@ export class PriceFeed implements OnApplicationShutdown {
     }
   }
 
-  /** Every update of an event until the consumer stops iterating. */
-  async *updates(eventId: string): AsyncGenerator<PriceUpdateMessage> {
-    const channel = this.channel(eventId);
-    const queue: PriceUpdateMessage[] = [];
-    let wake: (() => void) | undefined;
-    const listener = (message: PriceUpdateMessage) => {
-      queue.push(message);
-      if (queue.length > MAX_QUEUED) queue.shift();
-      wake?.();
-    };
-    await this.listen(channel, listener);
-    try {
-      for (;;) {
-        while (queue.length > 0) yield queue.shift()!;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
-    } finally {
-      await this.unlisten(channel, listener);
-    }
+  /**
+   * Every update of an event, each version once and none older than one sent, until the consumer stops;
+   * `shape` turns each into what the consumer wants. Return the stream itself to GraphQL rather than
+   * re-yield it from an `async *` resolver: its `return()` releases the channel at once, while a generator
+   * would wait for the event's next price change to notice the client left.
+   */
+  updates(eventId: string): AsyncGenerator<PriceUpdateMessage, void, unknown>;
+  updates<R>(eventId: string, shape: (message: PriceUpdateMessage) => R): AsyncGenerator<R, void, unknown>;
+  updates(
+    eventId: string,
+    shape: (message: PriceUpdateMessage) => unknown = (message) => message,
+  ): AsyncGenerator<unknown, void, unknown> {
+    const fresh = newerOnly();
+    return this.live.messages(this.channel(eventId), {
+      parse: (raw) => {
+        const message = parseUpdate(raw);
+        return message && fresh(message) ? shape(message) : undefined;
+      },
+      maxQueued: MAX_QUEUED,
+      catchUp: async () => (await this.lastChanges(eventId)).filter(fresh).map(shape),
+    });
   }
 
-  private async listen(channel: string, listener: (message: PriceUpdateMessage) => void): Promise<void> {
-    let set = this.listeners.get(channel);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(channel, set);
-    }
-    set.add(listener);
-    if (set.size > 1) return;
-    if (!this.subscriber) {
-      const subscriber = this.redis.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
-      subscriber.on('error', (error: Error) => this.log.debug({ err: error }, 'price subscriber error'));
-      subscriber.on('message', (name: string, raw: string) => {
-        let message: PriceUpdateMessage;
-        try {
-          message = JSON.parse(raw) as PriceUpdateMessage;
-        } catch {
-          return;
-        }
-        for (const fn of this.listeners.get(name) ?? []) fn(message);
-      });
-      this.subscriber = subscriber;
-    }
-    await this.subscriber.subscribe(channel);
+  /** The last change of each priced ticket type of the event, as it was announced. */
+  async lastChanges(eventId: string): Promise<PriceUpdateMessage[]> {
+    const docs = await this.prices
+      .find({ eventId }, { _id: 1, eventId: 1, currency: 1, lastChange: 1 })
+      .lean<Array<Pick<TicketPriceDoc, '_id' | 'eventId' | 'currency' | 'lastChange'>>>()
+      .exec();
+    return docs.flatMap(({ _id, currency, lastChange }) =>
+      lastChange
+        ? [
+            {
+              ticketTypeId: _id,
+              eventId,
+              amount: lastChange.price,
+              previous: lastChange.previous,
+              currency,
+              version: lastChange.version,
+              reason: lastChange.reason,
+              at: new Date(lastChange.at).toISOString(),
+            },
+          ]
+        : [],
+    );
   }
+}
 
-  private async unlisten(channel: string, listener: (message: PriceUpdateMessage) => void): Promise<void> {
-    const set = this.listeners.get(channel);
-    set?.delete(listener);
-    if (set && set.size > 0) return;
-    this.listeners.delete(channel);
-    await this.subscriber?.unsubscribe(channel).catch(() => undefined);
-  }
-
-  onApplicationShutdown(): void {
-    this.subscriber?.disconnect();
+function parseUpdate(raw: string): PriceUpdateMessage | undefined {
+  try {
+    const message = JSON.parse(raw) as Partial<PriceUpdateMessage> | null;
+    return typeof message?.ticketTypeId === 'string' && typeof message.version === 'number'
+      ? (message as PriceUpdateMessage)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -79,21 +79,21 @@ export class PricesResolver {
   @Subscription(() => PriceUpdate, {
     description: "Every price change of the event's ticket types (public).",
   })
-  async *priceChanged(
+  priceChanged(
     @Args('eventId', { type: () => ID }) eventId: string,
   ): AsyncGenerator<{ priceChanged: PriceUpdate }> {
-    for await (const m of this.feed.updates(eventId)) {
-      yield {
-        priceChanged: {
-          ticketTypeId: m.ticketTypeId,
-          eventId: m.eventId,
-          price: { amount: m.amount, currency: m.currency },
-          previous: m.previous === null ? null : { amount: m.previous, currency: m.currency },
-          version: m.version,
-          reason: m.reason,
-          at: new Date(m.at),
-        },
-      };
-    }
+    // The feed's own stream, returned as is (not re-yielded from a generator of ours): it ends as soon as
+    // the client leaves, where a wrapping generator would notice only at the event's next price change.
+    return this.feed.updates(eventId, (m) => ({
+      priceChanged: {
+        ticketTypeId: m.ticketTypeId,
+        eventId: m.eventId,
+        price: { amount: m.amount, currency: m.currency },
+        previous: m.previous === null ? null : { amount: m.previous, currency: m.currency },
+        version: m.version,
+        reason: m.reason,
+        at: new Date(m.at),
+      },
+    }));
   }
 }

@@ -3,8 +3,8 @@ import { InjectModel } from '@nestjs/mongoose';
 import { type AuthUser, badInput, conflict, forbidden, InjectConfig, notFound } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
-import type { TicketPriceDoc } from '../catalog/schemas/ticket-price.schema';
 import { demandDefaults, type DemandDefaults } from '../common/policy-mapping';
+import type { PriceReadState } from '../common/read-copies.service';
 import type { PricingConfig } from '../config';
 import { minorUnitOf } from '../engine';
 import { Repricer } from '../repricing/repricer.service';
@@ -36,13 +36,13 @@ export class PricesService {
     this.defaults = demandDefaults(config);
   }
 
-  /** The public price of a ticket type, with the next tier of a TIERED policy. */
+  /** The public price of a ticket type, with the next tier of a TIERED policy (from the read copy). */
   async priceOf(ticketTypeId: string): Promise<TicketPrice | null> {
-    const doc = await this.catalog.findType(ticketTypeId);
+    const doc = await this.catalog.readType(ticketTypeId);
     return doc ? this.toPrice(doc) : null;
   }
 
-  private async toPrice(doc: TicketPriceDoc): Promise<TicketPrice | null> {
+  private async toPrice(doc: PriceReadState): Promise<TicketPrice | null> {
     if (doc.price == null || !doc.currency) return null;
     let nextTier: TicketPrice['nextTier'] = null;
     if (doc.policy?.kind === 'TIERED') {
@@ -64,9 +64,12 @@ export class PricesService {
     };
   }
 
-  /** A known ticket type the user may manage (its event's organizer, or ADMIN). */
-  private async managedType(user: AuthUser, ticketTypeId: string): Promise<TicketPriceDoc> {
-    const doc = await this.catalog.findType(ticketTypeId);
+  /**
+   * A known ticket type the user may manage (its event's organizer, or ADMIN): from the read copies, or from
+   * MongoDB (`fresh`) before a write.
+   */
+  private async managedType(user: AuthUser, ticketTypeId: string, fresh = false): Promise<PriceReadState> {
+    const doc = fresh ? await this.catalog.findType(ticketTypeId) : await this.catalog.readType(ticketTypeId);
     if (!doc?.policy || !doc.eventId) throw notFound('Ticket type', 'ticketTypeId');
     if (user.role !== 'ADMIN' && !(await this.catalog.isOrganizer(user.id, doc.eventId))) {
       throw forbidden("Only the event's organizer may manage its prices");
@@ -87,7 +90,7 @@ export class PricesService {
     ticketTypeId: string,
     input: SetPricingPolicyInput,
   ): Promise<PricingSettings> {
-    const doc = await this.managedType(user, ticketTypeId);
+    const doc = await this.managedType(user, ticketTypeId, true);
     const policy = policyFromInput(input, doc.currency, minorUnitOf(doc.currency), this.defaults);
     for (let attempt = 0; attempt < POLICY_ATTEMPTS; attempt += 1) {
       const outcome = await this.repricer.reprice(ticketTypeId, { policy, cause: 'POLICY_CHANGED' });
@@ -125,7 +128,7 @@ export class PricesService {
     }));
   }
 
-  private async toSettings(doc: TicketPriceDoc): Promise<PricingSettings> {
+  private async toSettings(doc: PriceReadState): Promise<PricingSettings> {
     const p = doc.policy;
     return {
       ticketTypeId: doc._id,

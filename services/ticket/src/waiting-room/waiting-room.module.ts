@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { LiveChannelsModule } from '@ticketing/platform';
 import { CatalogModule } from '../catalog/catalog.module';
 import { WAITING_ROOM_ENTRY, WaitingRoomEntrySchema } from './schemas/waiting-room-entry.schema';
 import { WAITING_ROOM, WaitingRoomSchema } from './schemas/waiting-room.schema';
@@ -10,6 +11,7 @@ import { WaitingRoomService } from './waiting-room.service';
 @Module({
   imports: [
     CatalogModule,
+    LiveChannelsModule,
     MongooseModule.forFeature([
       { name: WAITING_ROOM, schema: WaitingRoomSchema },
       { name: WAITING_ROOM_ENTRY, schema: WaitingRoomEntrySchema },

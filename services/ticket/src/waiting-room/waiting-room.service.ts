@@ -6,15 +6,14 @@ import {
   errorCodeOf,
   getLogger,
   InjectConfig,
+  LiveChannels,
   notFound,
   PeriodicTask,
   RedisService,
   type AuthUser,
 } from '@ticketing/platform';
-import type Redis from 'ioredis';
 import type { Model } from 'mongoose';
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { CatalogService } from '../catalog/catalog.service';
 import { isDuplicateKey } from '../common/ids';
 import type { TicketConfig } from '../config';
@@ -55,6 +54,11 @@ const REBUILD_LOCK_MS = 15_000;
 const REBUILD_WAIT_MS = 5_000;
 /** Subscribers get at most this many updates a second. */
 const UPDATE_EVERY_MS = 250;
+
+/** A status as the buyer sees it (its `at` aside). */
+function shownOf(status: WaitingRoomStatus): string {
+  return JSON.stringify({ ...status, at: undefined });
+}
 
 const NOSTATE = -1;
 const NOT_QUEUED = -2;
@@ -131,15 +135,13 @@ export class WaitingRoomService implements OnApplicationShutdown {
   private readonly limiters = new Map<string, { version: number; limiter: AdmissionLimiter }>();
   private readonly rebuilds = new Map<string, Promise<void>>();
   private readonly admitter: PeriodicTask;
-  private subscriber?: Redis;
-  private readonly bus = new EventEmitter().setMaxListeners(0);
-  private readonly channels = new Map<string, number>();
 
   constructor(
     @InjectModel(WAITING_ROOM) private readonly roomsModel: Model<WaitingRoomDoc>,
     @InjectModel(WAITING_ROOM_ENTRY) private readonly entries: Model<WaitingRoomEntryDoc>,
     private readonly catalog: CatalogService,
     private readonly redis: RedisService,
+    private readonly live: LiveChannels,
     @InjectConfig() config: TicketConfig,
   ) {
     this.passKey = passKeyFrom(config.WAITING_ROOM_PASS_KEY, config.DISPLAY_CODE_MASTER_KEY);
@@ -769,61 +771,19 @@ export class WaitingRoomService implements OnApplicationShutdown {
   }
 
   /** The caller's status now, then after every change to the room (coalesced), until they unsubscribe. */
-  async *updates(user: AuthUser, eventId: string): AsyncGenerator<{ waitingRoomUpdated: WaitingRoomStatus }> {
-    const channel = this.keys(eventId).channel;
-    let dirty = true;
-    let wake: (() => void) | undefined;
-    const onMessage = () => {
-      dirty = true;
-      wake?.();
-    };
-    this.bus.on(channel, onMessage);
-    try {
-      await this.listen(channel);
-      let last = '';
-      for (;;) {
-        if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        dirty = false;
-        const status = await this.status(user, eventId);
-        const shown = JSON.stringify({ ...status, at: undefined });
-        if (shown !== last) {
-          last = shown;
-          yield { waitingRoomUpdated: status };
-        }
-        await new Promise((resolve) => setTimeout(resolve, UPDATE_EVERY_MS));
-      }
-    } finally {
-      this.bus.off(channel, onMessage);
-      await this.unlisten(channel);
-    }
-  }
-
-  private async listen(channel: string): Promise<void> {
-    const count = this.channels.get(channel) ?? 0;
-    this.channels.set(channel, count + 1);
-    if (count > 0) return;
-    if (!this.subscriber) {
-      const subscriber = this.redis.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
-      subscriber.on('error', (err: Error) => this.log.debug({ err }, 'waiting room subscriber error'));
-      subscriber.on('message', (name: string) => this.bus.emit(name));
-      this.subscriber = subscriber;
-    }
-    await this.subscriber.subscribe(channel);
-  }
-
-  private async unlisten(channel: string): Promise<void> {
-    const count = (this.channels.get(channel) ?? 1) - 1;
-    if (count > 0) {
-      this.channels.set(channel, count);
-      return;
-    }
-    this.channels.delete(channel);
-    await this.subscriber?.unsubscribe(channel).catch(() => undefined);
+  updates(
+    user: AuthUser,
+    eventId: string,
+  ): AsyncGenerator<{ waitingRoomUpdated: WaitingRoomStatus }, void, unknown> {
+    return this.live.snapshots(this.keys(eventId).channel, {
+      minIntervalMs: UPDATE_EVERY_MS,
+      read: async () => ({ waitingRoomUpdated: await this.status(user, eventId) }),
+      // Only what the buyer would see change: the same status at a later `at` is not sent.
+      same: (next, previous) => shownOf(next.waitingRoomUpdated) === shownOf(previous.waitingRoomUpdated),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.admitter.stop();
-    this.subscriber?.disconnect();
   }
 }
