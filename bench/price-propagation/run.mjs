@@ -7,14 +7,18 @@
 //     -w @ticketing/pricing -w @ticketing/gateway
 //   node bench/price-propagation/run.mjs [--types 4] [--background-rate 4] [--debounce 20]
 //     [--pricing-dir services/pricing] [--gateway-dir services/gateway] [--out bench/price-propagation/REPORT.md]
+//     [--no-report] [--json <file>]
 // (--pricing-dir runs another build of the pricing service, e.g. an older commit's, for a before/after in one
-// sitting; --out writes the generated report elsewhere.)
+// sitting; --out writes the generated report elsewhere; --no-report writes none; --json writes the figures
+// for bench/run-all.mjs.)
 //
 // Each measured ticket type has a TIERED policy whose tier ends after every unit sold, so every purchase of
 // it moves its price exactly once. For each purchase (reserve + checkout through the gateway) the clock
 // starts when checkout answers and stops (a) when the gateway's priceChanged(eventId) subscription delivers
 // that type's new version and (b) when a gateway read (pricingSettings, polled every 10 ms) returns it.
-// Meanwhile background buyers purchase a FIXED type at --background-rate per second. Writes REPORT.md here.
+// Meanwhile background buyers purchase a FIXED type at --background-rate per second. Writes REPORT.md here
+// (or --out). The split rows: price_history.at marks the repricing, the order.confirmed record's Kafka
+// timestamp marks ticket's relay handing the order to Kafka.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -254,7 +258,7 @@ try {
         checkoutRetries += 1;
         await sleep(200);
       }
-      return;
+      return u.id;
     }
   };
 
@@ -293,6 +297,8 @@ try {
   // and repricing → subscription (write, Redis, gateway).
   const toRepriceMs = [];
   const repriceToSubMs = [];
+  const repriceToReadMs = [];
+  const measured = []; // { buyerId, t0Wall, repricedAt } per purchase, to split checkout → reprice below
   const pricingConn = await mongoose.createConnection(ctx.env.MONGO_URL, { dbName: pricingDb }).asPromise();
   let missed = 0;
   for (const typeId of measuredIds) {
@@ -300,7 +306,7 @@ try {
       const version = sold + 1; // version 1 is the initial price; each sale moves one tier
       const key = `${typeId}:${version}`;
       const arrived = new Promise((r) => waiters.set(key, r));
-      await buy(typeId, `m-${typeId}-${sold}`);
+      const buyerId = await buy(typeId, `m-${typeId}-${sold}`);
       const t0 = performance.now();
       const t0Wall = Date.now();
       const readDone = (async () => {
@@ -321,12 +327,43 @@ try {
         const repricedAfter = new Date(entry.at).getTime() - t0Wall;
         toRepriceMs.push(Math.max(0, repricedAfter));
         if (!Number.isNaN(sub)) repriceToSubMs.push(Math.max(0, sub - repricedAfter));
+        if (!Number.isNaN(read)) repriceToReadMs.push(Math.max(0, read - repricedAfter));
+        measured.push({ buyerId, t0Wall, repricedAt: new Date(entry.at).getTime() });
       }
     }
   }
   stopBackground = true;
   await background;
   await pricingConn.close();
+
+  // checkout → reprice split at the Kafka append of the order's order.confirmed (the record's timestamp,
+  // set by ticket's relay when it produces): before it is ticket's relay, after it pricing's consumer, fold
+  // and debounce. Same machine, same clock.
+  const appendedAt = new Map(); // buyerId -> record timestamp
+  const ordersConsumer = kafka.consumer({ groupId: `${ctx.groupPrefix}bench-orders-${Date.now()}` });
+  await ordersConsumer.connect();
+  await ordersConsumer.subscribe({ topic: ctx.topicPrefix + contracts.TOPICS.orders, fromBeginning: true });
+  const wanted = new Set(measured.map((m) => m.buyerId));
+  await ordersConsumer.run({
+    eachMessage: async ({ message }) => {
+      const envelope = JSON.parse(message.value.toString('utf8'));
+      const buyerId = envelope.type === 'order.confirmed' ? envelope.data.buyerId : undefined;
+      if (wanted.has(buyerId) && !appendedAt.has(buyerId)) appendedAt.set(buyerId, Number(message.timestamp));
+    },
+  });
+  for (let i = 0; i < 300 && appendedAt.size < wanted.size; i++) await sleep(50);
+  await ordersConsumer.disconnect();
+  const relayMs = [];
+  const kafkaToRepriceMs = [];
+  for (const m of measured) {
+    const at = appendedAt.get(m.buyerId);
+    if (at === undefined) continue;
+    relayMs.push(Math.max(0, at - m.t0Wall));
+    kafkaToRepriceMs.push(Math.max(0, m.repricedAt - at));
+  }
+  relayMs.sort((a, b) => a - b);
+  kafkaToRepriceMs.sort((a, b) => a - b);
+  repriceToReadMs.sort((a, b) => a - b);
   toRepriceMs.sort((a, b) => a - b);
   repriceToSubMs.sort((a, b) => a - b);
   const loadSeconds = (performance.now() - loadStarted) / 1000;
@@ -359,12 +396,56 @@ over ${loadSeconds.toFixed(0)} s; ${checkoutRetries} checkouts retried with thei
 | purchase → subscription update (gateway, graphql-ws) | ${ms(pct(subMs, 50))} | ${ms(pct(subMs, 95))} | ${ms(pct(subMs, 99))} | ${subMs.length} (${missed} missed) |
 | purchase → gateway read shows the new price | ${ms(pct(readMs, 50))} | ${ms(pct(readMs, 95))} | ${ms(pct(readMs, 99))} | ${readMs.length} |
 | of which: checkout → pricing reprices (relay, Kafka, consumer, debounce) | ${ms(pct(toRepriceMs, 50))} | ${ms(pct(toRepriceMs, 95))} | ${ms(pct(toRepriceMs, 99))} | ${toRepriceMs.length} |
+| … checkout → order.confirmed appended to Kafka (ticket's outbox relay) | ${ms(pct(relayMs, 50))} | ${ms(pct(relayMs, 95))} | ${ms(pct(relayMs, 99))} | ${relayMs.length} |
+| … appended → pricing reprices (pricing's consumer, fold, debounce) | ${ms(pct(kafkaToRepriceMs, 50))} | ${ms(pct(kafkaToRepriceMs, 95))} | ${ms(pct(kafkaToRepriceMs, 99))} | ${kafkaToRepriceMs.length} |
 | of which: reprice → subscription update (write, Redis, gateway) | ${ms(pct(repriceToSubMs, 50))} | ${ms(pct(repriceToSubMs, 95))} | ${ms(pct(repriceToSubMs, 99))} | ${repriceToSubMs.length} |
+| of which: reprice → a gateway read shows it (write, poll, one read) | ${ms(pct(repriceToReadMs, 50))} | ${ms(pct(repriceToReadMs, 95))} | ${ms(pct(repriceToReadMs, 99))} | ${repriceToReadMs.length} |
 | one gateway read (\`pricingSettings\`, each poll) | ${ms(pct(readCallMs, 50))} | ${ms(pct(readCallMs, 95))} | ${ms(pct(readCallMs, 99))} | ${readCallMs.length} |
 
 Target: p95 ≤ 250 ms on the 2-core machine.
 `;
-  writeFileSync(outFile, report);
+  // --no-report leaves REPORT.md as it is; --json <file> writes the figures for bench/run-all.mjs, which reads
+  // CPU and RSS per process from /proc itself over `window` (background load's start → end of measuring).
+  if (!process.argv.includes('--no-report')) writeFileSync(outFile, report);
+  const jsonFile = optionOf('json', null);
+  if (jsonFile) {
+    const row = (key, label, sorted, extra = {}) => ({
+      key,
+      label,
+      latency: { latency: { p50: pct(sorted, 50), p95: pct(sorted, 95), p99: pct(sorted, 99) } },
+      count: sorted.length,
+      ...extra,
+    });
+    const windowEnd = Date.now();
+    const json = {
+      scenario: 'price-propagation',
+      command: `node bench/price-propagation/run.mjs --types ${types} --background-rate ${backgroundRate} --debounce ${debounce}`,
+      finishedAt: new Date().toISOString(),
+      unit: 'purchases',
+      rows: [
+        row('subscription', 'purchase → subscription update (gateway, graphql-ws)', subMs, {
+          errors: missed,
+        }),
+        row('read', 'purchase → gateway read shows the new price', readMs),
+        row('to-reprice', 'of which: checkout → pricing reprices', toRepriceMs),
+        row('relay', '… checkout → order.confirmed appended to Kafka (ticket relay)', relayMs),
+        row('kafka-to-reprice', '… appended → pricing reprices (consumer, fold, debounce)', kafkaToRepriceMs),
+        row('reprice-to-sub', 'of which: reprice → subscription update', repriceToSubMs),
+        row('reprice-to-read', 'of which: reprice → a gateway read shows it', repriceToReadMs),
+        row('read-call', 'one gateway read (`pricingSettings`, each poll)', readCallMs, {
+          values: {
+            'background purchases': backgroundDone,
+            'background failed': backgroundFailed,
+            'background dropped': backgroundDropped,
+            'checkouts retried': checkoutRetries,
+          },
+        }),
+      ],
+      window: [windowEnd - (performance.now() - loadStarted), windowEnd],
+      operations: subMs.length + missed + backgroundDone,
+    };
+    writeFileSync(jsonFile, JSON.stringify(json, null, 2));
+  }
   process.stdout.write(report);
 } catch (error) {
   process.stderr.write(

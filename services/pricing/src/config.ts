@@ -12,7 +12,10 @@ export const pricingConfigSchema = baseConfigSchema(PRICING_SERVICE_NAME, PRICIN
     DEMAND_WINDOW_MS: envInt({ default: 900_000, min: 100, max: 86_400_000 }),
     /** Period of the repricing timer over the DEMAND/TIERED ticket types on sale. */
     REPRICE_INTERVAL_MS: envInt({ default: 5_000, min: 50, max: 600_000 }),
-    /** A burst of signals on one ticket type is repriced once, this long after its first signal. */
+    /**
+     * A ticket type's signals are repriced at once, then at most once per this period while they keep coming
+     * (the last signal of a burst is always followed by a repricing).
+     */
     REPRICE_DEBOUNCE_MS: envInt({ default: 250, min: 0, max: 60_000 }),
     /** Run the repricing timer in this process (safe on every replica: each change is version-guarded). */
     REPRICER_ENABLED: envBool(true),
@@ -26,6 +29,8 @@ export const pricingConfigSchema = baseConfigSchema(PRICING_SERVICE_NAME, PRICIN
      * within it is not counted twice. Redelivery of the same record is caught by the offset guards forever.
      */
     SIGNAL_RECEIPT_RETENTION_HOURS: envInt({ default: 48, min: 1, max: 24 * 30 }),
+    /** Life of a Redis read copy (a type's price state, an event's organizer) after its last write. */
+    READ_COPY_TTL_SECONDS: envInt({ default: 600, min: 1, max: 86_400 }),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.DEMAND_WINDOW_MS < cfg.BUCKET_MS) {

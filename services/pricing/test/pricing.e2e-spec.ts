@@ -78,8 +78,9 @@ beforeAll(async () => {
   ctx = createTestContext('pricing');
   await ensureTopics(ctx);
   issuer = await createTestIssuer();
+  svc = await startPricing(ctx, issuer);
   // Signals schedule no repricing within a test: each test reprices by hand.
-  svc = await startPricing(ctx, issuer, { REPRICE_DEBOUNCE_MS: '60000' });
+  vi.spyOn(svc.get(Repricer), 'schedule').mockImplementation(() => undefined);
   for (const u of [organizer, stranger, admin]) tokens[u.id] = await issuer.sign(u);
 }, 60_000);
 

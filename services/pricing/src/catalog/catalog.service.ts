@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { EventCancelledData, TicketTypeSnapshot } from '@ticketing/contracts';
-import { InjectConfig, isDuplicateKeyError } from '@ticketing/platform';
+import { getLogger, InjectConfig, isDuplicateKeyError } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { demandDefaults, isDynamic, policyFromSnapshot, type DemandDefaults } from '../common/policy-mapping';
 import type { PricingConfig } from '../config';
+import { ReadCopies, type OwnerReadState, type PriceReadState } from '../common/read-copies.service';
 import { EVENT_OWNER, type EventOwnerDoc } from './schemas/event-owner.schema';
 import { TICKET_PRICE, type PriceReason, type TicketPriceDoc } from './schemas/ticket-price.schema';
 
@@ -14,12 +15,16 @@ import { TICKET_PRICE, type PriceReason, type TicketPriceDoc } from './schemas/t
  * so redelivered and reordered messages change nothing.
  */
 @Injectable()
-export class CatalogService {
+export class CatalogService implements OnApplicationShutdown {
+  private readonly log = getLogger('catalog');
   private readonly defaults: DemandDefaults;
+  /** Copies being refilled after a read missed. */
+  private readonly refills = new Set<Promise<void>>();
 
   constructor(
     @InjectModel(EVENT_OWNER) private readonly owners: Model<EventOwnerDoc>,
     @InjectModel(TICKET_PRICE) private readonly prices: Model<TicketPriceDoc>,
+    private readonly copies: ReadCopies,
     @InjectConfig() config: PricingConfig,
   ) {
     this.defaults = demandDefaults(config);
@@ -33,14 +38,68 @@ export class CatalogService {
     return this.prices.findById(ticketTypeId).lean<TicketPriceDoc>().exec();
   }
 
+  /**
+   * What a read of the type's price needs: its Redis copy, else the document (the read does not wait for the
+   * copy to be refilled; a type not priced yet has none).
+   */
+  async readType(ticketTypeId: string): Promise<PriceReadState | null> {
+    const copy = await this.copies.type(ticketTypeId);
+    if (copy) return copy;
+    const doc = await this.findType(ticketTypeId);
+    if (doc?.price != null) this.track(this.refillType(doc));
+    return doc;
+  }
+
+  /** From the event's owner copy, else its document (then copied). */
   async isOrganizer(userId: string, eventId: string): Promise<boolean> {
-    const event = await this.findEvent(eventId);
-    return !!event && event.organizerId === userId;
+    let owner: OwnerReadState | null | undefined = await this.copies.owner(eventId);
+    if (!owner) {
+      owner = await this.findEvent(eventId);
+      if (!owner) return false;
+      this.track(this.refillOwner(owner));
+    }
+    return owner.organizerId === userId;
+  }
+
+  /**
+   * Writes a missed copy from the document a read found, then reads the document again and copies it once
+   * more if it moved. The guard alone is not enough here: a newer write whose copy a FLUSHDB (or an expiry)
+   * erased while this read was in flight would leave this older snapshot in place until its TTL. Every write
+   * after the second read copies itself, so from then on the copy is at least what MongoDB held.
+   */
+  async refillType(doc: PriceReadState): Promise<void> {
+    if (!(await this.copies.putType(doc, true))) return;
+    const now = await this.findType(doc._id);
+    const moved = (d: PriceReadState) => [d.version, d.typeVersion ?? 0, d.soldTotal ?? 0].join();
+    if (now && moved(now) !== moved(doc)) await this.copies.putType(now);
+  }
+
+  /** `refillType` for an event's owner copy. */
+  async refillOwner(owner: OwnerReadState): Promise<void> {
+    if (!(await this.copies.putOwner(owner, true))) return;
+    const now = await this.findEvent(owner._id);
+    if (now && now.aggregateVersion !== owner.aggregateVersion) await this.copies.putOwner(now);
+  }
+
+  /** Resolves when the refills started so far are done (shutdown waits for them; so can a test). */
+  async refilled(): Promise<void> {
+    await Promise.all([...this.refills]);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.refilled();
+  }
+
+  private track(refill: Promise<void>): void {
+    const done = refill
+      .catch((error: unknown) => this.log.debug({ err: error }, 'read copy not refilled'))
+      .finally(() => this.refills.delete(done));
+    this.refills.add(done);
   }
 
   async applyEvent(data: { eventId: string; organizerId: string; aggregateVersion: number }): Promise<void> {
     try {
-      await this.owners
+      const result = await this.owners
         .updateOne(
           {
             _id: data.eventId,
@@ -53,6 +112,15 @@ export class CatalogService {
           { upsert: true },
         )
         .exec();
+      // Only what MongoDB took: a stale event must not reach the copy (with no copy there, the guard has
+      // nothing to compare it with).
+      if (result.modifiedCount === 1 || result.upsertedCount === 1) {
+        await this.copies.putOwner({
+          _id: data.eventId,
+          organizerId: data.organizerId,
+          aggregateVersion: data.aggregateVersion,
+        });
+      }
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error; // a newer version is stored
     }

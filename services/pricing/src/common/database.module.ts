@@ -6,6 +6,7 @@ import { PRICE_HISTORY, PriceHistorySchema } from '../prices/schemas/price-histo
 import { DEMAND_BUCKET, DemandBucketSchema } from '../signals/schemas/demand-bucket.schema';
 import { SIGNAL_RECEIPT, SignalReceiptSchema } from '../signals/schemas/signal-receipt.schema';
 import { PricingOutbox } from './pricing-outbox.service';
+import { ReadCopies } from './read-copies.service';
 
 const models = MongooseModule.forFeature([
   { name: EVENT_OWNER, schema: EventOwnerSchema },
@@ -15,7 +16,11 @@ const models = MongooseModule.forFeature([
   { name: SIGNAL_RECEIPT, schema: SignalReceiptSchema },
 ]);
 
-/** Every collection pricing owns, registered once, and the outbox relay of ticket_prices. */
+/** Every collection pricing owns, registered once, the outbox relay of ticket_prices and the Redis read copies. */
 @Global()
-@Module({ imports: [models], providers: [PricingOutbox], exports: [models, PricingOutbox] })
+@Module({
+  imports: [models],
+  providers: [PricingOutbox, ReadCopies],
+  exports: [models, PricingOutbox, ReadCopies],
+})
 export class DatabaseModule {}

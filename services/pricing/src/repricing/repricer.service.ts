@@ -11,6 +11,7 @@ import {
   type TicketPriceDoc,
 } from '../catalog/schemas/ticket-price.schema';
 import { PricingOutbox } from '../common/pricing-outbox.service';
+import { ReadCopies, type PriceReadState } from '../common/read-copies.service';
 import { demandDefaults, enginePolicy, isDynamic, type DemandDefaults } from '../common/policy-mapping';
 import { PRICING_SERVICE_NAME, type PricingConfig } from '../config';
 import { computePrice, minorUnitOf, type PricingResult } from '../engine';
@@ -25,20 +26,34 @@ export interface RepriceOptions {
   cause?: PriceReason;
 }
 
+/** A ticket type's place in the signal-driven repricing (see `schedule`). */
+interface ScheduleSlot {
+  /** When its last run started (ms since epoch). */
+  lastStart: number;
+  running: boolean;
+  /** A signal came during the run: run once more when the period is over. */
+  again: boolean;
+  /** The planned run. */
+  timer?: NodeJS.Timeout;
+  /** Forgets the slot when the period of its last run is over. */
+  cooldown?: NodeJS.Timeout;
+}
+
 export type RepriceOutcome =
   { status: 'changed'; doc: TicketPriceDoc } | { status: 'unchanged' | 'skipped' | 'conflict' };
 
 /**
  * Runs the pricing function for a ticket type and publishes a change: one update guarded on `version`
  * writes the price, version + 1, the last change (with its factors) and price.changed into the outbox;
- * then the history entry (idempotent `_id`), the relay nudge and the live update. Triggered by demand
- * signals (debounced per ticket type), by a timer over the DEMAND/TIERED types on sale, and by policy changes.
+ * then the relay nudge, the Redis read copy with the live update, and the history entry (idempotent `_id`).
+ * Triggered by demand signals (throttled per ticket type, see `schedule`), by a timer over the DEMAND/TIERED
+ * types on sale, and by applied snapshots and policy changes.
  */
 @Injectable()
 export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = getLogger('repricer');
   private readonly defaults: DemandDefaults;
-  private readonly scheduled = new Map<string, NodeJS.Timeout>();
+  private readonly slots = new Map<string, ScheduleSlot>();
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<unknown>;
   private stopped = false;
@@ -49,6 +64,7 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly signals: SignalsService,
     private readonly outbox: PricingOutbox,
     private readonly feed: PriceFeed,
+    private readonly copies: ReadCopies,
     @InjectConfig() private readonly config: PricingConfig,
   ) {
     this.defaults = demandDefaults(config);
@@ -73,22 +89,76 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    for (const timeout of this.scheduled.values()) clearTimeout(timeout);
-    this.scheduled.clear();
+    for (const slot of this.slots.values()) {
+      clearTimeout(slot.timer);
+      clearTimeout(slot.cooldown);
+    }
+    this.slots.clear();
     await this.sweeping;
   }
 
-  /** Reprices a ticket type once, REPRICE_DEBOUNCE_MS after the first of a burst of signals. */
+  /**
+   * Reprices a ticket type after a signal: at once when its last repricing started REPRICE_DEBOUNCE_MS ago or
+   * more, else when that period is over (signals meanwhile join that one run). One repricing of a type at a
+   * time: a signal during a run asks for one more after it, so the last signal of a burst is always priced.
+   * A run that loses the version race to another writer (the timer, an applied snapshot, another replica)
+   * runs once more too, rather than leave its signal to the next sweep.
+   */
   schedule(ticketTypeId: string): void {
-    if (this.stopped || this.scheduled.has(ticketTypeId)) return;
-    const timeout = setTimeout(() => {
-      this.scheduled.delete(ticketTypeId);
-      this.reprice(ticketTypeId).catch((error: unknown) =>
-        this.log.warn({ err: error, ticketTypeId }, 'repricing failed (the timer retries)'),
-      );
-    }, this.config.REPRICE_DEBOUNCE_MS);
-    timeout.unref();
-    this.scheduled.set(ticketTypeId, timeout);
+    if (this.stopped) return;
+    const slot = this.slots.get(ticketTypeId);
+    if (!slot) return this.runScheduled(ticketTypeId);
+    if (slot.timer) return; // a run is planned: it reads what this signal added
+    if (slot.running) {
+      slot.again = true;
+      return;
+    }
+    this.planRun(ticketTypeId, slot);
+  }
+
+  private planRun(ticketTypeId: string, slot: ScheduleSlot): void {
+    clearTimeout(slot.cooldown);
+    slot.cooldown = undefined;
+    const wait = Math.max(0, slot.lastStart + this.config.REPRICE_DEBOUNCE_MS - Date.now());
+    slot.timer = setTimeout(() => this.runScheduled(ticketTypeId), wait);
+    slot.timer.unref();
+  }
+
+  private runScheduled(ticketTypeId: string): void {
+    let slot = this.slots.get(ticketTypeId);
+    if (!slot) {
+      slot = { lastStart: 0, running: false, again: false };
+      this.slots.set(ticketTypeId, slot);
+    }
+    const own = slot;
+    clearTimeout(own.cooldown);
+    own.timer = own.cooldown = undefined;
+    own.running = true;
+    own.lastStart = Date.now();
+    this.reprice(ticketTypeId)
+      .then(
+        (outcome) => {
+          // Another repricing took the version, maybe from totals read before this signal: price it again.
+          if (outcome.status === 'conflict') own.again = true;
+        },
+        (error: unknown) =>
+          this.log.warn({ err: error, ticketTypeId }, 'repricing failed (the timer retries)'),
+      )
+      .finally(() => {
+        own.running = false;
+        if (this.stopped) return;
+        if (own.again) {
+          own.again = false;
+          return this.planRun(ticketTypeId, own);
+        }
+        // Kept until its period is over, so the next signal still waits for it; then forgotten.
+        const rest = own.lastStart + this.config.REPRICE_DEBOUNCE_MS - Date.now();
+        if (rest <= 0) this.slots.delete(ticketTypeId);
+        else {
+          own.cooldown = setTimeout(() => this.slots.delete(ticketTypeId), rest);
+          own.cooldown.unref();
+        }
+      });
   }
 
   /**
@@ -123,7 +193,7 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** What the pricing function says for a stored type now (no write). */
   async evaluate(
-    doc: TicketPriceDoc,
+    doc: PriceReadState,
     policy: StoredPolicy = doc.policy,
     now = Date.now(),
   ): Promise<PricingResult> {
@@ -154,14 +224,23 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!doc?.policy || !doc.eventId || doc.basePrice == null) return { status: 'skipped' };
     if ((doc.historyVersion ?? 0) < doc.version && doc.lastChange)
       await this.writeHistory(doc, doc.lastChange);
-    if (doc.cancelled && !options.policy) return { status: 'skipped' };
+    if (doc.cancelled && !options.policy) {
+      // Its price stays, but a snapshot applied since (a new base price) reaches the copy.
+      await this.copies.putType(doc);
+      return { status: 'skipped' };
+    }
 
     const policy = options.policy ?? doc.policy;
     const now = Date.now();
     const result = await this.evaluate(doc, policy, now);
     const cause = options.cause ?? doc.pendingCause ?? null;
     const current = doc.price ?? null;
-    if (current !== null && result.price === current && cause === null) return { status: 'unchanged' };
+    if (current !== null && result.price === current && cause === null) {
+      // The copy follows the totals and applied snapshots too (a tier of the same price may have passed)
+      // and heals a lost write.
+      await this.copies.putType(doc);
+      return { status: 'unchanged' };
+    }
 
     const reason: PriceReason =
       current === null
@@ -203,8 +282,11 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
 
     const changed: TicketPriceDoc = { ...doc, ...(set as Partial<TicketPriceDoc>) };
     this.outbox.nudge();
-    // Live subscribers first: the history entry is two more writes nobody on the live path waits for.
-    await this.feed.publish({
+    // Live subscribers first: the history entry is two more writes nobody on the live path waits for. The read
+    // copy is sent before the announcement on the same connection, so Redis stores it first: a subscriber
+    // that reads on hearing the change reads the new price.
+    const copied = this.copies.putType(changed);
+    const announced = this.feed.publish({
       ticketTypeId: doc._id,
       eventId: doc.eventId,
       amount: result.price,
@@ -214,6 +296,7 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
       reason,
       at: at.toISOString(),
     });
+    await Promise.all([copied, announced]);
     await this.writeHistory(changed, lastChange);
     return { status: 'changed', doc: changed };
   }
