@@ -14,7 +14,7 @@ $(error no Node 24: scripts/node-env.sh failed (its message is above))
 endif
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: help node install build lint typecheck test test-web test-faults dev dev-down infra-up infra-down infra-status clean clean-cache
+.PHONY: help node install build lint typecheck test test-web test-faults bench dev dev-down infra-up infra-down infra-status clean clean-cache
 
 help: ## List the targets
 	@echo "usage: make <target>"
@@ -43,6 +43,9 @@ test-faults: install build ## Fault injection (Kafka, Redis, MongoDB, consumer c
 
 test-web: infra-up build ## Browser tests of the web app (Playwright, Debian Chromium) against the running stack
 	@services/web/e2e/run.sh
+
+bench: infra-up build ## Every benchmark scenario, warm-up + 3 runs each (long), medians into bench/REPORT.md (BENCH_ARGS=--quick)
+	node bench/run-all.mjs $(BENCH_ARGS)
 
 dev: infra-up build ## Start the stack and every built service (gateway last) and print the URLs
 	@dev/services.sh up

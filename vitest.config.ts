@@ -28,6 +28,8 @@ export default defineConfig({
       'services/*/test/**/*.e2e-spec.ts',
       'tests/**/*.e2e-spec.ts',
       'k8s/test/**/*.spec.ts',
+      // The pure parts of the benchmark runner (bench/lib/report.mjs).
+      'bench/**/*.spec.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**', 'services/web/**'],
     testTimeout: 30_000,

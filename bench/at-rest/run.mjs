@@ -4,7 +4,7 @@
 //   make infra-up && npm run build
 //   node bench/at-rest/run.mjs [--users 100000] [--events 1000] [--purchases 100000] [--seconds 60]
 //                              [--settle 20] [--ferretdb <binary>] [--root <tree>] [--keep]
-//                              [--flash-sale [--sale-stock 300] [--sale-rate 50] [--sale-runs 2]]
+//                              [--flash-sale [--sale-stock 300] [--sale-rate 50] [--sale-runs 2]] [--json <file>]
 //
 // 1. Starts a private PostgreSQL cluster and the FerretDB binary dev/mongo.sh built (or --ferretdb) on it,
 //    on free ports, so every CPU second and every row read below belongs to this run alone.
@@ -18,9 +18,10 @@
 //    PostgreSQL's pg_stat_user_tables).
 // 4. With --flash-sale: bench/flash-sale/run.mjs against the same server, alternately on the loaded ticket
 //    database and on an empty one (--sale-runs each), to show that stored data does not slow a sale.
-// Prints a Markdown section for bench/at-rest/REPORT.md. Everything it started is stopped at the end.
+// Prints a Markdown section for bench/at-rest/REPORT.md; --json also writes the rest figures (% of a core per
+// process, rows read, full scans) for bench/run-all.mjs. Everything it started is stopped at the end.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,8 @@ const pgPids = server.postgresPids;
 
 // ---------------------------------------------------------------- data, through the services' schemas
 const ctx = testing.createTestContext('bench-at-rest');
+// The throwaway topics and keys on the shared Kafka and Redis go too (the database goes with the server).
+started.push(() => testing.dropTestContext(ctx, { mongo: false }));
 const dbs = {
   auth: `${ctx.dbName}_auth`.slice(0, 60),
   event: `${ctx.dbName}_event`.slice(0, 60),
@@ -436,6 +439,33 @@ lines.push('|---|---:|---:|---:|---:|---:|');
 for (const r of tabRows)
   lines.push(`| ${r.name} | ${r.live} | ${f2(r.seq)} | ${f1(r.seqRows)} | ${f2(r.idx)} | ${f1(r.idxRows)} |`);
 console.log(lines.join('\n'));
+const jsonFile = arg('json', null);
+if (jsonFile) {
+  const percent = (secs) => (100 * secs) / wall;
+  const shared = cpuRows.filter(([name]) => name.includes('shared'));
+  writeFileSync(
+    jsonFile,
+    JSON.stringify(
+      {
+        scenario: 'at-rest',
+        command: `node bench/at-rest/run.mjs --users ${USERS} --events ${EVENTS} --purchases ${PURCHASES} --seconds ${SECONDS} --settle ${SETTLE}`,
+        finishedAt: new Date().toISOString(),
+        data: { users: USERS, events: EVENTS, purchases: PURCHASES },
+        rows: [],
+        atRest: {
+          seconds: wall,
+          cpuPercent: Object.fromEntries(cpuRows.map(([name, secs]) => [name, percent(secs)])),
+          stackPercent: percent(total),
+          wholePercent: percent(total + shared.reduce((sum, [, secs]) => sum + secs, 0)),
+          rowsReadPerSecond: docsRead,
+          fullScans: fullScans.length,
+        },
+      },
+      null,
+      2,
+    ),
+  );
+}
 
 // ---------------------------------------------------------------- the same sale on loaded and empty data
 if (process.argv.includes('--flash-sale')) {

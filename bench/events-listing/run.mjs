@@ -5,6 +5,12 @@
 //
 //   make infra-up && npm run build -w packages/contracts -w packages/platform -w services/event -w services/gateway
 //   node bench/events-listing/run.mjs [--duration 10] [--warmup 2] [--connections 16]
+//     [--cached-only] [--no-search] [--ceiling] [--json <file>] [--no-report]
+//
+// --cached-only skips the two cache-off paths; --no-search skips the search comparison; --ceiling adds, as the
+// machine's ceiling, a bare Node HTTP server (bench/ceiling/bare-http.mjs) answering the subgraph's own answer
+// under the same load; --json writes the figures (with CPU ms per request and peak RSS per process) to a file;
+// --no-report leaves REPORT.md as it is (bench/run-all.mjs uses the last three).
 //
 // Everything runs on 127.0.0.1 against the local stack, on a throwaway database, topic and key prefix
 // that are removed at the end.
@@ -15,7 +21,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad } from './load.mjs';
 import { measureSearch } from './search.mjs';
+import { measureBareHttp } from '../ceiling/bare-http.mjs';
 import { mongoServer } from '../lib/local-stack.mjs';
+import { cpuDelta, cpuSnapshot, rssSampler, stackPid } from '../lib/proc-cpu.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -28,6 +36,12 @@ function arg(name, fallback) {
 const durationS = Math.min(arg('duration', 10), 60);
 const warmupS = Math.min(arg('warmup', 2), 30);
 const connections = Math.min(arg('connections', 16), 256);
+const flag = (name) => process.argv.includes(`--${name}`);
+const cachedOnly = flag('cached-only');
+const withSearch = !flag('no-search');
+const withCeiling = flag('ceiling');
+const writeReport = !flag('no-report');
+const jsonFile = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
 
 const LISTING = JSON.stringify({
   query:
@@ -121,33 +135,79 @@ const baseEnv = {
   ...auth,
   LOG_LEVEL: 'warn',
   NODE_ENV: 'production',
+  // Production refuses cookies without Secure; no cookie crosses this benchmark.
+  COOKIE_SECURE: 'true',
   EVENT_VIEW_FLUSH_MS: '5000',
 };
 const running = [];
 const results = [];
 const notes = [];
+// Per row: CPU ms per request of each process on its path, for --json.
+const cpuPerRequest = new Map();
+const pidOf = {};
+const shared = {
+  'Redis (shared)': () => [stackPid(root, 'redis')],
+  'MongoDB server (shared)': () => [stackPid(root, 'mongo'), stackPid(root, 'postgres')],
+};
+const rss = rssSampler(
+  {
+    event: () => [pidOf.event],
+    'event (cache off)': () => [pidOf.eventUncached],
+    gateway: () => [pidOf.gateway],
+    'gateway (cache off)': () => [pidOf.gatewayUncached],
+  },
+  { highWaterMark: ['event', 'event (cache off)', 'gateway', 'gateway (cache off)'] },
+);
+let ceiling = null;
+let listingAnswer = null;
+let peakRss = {};
 try {
   const cached = await testing.startService(eventDir, { ...baseEnv, EVENT_CACHE_ENABLED: 'true' });
   running.push(cached);
+  pidOf.event = cached.child.pid;
   const organizer = { id: randomUUID(), email: 'bench@example.com', role: 'ORGANIZER', name: 'Bench' };
   await seed(cached.url, await issuer.sign(organizer));
   const check = await gql(cached.url, JSON.parse(LISTING).query);
   if (check.events.edges.length !== 20)
     throw new Error(`expected 20 events, got ${check.events.edges.length}`);
+  listingAnswer = JSON.stringify({ data: check });
 
-  const uncached = await testing.startService(eventDir, { ...baseEnv, EVENT_CACHE_ENABLED: 'false' });
-  running.push(uncached);
+  const uncached = cachedOnly
+    ? null
+    : await testing.startService(eventDir, { ...baseEnv, EVENT_CACHE_ENABLED: 'false' });
+  if (uncached) running.push(uncached);
+  pidOf.eventUncached = uncached?.child.pid;
 
-  const load = (url) =>
-    runLoad({
+  // CPU of the processes on the path, over warm-up and measured window, scaled to the measured window.
+  const load = async (url, key, groups) => {
+    const before = cpuSnapshot({ ...groups, ...shared });
+    const started = performance.now();
+    const result = await runLoad({
       url: `${url}/graphql`,
       body: LISTING,
       connections,
       durationMs: durationS * 1000,
       warmupMs: warmupS * 1000,
     });
-  results.push(['event subgraph, cache on (Redis)', await load(cached.url)]);
-  results.push(['event subgraph, cache off (Mongo every request)', await load(uncached.url)]);
+    const share = (durationS * 1000) / (performance.now() - started);
+    const cpu = cpuDelta(before, cpuSnapshot({ ...groups, ...shared }));
+    cpuPerRequest.set(
+      key,
+      Object.fromEntries(
+        Object.entries(cpu).map(([k, s]) => [k, (s * 1000 * share) / Math.max(1, result.requests)]),
+      ),
+    );
+    return Object.assign(result, { key });
+  };
+  results.push([
+    'event subgraph, cache on (Redis)',
+    await load(cached.url, 'subgraph-cached', { event: () => [cached.child.pid] }),
+  ]);
+  if (uncached)
+    results.push([
+      'event subgraph, cache off (Mongo every request)',
+      await load(uncached.url, 'subgraph-uncached', { event: () => [uncached.child.pid] }),
+    ]);
 
   if (existsSync(join(gatewayDir, 'dist/main.js'))) {
     try {
@@ -157,31 +217,60 @@ try {
         RATE_LIMIT_PER_MINUTE: '0',
       });
       running.push(gateway);
+      pidOf.gateway = gateway.child.pid;
       await gql(gateway.url, JSON.parse(LISTING).query);
-      results.push(['gateway → event subgraph, cache on', await load(gateway.url)]);
-      const gatewayUncached = await testing.startService(gatewayDir, {
-        ...baseEnv,
-        EVENT_URL: `${uncached.url}/graphql`,
-        RATE_LIMIT_PER_MINUTE: '0',
-      });
-      running.push(gatewayUncached);
-      results.push(['gateway → event subgraph, cache off', await load(gatewayUncached.url)]);
+      results.push([
+        'gateway → event subgraph, cache on',
+        await load(gateway.url, 'gateway-cached', {
+          gateway: () => [gateway.child.pid],
+          event: () => [cached.child.pid],
+        }),
+      ]);
+      if (uncached) {
+        const gatewayUncached = await testing.startService(gatewayDir, {
+          ...baseEnv,
+          EVENT_URL: `${uncached.url}/graphql`,
+          RATE_LIMIT_PER_MINUTE: '0',
+        });
+        running.push(gatewayUncached);
+        pidOf.gatewayUncached = gatewayUncached.child.pid;
+        results.push([
+          'gateway → event subgraph, cache off',
+          await load(gatewayUncached.url, 'gateway-uncached', {
+            gateway: () => [gatewayUncached.child.pid],
+            event: () => [uncached.child.pid],
+          }),
+        ]);
+      }
     } catch (error) {
       notes.push(`Gateway not measured: ${error.message.split('\n')[0]}`);
     }
   } else {
     notes.push('Gateway not measured: services/gateway/dist/main.js is missing (build the gateway first).');
   }
+  if (withCeiling)
+    ceiling = await measureBareHttp({
+      answer: listingAnswer,
+      body: LISTING,
+      connections,
+      durationMs: durationS * 1000,
+      warmupMs: warmupS * 1000,
+    });
 } finally {
+  peakRss = rss.stop();
   for (const service of running.reverse()) await service.stop().catch(() => undefined);
   await issuer.close();
   await testing.dropTestContext(ctx).catch(() => undefined);
 }
 
-const searchTable = await measureSearch({ docs: 2000, queries: 100, mongoUrl: ctx.env.MONGO_URL });
+const searchTable = withSearch
+  ? await measureSearch({ docs: 2000, queries: 100, mongoUrl: ctx.env.MONGO_URL })
+  : '';
 const load1 = os.loadavg()[0].toFixed(1);
 const cpu = os.cpus();
-const command = `node bench/events-listing/run.mjs --duration ${durationS} --warmup ${warmupS} --connections ${connections}`;
+const command = `node bench/events-listing/run.mjs --duration ${durationS} --warmup ${warmupS} --connections ${connections}${
+  cachedOnly ? ' --cached-only' : ''
+}${withSearch ? '' : ' --no-search'}${withCeiling ? ' --ceiling' : ''}`;
 const report = `# Benchmark: public \`events(first: 20)\` listing
 
 - Date: ${new Date().toISOString()}
@@ -198,7 +287,7 @@ Query: \`${JSON.parse(LISTING).query}\`
 
 | Path | rps | p50 ms | p95 ms | p99 ms | max ms | requests | errors |
 |---|---:|---:|---:|---:|---:|---:|---:|
-${results.map(([name, r]) => row(name, r)).join('\n')}
+${results.map(([name, r]) => row(name, r)).join('\n')}${ceiling ? `\n${row('ceiling: bare Node HTTP server, same answer', ceiling)}` : ''}
 ${notes.length > 0 ? `\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}
 Machine load average (1 min) when the run ended: ${load1}.
 
@@ -212,6 +301,51 @@ The local server (FerretDB 1.24) pushes almost no filter down to its indexes, so
 scan and the figures mostly show scan cost under the machine's load (they vary several-fold between
 runs); the choice rests on MongoDB's index use for exact matches on a multikey array.
 
-${searchTable}`;
-writeFileSync(join(here, 'REPORT.md'), report);
+${searchTable || '(not measured in this run: `--no-search`)\n'}`;
+if (writeReport) writeFileSync(join(here, 'REPORT.md'), report);
 console.log(report);
+
+if (jsonFile) {
+  const figures = (r) => ({
+    throughput: r.rps,
+    latency: { request: { p50: r.p50, p95: r.p95, p99: r.p99 } },
+    count: r.requests,
+    errors: r.errors,
+  });
+  writeFileSync(
+    jsonFile,
+    JSON.stringify(
+      {
+        scenario: 'events-listing',
+        command,
+        finishedAt: new Date().toISOString(),
+        unit: 'requests',
+        rows: results.map(([label, r]) => ({
+          key: r.key,
+          label,
+          ...figures(r),
+          cpuMsPerOp: cpuPerRequest.get(r.key),
+        })),
+        ceilings: ceiling
+          ? [
+              {
+                key: 'bare-http',
+                label: 'bare Node HTTP server, same answer, same load',
+                ...figures(ceiling),
+                cpuMsPerOp: ceiling.cpuMsPerOp,
+              },
+            ]
+          : [],
+        rssMb: { ...peakRss, ...(ceiling?.rssMb ?? {}) },
+        notes,
+      },
+      null,
+      2,
+    ),
+  );
+  // For the runner a gateway that could not be measured is a failed run, not a quieter report.
+  if (!results.some(([, r]) => r.key === 'gateway-cached')) {
+    console.error(notes.join('\n') || 'the gateway was not measured');
+    process.exitCode = 1;
+  }
+}

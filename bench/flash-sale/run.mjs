@@ -15,13 +15,16 @@
 //
 //   make infra-up && npm run build -w @ticketing/contracts -w @ticketing/platform -w @ticketing/ticket -w @ticketing/gateway
 //   node bench/flash-sale/run.mjs [--rates 25,50,100,200,400] [--step-seconds 20] [--patience 15]
-//                                 [--shared-db] [--profile] [--room] [--no-report]
+//                                 [--shared-db] [--profile] [--room] [--no-report] [--direct] [--json <file>]
 //
 // The database is a private FerretDB on a private PostgreSQL cluster (bench/lib/private-ferretdb.mjs), so
 // its CPU and command counts belong to this run alone; --shared-db uses the shared local stack's server instead
 // (MONGO_URL). Redis and Kafka are the shared local stack's: their CPU includes whatever else the machine runs.
 // --profile runs the ticket service with --cpu-prof and adds its top functions by self time to the report.
 // --room switches the event's waiting room on and sends every buyer through it first (`enterRoom`).
+// --direct adds, as the ceiling measured in the same run, one more step at the highest rate sent straight to
+// the ticket subgraph (no gateway), on a ticket type of its own. --json writes the figures (per step, the
+// ceiling, CPU ms per purchase and peak RSS per process) to a file; bench/run-all.mjs reads it.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,7 +32,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { mongoServer } from '../lib/local-stack.mjs';
 import { startPrivateFerretdb } from '../lib/private-ferretdb.mjs';
-import { cpuDelta, cpuSnapshot, stackPid } from '../lib/proc-cpu.mjs';
+import { cpuDelta, cpuSnapshot, rssSampler, stackPid } from '../lib/proc-cpu.mjs';
 import { gql, oid, pct, publishGaSale } from '../lib/sale.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,6 +60,8 @@ const sharedDb = process.argv.includes('--shared-db') || ticketDb !== undefined;
 const profile = process.argv.includes('--profile');
 const useRoom = process.argv.includes('--room');
 const writeReport = !process.argv.includes('--no-report');
+const direct = process.argv.includes('--direct') && !singleRate;
+const jsonFile = argValue('json', null);
 
 /** A refusal must be answered within this (issue 14). */
 const REFUSAL_BUDGET_MS = 100;
@@ -169,6 +174,11 @@ const cpuGroups = {
   'Redis (shared)': () => [stackPid(root, 'redis')],
   'Kafka (shared)': () => [stackPid(root, 'kafka')],
 };
+// Peak memory per process over the whole run (the shared servers' VmHWM predates it: sampled only).
+const rss = rssSampler(cpuGroups, {
+  highWaterMark: ['gateway', 'ticket', ...(privateDb ? ['FerretDB'] : [])],
+});
+let peakRss = {};
 
 /** FerretDB's own per-command counters (serverStatus.metrics.commands), summed over command names. */
 async function dbCommands() {
@@ -180,7 +190,7 @@ async function dbCommands() {
 
 // ---- one step --------------------------------------------------------------------------------------
 
-async function runStep(rate, typeId, eventId) {
+async function runStep(rate, typeId, eventId, url = gateway.url) {
   const count = singleRate ? 2 * singleStock : Math.round(rate * stepSeconds);
   const buyers = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
@@ -203,7 +213,7 @@ async function runStep(rate, typeId, eventId) {
   async function call(op, query, variables, token) {
     const t = performance.now();
     try {
-      const body = await gql(gateway.url, query, variables, token, CALL_TIMEOUT_MS);
+      const body = await gql(url, query, variables, token, CALL_TIMEOUT_MS);
       const ms = performance.now() - t;
       const error = body.errors?.[0];
       if (!error) return { code: null, data: body.data, ms };
@@ -228,7 +238,7 @@ async function runStep(rate, typeId, eventId) {
     let pass;
     if (useRoom) {
       const t = performance.now();
-      pass = await enterRoom(gateway.url, buyer, eventId, arrivedAt + 4 * patienceMs);
+      pass = await enterRoom(url, buyer, eventId, arrivedAt + 4 * patienceMs);
       roomMs.push(performance.now() - t);
       if (pass === null) return bump('buyer:gave-up-in-room');
     }
@@ -320,7 +330,7 @@ async function runStep(rate, typeId, eventId) {
         const buyer = byBuyer.get(orderOf.get(orderId).buyerId);
         for (let attempt = 0; attempt < 20; attempt++) {
           const body = await gql(
-            gateway.url,
+            url,
             CHECKOUT,
             {
               i: {
@@ -382,6 +392,7 @@ async function runStep(rate, typeId, eventId) {
 // ---- the ramp ----------------------------------------------------------------------------------------
 
 const results = [];
+let directResult = null;
 let profileTop = '';
 try {
   const types = rates.map((rate) => ({
@@ -389,7 +400,20 @@ try {
     name: `Standing ${rate}/s`,
     quantity: singleRate ? singleStock : Math.round(rate * stepSeconds),
   }));
-  const sale = await publishGaSale({ ctx, contracts, kafkajs, issuer, serviceUrl: gateway.url, types });
+  const topRate = Math.max(...rates);
+  const directType = {
+    typeId: oid(),
+    name: `Direct ${topRate}/s`,
+    quantity: Math.round(topRate * stepSeconds),
+  };
+  const sale = await publishGaSale({
+    ctx,
+    contracts,
+    kafkajs,
+    issuer,
+    serviceUrl: gateway.url,
+    types: direct ? [...types, directType] : types,
+  });
   if (useRoom) {
     const on = await gql(
       gateway.url,
@@ -411,7 +435,15 @@ try {
     // Let the relays and the sweeper catch up before the next step.
     await sleep(3_000);
   }
+  if (direct) {
+    directResult = await runStep(topRate, directType.typeId, sale.eventId, ticket.url);
+    process.stdout.write(
+      `${topRate}/s straight to the ticket subgraph: ${directResult.purchases} purchases, ${fmt(directResult.goodput)}/s, ` +
+        `oversold ${directResult.oversold}\n`,
+    );
+  }
 } finally {
+  peakRss = rss.stop();
   await db.close();
   await gateway.stop();
   await ticket.stop();
@@ -494,7 +526,7 @@ const checks = results
   .join('\n');
 const command = `node bench/flash-sale/run.mjs --rates ${rates.join(',')} --step-seconds ${stepSeconds} --patience ${
   patienceMs / 1000
-}${sharedDb ? ' --shared-db' : ''}${profile ? ' --profile' : ''}${useRoom ? ' --room' : ''}`;
+}${sharedDb ? ' --shared-db' : ''}${profile ? ' --profile' : ''}${useRoom ? ' --room' : ''}${direct ? ' --direct' : ''}`;
 const measured = `Command: \`${command}\`
 Date: ${new Date().toISOString()}
 Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average at start ${loadAtStart
@@ -535,7 +567,11 @@ Checks (every step):
 | arrivals/s | oversold | INTERNAL_SERVER_ERROR | refusals over ${REFUSAL_BUDGET_MS} ms | charged buyers who got their order back by key | inventory | |
 |---:|---:|---:|---:|---|---|---|
 ${checks}
-${profileTop ? `\nTicket service CPU profile (\`--cpu-prof\`, whole run), top functions by self time:\n\n| function | self |\n|---|---:|\n${profileTop}\n` : ''}`;
+${
+  directResult
+    ? `\nCeiling, same run: ${directResult.rate} buyers/s straight to the ticket subgraph (no gateway): **${fmt(directResult.goodput)} purchases/s**, reserve p99 ${fmt(directResult.reserve[2], 0)} ms, checkout p99 ${fmt(directResult.checkout[2], 0)} ms, oversold ${directResult.oversold}, ${ok(directResult) ? 'checks pass' : '**checks FAIL**'}.\n`
+    : ''
+}${profileTop ? `\nTicket service CPU profile (\`--cpu-prof\`, whole run), top functions by self time:\n\n| function | self |\n|---|---:|\n${profileTop}\n` : ''}`;
 
 process.stdout.write(`\n${measured}\n`);
 if (singleRate && results[0]) {
@@ -562,4 +598,67 @@ if (writeReport) {
       : `# Flash sale — ramp through the gateway\n\n${block}\n`;
   writeFileSync(path, report);
 }
-if (results.some((r) => !ok(r))) process.exitCode = 1;
+if (jsonFile) {
+  const cpuPerPurchase = (r) =>
+    Object.fromEntries(Object.entries(r.cpu).map(([k, v]) => [k, (v * 1000) / Math.max(1, r.purchases)]));
+  const figures = (r) => ({
+    throughput: r.goodput,
+    latency: {
+      reserve: { p50: r.reserve[0], p95: r.reserve[1], p99: r.reserve[2] },
+      checkout: { p50: r.checkout[0], p95: r.checkout[1], p99: r.checkout[2] },
+    },
+    count: r.purchases,
+    // Refusals a buyer is told to expect (sold out, try again) are outcomes, not errors.
+    errors: Object.entries(r.codes)
+      .filter(([k]) => !k.startsWith('buyer:'))
+      .filter(([k]) => !RETRYABLE.has(k.split(':')[1]) && !k.endsWith(':SOLD_OUT'))
+      .reduce((sum, [, v]) => sum + v, 0),
+    cpuMsPerOp: cpuPerPurchase(r),
+    values: {
+      buyers: r.buyers,
+      'retryable refusals': r.refusals,
+      'DB commands per purchase': r.dbOps / Math.max(1, r.purchases),
+    },
+    checks: {
+      oversold: r.oversold,
+      INTERNAL_SERVER_ERROR: r.internal,
+      'refusals over 100 ms': r.slowRefusals,
+      'charged buyers not recovered by key': r.notRecovered.length,
+    },
+  });
+  const all = directResult ? [...results, directResult] : results;
+  writeFileSync(
+    jsonFile,
+    JSON.stringify(
+      {
+        scenario: 'flash-sale',
+        command,
+        finishedAt: new Date().toISOString(),
+        unit: 'purchases',
+        rows: results.map((r) => ({ key: `${r.rate}/s`, label: `${r.rate} buyers/s`, ...figures(r) })),
+        knee: knee ? { rate: knee.rate, throughput: knee.goodput } : { rate: 0, throughput: 0 },
+        ceilings: directResult
+          ? [
+              {
+                key: 'direct',
+                label: `${directResult.rate} buyers/s straight to the ticket subgraph (no gateway)`,
+                ...figures(directResult),
+              },
+            ]
+          : [],
+        checks: Object.fromEntries(
+          [
+            'oversold',
+            'INTERNAL_SERVER_ERROR',
+            'refusals over 100 ms',
+            'charged buyers not recovered by key',
+          ].map((k) => [k, all.reduce((sum, r) => sum + figures(r).checks[k], 0)]),
+        ),
+        rssMb: peakRss,
+      },
+      null,
+      2,
+    ),
+  );
+}
+if (results.some((r) => !ok(r)) || (directResult && !ok(directResult))) process.exitCode = 1;

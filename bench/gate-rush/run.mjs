@@ -9,8 +9,12 @@
 //
 //   make infra-up && npm run build -w @ticketing/contracts -w @ticketing/platform -w @ticketing/checkin -w @ticketing/gateway
 //   node bench/gate-rush/run.mjs [--tickets 2000] [--rate 150] [--seconds 6] [--redis-seconds 5] [--redis-clients 32] [--profile]
+//                                [--json <file>] [--no-report]
 //
 // --profile runs check-in with --cpu-prof and adds its top functions by self time to the report.
+// --json writes the figures (per phase, CPU ms per scan of every process, peak RSS per process, the ceiling)
+// to a file; --no-report leaves REPORT.md (and its hand-written analysis) as it is. bench/run-all.mjs uses both.
+// Exits 1 when a check fails (check-in records ≠ admitted count, a dashboard push missing).
 //
 // Starts check-in and the gateway from dist/ on free ports, plus a stand-in for the ticket service's
 // /.well-known/ticket-keys.json (the only thing check-in ever fetches from it). Tickets arrive as
@@ -23,6 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { mongoServer } from '../lib/local-stack.mjs';
+import { cpuDelta, cpuSnapshot, rssSampler, stackPid } from '../lib/proc-cpu.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -47,6 +52,9 @@ const redisClients = arg('redis-clients', 32, 256);
 const profile = process.argv.includes('--profile');
 const profileDir = profile ? mkdtempSync(join(os.tmpdir(), 'gate-rush-prof-')) : '';
 const DUPLICATE_SHARE = 0.2;
+const writeReport = !process.argv.includes('--no-report');
+const jsonFile = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
+let json = null;
 
 const oid = () => new mongoose.Types.ObjectId().toHexString();
 const pct = (sorted, p) =>
@@ -113,6 +121,17 @@ const gateway = await testing.startService(
 );
 
 const SCAN = `mutation($input: ScanTicketInput!) { scanTicket(input: $input) { result } }`;
+const cpuGroups = {
+  checkin: () => [checkin.child.pid],
+  gateway: () => [gateway.child.pid],
+  'MongoDB server (shared)': () => [stackPid(root, 'mongo'), stackPid(root, 'postgres')],
+  'Redis (shared)': () => [stackPid(root, 'redis')],
+  'Kafka (shared)': () => [stackPid(root, 'kafka')],
+};
+const rss = rssSampler(
+  { checkin: cpuGroups.checkin, gateway: cpuGroups.gateway },
+  { highWaterMark: ['checkin', 'gateway'] },
+);
 let report = '';
 try {
   const organizer = { id: oid(), email: 'org@bench.test', role: 'ORGANIZER', name: 'Bench Org' };
@@ -259,6 +278,7 @@ try {
     const total = Math.round(rate * seconds);
     const answers = [];
     const before = { checkin: cpuMs(checkin.child.pid), gateway: cpuMs(gateway.child.pid) };
+    const snapshot = cpuSnapshot(cpuGroups);
     const start = performance.now();
     const inflight = [];
     for (let i = 0; i < total; i++) {
@@ -305,6 +325,9 @@ try {
     await Promise.all(inflight);
     const elapsed = (performance.now() - start) / 1000;
     const after = { checkin: cpuMs(checkin.child.pid), gateway: cpuMs(gateway.child.pid) };
+    const cpu = cpuDelta(snapshot, cpuSnapshot(cpuGroups));
+    // The gateway idles through the direct phase: it is on the path of the gateway phase only.
+    if (name !== 'gateway') delete cpu.gateway;
     const lat = answers.map((a) => a.ms).sort((a, b) => a - b);
     const outcomes = {};
     for (const a of answers) outcomes[a.result] = (outcomes[a.result] ?? 0) + 1;
@@ -323,6 +346,8 @@ try {
         .sort((a, b) => a - b),
       cpuCheckin: (after.checkin - before.checkin) / total,
       cpuGateway: name === 'gateway' ? (after.gateway - before.gateway) / total : 0,
+      cpuMsPerScan: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, (v * 1000) / total])),
+      errors: answers.filter((a) => a.result !== 'ACCEPTED' && a.result !== 'ALREADY_CHECKED_IN').length,
     };
   }
 
@@ -407,13 +432,60 @@ ${row(viaGateway)}
 
 Target on the 2-core machine: 400 scans/s through the gateway at p99 ≤ 100 ms, scan→dashboard p95 ≤ 500 ms.
 `;
+  const phaseRow = (p, label) => ({
+    key: p.name,
+    label,
+    throughput: p.perSecond,
+    latency: { scan: { p50: p.p50, p95: p.p95, p99: p.p99 } },
+    count: p.total,
+    errors: p.errors,
+    cpuMsPerOp: p.cpuMsPerScan,
+    values: p.outcomes,
+  });
+  json = {
+    scenario: 'gate-rush',
+    command: `node bench/gate-rush/run.mjs --tickets ${ticketCount} --rate ${rate} --seconds ${seconds} --redis-seconds ${redisSeconds} --redis-clients ${redisClients}${profile ? ' --profile' : ''}`,
+    finishedAt: new Date().toISOString(),
+    unit: 'scans',
+    offeredRate: rate,
+    rows: [
+      phaseRow(direct, 'check-in subgraph, no gateway'),
+      phaseRow(viaGateway, 'through the gateway'),
+      {
+        key: 'dashboard',
+        label: 'scan → dashboard (ACCEPTED answer → attendanceUpdated push)',
+        latency: { dashboard: { p50: pct(dashboard, 50), p95: pct(dashboard, 95), p99: pct(dashboard, 99) } },
+        count: dashboard.length,
+      },
+    ],
+    ceilings: [
+      {
+        key: 'redis',
+        label: `Redis first-scan step alone (SET NX GET, ${redisClients} clients)`,
+        throughput: redisOps,
+      },
+    ],
+    checks: {
+      'check-in records ≠ attendance.admitted': records === attendance.admitted ? 0 : 1,
+      'dashboard pushes missing': admittedTotal - dashboard.length,
+    },
+  };
 } finally {
+  const peakRss = rss.stop();
+  if (json) json.rssMb = peakRss;
   await gateway.stop();
   await checkin.stop();
   if (profile && report) report += topFunctions(profileDir);
   if (report) {
-    writeFileSync(join(here, 'REPORT.md'), report);
+    if (writeReport) writeFileSync(join(here, 'REPORT.md'), report);
     process.stdout.write(report);
+  }
+  if (json && jsonFile) writeFileSync(jsonFile, JSON.stringify(json, null, 2));
+  // Figures with a failed check are still written, but the run is not a pass.
+  const failed = Object.entries(json?.checks ?? {}).filter(([, n]) => n !== 0);
+  if (failed.length) {
+    console.error(`checks failed: ${failed.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    process.exitCode = 1;
   }
   keyServer.close();
   await issuer.close();
