@@ -8,5 +8,6 @@ export * from './graphql-protection';
 export * from './graphql-ws.options';
 export * from './http-exception.mapper';
 export * from './input-text';
+export * from './subgraph-federation.driver';
 export * from './subgraph.module';
 export * from './validation.pipe';

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
+import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule, type BuildSchemaOptions } from '@nestjs/graphql';
@@ -14,6 +14,7 @@ import { graphqlMetricsPlugin } from './graphql-metrics.plugin';
 import { GraphqlExceptionFilter } from './graphql-exception.filter';
 import { graphqlProtection, type GraphqlLimits, type GraphqlProtectionConfig } from './graphql-protection';
 import { graphqlWsServerOptions, type GraphqlWsOptions } from './graphql-ws.options';
+import { SubgraphFederationDriver } from './subgraph-federation.driver';
 import { validationPipe } from './validation.pipe';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -132,7 +133,7 @@ class SubgraphModule {}
  */
 export function createSubgraphModule(options: SubgraphModuleOptions = {}): DynamicModule {
   const graphql = GraphQLModule.forRootAsync<ApolloFederationDriverConfig>({
-    driver: ApolloFederationDriver,
+    driver: SubgraphFederationDriver,
     inject: [
       { token: PLATFORM_CONFIG, optional: true },
       { token: AccessTokenVerifier, optional: true },
