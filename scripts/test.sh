@@ -2,7 +2,8 @@
 # `make test` (and CI through .ci/run): everything from a fresh machine to one closing line.
 #   install npm packages -> fetch/build the stack's servers -> start what is not running -> check it
 #   -> build every workspace -> Kubernetes validation tools -> Vitest over everything (k8s/test included)
-#   -> browser tests of the web app (Playwright + Debian's Chromium, installed when missing) -> typecheck and lint
+#   -> browser tests of the web app (Playwright + Debian's Chromium, installed when missing)
+#   -> the fault suite on a private stack (tests/faults) -> typecheck and lint
 #   -> stop the servers this run started (always) -> print `tests: N passed, N failed`.
 # Exits non-zero when any step fails.
 set -uo pipefail
@@ -16,9 +17,10 @@ echo "node $(node -v) ($(command -v node))"
 RESULTS=".data/test-results"
 STARTED_FILE="$RESULTS/started-servers"
 VITEST_JSON="$RESULTS/vitest.json"
+FAULTS_JSON="$RESULTS/vitest-faults.json"
 PLAYWRIGHT_JSON="$RESULTS/playwright.json"
 mkdir -p "$RESULTS"
-rm -f "$VITEST_JSON" "$PLAYWRIGHT_JSON" "$STARTED_FILE"
+rm -f "$VITEST_JSON" "$FAULTS_JSON" "$PLAYWRIGHT_JSON" "$STARTED_FILE"
 web_e2e_broken=0
 
 failed_steps=()
@@ -47,18 +49,25 @@ stop_started_servers() {
   fi
 }
 
-# Counts from Vitest's JSON report. A test file that failed before running any test (an import error,
-# a failing hook) counts as one failure, so a broken file never disappears from the total.
+# Counts from Vitest's JSON reports (the main pass and the fault suite's). A test file that failed before
+# running any test (an import error, a failing hook) counts as one failure, so a broken file never
+# disappears from the total.
 count_vitest() {
-  [ -f "$VITEST_JSON" ] || { echo "0 0"; return; }
   # shellcheck disable=SC2016 # JavaScript, not shell
   node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    const broken = (r.testResults || []).filter(
-      (f) => f.status === "failed" && !(f.assertionResults || []).some((a) => a.status === "failed"),
-    ).length;
-    console.log(`${r.numPassedTests || 0} ${(r.numFailedTests || 0) + broken}`);
-  ' "$VITEST_JSON" 2>/dev/null || echo "0 0"
+    const fs = require("fs");
+    let passed = 0, failed = 0;
+    for (const file of process.argv.slice(1)) {
+      if (!fs.existsSync(file)) continue;
+      const r = JSON.parse(fs.readFileSync(file, "utf8"));
+      const broken = (r.testResults || []).filter(
+        (f) => f.status === "failed" && !(f.assertionResults || []).some((a) => a.status === "failed"),
+      ).length;
+      passed += r.numPassedTests || 0;
+      failed += (r.numFailedTests || 0) + broken;
+    }
+    console.log(`${passed} ${failed}`);
+  ' "$VITEST_JSON" "$FAULTS_JSON" 2>/dev/null || echo "0 0"
 }
 
 # Counts from Playwright's JSON report (the web app's browser tests): passed = expected + flaky, failed =
@@ -83,7 +92,8 @@ list_failed_tests() {
     const read = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8")); } catch { return null; } };
     const out = [];
     const v = read(process.argv[1]);
-    for (const f of (v && v.testResults) || []) {
+    const faults = read(process.argv[3]);
+    for (const f of [...((v && v.testResults) || []), ...((faults && faults.testResults) || [])]) {
       const file = require("path").relative(process.cwd(), f.name);
       const bad = (f.assertionResults || []).filter((a) => a.status === "failed");
       if (f.status === "failed" && bad.length === 0) out.push(`${file}: ${(f.message || "failed to run").split("\n")[0]}`);
@@ -96,7 +106,7 @@ list_failed_tests() {
     const p = read(process.argv[2]);
     if (p) walk(p, []);
     for (const line of out) console.log(`failed test: ${line}`);
-  ' "$VITEST_JSON" "$PLAYWRIGHT_JSON" 2>/dev/null || true
+  ' "$VITEST_JSON" "$PLAYWRIGHT_JSON" "$FAULTS_JSON" 2>/dev/null || true
 }
 
 count_tests() {
@@ -147,6 +157,11 @@ step "vitest" npx vitest "${vitest_args[@]}"
 # The web app in a real browser, against the same stack: starts the built services (and stops them after)
 # unless a `make dev` is running.
 step "browser tests (web, Playwright + Chromium)" services/web/e2e/run.sh || web_e2e_broken=1
+# The fault suite (tests/faults): kills and restarts servers and services during a flash sale on a private
+# stack of its own (never the shared one), then checks every client operation against the databases.
+step "fault suite (private stack: Kafka, MongoDB, Redis, consumer crashes, SIGTERM)" \
+  npx vitest run --config tests/faults/vitest.config.ts --reporter=default --reporter=json \
+  "--outputFile.json=$FAULTS_JSON"
 # Static checks last: a type error in a test file or a lint/format slip fails the run, after the tests
 # have reported.
 step "typecheck (every workspace, tests/, k8s/)" npm run --silent typecheck
