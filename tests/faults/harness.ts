@@ -191,7 +191,15 @@ export async function startPlatform(stack: PrivateStack): Promise<Platform> {
   };
   try {
     await services.ticket.start();
-    await Promise.all([services.pricing.start(), services.checkin.start(), services.gateway.start()]);
+    // allSettled, not all: when one start fails, the others are still starting; stopping them before they
+    // are up would miss them and leave them running after the suite.
+    const started = await Promise.allSettled([
+      services.pricing.start(),
+      services.checkin.start(),
+      services.gateway.start(),
+    ]);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
     // Nothing of a failed start may outlive the suite.
     await Promise.all(SERVICES.map((s) => services[s].stop().catch(() => undefined)));
