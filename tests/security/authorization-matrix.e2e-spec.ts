@@ -563,6 +563,33 @@ describe('authorization matrix: every operation of every subgraph, every role, t
       }
     });
 
+    it("pricing and ticket: a draft's TicketType has no price and no availability for anyone, a published one's are public", async () => {
+      const priceQuery = `query P($r: [_Any!]!) { _entities(representations: $r) { ... on TicketType { id price { amount currency } } } }`;
+      const stockQuery = `query S($r: [_Any!]!) { _entities(representations: $r) { ... on TicketType { id availability { capacity remaining } takenSeats } } }`;
+      const r = [
+        { __typename: 'TicketType', id: f.draftTypeId },
+        { __typename: 'TicketType', id: f.typeId },
+      ];
+      for (const role of ROLES) {
+        const priced = await direct(stack.pricing!.url, role, priceQuery, { r });
+        expect(priced.body.errors, role).toBeUndefined();
+        const [draft, published] = priced.body.data?._entities as Array<{ price: unknown } | null>;
+        // The draft is unknown to pricing (drafts never leave the event service): no price, whoever asks.
+        expect(draft?.price ?? null, role).toBeNull();
+        expect(published?.price, role).toMatchObject({ currency: expect.any(String) });
+
+        const stocked = await direct(stack.ticket!.url, role, stockQuery, { r });
+        expect(stocked.body.errors, role).toBeUndefined();
+        const [draftStock, publishedStock] = stocked.body.data?._entities as Array<{
+          availability: unknown;
+          takenSeats: unknown[];
+        } | null>;
+        expect(draftStock?.availability ?? null, role).toBeNull();
+        expect(draftStock?.takenSeats ?? [], role).toEqual([]);
+        expect(publishedStock?.availability, role).toMatchObject({ capacity: expect.any(Number) });
+      }
+    });
+
     it("ticket: someone else's Order and Ticket resolve to null, and no QR leaks", async () => {
       const query = `query T($r: [_Any!]!) {
         _entities(representations: $r) { ... on Order { id tickets { qrToken } } ... on Ticket { id qrToken } }
