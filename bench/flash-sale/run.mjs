@@ -82,20 +82,28 @@ const CHECKOUT = 'mutation($i: CheckoutInput!) { checkout(input: $i) { id status
  */
 const ROOM_STATUS = 'state position estimatedWaitSeconds admissionPass';
 async function enterRoom(gatewayUrl, buyer, eventId, giveUpAt) {
-  let status = (
-    await gql(
+  // A join or poll that times out, loses its connection or is refused (TRY_AGAIN, no data) is simply tried
+  // again on the next round, as a browser would: it never ends the buyer's wait early or the run.
+  const join = () =>
+    gql(
       gatewayUrl,
       `mutation($e: ID!) { joinWaitingRoom(eventId: $e) { ${ROOM_STATUS} } }`,
       { e: eventId },
       buyer.token,
     )
-  ).data?.joinWaitingRoom;
+      .then((body) => body?.data?.joinWaitingRoom)
+      .catch(() => undefined);
+  let status = await join();
   for (;;) {
     if (status?.state === 'NOT_NEEDED') return undefined;
     if (status?.state === 'ADMITTED' && status.admissionPass) return status.admissionPass;
     if (performance.now() > giveUpAt) return null;
     const estimateMs = (status?.estimatedWaitSeconds ?? 1) * 250;
     await sleep(Math.min(1_000, Math.max(200, estimateMs)));
+    if (!status) {
+      status = await join();
+      continue;
+    }
     const body = await gql(
       gatewayUrl,
       `query($e: ID!) { waitingRoomStatus(eventId: $e) { ${ROOM_STATUS} } }`,
@@ -104,14 +112,7 @@ async function enterRoom(gatewayUrl, buyer, eventId, giveUpAt) {
     ).catch(() => null);
     status = body?.data?.waitingRoomStatus ?? status;
     if (status?.state === 'NOT_JOINED' || status?.state === 'PASS_EXPIRED' || status?.state === 'PASS_USED')
-      status = (
-        await gql(
-          gatewayUrl,
-          `mutation($e: ID!) { joinWaitingRoom(eventId: $e) { ${ROOM_STATUS} } }`,
-          { e: eventId },
-          buyer.token,
-        )
-      ).data?.joinWaitingRoom;
+      status = await join();
   }
 }
 
