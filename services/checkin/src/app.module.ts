@@ -32,7 +32,15 @@ export const CHECKIN_SCHEMA_FILE = 'services/checkin/schema.graphql';
 export function createAppModule(config: CheckinConfig): Type<unknown> {
   @Module({
     imports: [
-      PlatformModule.forRoot({ serviceName: CHECKIN_SERVICE_NAME, config, mongo: true, redis: true }),
+      // overload: bounded in-flight scans with fast TRY_AGAIN refusals, so a gate rush beyond what this process
+      // sustains is refused in milliseconds (a scanner re-scans) instead of queueing every scan for seconds.
+      PlatformModule.forRoot({
+        serviceName: CHECKIN_SERVICE_NAME,
+        config,
+        mongo: true,
+        redis: true,
+        overload: true,
+      }),
       KafkaModule.forRoot(),
       JwtAuthModule.forRoot(),
       createSubgraphModule({ config, subscriptions: true }),
