@@ -41,6 +41,8 @@ const testing = await import(join(root, 'packages/platform/dist/testing/index.js
 const contracts = await import(join(root, 'packages/contracts/dist/index.js'));
 const kafkajs = await import('kafkajs');
 const { default: mongoose } = await import('mongoose');
+const { createClient: createWsClient } = await import('graphql-ws');
+const { default: WebSocket } = await import('ws');
 
 const argValue = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -76,9 +78,11 @@ const RESERVE = 'mutation($i: ReserveTicketsInput!) { reserveTickets(input: $i) 
 const CHECKOUT = 'mutation($i: CheckoutInput!) { checkout(input: $i) { id status } }';
 
 /**
- * --room: the buyer joins the event's waiting room (`joinWaitingRoom`), polls `waitingRoomStatus` until
- * admitted and returns the pass `reserveTickets` needs (`input.admissionPass`); the time spent is reported as
- * "time in the room". Undefined when the room says NOT_NEEDED; null when the buyer gave up waiting.
+ * --room: the buyer joins the event's waiting room (`joinWaitingRoom`), then, as the web app does, waits on the
+ * `waitingRoomUpdated` subscription (graphql-ws through the gateway, one connection per waiting buyer) until
+ * admitted, and returns the pass `reserveTickets` needs (`input.admissionPass`); the time spent is reported as
+ * "time in the room". While the subscription cannot be opened or has ended, the status is polled once a second.
+ * Undefined when the room says NOT_NEEDED; null when the buyer gave up waiting.
  */
 const ROOM_STATUS = 'state position estimatedWaitSeconds admissionPass';
 async function enterRoom(gatewayUrl, buyer, eventId, giveUpAt) {
@@ -93,27 +97,92 @@ async function enterRoom(gatewayUrl, buyer, eventId, giveUpAt) {
     )
       .then((body) => body?.data?.joinWaitingRoom)
       .catch(() => undefined);
-  let status = await join();
-  for (;;) {
-    if (status?.state === 'NOT_NEEDED') return undefined;
-    if (status?.state === 'ADMITTED' && status.admissionPass) return status.admissionPass;
-    if (performance.now() > giveUpAt) return null;
-    const estimateMs = (status?.estimatedWaitSeconds ?? 1) * 250;
-    await sleep(Math.min(1_000, Math.max(200, estimateMs)));
-    if (!status) {
-      status = await join();
-      continue;
-    }
-    const body = await gql(
+  const poll = () =>
+    gql(
       gatewayUrl,
       `query($e: ID!) { waitingRoomStatus(eventId: $e) { ${ROOM_STATUS} } }`,
       { e: eventId },
       buyer.token,
-    ).catch(() => null);
-    status = body?.data?.waitingRoomStatus ?? status;
-    if (status?.state === 'NOT_JOINED' || status?.state === 'PASS_EXPIRED' || status?.state === 'PASS_USED')
-      status = await join();
+    )
+      .then((body) => body?.data?.waitingRoomStatus)
+      .catch(() => undefined);
+  let status = await join();
+  let live = null; // { latest, ended, dispose }
+  try {
+    for (;;) {
+      if (status?.state === 'NOT_NEEDED') return undefined;
+      if (status?.state === 'ADMITTED' && status.admissionPass) return status.admissionPass;
+      if (performance.now() > giveUpAt) return null;
+      if (!status || ['NOT_JOINED', 'PASS_EXPIRED', 'PASS_USED'].includes(status.state)) {
+        await sleep(200);
+        status = await join();
+        continue;
+      }
+      if (!live || live.ended) {
+        live?.dispose();
+        live = watchRoom(gatewayUrl, buyer, eventId);
+      }
+      // The next pushed status, or a poll after a second without one (or once the subscription ended).
+      const pushed = await live.next(1_000);
+      status = pushed ?? (await poll()) ?? status;
+    }
+  } finally {
+    live?.dispose();
   }
+}
+
+/** The buyer's `waitingRoomUpdated` subscription: `next(ms)` resolves with the next status, or null after `ms`. */
+function watchRoom(gatewayUrl, buyer, eventId) {
+  const queue = [];
+  let wake = null;
+  const state = { ended: false };
+  const client = createWsClient({
+    url: `${gatewayUrl.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${buyer.token}` },
+    retryAttempts: 0,
+    on: { closed: () => end() },
+  });
+  const end = () => {
+    state.ended = true;
+    wake?.();
+  };
+  client.subscribe(
+    {
+      query: `subscription($e: ID!) { waitingRoomUpdated(eventId: $e) { ${ROOM_STATUS} } }`,
+      variables: { e: eventId },
+    },
+    {
+      next: (m) => {
+        if (m.data?.waitingRoomUpdated) queue.push(m.data.waitingRoomUpdated);
+        wake?.();
+      },
+      error: () => end(),
+      complete: () => end(),
+    },
+  );
+  return {
+    get ended() {
+      return state.ended;
+    },
+    async next(ms) {
+      if (queue.length === 0 && !state.ended) {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+      return queue.length > 0 ? queue.splice(0).at(-1) : null;
+    },
+    dispose() {
+      state.ended = true;
+      Promise.resolve(client.dispose()).catch(() => undefined);
+    },
+  };
 }
 
 // ---- stack -----------------------------------------------------------------------------------------
