@@ -297,13 +297,20 @@ describe('scanTicket', () => {
     const [transferred, revoked, toHolderId] = transferOf(fx, t);
     await publisher.publish(transferred, revoked);
     const started = Date.now();
-    const answer = await waitFor(async () => {
-      const a = await scan(oldToken);
-      return a.data.scanTicket.result === 'REVOKED' ? a : undefined;
-    }, 5_000);
+    // Waits on the replica, not on scans: a scan of the old code that arrived before the transfer would
+    // rightly admit the old holder (and the new code would then be ALREADY_CHECKED_IN).
+    await waitFor(
+      async () => ((await svc.get(ReplicaService).findTicket(t.ticketId))?.generation ?? 0) >= 2 || undefined,
+      5_000,
+    );
     // One second is the target; the bound leaves room for a loaded shared machine.
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(answer.data.scanTicket).toMatchObject({ reason: 'OLD_GENERATION', generation: 1 });
+    const answer = await scan(oldToken);
+    expect(answer.data.scanTicket).toMatchObject({
+      result: 'REVOKED',
+      reason: 'OLD_GENERATION',
+      generation: 1,
+    });
     expect((await scan(oldDisplay)).data.scanTicket.result).toBe('REVOKED');
     const fresh = await scan(keyServer.token(fx, t, 2, toHolderId));
     expect(fresh.data.scanTicket).toMatchObject({
