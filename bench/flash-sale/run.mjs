@@ -122,8 +122,11 @@ async function enterRoom(gatewayUrl, buyer, eventId, giveUpAt) {
         live?.dispose();
         live = watchRoom(gatewayUrl, buyer, eventId);
       }
-      // The next pushed status, or a poll after a second without one (or once the subscription ended).
-      const pushed = await live.next(1_000);
+      // The next pushed status. As in the web app, a waiting buyer does not poll while the subscription is
+      // open (a quiet room pushes nothing: positions move at most every second or so); a poll stands in once
+      // it ended (then a second's pause before it is opened again), and after 15 s of silence.
+      const pushed = await live.next(15_000);
+      if (!pushed && live.ended) await sleep(1_000);
       status = pushed ?? (await poll()) ?? status;
     }
   } finally {
@@ -193,6 +196,7 @@ const issuer = await testing.createTestIssuer();
 const privateDb = sharedDb ? null : await startPrivateFerretdb();
 const mongoUrl = privateDb?.MONGO_URL ?? ctx.env.MONGO_URL;
 const profileDir = profile ? mkdtempSync(join(tmpdir(), 'flash-sale-prof-')) : null;
+const gatewayProfileDir = profile ? mkdtempSync(join(tmpdir(), 'flash-sale-gw-prof-')) : null;
 const ticket = await testing
   .startService(
     join(root, 'services/ticket'),
@@ -225,7 +229,10 @@ const gateway = await testing
       // One client address sends every request of the benchmark.
       RATE_LIMIT_PER_MINUTE: '0',
     },
-    { readyTimeoutMs: 120_000 },
+    {
+      readyTimeoutMs: 120_000,
+      ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${gatewayProfileDir}`] } : {}),
+    },
   )
   .catch(async (error) => {
     await ticket.stop();
@@ -370,6 +377,14 @@ async function runStep(rate, typeId, eventId, url = gateway.url) {
   const cpu = cpuDelta(cpuBefore, cpuSnapshot(cpuGroups));
   const dbAfter = await dbCommands();
   const dbOps = Object.keys(dbAfter).reduce((sum, k) => sum + (dbAfter[k] - (dbBefore[k] ?? 0)), 0);
+  if (profile) {
+    const byCommand = Object.keys(dbAfter)
+      .map((k) => [k, dbAfter[k] - (dbBefore[k] ?? 0)])
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`);
+    console.log(`${rate}/s database commands: ${byCommand.join(', ')}`);
+  }
 
   // ---- checks, from the source of truth ----
   const inv = await db.collection('inventory').findOne({ _id: typeId });
@@ -527,10 +542,13 @@ try {
   await privateDb?.stop();
 }
 
-if (profileDir) {
-  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+/** The top functions by self time of the one CPU profile in `dir` (a markdown table's rows), then removes it. */
+function profileSummary(dir) {
+  if (!dir) return '';
+  let rows = '';
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (file) {
-    const prof = JSON.parse(readFileSync(join(profileDir, file), 'utf8'));
+    const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     const self = new Map();
     const dt = prof.timeDeltas;
     const byId = new Map(prof.nodes.map((n) => [n.id, n]));
@@ -541,14 +559,17 @@ if (profileDir) {
       const key = `${n.callFrame.functionName || '(anonymous)'} ${where.split('/node_modules/').pop()}`;
       self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
     });
-    profileTop = [...self.entries()]
+    rows = [...self.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 15)
       .map(([k, v]) => `| ${k.replace(/\|/g, '\\|')} | ${((100 * v) / total).toFixed(1)} % |`)
       .join('\n');
   }
-  rmSync(profileDir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+  return rows;
 }
+profileTop = profileSummary(profileDir);
+const gatewayProfileTop = profileSummary(gatewayProfileDir);
 
 // ---- report -----------------------------------------------------------------------------------------
 
@@ -641,7 +662,7 @@ ${
   directResult
     ? `\nCeiling, same run: ${directResult.rate} buyers/s straight to the ticket subgraph (no gateway): **${fmt(directResult.goodput)} purchases/s**, reserve p99 ${fmt(directResult.reserve[2], 0)} ms, checkout p99 ${fmt(directResult.checkout[2], 0)} ms, oversold ${directResult.oversold}, ${ok(directResult) ? 'checks pass' : '**checks FAIL**'}.\n`
     : ''
-}${profileTop ? `\nTicket service CPU profile (\`--cpu-prof\`, whole run), top functions by self time:\n\n| function | self |\n|---|---:|\n${profileTop}\n` : ''}`;
+}${profileTop ? `\nTicket service CPU profile (\`--cpu-prof\`, whole run), top functions by self time:\n\n| function | self |\n|---|---:|\n${profileTop}\n` : ''}${gatewayProfileTop ? `\nGateway CPU profile (\`--cpu-prof\`, whole run), top functions by self time:\n\n| function | self |\n|---|---:|\n${gatewayProfileTop}\n` : ''}`;
 
 process.stdout.write(`\n${measured}\n`);
 if (singleRate && results[0]) {

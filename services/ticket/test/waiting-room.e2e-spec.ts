@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { getModelToken } from '@nestjs/mongoose';
-import { RedisService } from '@ticketing/platform';
+import { RedisService, type AuthUser } from '@ticketing/platform';
 import {
   createTestContext,
   createTestIssuer,
@@ -256,7 +256,16 @@ describe('admission', () => {
     const early = await queue(fx, 10);
     const earlyStates = await settled(fx, early, 10);
     const people = await Promise.all(Array.from({ length: 40 }, () => person()));
-    await Promise.all(people.map((p) => join(fx, p)));
+    // Joins arriving together share inserts (one command per batch, not one per buyer).
+    const inserts = vi.spyOn(entries().collection, 'insertMany');
+    try {
+      await Promise.all(people.map((p) => join(fx, p)));
+      expect(inserts.mock.calls.length).toBeGreaterThan(0);
+      expect(inserts.mock.calls.length).toBeLessThan(40);
+      expect(inserts.mock.calls.flatMap((call) => call[0]).length).toBe(40);
+    } finally {
+      inserts.mockRestore();
+    }
     await Promise.all(people.slice(0, 10).map((p) => join(fx, p))); // joining again changes nothing
     expect((await view(fx, organizer)).waiting).toBe(40);
     // The early buyers reserve: their ten slots go to the first ten of the 40 by arrival sequence.
@@ -282,6 +291,48 @@ describe('admission', () => {
     expect(bySeq.slice(10).map((d) => positionOf.get(d.userId))).toEqual(
       Array.from({ length: 30 }, (_, i) => i + 1),
     );
+  });
+
+  it('reads the places of many buyers at once with one Redis call and one read each for those let in', async () => {
+    const organizer = await person('ORGANIZER');
+    const fx = await publish(organizer);
+    await roomOn(fx, organizer, { initialLimit: 2, minLimit: 2, maxLimit: 2 });
+    const people = await queue(fx, 12);
+    await settled(fx, people, 2);
+    const room = svc.get(WaitingRoomService);
+    const client = svc.get(RedisService).client;
+    // Forget what the admissions above were read as, so this batch reads them.
+    (room as unknown as { settled: Map<string, unknown> }).settled.clear();
+    const evals = vi.spyOn(client, 'eval');
+    const finds = vi.spyOn(entries(), 'findById');
+    try {
+      const states = await Promise.all(people.map((p) => room.status(p as AuthUser, fx.eventId)));
+      expect(states.map((s) => s.state)).toEqual([
+        ...Array(2).fill('ADMITTED'),
+        ...Array(10).fill('WAITING'),
+      ]);
+      expect(states.slice(2).map((s) => s.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(states.slice(0, 2).every((s) => s.admissionPass)).toBe(true);
+      // One script for the twelve places; the two admitted buyers' entries read by _id (nobody else's).
+      expect(evals.mock.calls.length).toBe(1);
+      expect(finds.mock.calls.map((call) => call[0]).sort()).toEqual(
+        people
+          .slice(0, 2)
+          .map((p) => entryIdOf(fx.eventId, p.id))
+          .sort(),
+      );
+      // A buyer who never joined, in the same batch, is told so.
+      const stranger = await person();
+      const [again, never] = await Promise.all([
+        room.status(people[5]! as AuthUser, fx.eventId),
+        room.status(stranger as AuthUser, fx.eventId),
+      ]);
+      expect(again).toMatchObject({ state: 'WAITING', position: 4 });
+      expect(never.state).toBe('NOT_JOINED');
+    } finally {
+      evals.mockRestore();
+      finds.mockRestore();
+    }
   });
 
   it('refuses a forged pass, another buyer’s pass, an expired pass and a used pass, holding nothing', async () => {
@@ -433,6 +484,58 @@ describe('waitingRoomUpdated subscription', () => {
       expect(Date.now() - usedAt).toBeLessThan(2_000);
       expect(ok(await reserve(fx, second!, seen.at(-1)!.admissionPass!)).reserveTickets.status).toBe('HELD');
       await reading;
+    } finally {
+      await iterator.return?.();
+      await client.dispose();
+    }
+  });
+
+  it('pushes a new position at most once a second but an admission at once', async () => {
+    const organizer = await person('ORGANIZER');
+    const fx = await publish(organizer);
+    await roomOn(fx, organizer, { initialLimit: 1, minLimit: 1, maxLimit: 1 });
+    const people = await queue(fx, 6);
+    const watcher = people[5]!;
+    const client = createClient({
+      url: svc.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${watcher.token}` },
+      retryAttempts: 0,
+    });
+    const seen: Array<{ state: string; position: number | null; at: string; receivedAt: number }> = [];
+    const iterator = client.iterate<{ waitingRoomUpdated: Omit<(typeof seen)[number], 'receivedAt'> }>({
+      query: `subscription($e: ID!) { waitingRoomUpdated(eventId: $e) { state position at } }`,
+      variables: { e: fx.eventId },
+    });
+    const reading = (async () => {
+      for await (const result of iterator) {
+        expect(result.errors).toBeUndefined();
+        seen.push({ ...result.data!.waitingRoomUpdated, receivedAt: Date.now() });
+        if (result.data!.waitingRoomUpdated.state === 'ADMITTED') break;
+      }
+    })();
+    try {
+      await vi.waitFor(() => expect(seen.length).toBeGreaterThan(0), { timeout: 5_000, interval: 20 });
+      // The five ahead go through as fast as they can: the watcher's position changes every few tens of ms.
+      for (const p of people.slice(0, 5)) {
+        const [admitted] = await settled(fx, [p], 1);
+        expect(ok(await reserve(fx, p, admitted!.admissionPass)).reserveTickets.status).toBe('HELD');
+      }
+      const lastReservedAt = Date.now();
+      await reading;
+      const admitted = seen.at(-1)!;
+      expect(admitted.state).toBe('ADMITTED');
+      // The admission is not held back by the position interval.
+      expect(admitted.receivedAt - lastReservedAt).toBeLessThan(1_000);
+      const waiting = seen.filter((s) => s.state === 'WAITING');
+      expect(waiting[0]!.position).toBe(5);
+      // Within the first second after the first push, no other position is pushed (five changes happened).
+      const firstAt = Date.parse(waiting[0]!.at);
+      expect(waiting.filter((s) => Date.parse(s.at) - firstAt < 1_000)).toHaveLength(1);
+      for (let i = 1; i < waiting.length; i++) {
+        expect(Date.parse(waiting[i]!.at) - Date.parse(waiting[i - 1]!.at)).toBeGreaterThanOrEqual(1_000);
+        expect(waiting[i]!.position).toBeLessThan(waiting[i - 1]!.position!);
+      }
     } finally {
       await iterator.return?.();
       await client.dispose();

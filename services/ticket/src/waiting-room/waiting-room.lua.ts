@@ -79,3 +79,17 @@ local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
 if first[2] then out[2] = first[2] end
 return out
 `;
+
+/**
+ * KEYS st, q; ARGV userId... → {-1} | {rank or -2 (not queued), ...} in ARGV's order: the places of many
+ * buyers in one call (every subscriber of a room after one change).
+ */
+export const RANKS_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local out = {}
+for i = 1, #ARGV do
+  local rank = redis.call('ZRANK', KEYS[2], ARGV[i])
+  if rank then out[i] = rank else out[i] = -2 end
+end
+return out
+`;

@@ -12,10 +12,10 @@ import {
   RedisService,
   type AuthUser,
 } from '@ticketing/platform';
+import DataLoader from 'dataloader';
 import type { Model } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { CatalogService } from '../catalog/catalog.service';
-import { isDuplicateKey } from '../common/ids';
 import type { TicketConfig } from '../config';
 import { AdmissionLimiter } from './admission-limiter';
 import { passKeyFrom, signAdmissionPass, verifyAdmissionPass, type PassProblem } from './admission-pass';
@@ -23,7 +23,7 @@ import type { SetWaitingRoomInput } from './dto/set-waiting-room.input';
 import { WaitingRoomState, type WaitingRoom, type WaitingRoomStatus } from './models/waiting-room.model';
 import { entryIdOf, WAITING_ROOM_ENTRY, type WaitingRoomEntryDoc } from './schemas/waiting-room-entry.schema';
 import { WAITING_ROOM, type WaitingRoomDoc, type WaitingRoomTuning } from './schemas/waiting-room.schema';
-import { ADMIT_SCRIPT, JOIN_SCRIPT, PLACE_SCRIPT } from './waiting-room.lua';
+import { ADMIT_SCRIPT, JOIN_SCRIPT, PLACE_SCRIPT, RANKS_SCRIPT } from './waiting-room.lua';
 
 /** The code reserveTickets answers when a room is active and the pass is missing or unacceptable. */
 export const ADMISSION_REQUIRED = 'ADMISSION_REQUIRED';
@@ -54,6 +54,22 @@ const REBUILD_LOCK_MS = 15_000;
 const REBUILD_WAIT_MS = 5_000;
 /** Subscribers get at most this many updates a second. */
 const UPDATE_EVERY_MS = 250;
+/**
+ * A waiting buyer's new position (nothing else changed) is pushed at most once per this interval, stretched so
+ * that one process sends about POSITION_PUSHES_PER_S position pushes a second per room however many wait; a
+ * change of state (admitted, pass expired) is pushed at once.
+ */
+const POSITION_EVERY_MS = { min: 1_000, max: 15_000 };
+const POSITION_PUSHES_PER_S = 400;
+/** Status reads arriving within this window share one Redis call (and one MongoDB read) per room. */
+const STATUS_BATCH_WAIT_MS = 5;
+const STATUS_BATCH_MAX = 2_000;
+/** New queue entries arriving within this window are written to MongoDB by one insert. */
+const JOIN_BATCH_WAIT_MS = 2;
+const JOIN_BATCH_MAX = 500;
+/** How long an admitted or used entry read for a status is reused, and how many are kept. */
+const SETTLED_MEMO_MS = 1_000;
+const SETTLED_MEMO_MAX = 20_000;
 
 /** A status as the buyer sees it (its `at` aside). */
 function shownOf(status: WaitingRoomStatus): string {
@@ -61,7 +77,6 @@ function shownOf(status: WaitingRoomStatus): string {
 }
 
 const NOSTATE = -1;
-const NOT_QUEUED = -2;
 const BEING_ADMITTED = -3;
 
 /** Codes that mean "the service is overloaded", so the limiter backs off. */
@@ -134,7 +149,24 @@ export class WaitingRoomService implements OnApplicationShutdown {
   private readonly active = new Map<string, number>();
   private readonly limiters = new Map<string, { version: number; limiter: AdmissionLimiter }>();
   private readonly rebuilds = new Map<string, Promise<void>>();
+  /** Entries of buyers whose turn came, as last read (see settledEntry). */
+  private readonly settled = new Map<string, { at: number; entry: WaitingRoomEntryDoc }>();
   private readonly admitter: PeriodicTask;
+  /** Statuses by `<eventId> <userId>`: every read in a few milliseconds is one batch (see statusBatch). */
+  private readonly statuses = new DataLoader<string, WaitingRoomStatus>((keys) => this.statusBatch(keys), {
+    cache: false,
+    maxBatchSize: STATUS_BATCH_MAX,
+    batchScheduleFn: (run) => setTimeout(run, STATUS_BATCH_WAIT_MS),
+  });
+  /** New entries: true when written, false when the buyer already had one (see insertBatch). */
+  private readonly inserts = new DataLoader<WaitingRoomEntryDoc, boolean, string>(
+    (docs) => this.insertBatch(docs),
+    {
+      cache: false,
+      maxBatchSize: JOIN_BATCH_MAX,
+      batchScheduleFn: (run) => setTimeout(run, JOIN_BATCH_WAIT_MS),
+    },
+  );
 
   constructor(
     @InjectModel(WAITING_ROOM) private readonly roomsModel: Model<WaitingRoomDoc>,
@@ -316,6 +348,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
     const room = await this.activeRoom(eventId);
     if (!room) return this.plain(eventId, WaitingRoomState.NOT_NEEDED);
     const keys = this.keys(eventId);
+    this.settled.delete(entryIdOf(eventId, user.id));
     const answer = await this.script(room, JOIN_SCRIPT, [keys.state, keys.queue, keys.seq], [user.id]);
     const [isNew, seq, rank, waiting] = answer;
     this.activate(eventId);
@@ -335,12 +368,9 @@ export class WaitingRoomService implements OnApplicationShutdown {
       joinedAt: now,
       admittedAt: null,
     };
-    try {
-      await this.entries.create(fresh);
-      return await this.placed(room, fresh);
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+    // The entry is durable before the buyer is told a place (the admitter never admits an unknown buyer);
+    // joins arriving together share one insert.
+    if (await this.inserts.load(fresh)) return this.placed(room, fresh);
     // MongoDB already knows this buyer: their recorded place (or pass) wins over the new sequence.
     const entry = await this.entries.findById(entryId).lean<WaitingRoomEntryDoc>().exec();
     if (!entry) throw unavailable('The waiting room is busy; try again');
@@ -367,25 +397,110 @@ export class WaitingRoomService implements OnApplicationShutdown {
     return this.status(user, eventId);
   }
 
-  /** The caller's state in the room, without joining. */
-  async status(user: AuthUser, eventId: string): Promise<WaitingRoomStatus> {
-    const room = await this.activeRoom(eventId);
-    if (!room) return this.plain(eventId, WaitingRoomState.NOT_NEEDED);
-    const keys = this.keys(eventId);
-    const answer = await this.script(
-      room,
-      PLACE_SCRIPT,
-      [keys.state, keys.queue, keys.admitted],
-      [user.id, '0', 'read', String(Date.now())],
+  /**
+   * The caller's state in the room, without joining. Reads that arrive together (every subscriber of a room
+   * after one change, a burst of polls) share one batch: one Redis call for the places of all of a room's
+   * callers, one MongoDB read for those not in the queue.
+   */
+  status(user: AuthUser, eventId: string): Promise<WaitingRoomStatus> {
+    return this.statuses.load(`${eventId} ${user.id}`);
+  }
+
+  private async statusBatch(keys: readonly string[]): Promise<Array<WaitingRoomStatus | Error>> {
+    const byEvent = new Map<string, number[]>();
+    keys.forEach((key, i) => {
+      const eventId = key.slice(0, key.indexOf(' '));
+      const indexes = byEvent.get(eventId);
+      if (indexes) indexes.push(i);
+      else byEvent.set(eventId, [i]);
+    });
+    const out = new Array<WaitingRoomStatus | Error>(keys.length);
+    await Promise.all(
+      [...byEvent].map(async ([eventId, indexes]) => {
+        try {
+          const userIds = indexes.map((i) => keys[i]!.slice(eventId.length + 1));
+          const statuses = await this.statusesOf(eventId, userIds);
+          indexes.forEach((i, j) => (out[i] = statuses[j]!));
+        } catch (error) {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          for (const i of indexes) out[i] = failure;
+        }
+      }),
     );
-    if (answer[0] !== NOT_QUEUED) {
-      this.activate(eventId);
-      return this.waitingStatus(eventId, answer[0]!, answer[1]!);
+    return out;
+  }
+
+  private async statusesOf(eventId: string, userIds: string[]): Promise<WaitingRoomStatus[]> {
+    const room = await this.activeRoom(eventId);
+    if (!room) return userIds.map(() => this.plain(eventId, WaitingRoomState.NOT_NEEDED));
+    const keys = this.keys(eventId);
+    const [ranks, perMinute] = await Promise.all([
+      this.script(room, RANKS_SCRIPT, [keys.state, keys.queue], userIds),
+      this.admittedPerMinute(eventId),
+    ]);
+    const out = new Array<WaitingRoomStatus>(userIds.length);
+    const notQueued: number[] = [];
+    ranks.forEach((rank, i) => {
+      if (rank >= 0) out[i] = this.waitingAt(eventId, rank, perMinute);
+      else notQueued.push(i);
+    });
+    if (notQueued.length < userIds.length) this.activate(eventId);
+    if (notQueued.length === 0) return out;
+    // One read by _id each (few: those admitted since the last change, mostly), remembered for a moment when
+    // the buyer's turn has come (their subscription reads again at every change until they leave). Not one
+    // `$in` query: the local MongoDB-compatible server answers that by reading the whole collection.
+    const now = new Date();
+    await Promise.all(
+      notQueued.map(async (i) => {
+        const entry = await this.settledEntry(entryIdOf(eventId, userIds[i]!), now);
+        if (!entry) out[i] = this.plain(eventId, WaitingRoomState.NOT_JOINED);
+        else if (entry.state === 'WAITING') out[i] = await this.placed(room, entry);
+        else out[i] = this.statusOf(entry, now);
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * The entry of a buyer who is not in the queue. An admitted or used one is remembered for SETTLED_MEMO_MS
+   * (it changes only when the pass is used, which this answer may then miss for that long, or when the buyer
+   * joins again, which forgets it here and puts them in the queue, where they are found first).
+   */
+  private async settledEntry(entryId: string, now: Date): Promise<WaitingRoomEntryDoc | null> {
+    const known = this.settled.get(entryId);
+    if (known && now.getTime() - known.at <= SETTLED_MEMO_MS) return known.entry;
+    const entry = await this.entries.findById(entryId).lean<WaitingRoomEntryDoc>().exec();
+    if (entry && entry.state !== 'WAITING') {
+      this.settled.delete(entryId);
+      this.settled.set(entryId, { at: now.getTime(), entry });
+      if (this.settled.size > SETTLED_MEMO_MAX) this.settled.delete(this.settled.keys().next().value!);
     }
-    const entry = await this.entries.findById(entryIdOf(eventId, user.id)).lean<WaitingRoomEntryDoc>().exec();
-    if (!entry) return this.plain(eventId, WaitingRoomState.NOT_JOINED);
-    if (entry.state === 'WAITING') return this.placed(room, entry);
-    return this.statusOf(entry, new Date());
+    return entry;
+  }
+
+  /**
+   * Writes a batch of new entries with one unordered insert. A buyer who already has an entry (a concurrent
+   * join of theirs, or an earlier turn) is answered false; any other failure fails that buyer's join.
+   */
+  private async insertBatch(docs: readonly WaitingRoomEntryDoc[]): Promise<Array<boolean | Error>> {
+    try {
+      // The native collection: one command for the batch, the documents already in their stored shape.
+      const collection = this.entries.collection as unknown as {
+        insertMany(docs: WaitingRoomEntryDoc[], options: { ordered: boolean }): Promise<unknown>;
+      };
+      await collection.insertMany([...docs], { ordered: false });
+      return docs.map(() => true);
+    } catch (error) {
+      const reported = (error as { writeErrors?: unknown }).writeErrors;
+      const writeErrors = (Array.isArray(reported) ? reported : reported ? [reported] : []) as Array<{
+        index: number;
+        code?: number;
+      }>;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      if (writeErrors.length === 0) return docs.map(() => failure);
+      const failed = new Map(writeErrors.map((e) => [e.index, e.code === 11000 ? false : failure]));
+      return docs.map((_, i) => failed.get(i) ?? true);
+    }
   }
 
   /** A WAITING entry Redis does not have (lost, or being admitted this instant): put it back at its place. */
@@ -436,8 +551,11 @@ export class WaitingRoomService implements OnApplicationShutdown {
   }
 
   private async waitingStatus(eventId: string, rank: number, _waiting: number): Promise<WaitingRoomStatus> {
+    return this.waitingAt(eventId, rank, await this.admittedPerMinute(eventId));
+  }
+
+  private waitingAt(eventId: string, rank: number, perMinute: number): WaitingRoomStatus {
     const position = rank + 1;
-    const perMinute = await this.admittedPerMinute(eventId);
     return {
       ...this.plain(eventId, WaitingRoomState.WAITING),
       position,
@@ -530,6 +648,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
     const check = verifyAdmissionPass(this.passKey, token, { eventId, userId: user.id });
     if (!check.ok) throw admissionRequired(check.problem);
     const entryId = entryIdOf(eventId, user.id);
+    this.settled.delete(entryId);
     const { passId } = check.claims;
     const claimed = await this.entries
       .updateOne(
@@ -558,6 +677,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
 
   /** A refused attempt: the buyer may try again with the same pass while attempts and time remain. */
   private async giveBack(claim: Claim): Promise<void> {
+    this.settled.delete(claim.entryId);
     const back = await this.entries
       .updateOne(
         { _id: claim.entryId, state: 'USED', passId: claim.passId, attempts: { $lt: PASS_ATTEMPTS } },
@@ -775,12 +895,24 @@ export class WaitingRoomService implements OnApplicationShutdown {
     user: AuthUser,
     eventId: string,
   ): AsyncGenerator<{ waitingRoomUpdated: WaitingRoomStatus }, void, unknown> {
-    return this.live.snapshots(this.keys(eventId).channel, {
+    const channel = this.keys(eventId).channel;
+    return this.live.snapshots(channel, {
       minIntervalMs: UPDATE_EVERY_MS,
       read: async () => ({ waitingRoomUpdated: await this.status(user, eventId) }),
-      // Only what the buyer would see change: the same status at a later `at` is not sent.
-      same: (next, previous) => shownOf(next.waitingRoomUpdated) === shownOf(previous.waitingRoomUpdated),
+      // Only what the buyer would see change: the same status at a later `at` is not sent, and a waiting
+      // buyer's new position only once per position interval (a change of state goes at once).
+      same: ({ waitingRoomUpdated: next }, { waitingRoomUpdated: previous }) =>
+        shownOf(next) === shownOf(previous) ||
+        (next.state === WaitingRoomState.WAITING &&
+          previous.state === WaitingRoomState.WAITING &&
+          next.at.getTime() - previous.at.getTime() < this.positionEveryMs(channel)),
     });
+  }
+
+  /** How often one subscriber's position may be pushed, given how many watch the room in this process. */
+  private positionEveryMs(channel: string): number {
+    const spread = (this.live.listenerCount(channel) * 1000) / POSITION_PUSHES_PER_S;
+    return Math.min(POSITION_EVERY_MS.max, Math.max(POSITION_EVERY_MS.min, spread));
   }
 
   async onApplicationShutdown(): Promise<void> {
