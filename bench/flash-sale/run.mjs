@@ -509,6 +509,25 @@ try {
     if (!on.data?.setWaitingRoom?.enabled)
       throw new Error(`--room: could not switch the room on: ${JSON.stringify(on)}`);
   }
+  // --room --profile: the organizer's view of the room every 2 s (queue, outstanding passes, limit, rate).
+  let roomProbe = null;
+  if (useRoom && profile) {
+    const started = performance.now();
+    roomProbe = setInterval(() => {
+      gql(
+        gateway.url,
+        'query($e: ID!) { waitingRoom(eventId: $e) { waiting admittedOutstanding currentLimit admittedPerMinute averageReserveLatencyMs } }',
+        { e: sale.eventId },
+        sale.orgToken,
+      ).then(
+        (body) =>
+          console.log(
+            `room at ${((performance.now() - started) / 1000).toFixed(0)} s: ${JSON.stringify(body?.data?.waitingRoom ?? body?.errors?.[0]?.extensions?.code)}`,
+          ),
+        () => undefined,
+      );
+    }, 2_000);
+  }
   for (const [i, rate] of rates.entries()) {
     const result = await runStep(rate, types[i].typeId, sale.eventId);
     results.push(result);
@@ -520,6 +539,7 @@ try {
     // Let the relays and the sweeper catch up before the next step.
     await sleep(3_000);
   }
+  if (roomProbe) clearInterval(roomProbe);
   if (direct) {
     directResult = await runStep(topRate, directType.typeId, sale.eventId, ticket.url);
     process.stdout.write(

@@ -62,6 +62,11 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
       (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
       z.string().trim().min(32, { error: 'expected at least 32 characters' }).optional(),
     ),
+    /**
+     * How long a waiting-room admission holds one of the room's slots (at most the pass's lifetime): a
+     * buyer let in who walks away frees their slot for the next in line after this; their pass stays valid.
+     */
+    WAITING_ROOM_SLOT_HOLD_SECONDS: envInt({ default: 30, min: 1, max: 3600 }),
     /** Payment provider. Only the built-in test provider exists so far. */
     PAYMENT_PROVIDER: z.enum(['test'], { error: 'expected test' }).default('test'),
     /** The test provider charges nobody: it is refused in production unless explicitly allowed. */

@@ -560,3 +560,36 @@ describe('waitingRoomUpdated subscription', () => {
     );
   });
 });
+
+describe('a buyer let in who walks away', () => {
+  beforeAll(async () => {
+    // A replica whose admissions hold their slot for one second.
+    await svc.close();
+    svc = await startTicket(ctx, issuer, { WAITING_ROOM_SLOT_HOLD_SECONDS: '1' });
+  }, 60_000);
+
+  it('frees their slot for the next in line after the slot hold; their pass stays valid until it expires', async () => {
+    const organizer = await person('ORGANIZER');
+    const fx = await publish(organizer);
+    await roomOn(fx, organizer, { initialLimit: 1, minLimit: 1, maxLimit: 1, passTtlSeconds: 120 });
+    const [away, next] = await queue(fx, 2);
+    const [awayState, nextState] = await settled(fx, [away!, next!], 1);
+    expect(awayState!.state).toBe('ADMITTED');
+    expect(nextState).toMatchObject({ state: 'WAITING', position: 1 });
+    const admittedAt = Date.now();
+    // Nobody reserves: after about a second the slot goes to the next buyer, without anyone acting.
+    await vi.waitFor(async () => expect((await status(fx, next!)).state).toBe('ADMITTED'), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    expect(Date.now() - admittedAt).toBeGreaterThanOrEqual(900);
+    // One slot: only the newest admission counts as outstanding.
+    expect((await view(fx, organizer)).admittedOutstanding).toBe(1);
+    // The buyer who walked away can still reserve with their pass (valid for two minutes)...
+    expect(ok(await reserve(fx, away!, awayState!.admissionPass)).reserveTickets.status).toBe('HELD');
+    // ...once.
+    expect(firstError(await reserve(fx, away!, awayState!.admissionPass))).toMatchObject({
+      code: 'ADMISSION_REQUIRED',
+    });
+  });
+});

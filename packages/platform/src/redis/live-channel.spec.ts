@@ -294,6 +294,37 @@ describe('LiveChannelHub.snapshots', () => {
     await stream.return();
   });
 
+  it('deferWake: a message for others waits out its deferral, one for this stream reads at once', async () => {
+    const { hub, conn } = setup();
+    const { reads, read } = counter();
+    const stream = hub.snapshots('c', {
+      read,
+      minIntervalMs: 100,
+      // Messages naming "me" matter now; others may wait 2 s.
+      deferWake: (payload) => (payload.includes('me') ? 0 : 2_000),
+    });
+    expect((await stream.next()).value).toBe(1);
+    const second = stream.next();
+    for (let i = 0; i < 10; i++) {
+      conn().publish('c', 'others');
+      await vi.advanceTimersByTimeAsync(150);
+    }
+    expect(reads).toHaveLength(1); // 1.5 s of messages for others: nothing read yet
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await second).toEqual({ done: false, value: 2 });
+    expect(reads.at(-1)).toBe(2_000); // once, when the deferral ran out
+
+    const third = stream.next();
+    conn().publish('c', 'others'); // would wait 2 s, but the next one brings it forward
+    await vi.advanceTimersByTimeAsync(300);
+    conn().publish('c', 'for me');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await third).toEqual({ done: false, value: 3 });
+    expect(reads.at(-1)).toBe(2_300);
+    expect(reads).toHaveLength(3);
+    await stream.return();
+  });
+
   it('ends with done when the hub closes (shutdown)', async () => {
     const { hub } = setup();
     const { read } = counter();

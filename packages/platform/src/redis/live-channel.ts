@@ -46,6 +46,13 @@ export interface SnapshotStreamOptions<T> {
   minIntervalMs: number;
   /** When given, a snapshot that is `same` as the last one sent is not sent. */
   same?: (next: T, previous: T) => boolean;
+  /**
+   * When given, how long after a message this stream may wait before reading, given the message and the last
+   * snapshot it sent (ms; 0 or less: as soon as the minimum interval allows). A later message that wants the
+   * read sooner brings it forward. For a channel whose messages mostly concern other consumers: each reads
+   * when a message concerns it, and otherwise at its own pace, not at every message.
+   */
+  deferWake?: (payload: string, last: T | undefined) => number;
 }
 
 export interface MessageStreamOptions<T> {
@@ -318,12 +325,18 @@ abstract class LiveStream<T, O> implements AsyncGenerator<T, void, unknown> {
     return this.until(new Promise<void>((resolve) => (this.wake = resolve)));
   }
 
-  protected delay(ms: number): Promise<void | typeof STOPPED> {
+  /** Waits `ms` (Infinity: no timer) or until the next poke, whichever comes first. */
+  protected pause(ms: number): Promise<void | typeof STOPPED> {
+    let timer: NodeJS.Timeout | undefined;
     return this.until(
       new Promise<void>((resolve) => {
-        setTimeout(resolve, ms).unref();
+        this.wake = resolve;
+        if (Number.isFinite(ms)) {
+          timer = setTimeout(resolve, ms);
+          timer.unref();
+        }
       }),
-    );
+    ).finally(() => clearTimeout(timer));
   }
 
   /** `promise`'s outcome, or STOPPED as soon as the stream ends (what `promise` does later is ignored). */
@@ -348,10 +361,15 @@ abstract class LiveStream<T, O> implements AsyncGenerator<T, void, unknown> {
   }
 }
 
-/** "Snapshot on wake": a dirty flag set by messages, reads spaced by the minimum interval. */
+/**
+ * "Snapshot on wake": a dirty flag set by messages, with the time the read is due; reads spaced by the minimum
+ * interval (and deferred as `deferWake` says).
+ */
 class SnapshotStream<T> extends LiveStream<T, SnapshotStreamOptions<T>> {
   private dirty = true;
-  private notBefore = 0;
+  /** When the next read may start (while dirty). */
+  private dueAt = 0;
+  private lastReadAt = -Infinity;
   private last?: { value: T };
 
   protected async pull(): Promise<IteratorResult<T, void>> {
@@ -359,11 +377,14 @@ class SnapshotStream<T> extends LiveStream<T, SnapshotStreamOptions<T>> {
     // stream goes on (the reconnect resyncs it).
     if ((await this.until(this.start())) === STOPPED) return DONE;
     for (;;) {
-      const wait = this.notBefore - Date.now();
-      if (wait > 0 && (await this.delay(wait)) === STOPPED) return DONE;
-      if (!this.dirty && (await this.nextMessage()) === STOPPED) return DONE;
+      const wait = this.dirty ? this.dueAt - Date.now() : Infinity;
+      if (wait > 0) {
+        // Until the read is due, or a message changes when it is.
+        if ((await this.pause(wait)) === STOPPED) return DONE;
+        continue;
+      }
       this.dirty = false;
-      this.notBefore = Date.now() + this.options.minIntervalMs;
+      this.lastReadAt = Date.now();
       let outcome: T | typeof STOPPED;
       try {
         outcome = await this.until(Promise.resolve().then(() => this.options.read()));
@@ -378,7 +399,10 @@ class SnapshotStream<T> extends LiveStream<T, SnapshotStreamOptions<T>> {
     }
   }
 
-  protected onMessage(): void {
+  protected onMessage(payload?: string): void {
+    const defer = payload === undefined ? 0 : (this.options.deferWake?.(payload, this.last?.value) ?? 0);
+    const due = Math.max(this.lastReadAt + this.options.minIntervalMs, Date.now() + Math.max(0, defer));
+    this.dueAt = this.dirty ? Math.min(this.dueAt, due) : due;
     this.dirty = true;
     this.poke();
   }

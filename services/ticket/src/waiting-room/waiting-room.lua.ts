@@ -38,11 +38,13 @@ return {rank, redis.call('ZCARD', KEYS[2])}
 `;
 
 /**
- * KEYS st, q, live, minuteCounter, adm; ARGV now(ms), limit, passTtl(ms), maxBatch, passIdBase.
- * Drops expired passes from \`live\` (the outstanding passes, scored by expiry), then admits the head of the
- * queue while fewer than \`limit\` passes are outstanding: each admitted buyer leaves the queue and a pass id
- * enters \`live\`, in one atomic step, so however many processes run this, outstanding passes never exceed
- * the limit and admission follows arrival order. \`adm\` records who holds an unexpired pass (user → expiry).
+ * KEYS st, q, live, minuteCounter, adm; ARGV now(ms), limit, passTtl(ms), maxBatch, passIdBase, slotHold(ms).
+ * Drops lapsed slots from \`live\` (the outstanding passes, scored by when their slot lapses: the pass's
+ * expiry, or slotHold after admission if sooner, so a buyer who walked away blocks nobody for long), then
+ * admits the head of the queue while fewer than \`limit\` passes are outstanding: each admitted buyer leaves
+ * the queue and a pass id enters \`live\`, in one atomic step, so however many processes run this,
+ * outstanding passes never exceed the limit and admission follows arrival order. \`adm\` records who holds an
+ * unexpired pass (user → pass expiry).
  * → {-1} | {waiting, earliestLiveExpiry, user1, seq1, pass1, user2, ...}
  */
 export const ADMIT_SCRIPT = `
@@ -58,12 +60,13 @@ if free > tonumber(ARGV[4]) then free = tonumber(ARGV[4]) end
 if free > 0 then
   local head = redis.call('ZRANGE', KEYS[2], 0, free - 1, 'WITHSCORES')
   local expiry = now + tonumber(ARGV[3])
+  local lapse = now + math.min(tonumber(ARGV[3]), tonumber(ARGV[6]))
   local n = 0
   for i = 1, #head, 2 do
     n = n + 1
     local pass = ARGV[5] .. '.' .. n
     redis.call('ZREM', KEYS[2], head[i])
-    redis.call('ZADD', KEYS[3], expiry, pass)
+    redis.call('ZADD', KEYS[3], lapse, pass)
     redis.call('ZADD', KEYS[5], expiry, head[i])
     out[#out + 1] = head[i]
     out[#out + 1] = head[i + 1]

@@ -61,6 +61,9 @@ const UPDATE_EVERY_MS = 250;
  */
 const POSITION_EVERY_MS = { min: 1_000, max: 15_000 };
 const POSITION_PUSHES_PER_S = 400;
+/** Room messages: some buyers' turn came (`<POPPED> <userId> …`), or anything may have changed. */
+const POPPED = 'popped';
+const ROOM_CHANGED = 'changed';
 /** Status reads arriving within this window share one Redis call (and one MongoDB read) per room. */
 const STATUS_BATCH_WAIT_MS = 5;
 const STATUS_BATCH_MAX = 2_000;
@@ -144,6 +147,12 @@ interface Claim {
 export class WaitingRoomService implements OnApplicationShutdown {
   private readonly log = getLogger('waiting-room');
   private readonly passKey: Buffer;
+  /**
+   * How long an admission holds a slot (WAITING_ROOM_SLOT_HOLD_SECONDS, at most the pass's lifetime): a
+   * buyer let in who walks away frees it for the next in line after this, though their pass stays valid
+   * until it expires. Long enough to choose and reserve; the limit follows how long reserving takes.
+   */
+  private readonly slotHoldMs: number;
   private readonly rooms = new Map<string, { at: number; value: Promise<WaitingRoomDoc | null> }>();
   /** Rooms this process admits for (some buyer joined or used a pass here); the admitter stops when empty. */
   private readonly active = new Map<string, number>();
@@ -177,6 +186,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
     @InjectConfig() config: TicketConfig,
   ) {
     this.passKey = passKeyFrom(config.WAITING_ROOM_PASS_KEY, config.DISPLAY_CODE_MASTER_KEY);
+    this.slotHoldMs = config.WAITING_ROOM_SLOT_HOLD_SECONDS * 1000;
     this.admitter = new PeriodicTask({
       name: 'waiting-room-admitter',
       minIntervalMs: ADMIT_MIN_INTERVAL_MS,
@@ -752,6 +762,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
       String(ttlMs),
       String(ADMIT_BATCH),
       base,
+      String(this.slotHoldMs),
     )) as Array<string | number>;
     if (Number(answer[0]) === NOSTATE) {
       await this.ensureState(eventId, room);
@@ -779,7 +790,11 @@ export class WaitingRoomService implements OnApplicationShutdown {
         if (result.modifiedCount !== 1) await this.notAdmitted(eventId, userId, passId, now);
       }),
     );
-    if (admitted.length > 0) await this.announce(eventId);
+    if (admitted.length > 0)
+      await this.announce(
+        eventId,
+        admitted.map((a) => a.userId),
+      );
     return {
       admitted: admitted.length,
       waiting,
@@ -846,8 +861,8 @@ export class WaitingRoomService implements OnApplicationShutdown {
           .lean<Array<Pick<WaitingRoomEntryDoc, 'userId' | 'seq'>>>()
           .exec(),
         this.entries
-          .find({ eventId, state: 'ADMITTED' }, { userId: 1, passId: 1, passExpiresAt: 1 })
-          .lean<Array<Pick<WaitingRoomEntryDoc, 'userId' | 'passId' | 'passExpiresAt'>>>()
+          .find({ eventId, state: 'ADMITTED' }, { userId: 1, passId: 1, passExpiresAt: 1, admittedAt: 1 })
+          .lean<Array<Pick<WaitingRoomEntryDoc, 'userId' | 'passId' | 'passExpiresAt' | 'admittedAt'>>>()
           .exec(),
         this.entries.findOne({ eventId }, { seq: 1 }).sort({ seq: -1 }).lean<{ seq: number }>().exec(),
       ]);
@@ -855,12 +870,14 @@ export class WaitingRoomService implements OnApplicationShutdown {
       for (let i = 0; i < waiting.length; i += 1000) {
         tx.zadd(keys.queue, ...waiting.slice(i, i + 1000).flatMap((e) => [e.seq, e.userId]));
       }
+      const lapseOf = (e: (typeof admitted)[number]) =>
+        Math.min(e.passExpiresAt!.getTime(), (e.admittedAt ?? now).getTime() + this.slotHoldMs);
       const live = admitted.filter((e) => e.passId && e.passExpiresAt && e.passExpiresAt > now);
+      const holding = live.filter((e) => lapseOf(e) > now.getTime());
+      for (let i = 0; i < holding.length; i += 1000) {
+        tx.zadd(keys.live, ...holding.slice(i, i + 1000).flatMap((e) => [lapseOf(e), e.passId!]));
+      }
       for (let i = 0; i < live.length; i += 1000) {
-        tx.zadd(
-          keys.live,
-          ...live.slice(i, i + 1000).flatMap((e) => [e.passExpiresAt!.getTime(), e.passId!]),
-        );
         tx.zadd(
           keys.admitted,
           ...live.slice(i, i + 1000).flatMap((e) => [e.passExpiresAt!.getTime(), e.userId]),
@@ -870,7 +887,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
       tx.hset(keys.state, 'builtAt', String(now.getTime()), 'limit', String(this.limiterFor(room).limit));
       await tx.exec();
       this.log.info(
-        { eventId, waiting: waiting.length, outstanding: live.length },
+        { eventId, waiting: waiting.length, outstanding: holding.length },
         'waiting room state built from MongoDB',
       );
     } finally {
@@ -885,9 +902,14 @@ export class WaitingRoomService implements OnApplicationShutdown {
 
   // ---- live updates -----------------------------------------------------------------------------
 
-  /** Tells every replica's subscribers of this room that positions or admissions changed. */
-  private async announce(eventId: string): Promise<void> {
-    await this.redis.client.publish(this.keys(eventId).channel, '1').catch(() => undefined);
+  /**
+   * Tells every replica's subscribers of this room that it changed: `popped` are the buyers whose turn came
+   * (each is told at once; everyone else's position moved, which they hear at their own pace); without it,
+   * anything may have changed for anyone (the room was switched, or retuned).
+   */
+  private async announce(eventId: string, popped?: string[]): Promise<void> {
+    const message = popped ? `${POPPED} ${popped.join(' ')}` : ROOM_CHANGED;
+    await this.redis.client.publish(this.keys(eventId).channel, message).catch(() => undefined);
   }
 
   /** The caller's status now, then after every change to the room (coalesced), until they unsubscribe. */
@@ -906,6 +928,15 @@ export class WaitingRoomService implements OnApplicationShutdown {
         (next.state === WaitingRoomState.WAITING &&
           previous.state === WaitingRoomState.WAITING &&
           next.at.getTime() - previous.at.getTime() < this.positionEveryMs(channel)),
+      // A waiting buyer reads at once only when their own turn came (or the room changed); when others were
+      // let in, not before their position may be pushed again. So a room of thousands does not read every
+      // buyer's status at every admission.
+      deferWake: (message, last) => {
+        const shown = last?.waitingRoomUpdated;
+        if (!shown || shown.state !== WaitingRoomState.WAITING || !message.startsWith(POPPED)) return 0;
+        if (message.includes(user.id)) return 0;
+        return shown.at.getTime() + this.positionEveryMs(channel) - Date.now();
+      },
     });
   }
 
