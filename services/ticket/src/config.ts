@@ -67,6 +67,12 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
      * buyer let in who walks away frees their slot for the next in line after this; their pass stays valid.
      */
     WAITING_ROOM_SLOT_HOLD_SECONDS: envInt({ default: 30, min: 1, max: 3600 }),
+    /**
+     * A waiting buyer with no sign of life for this long (no join or status read, no open subscription) has
+     * left: at the head of the queue they are passed over instead of holding a slot; back, they get their
+     * place again.
+     */
+    WAITING_ROOM_PRESENCE_SECONDS: envInt({ default: 20, min: 1, max: 3600 }),
     /** Payment provider. Only the built-in test provider exists so far. */
     PAYMENT_PROVIDER: z.enum(['test'], { error: 'expected test' }).default('test'),
     /** The test provider charges nobody: it is refused in production unless explicitly allowed. */

@@ -495,6 +495,7 @@ describe('waitingRoomUpdated subscription', () => {
     const fx = await publish(organizer);
     await roomOn(fx, organizer, { initialLimit: 1, minLimit: 1, maxLimit: 1 });
     const people = await queue(fx, 6);
+    await settled(fx, people.slice(0, 1), 1);
     const watcher = people[5]!;
     const client = createClient({
       url: svc.url.replace(/^http/, 'ws') + '/graphql',
@@ -591,5 +592,63 @@ describe('a buyer let in who walks away', () => {
     expect(firstError(await reserve(fx, away!, awayState!.admissionPass))).toMatchObject({
       code: 'ADMISSION_REQUIRED',
     });
+  });
+});
+
+describe('a buyer who leaves the queue', () => {
+  beforeAll(async () => {
+    // A replica that takes two seconds without a sign of life for a buyer having left.
+    await svc.close();
+    svc = await startTicket(ctx, issuer, { WAITING_ROOM_PRESENCE_SECONDS: '2' });
+  }, 60_000);
+
+  it('is passed over while one who is watching is not, and gets their place back on return', async () => {
+    const organizer = await person('ORGANIZER');
+    const fx = await publish(organizer);
+    await roomOn(fx, organizer, { initialLimit: 1, minLimit: 1, maxLimit: 1, passTtlSeconds: 120 });
+    // Arrival order: first (admitted), gone (joins, then nothing), watcher (an open subscription only),
+    // poller (reads its status now and then).
+    const [first, gone, watcher, poller] = await queue(fx, 4);
+    const [firstState] = await settled(fx, [first!], 1);
+    const client = createClient({
+      url: svc.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${watcher!.token}` },
+      retryAttempts: 0,
+    });
+    const pushed: string[] = [];
+    const iterator = client.iterate<{ waitingRoomUpdated: { state: string } }>({
+      query: `subscription($e: ID!) { waitingRoomUpdated(eventId: $e) { state } }`,
+      variables: { e: fx.eventId },
+    });
+    const reading = (async () => {
+      for await (const result of iterator) {
+        pushed.push(result.data!.waitingRoomUpdated.state);
+        if (result.data!.waitingRoomUpdated.state === 'ADMITTED') break;
+      }
+    })();
+    try {
+      await vi.waitFor(() => expect(pushed).toEqual(['WAITING']), { timeout: 5_000, interval: 20 });
+      // Well past the presence window: only the poller and the watcher showed signs of life meanwhile.
+      for (let i = 0; i < 6; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect((await status(fx, poller!)).state).toBe('WAITING');
+      }
+      // The first buyer reserves: their slot goes to the watcher; the buyer who left is passed over.
+      expect(ok(await reserve(fx, first!, firstState!.admissionPass)).reserveTickets.status).toBe('HELD');
+      await vi.waitFor(() => expect(pushed.at(-1)).toBe('ADMITTED'), { timeout: 5_000, interval: 20 });
+      await reading;
+      const client2 = svc.get(RedisService).client;
+      const queueKey = `${ctx.redisPrefix}wroom:{${fx.eventId}}:q`;
+      expect(await client2.zrank(queueKey, gone!.id)).toBeNull();
+      expect((await view(fx, organizer)).admittedOutstanding).toBe(1);
+      // The poller is now first in line; the buyer who left comes back and is put back at their place, ahead.
+      expect(await status(fx, poller!)).toMatchObject({ state: 'WAITING', position: 1 });
+      expect(await status(fx, gone!)).toMatchObject({ state: 'WAITING', position: 1 });
+      expect(await status(fx, poller!)).toMatchObject({ state: 'WAITING', position: 2 });
+    } finally {
+      await iterator.return?.();
+      await client.dispose();
+    }
   });
 });

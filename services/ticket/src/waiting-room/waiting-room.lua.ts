@@ -38,46 +38,62 @@ return {rank, redis.call('ZCARD', KEYS[2])}
 `;
 
 /**
- * KEYS st, q, live, minuteCounter, adm; ARGV now(ms), limit, passTtl(ms), maxBatch, passIdBase, slotHold(ms).
+ * KEYS st, q, live, minuteCounter, adm, seen; ARGV now(ms), limit, passTtl(ms), maxBatch, passIdBase,
+ * slotHold(ms), presentSince(ms).
  * Drops lapsed slots from \`live\` (the outstanding passes, scored by when their slot lapses: the pass's
  * expiry, or slotHold after admission if sooner, so a buyer who walked away blocks nobody for long), then
  * admits the head of the queue while fewer than \`limit\` passes are outstanding: each admitted buyer leaves
  * the queue and a pass id enters \`live\`, in one atomic step, so however many processes run this,
  * outstanding passes never exceed the limit and admission follows arrival order. \`adm\` records who holds an
- * unexpired pass (user → pass expiry).
- * → {-1} | {waiting, earliestLiveExpiry, user1, seq1, pass1, user2, ...}
+ * unexpired pass (user → pass expiry). A buyer at the head who has not been seen since presentSince (\`seen\`:
+ * user → last sign of life: a join, a status read, an open subscription) has left: they leave the queue
+ * without a pass or a slot (their entry stays WAITING in MongoDB, so if they come back they are put back at
+ * their place); a buyer with no mark at all (Redis lost it) counts as present.
+ * → {-1} | {waiting, earliestLiveExpiry, skipped, user1, seq1, pass1, user2, ...}
  */
 export const ADMIT_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
+local present = tonumber(ARGV[7])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
 redis.call('HSET', KEYS[1], 'limit', limit)
-local out = {0, '0'}
+local out = {0, '0', 0}
 local free = limit - redis.call('ZCARD', KEYS[3])
 if free > tonumber(ARGV[4]) then free = tonumber(ARGV[4]) end
-if free > 0 then
+local expiry = now + tonumber(ARGV[3])
+local lapse = now + math.min(tonumber(ARGV[3]), tonumber(ARGV[6]))
+local n = 0
+local skipped = 0
+local scanned = 0
+while free > 0 and scanned < 4 * tonumber(ARGV[4]) do
   local head = redis.call('ZRANGE', KEYS[2], 0, free - 1, 'WITHSCORES')
-  local expiry = now + tonumber(ARGV[3])
-  local lapse = now + math.min(tonumber(ARGV[3]), tonumber(ARGV[6]))
-  local n = 0
+  if #head == 0 then break end
   for i = 1, #head, 2 do
-    n = n + 1
-    local pass = ARGV[5] .. '.' .. n
+    scanned = scanned + 1
     redis.call('ZREM', KEYS[2], head[i])
-    redis.call('ZADD', KEYS[3], lapse, pass)
-    redis.call('ZADD', KEYS[5], expiry, head[i])
-    out[#out + 1] = head[i]
-    out[#out + 1] = head[i + 1]
-    out[#out + 1] = pass
-  end
-  if n > 0 then
-    redis.call('INCRBY', KEYS[4], n)
-    redis.call('EXPIRE', KEYS[4], 180)
+    local seen = redis.call('ZSCORE', KEYS[6], head[i])
+    if seen and tonumber(seen) < present then
+      skipped = skipped + 1
+    else
+      n = n + 1
+      free = free - 1
+      local pass = ARGV[5] .. '.' .. n
+      redis.call('ZADD', KEYS[3], lapse, pass)
+      redis.call('ZADD', KEYS[5], expiry, head[i])
+      out[#out + 1] = head[i]
+      out[#out + 1] = head[i + 1]
+      out[#out + 1] = pass
+    end
   end
 end
+if n > 0 then
+  redis.call('INCRBY', KEYS[4], n)
+  redis.call('EXPIRE', KEYS[4], 180)
+end
 out[1] = redis.call('ZCARD', KEYS[2])
+out[3] = skipped
 local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
 if first[2] then out[2] = first[2] end
 return out

@@ -64,15 +64,58 @@ const POSITION_PUSHES_PER_S = 400;
 /** Room messages: some buyers' turn came (`<POPPED> <userId> …`), or anything may have changed. */
 const POPPED = 'popped';
 const ROOM_CHANGED = 'changed';
-/** Status reads arriving within this window share one Redis call (and one MongoDB read) per room. */
-const STATUS_BATCH_WAIT_MS = 5;
-const STATUS_BATCH_MAX = 2_000;
-/** New queue entries arriving within this window are written to MongoDB by one insert. */
-const JOIN_BATCH_WAIT_MS = 2;
-const JOIN_BATCH_MAX = 500;
-/** How long an admitted or used entry read for a status is reused, and how many are kept. */
-const SETTLED_MEMO_MS = 1_000;
-const SETTLED_MEMO_MAX = 20_000;
+/**
+ * Batching: status reads arriving within `statusWaitMs` share one Redis call per room; new queue entries
+ * arriving within `joinWaitMs` are written to MongoDB by one insert; an admitted or used entry read for a
+ * status is reused for `settledMs` (at most `settledMax` kept).
+ */
+const BATCHING = {
+  statusWaitMs: 5,
+  statusMax: 2_000,
+  joinWaitMs: 2,
+  joinMax: 500,
+  settledMs: 1_000,
+  settledMax: 20_000,
+} as const;
+
+/** `stream`, calling `ended` once when it ends (done, returned, thrown into, or failed). */
+function onEnd<T>(
+  stream: AsyncGenerator<T, void, unknown>,
+  ended: () => void,
+): AsyncGenerator<T, void, unknown> {
+  let open = true;
+  const end = () => {
+    if (open) ended();
+    open = false;
+  };
+  const wrapped: AsyncGenerator<T, void, unknown> = {
+    next: (...args) =>
+      stream.next(...args).then(
+        (result) => {
+          if (result.done) end();
+          return result;
+        },
+        (error: unknown) => {
+          end();
+          throw error;
+        },
+      ),
+    return: (value) => {
+      end();
+      return stream.return(value);
+    },
+    throw: (error) => {
+      end();
+      return stream.throw(error);
+    },
+    [Symbol.asyncIterator]: () => wrapped,
+    [Symbol.asyncDispose]: async () => {
+      end();
+      await stream.return(undefined);
+    },
+  };
+  return wrapped;
+}
 
 /** A status as the buyer sees it (its `at` aside). */
 function shownOf(status: WaitingRoomStatus): string {
@@ -119,6 +162,8 @@ interface RoomKeys {
   live: string;
   /** Buyers holding an unexpired pass (user → expiry). */
   admitted: string;
+  /** Last sign of life of each buyer (user → ms): a join, a status read, an open subscription. */
+  seen: string;
   settings: string;
   lock: string;
   channel: string;
@@ -153,27 +198,37 @@ export class WaitingRoomService implements OnApplicationShutdown {
    * until it expires. Long enough to choose and reserve; the limit follows how long reserving takes.
    */
   private readonly slotHoldMs: number;
+  /**
+   * A buyer with no sign of life for this long (WAITING_ROOM_PRESENCE_SECONDS) has left: at the head of the
+   * queue they are passed over (no pass, no slot) instead of holding a slot nobody uses; back, they are put
+   * back at their place. Open subscriptions are marked alive every quarter of it (one Redis call per room per
+   * process), joins and status reads at once.
+   */
+  private readonly presenceMs: number;
   private readonly rooms = new Map<string, { at: number; value: Promise<WaitingRoomDoc | null> }>();
   /** Rooms this process admits for (some buyer joined or used a pass here); the admitter stops when empty. */
   private readonly active = new Map<string, number>();
   private readonly limiters = new Map<string, { version: number; limiter: AdmissionLimiter }>();
   private readonly rebuilds = new Map<string, Promise<void>>();
+  /** Open subscriptions per room and buyer, marked present every presenceMs / 4 while any is open. */
+  private readonly watchers = new Map<string, Map<string, number>>();
+  private presence?: NodeJS.Timeout;
   /** Entries of buyers whose turn came, as last read (see settledEntry). */
   private readonly settled = new Map<string, { at: number; entry: WaitingRoomEntryDoc }>();
   private readonly admitter: PeriodicTask;
   /** Statuses by `<eventId> <userId>`: every read in a few milliseconds is one batch (see statusBatch). */
   private readonly statuses = new DataLoader<string, WaitingRoomStatus>((keys) => this.statusBatch(keys), {
     cache: false,
-    maxBatchSize: STATUS_BATCH_MAX,
-    batchScheduleFn: (run) => setTimeout(run, STATUS_BATCH_WAIT_MS),
+    maxBatchSize: BATCHING.statusMax,
+    batchScheduleFn: (run) => setTimeout(run, BATCHING.statusWaitMs),
   });
   /** New entries: true when written, false when the buyer already had one (see insertBatch). */
   private readonly inserts = new DataLoader<WaitingRoomEntryDoc, boolean, string>(
     (docs) => this.insertBatch(docs),
     {
       cache: false,
-      maxBatchSize: JOIN_BATCH_MAX,
-      batchScheduleFn: (run) => setTimeout(run, JOIN_BATCH_WAIT_MS),
+      maxBatchSize: BATCHING.joinMax,
+      batchScheduleFn: (run) => setTimeout(run, BATCHING.joinWaitMs),
     },
   );
 
@@ -187,6 +242,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
   ) {
     this.passKey = passKeyFrom(config.WAITING_ROOM_PASS_KEY, config.DISPLAY_CODE_MASTER_KEY);
     this.slotHoldMs = config.WAITING_ROOM_SLOT_HOLD_SECONDS * 1000;
+    this.presenceMs = config.WAITING_ROOM_PRESENCE_SECONDS * 1000;
     this.admitter = new PeriodicTask({
       name: 'waiting-room-admitter',
       minIntervalMs: ADMIT_MIN_INTERVAL_MS,
@@ -203,6 +259,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
       seq: `${base}:seq`,
       live: `${base}:live`,
       admitted: `${base}:adm`,
+      seen: `${base}:seen`,
       settings: `${base}:room`,
       lock: `${base}:lock`,
       channel: `${base}:updates`,
@@ -359,7 +416,10 @@ export class WaitingRoomService implements OnApplicationShutdown {
     if (!room) return this.plain(eventId, WaitingRoomState.NOT_NEEDED);
     const keys = this.keys(eventId);
     this.settled.delete(entryIdOf(eventId, user.id));
-    const answer = await this.script(room, JOIN_SCRIPT, [keys.state, keys.queue, keys.seq], [user.id]);
+    const [answer] = await Promise.all([
+      this.script(room, JOIN_SCRIPT, [keys.state, keys.queue, keys.seq], [user.id]),
+      this.markSeen(eventId, [user.id]),
+    ]);
     const [isNew, seq, rank, waiting] = answer;
     this.activate(eventId);
     if (isNew === 0) return this.waitingStatus(eventId, rank!, waiting!);
@@ -447,6 +507,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
     const [ranks, perMinute] = await Promise.all([
       this.script(room, RANKS_SCRIPT, [keys.state, keys.queue], userIds),
       this.admittedPerMinute(eventId),
+      this.markSeen(eventId, userIds),
     ]);
     const out = new Array<WaitingRoomStatus>(userIds.length);
     const notQueued: number[] = [];
@@ -472,18 +533,18 @@ export class WaitingRoomService implements OnApplicationShutdown {
   }
 
   /**
-   * The entry of a buyer who is not in the queue. An admitted or used one is remembered for SETTLED_MEMO_MS
+   * The entry of a buyer who is not in the queue. An admitted or used one is remembered for `BATCHING.settledMs`
    * (it changes only when the pass is used, which this answer may then miss for that long, or when the buyer
    * joins again, which forgets it here and puts them in the queue, where they are found first).
    */
   private async settledEntry(entryId: string, now: Date): Promise<WaitingRoomEntryDoc | null> {
     const known = this.settled.get(entryId);
-    if (known && now.getTime() - known.at <= SETTLED_MEMO_MS) return known.entry;
+    if (known && now.getTime() - known.at <= BATCHING.settledMs) return known.entry;
     const entry = await this.entries.findById(entryId).lean<WaitingRoomEntryDoc>().exec();
     if (entry && entry.state !== 'WAITING') {
       this.settled.delete(entryId);
       this.settled.set(entryId, { at: now.getTime(), entry });
-      if (this.settled.size > SETTLED_MEMO_MAX) this.settled.delete(this.settled.keys().next().value!);
+      if (this.settled.size > BATCHING.settledMax) this.settled.delete(this.settled.keys().next().value!);
     }
     return entry;
   }
@@ -751,18 +812,20 @@ export class WaitingRoomService implements OnApplicationShutdown {
     const base = randomBytes(9).toString('base64url');
     const answer = (await this.redis.client.eval(
       ADMIT_SCRIPT,
-      5,
+      6,
       keys.state,
       keys.queue,
       keys.live,
       keys.minute(Math.floor(now.getTime() / 60_000)),
       keys.admitted,
+      keys.seen,
       String(now.getTime()),
       String(limit),
       String(ttlMs),
       String(ADMIT_BATCH),
       base,
       String(this.slotHoldMs),
+      String(now.getTime() - this.presenceMs),
     )) as Array<string | number>;
     if (Number(answer[0]) === NOSTATE) {
       await this.ensureState(eventId, room);
@@ -772,7 +835,9 @@ export class WaitingRoomService implements OnApplicationShutdown {
     const earliest = Number(answer[1]);
     const passExpiresAt = new Date(now.getTime() + ttlMs);
     const admitted: Array<{ userId: string; seq: number; passId: string }> = [];
-    for (let i = 2; i + 2 < answer.length; i += 3) {
+    const passedOver = Number(answer[2]);
+    if (passedOver > 0) this.log.info({ eventId, passedOver }, 'passed over buyers who left the queue');
+    for (let i = 3; i + 2 < answer.length; i += 3) {
       admitted.push({ userId: String(answer[i]), seq: Number(answer[i + 1]), passId: String(answer[i + 2]) });
     }
     await Promise.all(
@@ -918,7 +983,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
     eventId: string,
   ): AsyncGenerator<{ waitingRoomUpdated: WaitingRoomStatus }, void, unknown> {
     const channel = this.keys(eventId).channel;
-    return this.live.snapshots(channel, {
+    const stream = this.live.snapshots(channel, {
       minIntervalMs: UPDATE_EVERY_MS,
       read: async () => ({ waitingRoomUpdated: await this.status(user, eventId) }),
       // Only what the buyer would see change: the same status at a later `at` is not sent, and a waiting
@@ -938,6 +1003,45 @@ export class WaitingRoomService implements OnApplicationShutdown {
         return shown.at.getTime() + this.positionEveryMs(channel) - Date.now();
       },
     });
+    // While the subscription is open the buyer is present (see presenceMs).
+    return onEnd(stream, this.watch(eventId, user.id));
+  }
+
+  /** Counts an open subscription of the buyer; the answer releases it. */
+  private watch(eventId: string, userId: string): () => void {
+    let room = this.watchers.get(eventId);
+    if (!room) this.watchers.set(eventId, (room = new Map()));
+    room.set(userId, (room.get(userId) ?? 0) + 1);
+    this.presence ??= setInterval(() => void this.refreshPresence(), this.presenceMs / 4).unref();
+    return () => {
+      const count = room.get(userId) ?? 0;
+      if (count > 1) room.set(userId, count - 1);
+      else room.delete(userId);
+      if (room.size === 0 && this.watchers.get(eventId) === room) this.watchers.delete(eventId);
+    };
+  }
+
+  /** Marks every buyer with an open subscription in this process present (one call per room). */
+  private async refreshPresence(): Promise<void> {
+    if (this.watchers.size === 0) {
+      clearInterval(this.presence);
+      this.presence = undefined;
+      return;
+    }
+    await Promise.all([...this.watchers].map(([eventId, room]) => this.markSeen(eventId, [...room.keys()])));
+  }
+
+  /** Records a sign of life of these buyers; never fails the caller (a lost mark counts as present). */
+  private async markSeen(eventId: string, userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const key = this.keys(eventId).seen;
+    const now = Date.now();
+    await this.redis.client
+      .multi()
+      .zadd(key, ...userIds.flatMap((id) => [now, id]))
+      .expire(key, 86_400)
+      .exec()
+      .catch(() => undefined);
   }
 
   /** How often one subscriber's position may be pushed, given how many watch the room in this process. */
@@ -947,6 +1051,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.presence);
     await this.admitter.stop();
   }
 }
