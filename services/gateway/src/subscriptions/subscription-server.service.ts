@@ -27,6 +27,7 @@ import { forwardedHeaders } from '../forwarding/forwarded-headers';
 import { GatewayServer, SUPERGRAPH_SDL } from '../graphql/gateway-server.service';
 import { RateLimiterService } from '../rate-limit/rate-limiter.service';
 import { resolveClientAddress, type TrustProxyFn } from './client-address';
+import { DocumentCache } from './document-cache';
 import { routeSubscription, subscriptionOwners, type SubscriptionOwners } from './subscription-routes';
 import { forwardSubscription, toWebSocketUrl } from './upstream-subscription';
 
@@ -62,6 +63,7 @@ export class SubscriptionServer implements OnApplicationBootstrap, OnApplication
   private readonly owners: SubscriptionOwners;
   private readonly urls: Record<string, string>;
   private readonly protection: GraphqlProtection;
+  private readonly documents = new DocumentCache();
   private wss?: WebSocketServer;
   private dispose?: () => void | Promise<void>;
   private httpServer?: Server;
@@ -98,8 +100,12 @@ export class SubscriptionServer implements OnApplicationBootstrap, OnApplication
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
     const options: ServerOptions<ConnectionParams, Extra> = {
       schema: () => this.requireSchema(),
-      parse: (source) => parse(source, this.protection.parseOptions),
-      validate: (schema: GraphQLSchema, document: DocumentNode) => this.validate(schema, document),
+      parse: (source) =>
+        typeof source === 'string'
+          ? this.documents.parse(source, (text) => parse(text, this.protection.parseOptions))
+          : parse(source, this.protection.parseOptions),
+      validate: (schema: GraphQLSchema, document: DocumentNode) =>
+        this.documents.validate(schema, document, (s, d) => this.validate(s, d)),
       context: (ctx) => this.contextFor(ctx),
       onSubscribe: (ctx) => {
         if (Object.keys(ctx.subscriptions).length > this.config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION) {
@@ -140,7 +146,7 @@ export class SubscriptionServer implements OnApplicationBootstrap, OnApplication
           url: toWebSocketUrl(target),
           headers: context.headers,
           connectionParams: context.connectionParams,
-          query: print(args.document),
+          query: this.documents.print(args.document, print),
           variables: args.variableValues,
           operationName: args.operationName,
         });
