@@ -600,6 +600,7 @@ export async function readState(p: Platform, sale: SaleEvent, expectSoldOut: boo
     reservations: (await t.collection('reservations').find({ eventId: sale.eventId }).toArray()).map((r) => ({
       id: String(r._id),
       buyerId: String(r.buyerId),
+      status: String(r.status),
     })),
     orders: orders.map((o) => ({
       id: String(o._id),

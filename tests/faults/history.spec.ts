@@ -137,10 +137,23 @@ describe('history checker', () => {
       nonce: 'nonce-0009',
     };
     state.scanLog.push({ id: scanEntryId(EVENT, 'gate-a', 'nonce-0009'), result: 'ACCEPTED' });
-    const text = checkHistory('fail-wrote', [...history, failedCheckout, failedScan], state).violations.join(
-      '\n',
-    );
+    // A refused reserve that left only its FAILED record (b4) is fine; b3's live one is not.
+    state.reservations.push({ id: 'r4', buyerId: 'b4', status: 'FAILED' });
+    const refusedReserve: Op = {
+      kind: 'reserve',
+      client: 'b4',
+      start: 44,
+      end: 45,
+      outcome: 'fail',
+      error: 'SOLD_OUT',
+    };
+    const text = checkHistory(
+      'fail-wrote',
+      [...history, failedCheckout, failedScan, refusedReserve],
+      state,
+    ).violations.join('\n');
     expect(text).toMatch(/buyer b3 has 1 reservations for 0 ok\/unknown reserves/);
+    expect(text).not.toMatch(/buyer b4/);
     expect(text).toMatch(/checkout failed \(HOLD_EXPIRED, key k9\) but order o1 is confirmed/);
     expect(text).toMatch(/scan failed \(FORBIDDEN\) of t2 but it is in the scan log/);
   });

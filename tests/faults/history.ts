@@ -56,7 +56,8 @@ export interface FinalState {
   /** Every buyer kept buying until SOLD_OUT: the whole stock must be sold. */
   expectSoldOut: boolean;
   inventory: { capacity: number; available: number; held: number; sold: number };
-  reservations: Array<{ id: string; buyerId: string }>;
+  /** `status` as stored: a refused reserve may leave a FAILED record (its crash log), never a hold. */
+  reservations: Array<{ id: string; buyerId: string; status?: string }>;
   orders: Array<{ id: string; reservationId: string; status: string; ticketIds: string[]; quantity: number }>;
   tickets: Array<{ id: string; orderId: string }>;
   checkins: Array<{ ticketId: string; entryId: string }>;
@@ -101,8 +102,13 @@ export function checkHistory(fault: string, history: readonly Op[], state: Final
       bad(`reserve ok for ${op.client} but reservation ${op.reservationId ?? '?'} is missing`);
     }
   }
-  // A buyer's reservations are at most its ok + unknown reserves: every failed one left nothing behind.
-  const heldByBuyer = countBy(state.reservations, (r) => r.buyerId);
+  // A buyer's reservations are at most its ok + unknown reserves: every failed one left nothing behind but,
+  // at most, a FAILED record (a refusal at the stock step, e.g. SOLD_OUT from MongoDB while the Redis gate
+  // was being rebuilt, ends its PENDING record FAILED).
+  const heldByBuyer = countBy(
+    state.reservations.filter((r) => r.status !== 'FAILED'),
+    (r) => r.buyerId,
+  );
   const mayHold = countBy(
     reserves.filter((op) => op.outcome !== 'fail'),
     (op) => op.client,

@@ -563,17 +563,26 @@ describe('waitingRoomUpdated subscription', () => {
   });
 });
 
+/** Replaces the app with one started with these settings (for the rest of the file). */
+async function restartWith(overrides: Record<string, string>) {
+  await svc.close();
+  svc = await startTicket(ctx, issuer, overrides);
+}
+
+/** A published event whose room admits one buyer at a time, with two-minute passes. */
+async function oneAtATime(organizer: Person) {
+  const fx = await publish(organizer);
+  await roomOn(fx, organizer, { initialLimit: 1, minLimit: 1, maxLimit: 1, passTtlSeconds: 120 });
+  return fx;
+}
+
 describe('a buyer let in who walks away', () => {
-  beforeAll(async () => {
-    // A replica whose admissions hold their slot for one second.
-    await svc.close();
-    svc = await startTicket(ctx, issuer, { WAITING_ROOM_SLOT_HOLD_SECONDS: '1' });
-  }, 60_000);
+  // A replica whose admissions hold their slot for one second.
+  beforeAll(() => restartWith({ WAITING_ROOM_SLOT_HOLD_SECONDS: '1' }), 60_000);
 
   it('frees their slot for the next in line after the slot hold; their pass stays valid until it expires', async () => {
     const organizer = await person('ORGANIZER');
-    const fx = await publish(organizer);
-    await roomOn(fx, organizer, { initialLimit: 1, minLimit: 1, maxLimit: 1, passTtlSeconds: 120 });
+    const fx = await oneAtATime(organizer);
     const [away, next] = await queue(fx, 2);
     const [awayState, nextState] = await settled(fx, [away!, next!], 1);
     expect(awayState!.state).toBe('ADMITTED');
@@ -597,16 +606,12 @@ describe('a buyer let in who walks away', () => {
 });
 
 describe('a buyer who leaves the queue', () => {
-  beforeAll(async () => {
-    // A replica that takes two seconds without a sign of life for a buyer having left.
-    await svc.close();
-    svc = await startTicket(ctx, issuer, { WAITING_ROOM_PRESENCE_SECONDS: '2' });
-  }, 60_000);
+  // A replica that takes two seconds without a sign of life for a buyer having left.
+  beforeAll(() => restartWith({ WAITING_ROOM_PRESENCE_SECONDS: '2' }), 60_000);
 
   it('is passed over while one who is watching is not, and gets their place back on return', async () => {
     const organizer = await person('ORGANIZER');
-    const fx = await publish(organizer);
-    await roomOn(fx, organizer, { initialLimit: 1, minLimit: 1, maxLimit: 1, passTtlSeconds: 120 });
+    const fx = await oneAtATime(organizer);
     // Arrival order: first (admitted), gone (joins, then nothing), watcher (an open subscription only),
     // poller (reads its status now and then).
     const [first, gone, watcher, poller] = await queue(fx, 4);
