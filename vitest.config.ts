@@ -32,6 +32,9 @@ export default defineConfig({
       'bench/**/*.spec.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**', 'services/web/**'],
+    // Services in tests fetch with a 1 s empty wait instead of the 5 s default: a test stops and restarts
+    // consumers many times, and each stop waits for the fetch in flight (see KAFKA_FETCH_WAIT_MS).
+    env: { KAFKA_FETCH_WAIT_MS: process.env.KAFKA_FETCH_WAIT_MS ?? '1000' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -8,6 +8,7 @@ import { AppLogger } from './logging/app-logger';
 import { MetricsService } from './metrics/metrics.service';
 import { MongoHealthService } from './mongo/mongo-health.service';
 import { mongoOptions } from './mongo/mongo.options';
+import { applyMongoPoolCheckInterval } from './mongo/pool-check-interval';
 import { loadShedderFromConfig } from './overload/overload.middleware';
 import { RedisService } from './redis/redis.service';
 
@@ -64,6 +65,7 @@ export class PlatformModule {
     const imports: DynamicModule[] = [];
 
     if (options.mongo) {
+      applyMongoPoolCheckInterval();
       const { uri, ...rest } = mongoOptions(options.config);
       imports.push(MongooseModule.forRoot(uri as string, rest));
       providers.push(MongoHealthService);

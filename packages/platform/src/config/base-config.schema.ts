@@ -32,6 +32,8 @@ export function baseConfigSchema(serviceName: string, defaultPort: number) {
       ),
       KAFKA_CLIENT_ID: envString(serviceName),
       KAFKA_TOPIC_PREFIX: z.string().default(''),
+      /** How long an empty consumer fetch is held by the broker (idle cost vs stop and rebalance latency). */
+      KAFKA_FETCH_WAIT_MS: envInt({ default: 5000, min: 10, max: 30_000 }),
 
       AUTH_JWKS_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4001/.well-known/jwks.json'),
       AUTH_ISSUER: envString('ticketing-auth'),

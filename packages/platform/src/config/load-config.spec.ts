@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       KAFKA_BROKERS: ['127.0.0.1:19092'],
       KAFKA_CLIENT_ID: 'ticket',
       KAFKA_TOPIC_PREFIX: '',
+      KAFKA_FETCH_WAIT_MS: 5000,
       AUTH_ISSUER: 'ticketing-auth',
       AUTH_AUDIENCE: 'ticketing',
       COOKIE_SECURE: true,

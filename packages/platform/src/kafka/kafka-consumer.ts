@@ -6,6 +6,7 @@ import type { SerialProducer } from './kafka-producer';
 import type { KafkaLogger } from './kafka.logger';
 import type { KafkaMetrics } from './kafka.metrics';
 import type { ProcessedMessageStore } from './processed-messages.store';
+import { DEFAULT_FETCH_WAIT_MS } from './kafka.options';
 
 /** What a handler learns about the record besides the envelope. */
 export interface ConsumeContext {
@@ -41,7 +42,8 @@ export interface ConsumeOptions {
   /**
    * Longest time the broker holds a fetch that finds nothing. It does not delay delivery (the broker answers
    * as soon as a record arrives); it sets how many empty fetches an idle consumer makes, each costing CPU in
-   * kafkajs and the broker, and how long `stop()` may wait for the fetch in flight. Default 1 s.
+   * kafkajs and the broker, and how long `stop()` or a rebalance may wait for the fetch in flight. Default:
+   * the process's `KAFKA_FETCH_WAIT_MS` (5 s, kafkajs's own default).
    */
   maxWaitTimeMs?: number;
   /**
@@ -66,6 +68,8 @@ export interface ConsumerDeps {
   metrics: KafkaMetrics;
   logger: KafkaLogger;
   topicPrefix: string;
+  /** Default empty-fetch wait (`options.maxWaitTimeMs` overrides it). */
+  fetchWaitMs?: number;
   runWithTrace: <T>(traceId: string, fn: () => T) => T;
   /** Called once when `stop()` begins. */
   onStop?: (consumer: ManagedConsumer) => void;
@@ -106,7 +110,7 @@ export class ManagedConsumer implements ConsumerHandle {
       sessionTimeout,
       rebalanceTimeout: options.rebalanceTimeoutMs ?? sessionTimeout,
       heartbeatInterval: options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 5)),
-      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? deps.fetchWaitMs ?? DEFAULT_FETCH_WAIT_MS,
       allowAutoTopicCreation: false,
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     });

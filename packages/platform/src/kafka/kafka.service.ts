@@ -19,7 +19,7 @@ import { applyKafkajsIdleFix } from './kafkajs-idle-fix';
 import { SerialProducer, type OutgoingRecord } from './kafka-producer';
 import { kafkaLogCreator, type KafkaLogger } from './kafka.logger';
 import { kafkaMetrics, type KafkaMetrics } from './kafka.metrics';
-import { KAFKA_OPTIONS, type KafkaOptions } from './kafka.options';
+import { DEFAULT_FETCH_WAIT_MS, KAFKA_OPTIONS, type KafkaOptions } from './kafka.options';
 import {
   MongoProcessedMessageStore,
   RedisProcessedMessageStore,
@@ -43,6 +43,8 @@ const PRUNE_EVERY_MS = 3600 * 1000;
 @Injectable()
 export class KafkaService implements BeforeApplicationShutdown, OnApplicationShutdown {
   readonly topicPrefix: string;
+  /** Empty-fetch wait for every consumer of this process (`KAFKA_FETCH_WAIT_MS`); services' own consumers use it too. */
+  readonly fetchWaitMs: number;
   private readonly kafka: Kafka;
   private readonly producer: SerialProducer;
   private readonly consumers = new Set<ManagedConsumer>();
@@ -62,6 +64,7 @@ export class KafkaService implements BeforeApplicationShutdown, OnApplicationShu
     @Optional() private readonly redis?: RedisService,
   ) {
     this.topicPrefix = options.topicPrefix;
+    this.fetchWaitMs = options.fetchWaitMs ?? DEFAULT_FETCH_WAIT_MS;
     this.logger = getLogger('kafka');
     this.metrics = kafkaMetrics();
     const connectionTimeout = options.connectionTimeoutMs ?? 1_000;
@@ -144,6 +147,7 @@ export class KafkaService implements BeforeApplicationShutdown, OnApplicationShu
         metrics: this.metrics,
         logger: this.logger,
         topicPrefix: this.topicPrefix,
+        fetchWaitMs: this.fetchWaitMs,
         runWithTrace,
         onStop: (c) => this.consumers.delete(c),
         afterWrite: (topic) => this.crashHook.afterWrite(topic),

@@ -49,7 +49,7 @@ export class AttendanceConsumer implements OnApplicationBootstrap, BeforeApplica
       sessionTimeout: 15_000,
       rebalanceTimeout: 15_000,
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 1_000,
+      maxWaitTimeInMs: this.kafka.fetchWaitMs,
       allowAutoTopicCreation: false,
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     });

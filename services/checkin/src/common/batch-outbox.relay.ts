@@ -13,8 +13,13 @@ export interface BatchOutboxDoc {
 }
 
 export interface BatchRelayOptions {
-  /** Idle poll (writers in this process nudge; the poll covers other replicas and crashed relays). */
+  /**
+   * First idle poll (writers in this process nudge; the poll covers other replicas and crashed relays).
+   * Each poll that finds nothing doubles the wait up to `maxPollMs`; a nudge or a publication resets it.
+   */
   pollMs: number;
+  /** Longest wait between two idle polls (bounds how late a crashed writer's message goes out). */
+  maxPollMs: number;
   /** Nudges within this window start one round. */
   coalesceMs: number;
   /** Documents per round. */
@@ -81,7 +86,10 @@ export class BatchOutboxRelay {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let idleWait = this.options.pollMs;
     while (this.running) {
+      // A nudge (a write in this process) starts the idle backoff over.
+      if (this.nudged) idleWait = this.options.pollMs;
       this.nudged = false;
       let published = 0;
       try {
@@ -95,10 +103,12 @@ export class BatchOutboxRelay {
         );
       }
       if (!this.running) break;
+      if (published > 0 || this.nudged) idleWait = this.options.pollMs;
       if (failures > 0) {
         await this.idle(Math.min(MAX_BACKOFF_MS, this.options.pollMs * 2 ** (failures - 1)), false);
       } else if (published < this.options.maxDocs && !this.nudged) {
-        await this.idle(this.options.pollMs, true);
+        await this.idle(idleWait, true);
+        idleWait = Math.min(this.options.maxPollMs, idleWait * 2);
       }
     }
   }

@@ -9,8 +9,10 @@ import { BatchOutboxRelay, type BatchOutboxDoc, type BatchRelayOptions } from '.
 export type OutboxCollection = 'checkins' | 'scan_log';
 
 const RELAY_OPTIONS: BatchRelayOptions = {
-  // Idle poll of each loop; writers nudge, so this only bounds another replica's or a crashed writer's delay.
+  // Idle poll of each loop, doubling while nothing is found; writers nudge, so this only bounds another
+  // replica's or a crashed writer's delay.
   pollMs: 1_000,
+  maxPollMs: 5_000,
   // Nudges within this window start one round: one round per burst of scans, not one per scan.
   coalesceMs: 20,
   maxDocs: 200,

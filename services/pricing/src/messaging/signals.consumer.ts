@@ -32,6 +32,7 @@ export class SignalsConsumer implements OnApplicationBootstrap, BeforeApplicatio
       topicPrefix: this.config.KAFKA_TOPIC_PREFIX,
       groupId: SIGNALS_CONSUMER_GROUP,
       topics: SIGNAL_TOPICS,
+      maxWaitTimeMs: this.kafka.fetchWaitMs,
       // Before this consumer existed, the signals went through the `pricing` group, record by record.
       inheritOffsetsFrom: PRICING_CONSUMER_GROUP,
       onBatch: async (records) => {

@@ -66,7 +66,7 @@ export class SignalBatchConsumer {
       sessionTimeout,
       rebalanceTimeout: sessionTimeout,
       heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 5)),
-      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 5_000,
       allowAutoTopicCreation: false,
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
