@@ -13,7 +13,10 @@ function emptyModel(polls: number[]) {
       return [];
     },
   };
-  return { find: () => chain, collection: { collectionName: 'checkins' } } as unknown as Model<BatchOutboxDoc>;
+  return {
+    find: () => chain,
+    collection: { collectionName: 'checkins' },
+  } as unknown as Model<BatchOutboxDoc>;
 }
 
 const options = { pollMs: 1_000, maxPollMs: 5_000, coalesceMs: 20, maxDocs: 200, leaseMs: 30_000 };
