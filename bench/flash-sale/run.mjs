@@ -278,6 +278,13 @@ async function runStep(rate, typeId, eventId, url = gateway.url) {
   const reserveMs = [];
   const checkoutMs = [];
   const refusalMs = [];
+  // The same latencies per operation and code (`reserve:SOLD_OUT`, `checkout:TRY_AGAIN`, ...), to tell
+  // which kind of refusal is slow.
+  const refusalsByKind = {};
+  const refused = (op, code, ms) => {
+    refusalMs.push(ms);
+    (refusalsByKind[`${op}:${code}`] ??= []).push(ms);
+  };
   // TRY_AGAIN to a checkout retry whose first call is still running (it waited up to 1 s for that answer).
   const keyBusyMs = [];
   const roomMs = [];
@@ -299,6 +306,8 @@ async function runStep(rate, typeId, eventId, url = gateway.url) {
       return {
         code,
         ms,
+        // Which shedder refused ("The ticket service is busy ..."), for the refusal breakdown.
+        origin: /The (\w+) service is busy/.exec(error.message ?? '')?.[1],
         field: error.extensions?.field,
         retryAfterMs: Number(error.extensions?.retryAfterMs) || 200,
       };
@@ -332,7 +341,8 @@ async function runStep(rate, typeId, eventId, url = gateway.url) {
         reservationId = r.data.reserveTickets.id;
         break;
       }
-      if (RETRYABLE.has(r.code) || r.code === 'SOLD_OUT') refusalMs.push(r.ms);
+      if (RETRYABLE.has(r.code) || r.code === 'SOLD_OUT')
+        refused('reserve', r.code + (r.origin ? `@${r.origin}` : ''), r.ms);
       if (!RETRYABLE.has(r.code) && r.code !== 'CLIENT_TIMEOUT' && r.code !== 'NETWORK_ERROR') return;
       const wait = jitter(r.retryAfterMs);
       if (performance.now() + wait > giveUpAt) return bump('buyer:gave-up-reserving');
@@ -353,7 +363,7 @@ async function runStep(rate, typeId, eventId, url = gateway.url) {
         return;
       }
       if (c.code === 'TRY_AGAIN' && c.field === 'input.idempotencyKey') keyBusyMs.push(c.ms);
-      else if (RETRYABLE.has(c.code)) refusalMs.push(c.ms);
+      else if (RETRYABLE.has(c.code)) refused('checkout', c.code + (c.origin ? `@${c.origin}` : ''), c.ms);
       if (!RETRYABLE.has(c.code) && c.code !== 'CLIENT_TIMEOUT' && c.code !== 'NETWORK_ERROR') return;
       // A checkout is always retried (same key): the buyer may already have been charged.
       const wait = jitter(c.retryAfterMs);
@@ -459,6 +469,20 @@ async function runStep(rate, typeId, eventId, url = gateway.url) {
     keyBusy: keyBusyMs.length,
     keyBusyMax: keyBusyMs.length ? Math.max(...keyBusyMs) : NaN,
     slowRefusals: refusalMs.filter((ms) => ms > REFUSAL_BUDGET_MS).length,
+    refusalKinds: Object.fromEntries(
+      Object.entries(refusalsByKind).map(([kind, list]) => {
+        list.sort((a, b) => a - b);
+        return [
+          kind,
+          {
+            count: list.length,
+            p50: pct(list, 50),
+            p99: pct(list, 99),
+            over: list.filter((ms) => ms > REFUSAL_BUDGET_MS).length,
+          },
+        ];
+      }),
+    ),
     room: [50, 99].map((p) => pct(roomMs, p)),
     codes,
     internal: Object.entries(codes)
@@ -534,7 +558,13 @@ try {
     process.stdout.write(
       `${rate}/s: ${result.purchases} purchases, ${fmt(result.goodput)}/s, reserve p99 ${fmt(result.reserve[2], 0)} ms, ` +
         `checkout p99 ${fmt(result.checkout[2], 0)} ms, refusals ${result.refusals} (max ${fmt(result.refusalMax, 0)} ms), ` +
-        `oversold ${result.oversold}, charged ${result.charged}/recovered ${result.recovered}\n`,
+        `oversold ${result.oversold}, charged ${result.charged}/recovered ${result.recovered}\n` +
+        `  refusals by kind: ${Object.entries(result.refusalKinds)
+          .map(
+            ([kind, k]) =>
+              `${kind} ${k.count} (p50 ${fmt(k.p50, 0)}, p99 ${fmt(k.p99, 0)} ms, ${k.over} over ${REFUSAL_BUDGET_MS})`,
+          )
+          .join('; ')}\n`,
     );
     // Let the relays and the sweeper catch up before the next step.
     await sleep(3_000);
