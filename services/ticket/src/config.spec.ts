@@ -10,7 +10,13 @@ describe('ticket config', () => {
       HOLD_TTL_SECONDS: 600,
       SWEEP_INTERVAL_MS: 1000,
       PAYMENT_PROVIDER: 'test',
+      // A refusal waits at most 10 ms for a shedder slot (the platform's default is 50), and the base
+      // schema's refinements still apply (production cookies, below).
+      OVERLOAD_QUEUE_TIMEOUT_MS: 10,
     });
+    expect(
+      loadConfig(ticketConfigSchema, { OVERLOAD_QUEUE_TIMEOUT_MS: '30' }).OVERLOAD_QUEUE_TIMEOUT_MS,
+    ).toBe(30);
     expect(config.TICKET_SIGNING_KEY).toBeUndefined();
   });
 
