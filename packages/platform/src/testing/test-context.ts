@@ -58,6 +58,9 @@ export function createTestContext(name: string): TestContext {
       REDIS_KEY_PREFIX: redisPrefix,
       KAFKA_BROKERS: env.KAFKA_BROKERS.join(','),
       KAFKA_TOPIC_PREFIX: topicPrefix,
+      // The test runner's shorter empty-fetch wait (vitest.config.ts) for the services a test starts: each
+      // stop waits for the fetch in flight. Benchmarks leave it unset and measure the 5 s default.
+      ...(process.env.KAFKA_FETCH_WAIT_MS ? { KAFKA_FETCH_WAIT_MS: process.env.KAFKA_FETCH_WAIT_MS } : {}),
     },
   };
 }
