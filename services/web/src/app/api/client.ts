@@ -7,26 +7,44 @@ const NO_REFRESH = /"operationName":"(SignIn|SignUp|SignOut|RefreshSession)"/;
 
 let refreshing: Promise<boolean> | null = null;
 
-/** Exchanges the refresh cookie for a new access cookie; concurrent callers share one request. */
-export function refreshSession(): Promise<boolean> {
-  refreshing ??= fetch(ENDPOINT, {
+// Every tab shares one refresh cookie, and the server treats a refresh token presented twice as stolen (it
+// revokes the whole session). So tabs take turns: a tab that waited presents the token the previous one got.
+const REFRESH_LOCK = 'ticketing:refresh-session';
+
+function sendRefresh(): Promise<boolean> {
+  return fetch(ENDPOINT, {
     method: 'POST',
     credentials: 'same-origin',
+    // keepalive: a navigation must not cancel a refresh the server may already have carried out, or the
+    // browser would lose the new cookies and the next refresh would present the spent token.
+    keepalive: true,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       operationName: 'RefreshSession',
       query: 'mutation RefreshSession { refreshSession { accessTokenExpiresAt } }',
     }),
-  })
-    .then(async (res) => {
-      const body = (await res.json()) as { data?: { refreshSession?: unknown }; errors?: unknown[] };
-      return !body.errors?.length && Boolean(body.data?.refreshSession);
-    })
+  }).then(async (res) => {
+    const body = (await res.json()) as { data?: { refreshSession?: unknown }; errors?: unknown[] };
+    return !body.errors?.length && Boolean(body.data?.refreshSession);
+  });
+}
+
+/**
+ * Exchanges the refresh cookie for a new access cookie. Concurrent callers in a tab share one request, and
+ * tabs queue behind one another (Web Locks; without them, as on plain http off localhost, each tab sends its own).
+ */
+export function refreshSession(): Promise<boolean> {
+  refreshing ??= refreshInTurn()
     .catch(() => false)
     .finally(() => {
       refreshing = null;
     });
   return refreshing;
+}
+
+async function refreshInTurn(): Promise<boolean> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  return locks ? await locks.request(REFRESH_LOCK, sendRefresh) : await sendRefresh();
 }
 
 /**
