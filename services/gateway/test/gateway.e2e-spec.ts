@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureSubgraph } from './support/fixture-subgraphs';
 import { startFakeSubgraph, type FakeSubgraph } from './support/fake-subgraph';
@@ -351,4 +353,42 @@ describe('gateway in production mode, every subgraph down', () => {
     expect(downText).toContain('SERVICE_UNAVAILABLE');
     expect(downText).not.toMatch(/stacktrace|127\.0\.0\.1|ECONNREFUSED|at [A-Za-z]+ \(/);
   });
+});
+
+describe('gateway shutdown with a WebSocket peer that never answers', () => {
+  it('closes in a few seconds instead of waiting out the close handshake', async () => {
+    const gw = await startTestGateway({
+      SUPERGRAPH_PATH: writeSupergraph([fixtureSubgraph('auth')]),
+      AUTH_URL: 'http://127.0.0.1:9/graphql',
+    });
+    // A raw upgrade, then silence: the peer never sends a close frame back (a phone that lost its network).
+    const { port } = new URL(gw.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    const upgraded = new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
+    socket.write(
+      [
+        'GET /graphql HTTP/1.1',
+        `Host: 127.0.0.1:${port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Protocol: graphql-transport-ws',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    expect(await upgraded).toMatch(/^HTTP\/1\.1 101/);
+    socket.pause(); // reads nothing more, answers nothing
+
+    const started = Date.now();
+    await gw.close();
+    const took = Date.now() - started;
+    expect(took).toBeLessThan(8_000); // ws waits 30 s for the close handshake; the gateway gives it 2 s
+    // And the gateway did drop the connection rather than leave it open behind it.
+    const closed = new Promise<boolean>((resolve) => socket.once('close', () => resolve(true)));
+    socket.resume();
+    expect(await closed).toBe(true);
+  }, 40_000);
 });

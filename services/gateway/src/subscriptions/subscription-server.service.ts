@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import {
   getLogger,
@@ -21,6 +26,7 @@ import type { Context, ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
 import { subgraphUrls, type GatewayConfig } from '../config';
 import { forwardedHeaders } from '../forwarding/forwarded-headers';
@@ -33,6 +39,8 @@ import { forwardSubscription, toWebSocketUrl } from './upstream-subscription';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/** How long peers get to answer the close frame at shutdown before their connection is cut. */
+const CLOSE_GRACE_MS = 2_000;
 
 type ConnectionParams = Record<string, unknown> | undefined;
 interface ProxyContext {
@@ -58,7 +66,7 @@ function refuseUpgrade(
  * subgraph resolved them: no entity fields from other subgraphs are added inside subscription events.
  */
 @Injectable()
-export class SubscriptionServer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SubscriptionServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = getLogger('subscriptions');
   private readonly owners: SubscriptionOwners;
   private readonly urls: Record<string, string>;
@@ -157,11 +165,22 @@ export class SubscriptionServer implements OnApplicationBootstrap, OnApplication
     this.httpServer.on('upgrade', this.onUpgrade);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before Nest closes the HTTP server, which would otherwise wait for every upgraded socket: clients are told
+   * to go (1001) and get a short grace to answer; ws would wait 30 s for each peer's answer to the close frame,
+   * longer than the pod's whole shutdown budget, so a peer still there after the grace is cut off. Clients
+   * reconnect to another replica.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.httpServer?.off('upgrade', this.onUpgrade);
-    for (const client of this.wss?.clients ?? []) client.close(1001, 'Going away');
+    const wss = this.wss;
+    if (!wss) return;
+    for (const client of wss.clients) client.close(1001, 'Going away');
+    const deadline = Date.now() + CLOSE_GRACE_MS;
+    while (wss.clients.size > 0 && Date.now() < deadline) await delay(50);
+    for (const client of wss.clients) client.terminate();
     await this.dispose?.();
-    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 
   private trust: TrustProxyFn = () => false;
