@@ -22,7 +22,6 @@ describe('kafkajs idle request queue', () => {
   applyKafkajsIdleFix();
   const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as new (options: object) => Queue;
   const logger = { debug() {}, info() {}, warn() {}, error() {} };
-  let connected = true;
   const queue = (requestTimeout = 1000) =>
     new RequestQueue({
       maxInFlightRequests: null,
@@ -31,7 +30,7 @@ describe('kafkajs idle request queue', () => {
       clientId: 'spec',
       broker: 'b:1',
       logger,
-      isConnected: () => connected,
+      isConnected: () => true,
     });
   /** Pushes a request that expects an answer; returns its settled outcome. */
   const send = (q: Queue, correlationId: number, requestTimeout?: number) => {
@@ -54,7 +53,6 @@ describe('kafkajs idle request queue', () => {
 
   afterEach(() => {
     vi.useRealTimers();
-    connected = true;
   });
 
   it('arms no timer for an idle connection (stock 2.2.4 re-arms one at once, forever)', () => {
