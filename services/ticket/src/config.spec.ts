@@ -13,6 +13,8 @@ describe('ticket config', () => {
       // A refusal waits at most 10 ms for a shedder slot (the platform's default is 50), and the base
       // schema's refinements still apply (production cookies, below).
       OVERLOAD_QUEUE_TIMEOUT_MS: 10,
+      // And it refuses without queueing while its event loop runs over 40 ms late (the platform's default: off).
+      OVERLOAD_MAX_LAG_MS: 40,
     });
     expect(
       loadConfig(ticketConfigSchema, { OVERLOAD_QUEUE_TIMEOUT_MS: '30' }).OVERLOAD_QUEUE_TIMEOUT_MS,

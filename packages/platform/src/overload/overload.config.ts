@@ -17,6 +17,12 @@ export const overloadConfigFields = {
   OVERLOAD_QUEUE_TIMEOUT_MS: envInt({ default: 50, min: 1, max: 10_000 }),
   /** An operation slower than this counts as slow; a window with over 10 % slow ones shrinks the limit. */
   OVERLOAD_TARGET_LATENCY_MS: envInt({ default: 400, min: 1, max: 60_000 }),
+  /**
+   * Event-loop lag (measured only while operations run) above which nothing is queued, no more than
+   * OVERLOAD_MIN_INFLIGHT run, and the limit shrinks; 0 (the default) leaves lag out. The ticket service turns
+   * it on (bench/flash-sale/REPORT.md); check-in and the gateway do not (fewer scans admitted in a gate rush).
+   */
+  OVERLOAD_MAX_LAG_MS: envInt({ default: 0, min: 0, max: 10_000 }),
 };
 
 export interface OverloadConfig {
@@ -26,4 +32,5 @@ export interface OverloadConfig {
   OVERLOAD_QUEUE_SIZE: number;
   OVERLOAD_QUEUE_TIMEOUT_MS: number;
   OVERLOAD_TARGET_LATENCY_MS: number;
+  OVERLOAD_MAX_LAG_MS: number;
 }

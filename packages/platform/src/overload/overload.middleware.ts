@@ -16,6 +16,7 @@ export function loadShedderFromConfig(config: OverloadConfig): LoadShedder | nul
     queueSize: config.OVERLOAD_QUEUE_SIZE,
     queueTimeoutMs: config.OVERLOAD_QUEUE_TIMEOUT_MS,
     targetLatencyMs: config.OVERLOAD_TARGET_LATENCY_MS,
+    maxLagMs: config.OVERLOAD_MAX_LAG_MS,
   });
 }
 
