@@ -76,6 +76,7 @@ const ATTENDANCE = `query Attendance($eventId: ID!) {
 const SCAN_LOG = `query ScanLog($eventId: ID!) {
   scanLog(eventId: $eventId, first: 100) { entries { id result reason ticketId gateId } hasNextPage }
 }`;
+const SYNC = `mutation Sync($input: SyncScansInput!) { syncScans(input: $input) { accepted conflicts rejected } }`;
 const OFFLINE_BUNDLE = `query Bundle($eventId: ID!) {
   offlineBundle(eventId: $eventId) { tickets { ticketId generation } revocations { ticketId generation all } }
 }`;
@@ -583,6 +584,38 @@ describe(`the main journey through the gateway (${DEPLOYED_GATEWAY_URL ? `deploy
 
     // Not on the staff: refused, and nothing recorded (the counts below would show it).
     expect(refusal(await scan(buyer, movedToken, 'gate-a')).code).toBe('FORBIDDEN');
+    // A sync batch of 10,000 scans (about 1 MB) reaches check-in through the gateway and is refused there
+    // with its field; nothing is recorded (the entry log below has the 4 scans only).
+    const scans = Array.from({ length: 10_000 }, (_, i) => ({
+      code: movedToken,
+      gateId: 'gate-a',
+      deviceId: 'flood',
+      nonce: `flood${i}xxxx`,
+      scannedAt: new Date().toISOString(),
+    }));
+    expect(refusal(await staff.session.post(SYNC, { input: { eventId, scans } }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.scans',
+    });
+    // Bodies the gateway cannot read are GraphQL errors too, never a bare HTTP error.
+    const raw = async (body: string) => {
+      const res = await fetch(target.graphqlUrl, {
+        method: 'POST',
+        headers: { ...target.clientHeaders(clientSeq), 'content-type': 'application/json' },
+        body,
+      });
+      return { status: res.status, error: ((await res.json()) as any).errors?.[0]?.extensions };
+    };
+    expect(await raw('{"query": "{ me { id }')).toEqual({
+      status: 400,
+      error: { code: 'BAD_REQUEST', field: null },
+    });
+    expect(
+      await raw(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(6_000_000) } })),
+    ).toEqual({
+      status: 413,
+      error: { code: 'BAD_USER_INPUT', field: null },
+    });
     // The recipient's new code at two gates at the same instant: exactly one admission.
     const [atA, atB] = (
       await Promise.all([scan(staff, movedToken, 'gate-a'), scan(staff, movedToken, 'gate-b')])

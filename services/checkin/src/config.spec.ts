@@ -9,7 +9,7 @@ describe('checkin config', () => {
       PORT: 4004,
       TICKET_URL: 'http://127.0.0.1:4003/graphql',
       DOORS_OPEN_MINUTES: 120,
-      BODY_LIMIT: '2mb',
+      BODY_LIMIT: '5mb',
       DISPLAY_CODE_MASTER_KEY: DEV_DISPLAY_CODE_MASTER_KEY,
     });
   });

@@ -1,8 +1,8 @@
 import {
   baseConfigSchema,
+  envByteSize,
   envDisplayCodeMasterKey,
   envInt,
-  envString,
   envUrl,
   refuseDevDisplayCodeKey,
 } from '@ticketing/platform';
@@ -29,9 +29,7 @@ export const checkinConfigSchema = baseConfigSchema(CHECKIN_SERVICE_NAME, CHECKI
      * Largest request body. Above the platform's 100kb so an oversized syncScans batch reaches validation
      * and gets BAD_USER_INPUT on `input.scans` instead of HTTP 413.
      */
-    BODY_LIMIT: envString('2mb').refine((raw) => /^\d+(b|kb|mb)$/i.test(raw), {
-      error: 'expected a size like 100kb or 1mb',
-    }),
+    BODY_LIMIT: envByteSize('5mb'),
     /**
      * Shortest time between two attendanceUpdated snapshots to one dashboard: the scans of a burst within it
      * arrive as one update. At most 1 s, so a scan reaches the dashboard within about a second.

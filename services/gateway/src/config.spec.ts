@@ -6,6 +6,8 @@ describe('gateway config', () => {
   it("replaces the platform's shedder defaults with the door's own", () => {
     expect(loadConfig(gatewayConfigSchema, {})).toMatchObject({
       PORT: 4000,
+      // As large as check-in's, so a 10,000-item sync batch is refused by check-in with its field.
+      BODY_LIMIT: '5mb',
       OVERLOAD_MAX_INFLIGHT: 256,
       OVERLOAD_MIN_INFLIGHT: 16,
       OVERLOAD_INITIAL_INFLIGHT: 32,

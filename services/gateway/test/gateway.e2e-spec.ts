@@ -218,9 +218,29 @@ describe('gateway (in-process, fake subgraphs, real Redis)', () => {
         expect(auth.calls.length).toBe(before);
       });
 
-      it('a body over the size limit', async () => {
+      it('a body over the size limit, or not JSON, as a GraphQL error', async () => {
         const res = await post(gw, { query: `{ ticketCount }`, variables: { pad: 'x'.repeat(20_000) } });
         expect(res.status).toBe(413);
+        expect(await res.json()).toEqual({
+          errors: [
+            {
+              message: 'The request body is larger than 8kb.',
+              extensions: { code: 'BAD_USER_INPUT', field: null },
+            },
+          ],
+        });
+        const broken = await fetch(gw.graphqlUrl, {
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: '{"query": "{ ticketCount }',
+        });
+        expect(broken.status).toBe(400);
+        expect(((await broken.json()) as { errors: unknown[] }).errors).toEqual([
+          {
+            message: 'The request body is not valid JSON.',
+            extensions: { code: 'BAD_REQUEST', field: null },
+          },
+        ]);
       });
     });
 

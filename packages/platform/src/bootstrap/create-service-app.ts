@@ -1,3 +1,4 @@
+import { bodyErrorHandler } from './body-errors';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { DynamicModule, NestApplicationOptions, Type } from '@nestjs/common';
@@ -83,6 +84,7 @@ export async function createServiceApp(
   if (shedder) app.use('/graphql', loadShedMiddleware(shedder, options.serviceName, metrics));
   app.useBodyParser('json', { limit: config.BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
+  app.use(bodyErrorHandler(config.BODY_LIMIT));
 
   terminus.install(app, { handleSignals: options.handleSignals ?? true });
   return app;

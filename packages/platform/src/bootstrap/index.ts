@@ -1,2 +1,3 @@
 export * from './create-service-app';
 export * from './trust-proxy';
+export * from './body-errors';

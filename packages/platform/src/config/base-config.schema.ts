@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { overloadConfigFields } from '../overload/overload.config';
-import { envBool, envInt, envList, envPort, envString, envUrl } from './env-fields';
+import { envBool, envByteSize, envInt, envList, envPort, envString, envUrl } from './env-fields';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -46,9 +46,7 @@ export function baseConfigSchema(serviceName: string, defaultPort: number) {
       /** Express `trust proxy`: 'true'/'false', a hop count, or a comma list of addresses/subnets/keywords. */
       TRUST_PROXY: envString('loopback'),
       /** Largest accepted JSON / form body (body-parser syntax, e.g. 100kb, 1mb). */
-      BODY_LIMIT: envString('100kb').refine((raw) => /^\d+(b|kb|mb)$/i.test(raw), {
-        error: 'expected a size like 100kb or 1mb',
-      }),
+      BODY_LIMIT: envByteSize('100kb'),
       /** Each readiness check must answer within this time. */
       HEALTH_CHECK_TIMEOUT_MS: envInt({ default: 1000, min: 50, max: 60_000 }),
       /** After SIGTERM: readiness is 503 at once, then wait this long (lets load balancers notice) before draining. */

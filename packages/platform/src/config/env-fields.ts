@@ -76,3 +76,10 @@ export function envString(defaultValue?: string) {
   const base = z.string({ error: 'required' }).min(1, { error: 'must not be empty' });
   return defaultValue === undefined ? base : base.default(defaultValue);
 }
+
+/** A size in body-parser's syntax (`100kb`, `2mb`, `512b`), e.g. a request body limit. */
+export function envByteSize(defaultValue: string) {
+  return envString(defaultValue).refine((raw) => /^\d+(b|kb|mb)$/i.test(raw), {
+    error: 'expected a size like 100kb or 1mb',
+  });
+}

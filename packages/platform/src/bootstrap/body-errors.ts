@@ -1,0 +1,31 @@
+import type { NextFunction, Request, Response } from 'express';
+import { ErrorCode } from '../graphql/error-codes';
+
+interface BodyParserError {
+  type?: unknown;
+  status?: unknown;
+  expose?: unknown;
+}
+
+/**
+ * Express error handler for the body parsers: a body that is too large, not JSON, or in an encoding or charset
+ * the parser refuses is answered like every other refusal, as a GraphQL error (`extensions.code`, `field`
+ * null since no field was read), with the parser's HTTP status. Anything else goes on to Nest's handler.
+ */
+export function bodyErrorHandler(limit: string) {
+  return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    const err = (error ?? {}) as BodyParserError;
+    const status = typeof err.status === 'number' ? err.status : 0;
+    if (typeof err.type !== 'string' || status < 400 || status >= 500 || res.headersSent) {
+      next(error);
+      return;
+    }
+    const [code, message] =
+      err.type === 'entity.too.large'
+        ? [ErrorCode.BAD_USER_INPUT, `The request body is larger than ${limit}.`]
+        : err.type === 'entity.parse.failed'
+          ? ['BAD_REQUEST', 'The request body is not valid JSON.']
+          : ['BAD_REQUEST', 'The request body could not be read (its encoding or charset is not supported).'];
+    res.status(status).json({ errors: [{ message, extensions: { code, field: null } }] });
+  };
+}
