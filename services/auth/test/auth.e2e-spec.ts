@@ -248,6 +248,19 @@ describe('refresh and sign-out', () => {
     }
   });
 
+  it('a failed refresh clears the cookies of the session it presented, and sets none when it presented none', async () => {
+    const { rt } = await signUp('clear');
+    await gql(url, SIGN_OUT, {}, { cookies: { rt } });
+    const dead = await gql(url, REFRESH, {}, { cookies: { rt } });
+    expect(errorOf(dead)?.code).toBe('UNAUTHENTICATED');
+    for (const name of ['at', 'rt']) expect(dead.cookies[name]?.value).toBe('');
+    // Without a refresh cookie (an anonymous page): no Set-Cookie at all, so an answer that arrives after the
+    // same browser signed in or up cannot wipe the new session's cookies.
+    const none = await gql(url, REFRESH, {});
+    expect(errorOf(none)?.code).toBe('UNAUTHENTICATED');
+    expect(none.cookies).toEqual({});
+  });
+
   it('reads the refresh token from its cookie only', async () => {
     const { rt } = await signUp('header');
     const result = await gql(url, REFRESH, {}, { bearer: rt });

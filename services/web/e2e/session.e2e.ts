@@ -62,3 +62,34 @@ test('tabs whose access cookie expired together all stay signed in', async ({ br
     await context.close();
   }
 });
+
+test('a refresh answered after sign-up does not sign the new user out', async ({ browser }, info) => {
+  const context = await browser.newContext(personContext(info));
+  try {
+    const page = await context.newPage();
+    // The anonymous sign-up page asks who is signed in, hears UNAUTHENTICATED and tries a refresh. Hold that
+    // refresh's answer (a failure) until the sign-up has been answered, or 3 s, as a slow network would.
+    let signedUpAt = 0;
+    page.on('response', (res) => {
+      if (res.request().postData()?.includes('"SignUp"')) signedUpAt = Date.now();
+    });
+    let heldRefreshes = 0;
+    await page.route('**/graphql', async (route) => {
+      if (!(route.request().postData() ?? '').includes('"RefreshSession"')) return route.continue();
+      const response = await route.fetch();
+      heldRefreshes += 1;
+      const until = Date.now() + 3_000;
+      while (!signedUpAt && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      return route.fulfill({ response });
+    });
+    await signUp(page, 'Reese Racer', uniqueEmail('race', info), 'ATTENDEE');
+    expect(heldRefreshes, 'the page tried a refresh while anonymous').toBeGreaterThan(0);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await page.waitForTimeout(500);
+    // The new session's cookies survived whatever the late refresh answered.
+    await page.reload();
+    await signedIn(page);
+  } finally {
+    await context.close();
+  }
+});

@@ -41,10 +41,13 @@ export class AuthResolver {
       'Exchanges the refresh cookie for new tokens (rotation). Reusing an old refresh token ends the session.',
   })
   async refreshSession(@Context() ctx: GqlContext): Promise<AuthPayload> {
+    const presented = this.cookies.readRefresh(ctx.req);
     try {
-      return this.withCookies(ctx, await this.auth.refresh(this.cookies.readRefresh(ctx.req)));
+      return this.withCookies(ctx, await this.auth.refresh(presented));
     } catch (err) {
-      this.cookies.clear(ctx.res);
+      // Clear only the dead session this request presented. A request without one has nothing to clear, and
+      // its answer may arrive after a sign-in or sign-up of the same browser set fresh cookies.
+      if (presented !== undefined) this.cookies.clear(ctx.res);
       throw err;
     }
   }

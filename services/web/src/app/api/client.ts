@@ -29,12 +29,18 @@ function sendRefresh(): Promise<boolean> {
   });
 }
 
+/** Runs `work` when no other tab (or request of this one) is refreshing, signing in, up or out. */
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  return locks ? await locks.request(REFRESH_LOCK, work) : await work();
+}
+
 /**
  * Exchanges the refresh cookie for a new access cookie. Concurrent callers in a tab share one request, and
  * tabs queue behind one another (Web Locks; without them, as on plain http off localhost, each tab sends its own).
  */
 export function refreshSession(): Promise<boolean> {
-  refreshing ??= refreshInTurn()
+  refreshing ??= inTurn(sendRefresh)
     .catch(() => false)
     .finally(() => {
       refreshing = null;
@@ -42,19 +48,16 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
-async function refreshInTurn(): Promise<boolean> {
-  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
-  return locks ? await locks.request(REFRESH_LOCK, sendRefresh) : await sendRefresh();
-}
-
 /**
  * fetch for urql: the access cookie lives at most 15 minutes. When an answer says UNAUTHENTICATED, refresh the
  * session once and replay the request; if the refresh fails, the original answer stands.
  */
 export const refreshingFetch: typeof fetch = async (input, init) => {
-  const res = await fetch(input, init);
   const body = typeof init?.body === 'string' ? init.body : '';
-  if (NO_REFRESH.test(body)) return res;
+  // Sign-in, sign-up and sign-out set or clear the session cookies: they take their turn like a refresh, so
+  // the cookies of one never land before those of a refresh that was already under way.
+  if (NO_REFRESH.test(body)) return inTurn(() => fetch(input, init));
+  const res = await fetch(input, init);
   const text = await res.clone().text();
   if (!text.includes('"UNAUTHENTICATED"')) return res;
   if (!(await refreshSession())) return res;
