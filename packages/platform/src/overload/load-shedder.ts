@@ -80,10 +80,6 @@ export class LagProbe {
     return this.lastLagMs;
   }
 
-  get running(): boolean {
-    return this.timer !== null;
-  }
-
   /** Starts measuring if it is not already. */
   wake(): void {
     if (this.timer === null) this.schedule();
