@@ -60,6 +60,10 @@ export class GatewayServer implements OnModuleInit, OnApplicationShutdown {
         ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]),
       ],
       logger: getLogger('apollo-server'),
+      // Shutdown belongs to terminus and Nest (onApplicationShutdown below). Apollo's own SIGTERM handler
+      // would stop the server a second time alongside them and re-send the signal; the shutdown then never
+      // finished and the process was killed by its 25 s budget with exit code 1.
+      stopOnTerminationSignals: false,
     });
   }
 
