@@ -4,8 +4,15 @@ import { ErrorCode } from '../graphql/error-codes';
 interface BodyParserError {
   type?: unknown;
   status?: unknown;
-  expose?: unknown;
 }
+
+/** body-parser's error types → the code and message a client gets; other 4xx types get the generic one. */
+const REFUSALS: Record<string, (limit: string) => [code: string, message: string]> = {
+  'entity.too.large': (limit) => [ErrorCode.BAD_USER_INPUT, `The request body is larger than ${limit}.`],
+  'entity.parse.failed': () => ['BAD_REQUEST', 'The request body is not valid JSON.'],
+  'encoding.unsupported': () => ['BAD_REQUEST', 'The request body has an unsupported content encoding.'],
+  'charset.unsupported': () => ['BAD_REQUEST', 'The request body has an unsupported charset.'],
+};
 
 /**
  * Express error handler for the body parsers: a body that is too large, not JSON, or in an encoding or charset
@@ -20,12 +27,9 @@ export function bodyErrorHandler(limit: string) {
       next(error);
       return;
     }
-    const [code, message] =
-      err.type === 'entity.too.large'
-        ? [ErrorCode.BAD_USER_INPUT, `The request body is larger than ${limit}.`]
-        : err.type === 'entity.parse.failed'
-          ? ['BAD_REQUEST', 'The request body is not valid JSON.']
-          : ['BAD_REQUEST', 'The request body could not be read (its encoding or charset is not supported).'];
+    const [code, message] = Object.hasOwn(REFUSALS, err.type)
+      ? REFUSALS[err.type]!(limit)
+      : ['BAD_REQUEST', 'The request body could not be read.'];
     res.status(status).json({ errors: [{ message, extensions: { code, field: null } }] });
   };
 }
