@@ -33,7 +33,7 @@ test('tabs whose access cookie expired together all stay signed in', async ({ br
       await dropAccessCookie(context);
       // Hold every refresh request until each tab has sent one (or a second has passed), so tabs that
       // send theirs without waiting for each other do present the same token at the same moment.
-      let held: (() => void)[] = [];
+      const held: (() => void)[] = [];
       const refreshes: string[] = [];
       for (const tab of tabs) {
         await tab.route('**/graphql', async (route) => {
@@ -51,7 +51,6 @@ test('tabs whose access cookie expired together all stay signed in', async ({ br
       for (const tab of tabs) await signedIn(tab);
       expect(refreshes.length, 'every tab refreshed the session').toBeGreaterThanOrEqual(tabs.length);
       for (const tab of tabs) await tab.unrouteAll();
-      held = [];
     }
 
     // And the session is still the one the user signed in with: a fresh tab needs no new sign-in.
