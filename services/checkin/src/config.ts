@@ -19,10 +19,19 @@ export const checkinConfigSchema = baseConfigSchema(CHECKIN_SERVICE_NAME, CHECKI
      * verification keys from `/.well-known/ticket-keys.json`. Scans never call it.
      */
     TICKET_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4003/graphql'),
-    /** How often the QR key set is refetched (an unknown key id refetches at once, at most every 2 s). */
-    TICKET_KEYS_REFRESH_MS: envInt({ default: 300_000, min: 1_000, max: 86_400_000 }),
+    /**
+     * How often the QR key set is refetched (an unknown key id refetches at once, at most every 2 s); also
+     * the longest a key the ticket service stopped listing keeps verifying here.
+     */
+    TICKET_KEYS_REFRESH_MS: envInt({ default: 60_000, min: 1_000, max: 86_400_000 }),
     /** Master key of the rotating display codes, the same Secret as the ticket service's. */
     DISPLAY_CODE_MASTER_KEY: envDisplayCodeMasterKey(),
+    /**
+     * How old the in-process copy of an event's replica row (times, cancellation, staff) may be when a scan
+     * uses it. Applying a change in this process drops it at once; other check-in replicas see the change
+     * within this time. 0 reads MongoDB on every scan.
+     */
+    EVENT_CACHE_MS: envInt({ default: 250, min: 0, max: 5_000 }),
     /** Doors open this many minutes before the event starts; earlier scans answer NOT_YET_OPEN. */
     DOORS_OPEN_MINUTES: envInt({ default: 120, min: 0, max: 7 * 24 * 60 }),
     /**

@@ -1,1 +1,2 @@
+export { RecentCache, type RecentCacheOptions } from './recent-cache';
 export { withTimeout } from './with-timeout';

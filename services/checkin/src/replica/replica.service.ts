@@ -9,8 +9,9 @@ import type {
   TicketRevokedData,
   TicketTransferredData,
 } from '@ticketing/contracts';
-import { isDuplicateKeyError } from '@ticketing/platform';
+import { InjectConfig, isDuplicateKeyError, RecentCache } from '@ticketing/platform';
 import type { Model } from 'mongoose';
+import type { CheckinConfig } from '../config';
 import { EVENT_REPLICA, type EventReplicaDoc } from './schemas/event-replica.schema';
 import { TICKET_REPLICA, type TicketReplicaDoc } from './schemas/ticket-replica.schema';
 
@@ -19,21 +20,36 @@ const olderThan = (field: string, value: number) => ({
   $or: [{ [field]: { $lt: value } }, { [field]: { $exists: false } }],
 });
 
+/** Most events kept in the per-process event cache (the oldest is dropped first). */
+const EVENT_CACHE_MAX = 10_000;
+
 /**
  * The validation replica: events (times, cancellation, organizer, staff) and tickets (holder, generation,
  * revocations), applied from Kafka. Every apply is idempotent and order-tolerant: versioned fields move
  * only forward behind a guard (aggregateVersion, staffVersion, generation), revocations only grow (`$max`),
  * and cancellation is final. So duplicates and reordering change nothing.
+ *
+ * Every scan needs its event's row (who may scan, doors, cancellation), so rows are kept in this process
+ * for EVENT_CACHE_MS: at a gate rush that is one read per event every 250 ms instead of one per scan.
+ * Applying an event change here drops the row once written; other replicas see it within EVENT_CACHE_MS
+ * (well inside the second a cancellation or staff change may take to reach the gates). Tickets are not
+ * cached: a transfer or revocation must answer REVOKED on the very next scan after it is applied.
  */
 @Injectable()
 export class ReplicaService {
+  private readonly eventCache: RecentCache<string, EventReplicaDoc | null>;
+
   constructor(
     @InjectModel(EVENT_REPLICA) private readonly events: Model<EventReplicaDoc>,
     @InjectModel(TICKET_REPLICA) private readonly tickets: Model<TicketReplicaDoc>,
-  ) {}
+    @InjectConfig() config: CheckinConfig,
+  ) {
+    this.eventCache = new RecentCache({ maxAgeMs: config.EVENT_CACHE_MS, maxEntries: EVENT_CACHE_MAX });
+  }
 
+  /** The event's replica row, at most EVENT_CACHE_MS old (see the class comment). Treat it as read-only. */
   findEvent(eventId: string): Promise<EventReplicaDoc | null> {
-    return this.events.findById(eventId).lean<EventReplicaDoc>().exec();
+    return this.eventCache.get(eventId, () => this.events.findById(eventId).lean<EventReplicaDoc>().exec());
   }
 
   findTicket(ticketId: string): Promise<TicketReplicaDoc | null> {
@@ -46,11 +62,9 @@ export class ReplicaService {
   }
 
   applyEventSnapshot(data: EventPublishedData | EventUpdatedData): Promise<boolean> {
-    return this.guardedUpsert(
-      this.events,
+    return this.eventWrite(
       data.eventId,
-      olderThan('aggregateVersion', data.aggregateVersion),
-      {
+      this.guardedUpsert(this.events, data.eventId, olderThan('aggregateVersion', data.aggregateVersion), {
         $set: {
           organizerId: data.organizerId,
           title: data.title,
@@ -62,11 +76,15 @@ export class ReplicaService {
           allowReentry: data.allowReentry ?? false,
           aggregateVersion: data.aggregateVersion,
         },
-      },
+      }),
     );
   }
 
-  async applyCancelled(data: EventCancelledData): Promise<boolean> {
+  applyCancelled(data: EventCancelledData): Promise<boolean> {
+    return this.eventWrite(data.eventId, this.cancel(data));
+  }
+
+  private async cancel(data: EventCancelledData): Promise<boolean> {
     // Final whatever the versions say.
     const changed = await this.guardedUpsert(
       this.events,
@@ -81,13 +99,21 @@ export class ReplicaService {
   }
 
   applyStaff(data: EventStaffChangedData): Promise<boolean> {
-    return this.guardedUpsert(this.events, data.eventId, olderThan('staffVersion', data.aggregateVersion), {
-      $set: {
-        organizerId: data.organizerId,
-        staff: data.staff.map((s) => ({ userId: s.userId, email: s.email.toLowerCase() })),
-        staffVersion: data.aggregateVersion,
-      },
-    });
+    return this.eventWrite(
+      data.eventId,
+      this.guardedUpsert(this.events, data.eventId, olderThan('staffVersion', data.aggregateVersion), {
+        $set: {
+          organizerId: data.organizerId,
+          staff: data.staff.map((s) => ({ userId: s.userId, email: s.email.toLowerCase() })),
+          staffVersion: data.aggregateVersion,
+        },
+      }),
+    );
+  }
+
+  /** A write to an event row: its cached copy is dropped once the write is done. */
+  private eventWrite<T>(eventId: string, write: Promise<T>): Promise<T> {
+    return this.eventCache.forgetAfter(write, eventId);
   }
 
   async applyIssued(data: TicketIssuedData): Promise<boolean> {

@@ -87,10 +87,11 @@ const CONTRACT_RESULT: Record<ScanResultValue, CheckinRecordedData['result']> = 
 
 /**
  * A scan, decided from the local replica alone (no call to the ticket service):
- * 1. same (event, device, nonce) seen before → its stored answer, nothing written;
- * 2. the code: a T1 QR token (Ed25519, the ticket service's published keys) or a D1 display code
+ * 1. the code: a T1 QR token (Ed25519, the ticket service's published keys) or a D1 display code
  *    (HMAC under the HKDF-derived per-ticket secret, ±1 time step) → INVALID / WRONG_EVENT / REVOKED /
  *    NOT_YET_OPEN, or a candidate for admission;
+ * 2. same (event, device, nonce) seen before → its stored answer, nothing written (a candidate reads its
+ *    log entry first; a refusal finds it when its own insert collides);
  * 3. first scan wins: Redis `SET NX` on the ticket answers most repeats without a write, and the insert of
  *    the check-in record (`_id` = ticket id, unique) decides, so a Redis flush never admits twice;
  * 4. the attempt goes into the entry log (with its checkin.recorded in the same insert, or, for an
@@ -129,10 +130,14 @@ export class ScanService {
     const offline = options.offline ?? false;
     const direction = request.direction ?? 'ENTRY';
     const entryId = scanEntryIdFor(event._id, request.deviceId, request.nonce);
-    const previous = await this.entries.findById(entryId).lean<ScanEntryDoc>().exec();
-    if (previous) return toOutcome(previous);
-
     const decision = await this.decide(event, request.code, at, direction);
+    // A refusal writes nothing but its log entry, whose unique _id answers a resend with the first answer
+    // (below). A scan that may admit or let out looks for an earlier answer first: the same nonce must not
+    // act again (an exit resent after the ticket came back, a NOT_YET_OPEN resent once the doors opened).
+    if (decision.result === 'ACCEPTED') {
+      const previous = await this.entries.findById(entryId).lean<ScanEntryDoc>().exec();
+      if (previous) return toOutcome(previous);
+    }
     let result = decision.result;
     let reason = decision.reason;
     let first: Inside | null = null;

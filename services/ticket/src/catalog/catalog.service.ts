@@ -8,7 +8,7 @@ import type {
   PriceChangedData,
   TicketTypeSnapshot,
 } from '@ticketing/contracts';
-import { InjectConfig } from '@ticketing/platform';
+import { InjectConfig, RecentCache } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from '../common/ids';
 import type { TicketConfig } from '../config';
@@ -42,8 +42,8 @@ const olderThan = (field: string, version: number) => ({
  */
 @Injectable()
 export class CatalogService {
-  private readonly saleCache = new Map<string, { at: number; value: Promise<SaleContext | null> }>();
-  private readonly cacheMs: number;
+  /** Sale contexts by ticket type id. */
+  private readonly saleCache: RecentCache<string, SaleContext | null>;
 
   constructor(
     @InjectModel(EVENT_REPLICA) private readonly events: Model<EventReplicaDoc>,
@@ -51,7 +51,7 @@ export class CatalogService {
     @InjectModel(PRICE_REPLICA) private readonly prices: Model<PriceReplicaDoc>,
     @InjectConfig() config: TicketConfig,
   ) {
-    this.cacheMs = config.CATALOG_CACHE_MS;
+    this.saleCache = new RecentCache({ maxAgeMs: config.CATALOG_CACHE_MS, maxEntries: SALE_CACHE_MAX });
   }
 
   findEvent(eventId: string): Promise<EventReplicaDoc | null> {
@@ -69,18 +69,8 @@ export class CatalogService {
    * Nothing that must be exact depends on it: stock is decided by guarded updates, and checkout re-reads
    * the event (a hold taken on a just-cancelled event cannot be paid).
    */
-  async saleContext(ticketTypeId: string): Promise<SaleContext | null> {
-    const now = Date.now();
-    const cached = this.saleCache.get(ticketTypeId);
-    if (cached && now - cached.at <= this.cacheMs) return cached.value;
-    const value = this.loadSaleContext(ticketTypeId);
-    if (this.cacheMs > 0) {
-      this.saleCache.set(ticketTypeId, { at: now, value });
-      // A failed read is not cached.
-      value.catch(() => this.saleCache.delete(ticketTypeId));
-      if (this.saleCache.size > SALE_CACHE_MAX) this.saleCache.delete(this.saleCache.keys().next().value!);
-    }
-    return value;
+  saleContext(ticketTypeId: string): Promise<SaleContext | null> {
+    return this.saleCache.get(ticketTypeId, () => this.loadSaleContext(ticketTypeId));
   }
 
   private async loadSaleContext(ticketTypeId: string): Promise<SaleContext | null> {
@@ -91,22 +81,12 @@ export class CatalogService {
     return { type, event, unitPrice };
   }
 
-  /** Drops the cached sale contexts once `write` is done (a read that raced it cannot stay cached). */
-  private async forgetAfter<T>(
-    ids: { ticketTypeId?: string; eventId?: string },
-    write: Promise<T>,
-  ): Promise<T> {
-    try {
-      return await write;
-    } finally {
-      this.forget(ids);
-    }
-  }
-
-  /** Drops cached sale contexts: one ticket type's, or all of them when an event changed (rare). */
-  private forget(ids: { ticketTypeId?: string; eventId?: string }): void {
-    if (ids.eventId) this.saleCache.clear();
-    else if (ids.ticketTypeId) this.saleCache.delete(ids.ticketTypeId);
+  /**
+   * Drops the cached sale contexts once `write` is done (a read that raced it cannot stay cached): one
+   * ticket type's, or all of them when an event changed (rare).
+   */
+  private forgetAfter<T>(ids: { ticketTypeId?: string; eventId?: string }, write: Promise<T>): Promise<T> {
+    return this.saleCache.forgetAfter(write, ids.eventId ? undefined : ids.ticketTypeId);
   }
 
   findTicketTypes(eventId: string): Promise<TicketTypeReplicaDoc[]> {
@@ -163,7 +143,7 @@ export class CatalogService {
         { $set: { aggregateVersion: data.aggregateVersion } },
       )
       .exec();
-    this.forget({ eventId: data.eventId });
+    this.saleCache.clear();
     return changed;
   }
 
