@@ -176,6 +176,53 @@ describe('the seed-admin hook Job of the auth chart', () => {
   });
 });
 
+describe('secretEnv entries (service-lib)', () => {
+  const render = (set: string[]) =>
+    helmTemplate(k8s.tools.helm, join(k8s.chartsDir, 'ticket'), {
+      values: [STANDALONE_VALUES],
+      release: 'solo',
+      set,
+    });
+  const secretRefs = (text: string) => {
+    const deployment = parseManifests(text).find((m) => m.kind === 'Deployment')!;
+    const env: Array<{ name: string; valueFrom?: { secretKeyRef?: unknown } }> =
+      deployment.spec.template.spec.containers[0].env;
+    return Object.fromEntries(
+      env.filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom!.secretKeyRef]),
+    );
+  };
+
+  it('take a key name (required) or {key, optional} (ticket: its previous QR public keys)', () => {
+    const rendered = render([
+      'secretEnv.EXTRA_REQUIRED.key=extra',
+      'secretEnv.EXTRA_REQUIRED.optional=false',
+    ]);
+    expect(rendered.stderr).toBe('');
+    expect(secretRefs(rendered.stdout)).toEqual({
+      DISPLAY_CODE_MASTER_KEY: { name: 'standalone-secrets', key: 'display-code-master-key' },
+      EXTRA_REQUIRED: { name: 'standalone-secrets', key: 'extra' },
+      MONGO_URL: { name: 'standalone-mongo', key: 'connectionString.standard' },
+      TICKET_PREVIOUS_PUBLIC_KEYS: {
+        name: 'standalone-secrets',
+        key: 'previous-public-keys',
+        optional: true,
+      },
+      TICKET_SIGNING_KEY: { name: 'standalone-secrets', key: 'signing-key' },
+    });
+  });
+
+  it.each([
+    ['optional=yes', ['secretEnv.TICKET_PREVIOUS_PUBLIC_KEYS.optional=yes']],
+    ['no key', ['secretEnv.TICKET_PREVIOUS_PUBLIC_KEYS.key=null']],
+    ['an empty key', ['secretEnv.TICKET_PREVIOUS_PUBLIC_KEYS.key=']],
+    ['an unknown field', ['secretEnv.TICKET_PREVIOUS_PUBLIC_KEYS.name=other']],
+  ])('are refused by values.schema.json with %s', (_name, set) => {
+    const rendered = render(set);
+    expect(rendered.code).not.toBe(0);
+    expect(rendered.stderr).toContain('secretEnv');
+  });
+});
+
 describe('umbrella chart', () => {
   it('lists exactly the service charts that exist as dependencies', () => {
     const umbrella = YAML.parse(readFileSync(join(CHARTS_DIR, 'ticketing', 'Chart.yaml'), 'utf8'));

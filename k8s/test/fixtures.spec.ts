@@ -164,6 +164,9 @@ describe("the boot check against each service's config schema", () => {
     for (const [svc, variable] of [
       ['auth', 'AUTH_SIGNING_KEYS'],
       ['ticket', 'TICKET_SIGNING_KEY'],
+      // The platform's shared refinement (refuseDevDisplayCodeKey): the development key is refused in production.
+      ['ticket', 'DISPLAY_CODE_MASTER_KEY'],
+      ['checkin', 'DISPLAY_CODE_MASTER_KEY'],
     ]) {
       const { env } = containerEnv(render([`${svc}.secretEnv=null`]), `ticketing-${svc}`);
       expect(env).not.toHaveProperty(variable);

@@ -90,7 +90,15 @@ describe('k8s/infra manifests', () => {
 
   it.each([
     ['auth', { AUTH_SIGNING_KEYS: 'signing-keys' }],
-    ['ticket', { TICKET_SIGNING_KEY: 'signing-key', DISPLAY_CODE_MASTER_KEY: 'display-code-master-key' }],
+    [
+      'ticket',
+      {
+        TICKET_SIGNING_KEY: 'signing-key',
+        DISPLAY_CODE_MASTER_KEY: 'display-code-master-key',
+        // Optional (only during a key rotation's overlap): the Secret cluster-up.sh creates need not hold it.
+        TICKET_PREVIOUS_PUBLIC_KEYS: { key: 'previous-public-keys', optional: true },
+      },
+    ],
     ['checkin', { DISPLAY_CODE_MASTER_KEY: 'display-code-master-key' }],
   ])(
     'create the %s signing-key Secret the umbrella references, with the key the chart reads',

@@ -137,11 +137,47 @@ describe.each(umbrellaValueSets())('umbrella chart rendered with $name values', 
     expect(ticket.ALLOW_TEST_PAYMENTS).toBe(name === 'kind' ? 'true' : 'false');
   });
 
-  it('takes every variable required in production from a Secret', () => {
-    const required = Object.fromEntries(serviceCharts().map((svc) => [svc, productionSecretVariables(svc)]));
-    // The refinements exist (the source parser still matches them): auth's signing keys, ticket's QR key.
+  it('boots every service without the optional Secret keys too (a Secret without them)', async () => {
+    for (const svc of serviceCharts()) {
+      const { env, optionalSecrets } = containerEnv(manifests, fullname(svc));
+      const without = Object.fromEntries(Object.entries(env).filter(([v]) => !optionalSecrets.has(v)));
+      const problems = bootProblems(await serviceConfigSchema(svc), without).map((p) => p.variable);
+      expect(problems, svc).toEqual(
+        svc === 'ticket' && env.ALLOW_TEST_PAYMENTS !== 'true' ? ['PAYMENT_PROVIDER'] : [],
+      );
+    }
+  });
+
+  it("takes ticket's previous QR public keys from its Secret, optionally, and its signing key necessarily", () => {
+    const ticket = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === fullname('ticket'))!;
+    const env: any[] = ticket.spec.template.spec.containers[0].env;
+    const ref = (variable: string) => env.find((e) => e.name === variable)?.valueFrom?.secretKeyRef;
+    const signing = ref('TICKET_SIGNING_KEY');
+    expect(ref('TICKET_PREVIOUS_PUBLIC_KEYS')).toEqual({
+      name: signing.name,
+      key: 'previous-public-keys',
+      optional: true,
+    });
+    expect(signing.optional).toBeUndefined();
+    expect(containerEnv(manifests, fullname('ticket')).optionalSecrets).toEqual(
+      new Set(['TICKET_PREVIOUS_PUBLIC_KEYS']),
+    );
+    // Only ticket has an optional Secret key: every other service's variables stay required.
+    for (const svc of serviceCharts().filter((s) => s !== 'ticket'))
+      expect(containerEnv(manifests, fullname(svc)).optionalSecrets, svc).toEqual(new Set());
+  });
+
+  it('takes every variable required in production from a Secret', async () => {
+    const required: Record<string, string[]> = {};
+    for (const svc of serviceCharts())
+      required[svc] = await productionSecretVariables(svc, containerEnv(manifests, fullname(svc)).env);
+    // The refinements are seen, the platform's shared one too: auth's signing keys, ticket's QR key, and the
+    // display-code master key of both services that hold it (refuseDevDisplayCodeKey, not in their config.ts).
     expect(required.auth).toEqual(['AUTH_SIGNING_KEYS']);
-    expect(required.ticket).toEqual(['TICKET_SIGNING_KEY']);
+    expect(required.ticket).toEqual(['DISPLAY_CODE_MASTER_KEY', 'TICKET_SIGNING_KEY']);
+    expect(required.checkin).toEqual(['DISPLAY_CODE_MASTER_KEY']);
+    for (const svc of serviceCharts().filter((s) => !['auth', 'ticket', 'checkin'].includes(s)))
+      expect(required[svc], svc).toEqual([]);
     for (const [svc, variables] of Object.entries(required)) {
       const { fromSecrets } = containerEnv(manifests, fullname(svc));
       for (const variable of variables) expect([...fromSecrets], `${svc} ${variable}`).toContain(variable);

@@ -65,12 +65,17 @@ The environment every service reads (packages/platform/README.md). Connection se
 - name: {{ upper . | replace "-" "_" }}_URL
   value: {{ printf "http://%s:%s/graphql" (include "service-lib.peerFullname" (dict "root" $ "name" .)) (include "service-lib.portOf" (dict "root" $ "name" .)) | quote }}
 {{- end }}
-{{- range $name, $key := .Values.secretEnv }}
+{{- /* An entry is the key's name, or {key, optional: true} for a key the Secret may lack (the variable is then unset). */}}
+{{- range $name, $ref := .Values.secretEnv }}
+{{- $entry := kindIs "map" $ref | ternary $ref (dict "key" $ref) }}
 - name: {{ $name }}
   valueFrom:
     secretKeyRef:
       name: {{ required (printf "existingSecret is required: %s comes from it" $name) $.Values.existingSecret }}
-      key: {{ $key }}
+      key: {{ get $entry "key" }}
+{{- if get $entry "optional" }}
+      optional: true
+{{- end }}
 {{- end }}
 {{- range .Values.extraEnv }}
 {{- if eq .name "AUTH_ADMIN_EMAILS" }}

@@ -40,6 +40,9 @@ const SECRET_STAND_INS: Record<string, () => string> = {
   REDIS_URL: () => 'redis://:secret@redis.invalid:6379',
   AUTH_SIGNING_KEYS: () => JSON.stringify([ed25519Jwk()]),
   TICKET_SIGNING_KEY: () => JSON.stringify(ed25519Jwk()),
+  // Public keys of retired QR signing keys (a rotation's overlap): a JSON array of public Ed25519 JWKs.
+  TICKET_PREVIOUS_PUBLIC_KEYS: () =>
+    JSON.stringify([generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' })]),
   // 64 characters, like the key k8s/cluster-up.sh generates (at least 32 are required).
   DISPLAY_CODE_MASTER_KEY: () => 'stand-in-display-code-master-key-'.padEnd(64, 'x'),
 };
@@ -49,6 +52,8 @@ export interface ContainerEnv {
   env: Record<string, string>;
   /** Variables whose value comes from a Secret. */
   fromSecrets: Set<string>;
+  /** Of those, the ones whose Secret key may be missing (`optional: true`): the process may start without them. */
+  optionalSecrets: Set<string>;
 }
 
 /** The environment of the first container of `kind/name`, with `envFrom` ConfigMaps resolved from `manifests`. */
@@ -58,6 +63,7 @@ export function containerEnv(manifests: Manifest[], name: string, kind = 'Deploy
   const container = workload.spec.template.spec.containers[0];
   const env: Record<string, string> = {};
   const fromSecrets = new Set<string>();
+  const optionalSecrets = new Set<string>();
   for (const source of container.envFrom ?? []) {
     if (!source.configMapRef)
       throw new Error(`${kind}/${name}: envFrom other than a ConfigMap is not modelled`);
@@ -71,13 +77,14 @@ export function containerEnv(manifests: Manifest[], name: string, kind = 'Deploy
     if (entry.valueFrom?.secretKeyRef) {
       env[entry.name] = (SECRET_STAND_INS[entry.name] ?? (() => 'secret-stand-in'))();
       fromSecrets.add(entry.name);
+      if (entry.valueFrom.secretKeyRef.optional === true) optionalSecrets.add(entry.name);
     } else if (entry.valueFrom) {
       throw new Error(`${kind}/${name}: ${entry.name} uses a valueFrom that is not modelled`);
     } else {
       env[entry.name] = String(entry.value ?? '');
     }
   }
-  return { env, fromSecrets };
+  return { env, fromSecrets, optionalSecrets };
 }
 
 /** What `loadConfig` would refuse at boot (empty when the service starts with this environment). */
@@ -91,13 +98,29 @@ export function bootProblems(schema: z.ZodObject, env: Record<string, string>): 
   }
 }
 
+/** The message of a "required in production" refinement (a service's own, or the platform's shared one). */
+const REQUIRED_IN_PRODUCTION = /^is required when NODE_ENV=production/;
+
 /**
- * Variables the config source marks as required in production (they have no default and must come from a
- * Secret): the `path: ['X']` of each "is required when NODE_ENV=production" refinement.
+ * Variables a service requires from a Secret in production: those whose absence from `env` (a rendered production
+ * environment) makes its config schema answer "is required when NODE_ENV=production". Asked of the schema itself,
+ * so a refinement shared from the platform (`refuseDevDisplayCodeKey` for DISPLAY_CODE_MASTER_KEY, which no
+ * service's config.ts spells out) counts as much as one written in the service's source. Candidates: every
+ * variable of `env`, every Secret stand-in, and each `path: ['X']` of such a refinement in the source.
  */
-export function productionSecretVariables(svc: string): string[] {
+export async function productionSecretVariables(svc: string, env: Record<string, string>): Promise<string[]> {
+  const schema = await serviceConfigSchema(svc);
   const source = readFileSync(configSource(svc), 'utf8');
-  return [
+  const named = [
     ...source.matchAll(/path: \['([A-Z0-9_]+)'\],\s*message: 'is required when NODE_ENV=production/g),
   ].map((m) => m[1]);
+  const candidates = new Set([...Object.keys(env), ...Object.keys(SECRET_STAND_INS), ...named]);
+  const required: string[] = [];
+  for (const variable of candidates) {
+    const without = Object.fromEntries(Object.entries(env).filter(([name]) => name !== variable));
+    const problems = bootProblems(schema, without);
+    if (problems.some((p) => p.variable === variable && REQUIRED_IN_PRODUCTION.test(p.problem)))
+      required.push(variable);
+  }
+  return required.sort();
 }

@@ -5,10 +5,61 @@ import {
   envInt,
   refuseDevDisplayCodeKey,
 } from '@ticketing/platform';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 export const TICKET_SERVICE_NAME = 'ticket';
 export const TICKET_DEFAULT_PORT = 4003;
+
+const PEM_PUBLIC_KEY = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
+
+/**
+ * Parses TICKET_PREVIOUS_PUBLIC_KEYS: one or more PEM public key blocks (SPKI, concatenated) or a JSON array of
+ * public Ed25519 JWKs (a `kid` in them is ignored: the published one is derived from the key). Throws an error
+ * saying what is wrong, never quoting the value.
+ */
+export function parsePreviousPublicKeys(raw: string): KeyObject[] {
+  const text = raw.trim();
+  if (/PRIVATE KEY-----/.test(text)) throw new Error('holds a private key: give public keys only');
+  let keys: KeyObject[];
+  if (text.startsWith('[') || text.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error('is not valid JSON (expected a JSON array of public Ed25519 JWKs)');
+    }
+    if (!Array.isArray(parsed)) throw new Error('expected a JSON array of public Ed25519 JWKs');
+    keys = parsed.map((entry: unknown, index) => {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+        throw new Error(`key ${index + 1} is not a JWK object`);
+      if ('d' in entry) throw new Error(`key ${index + 1} is a private JWK: give public keys only`);
+      try {
+        return createPublicKey({ key: entry as JsonWebKey, format: 'jwk' });
+      } catch {
+        throw new Error(`key ${index + 1} is not a valid public JWK`);
+      }
+    });
+  } else {
+    const blocks = text.match(PEM_PUBLIC_KEY) ?? [];
+    if (blocks.length === 0 || text.replace(PEM_PUBLIC_KEY, '').trim() !== '')
+      throw new Error(
+        'expected PEM public key blocks (-----BEGIN PUBLIC KEY-----) or a JSON array of public Ed25519 JWKs',
+      );
+    keys = blocks.map((block, index) => {
+      try {
+        return createPublicKey(block);
+      } catch {
+        throw new Error(`key ${index + 1} is not a valid PEM public key`);
+      }
+    });
+  }
+  for (const [index, key] of keys.entries()) {
+    if (key.asymmetricKeyType !== 'ed25519')
+      throw new Error(`key ${index + 1} is an ${key.asymmetricKeyType ?? 'unknown'} key, expected Ed25519`);
+  }
+  return keys;
+}
 
 // safeExtend: the base schema has refinements, and zod's .extend refuses to overwrite one of its keys (the
 // shedder's queue wait, below).
@@ -62,6 +113,24 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
       .string()
       .optional()
       .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim())),
+    /**
+     * Public keys of recently retired QR signing keys, published after the current one so scanners still accept
+     * the tokens already on holders' phones during a rotation's overlap (they never sign): PEM public key blocks
+     * (SPKI, concatenated) or a JSON array of public Ed25519 JWKs. Unset or empty: none. Remove a key once the
+     * overlap is over (services/ticket/README.md, *Rotating the QR signing key*).
+     */
+    TICKET_PREVIOUS_PUBLIC_KEYS: z
+      .string()
+      .optional()
+      .transform((raw, ctx): KeyObject[] => {
+        if (raw === undefined || raw.trim() === '') return [];
+        try {
+          return parsePreviousPublicKeys(raw);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
     /**
      * Master key of the rotating display codes (HKDF per ticket and generation), shared with the check-in
      * service through a Secret. Required in production; a fixed development key otherwise.

@@ -1,12 +1,6 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import {
-  getLogger,
-  InjectConfig,
-  verifyTicketToken,
-  withTimeout,
-  type TicketClaims,
-} from '@ticketing/platform';
+import { getLogger, InjectConfig, verifyTicketToken, type TicketClaims } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { CheckinConfig } from '../config';
@@ -15,6 +9,8 @@ import { KNOWN_TICKET_KEY, type KnownTicketKeyDoc } from './schemas';
 /** An unknown key id refetches the set at most this often (forged kids cannot make us hammer the ticket service). */
 const UNKNOWN_KID_COOLDOWN_MS = 2_000;
 const FETCH_TIMEOUT_MS = 2_000;
+
+type KeyMaterial = KnownTicketKeyDoc['jwk'];
 
 export interface PublicTicketKey {
   kid: string;
@@ -27,8 +23,11 @@ export interface PublicTicketKey {
 /**
  * The ticket service's QR key set (`/.well-known/ticket-keys.json`), cached in memory and in MongoDB.
  * Refreshed every TICKET_KEYS_REFRESH_MS in the background; a token with an unknown `kid` (rotation)
- * refetches at once, at most every 2 s. Keys are never dropped: a fetch that fails or lists fewer keys
- * leaves the known ones in place, so scanning keeps working while the ticket service is down.
+ * refetches at once, at most every 2 s. A fetch that succeeds with at least one valid key is authoritative:
+ * keys it does not list are retired (the operators removed them, e.g. after a rotation's overlap or a
+ * compromise), from memory and from the MongoDB copy, so they stop verifying here and leave the offline
+ * bundle. A fetch that fails (ticket down, timeout, non-2xx, no valid key in the body) changes nothing: the
+ * known keys stay, so scanning keeps working while the ticket service is down, also after a restart.
  */
 @Injectable()
 export class TicketKeysClient implements OnModuleInit, OnApplicationShutdown {
@@ -87,46 +86,92 @@ export class TicketKeysClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async fetchKeys(): Promise<void> {
+    let listed: Map<string, KeyMaterial>;
     try {
-      const response = await withTimeout(fetch(this.url), FETCH_TIMEOUT_MS, 'ticket key set fetch timed out');
-      if (!response.ok) throw new Error(`ticket key set answered HTTP ${response.status}`);
-      const body = (await response.json()) as { keys?: unknown };
-      const listed = Array.isArray(body.keys) ? body.keys : [];
-      for (const entry of listed) {
-        const jwk = entry as Partial<PublicTicketKey>;
-        if (
-          typeof jwk.kid !== 'string' ||
-          jwk.kty !== 'OKP' ||
-          jwk.crv !== 'Ed25519' ||
-          typeof jwk.x !== 'string'
-        )
-          continue;
-        if (this.keys.has(jwk.kid)) continue;
-        const material = { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
-        if (!this.remember(jwk.kid, material)) continue;
-        await this.stored
-          .updateOne(
-            { _id: jwk.kid },
-            { $setOnInsert: { jwk: material, fetchedAt: new Date() } },
-            { upsert: true },
-          )
-          .exec()
-          .catch((error: unknown) => this.log.warn({ err: error }, 'could not store a ticket key'));
-        this.log.info({ kid: jwk.kid }, 'new ticket QR key');
-      }
+      listed = await this.fetchSet();
     } catch (error) {
       this.log.warn({ err: error, url: this.url }, 'ticket key set unavailable; keeping the known keys');
+      return;
     }
+    if (listed.size === 0) {
+      this.log.warn({ url: this.url }, 'ticket key set lists no valid key; keeping the known keys');
+      return;
+    }
+    // Memory first, at once: the scans of this process follow the set from here on.
+    for (const [kid, material] of listed) {
+      if (this.keys.has(kid)) continue;
+      this.remember(kid, material);
+      this.log.info({ kid }, 'new ticket QR key');
+    }
+    for (const kid of [...this.keys.keys()]) {
+      if (listed.has(kid)) continue;
+      this.keys.delete(kid);
+      this.jwks.delete(kid);
+      this.log.info({ kid }, 'ticket QR key retired');
+    }
+    // Then the MongoDB copy mirrors the set: every listed key (also those this process knew already: another
+    // replica may have pruned them after an older answer), and nothing else. Upserts before the delete, so an
+    // interruption leaves more keys, never fewer; the next successful fetch finishes the job.
+    const kids = [...listed.keys()];
+    await this.stored
+      .bulkWrite(
+        kids.map((kid) => ({
+          updateOne: {
+            filter: { _id: kid },
+            update: { $setOnInsert: { jwk: listed.get(kid)!, fetchedAt: new Date() } },
+            upsert: true,
+          },
+        })),
+        { ordered: false },
+      )
+      .catch((error: unknown) => this.log.warn({ err: error }, 'could not store the ticket keys'));
+    await this.stored
+      .deleteMany({ _id: { $nin: kids } })
+      .exec()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'could not drop retired ticket keys'));
   }
 
-  private remember(kid: string, jwk: { kty: string; crv: string; x: string }): boolean {
-    try {
-      this.keys.set(kid, createPublicKey({ key: jwk, format: 'jwk' }));
-      this.jwks.set(kid, { kid, kty: jwk.kty, crv: jwk.crv, x: jwk.x, alg: 'EdDSA' });
-      return true;
-    } catch {
-      return false;
+  /** The valid keys the ticket service lists now (kid → material); throws when it cannot be asked. */
+  private async fetchSet(): Promise<Map<string, KeyMaterial>> {
+    // The signal bounds the whole exchange, body included, and closes the connection when it fires.
+    const response = await fetch(this.url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`ticket key set answered HTTP ${response.status}`);
+    const body = (await response.json()) as { keys?: unknown } | null;
+    const listed = new Map<string, KeyMaterial>();
+    for (const entry of Array.isArray(body?.keys) ? body.keys : []) {
+      const jwk = entry as Partial<PublicTicketKey> | null;
+      if (
+        typeof jwk?.kid !== 'string' ||
+        jwk.kty !== 'OKP' ||
+        jwk.crv !== 'Ed25519' ||
+        typeof jwk.x !== 'string' ||
+        listed.has(jwk.kid)
+      )
+        continue;
+      // A key known already keeps the material it was first fetched with.
+      const known = this.jwks.get(jwk.kid);
+      const material = known
+        ? { kty: known.kty, crv: known.crv, x: known.x }
+        : { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
+      if (known || publicKeyOf(material)) listed.set(jwk.kid, material);
     }
+    return listed;
+  }
+
+  private remember(kid: string, jwk: KeyMaterial): boolean {
+    const key = publicKeyOf(jwk);
+    if (!key) return false;
+    this.keys.set(kid, key);
+    this.jwks.set(kid, { kid, kty: jwk.kty, crv: jwk.crv, x: jwk.x, alg: 'EdDSA' });
+    return true;
+  }
+}
+
+function publicKeyOf(jwk: KeyMaterial): KeyObject | null {
+  try {
+    return createPublicKey({ key: jwk, format: 'jwk' });
+  } catch {
+    return null;
   }
 }
 

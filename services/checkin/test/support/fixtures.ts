@@ -257,11 +257,16 @@ export class TestPublisher {
 
 /**
  * Stands in for the ticket service's `/.well-known/ticket-keys.json` (the only thing check-in fetches from
- * it) and signs QR tokens the way the ticket service does. `rotate()` adds a new signing key.
+ * it) and signs QR tokens the way the ticket service does. `rotate()` adds a new signing key; `serveOnly()`
+ * replaces the served set (retiring the others) and `answerWith()` makes it answer something else.
  */
 export class TicketKeyServer {
   private server?: Server;
   private readonly keys: Array<{ kid: string; privateKey: KeyObject; publicKey: KeyObject }> = [];
+  /** The kids served, in order; undefined: every key made so far. */
+  private served?: string[];
+  /** Answer every request with this instead of the key set (undefined: the key set). */
+  private override?: { status: number; body: string };
   requests = 0;
   port = 0;
 
@@ -269,11 +274,34 @@ export class TicketKeyServer {
     this.rotate();
   }
 
+  /** Makes a new signing key (the one `token()` signs with from now on) and serves it too. */
   rotate(): string {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const kid = keyIdOf(publicKey);
     this.keys.push({ kid, privateKey, publicKey });
+    this.served?.push(kid);
     return kid;
+  }
+
+  /** The kids of every key made so far, oldest first. */
+  get kids(): string[] {
+    return this.keys.map((k) => k.kid);
+  }
+
+  /** Serves these keys only (made by this server, in this order); the others stay usable for signing. */
+  serveOnly(kids: string[]): void {
+    for (const kid of kids) this.keyOf(kid);
+    this.served = [...kids];
+  }
+
+  /** Answers every request with `status` and `body` (e.g. 500, or 200 with no valid key) until `answerKeys()`. */
+  answerWith(status: number, body: unknown = ''): void {
+    this.override = { status, body: typeof body === 'string' ? body : JSON.stringify(body) };
+  }
+
+  /** Serves the key set again. */
+  answerKeys(): void {
+    this.override = undefined;
   }
 
   get ticketUrl(): string {
@@ -287,12 +315,18 @@ export class TicketKeyServer {
         return;
       }
       this.requests += 1;
-      const keys = this.keys.map((k) => ({
-        ...k.publicKey.export({ format: 'jwk' }),
-        kid: k.kid,
-        alg: 'EdDSA',
-        use: 'sig',
-      }));
+      if (this.override) {
+        res.writeHead(this.override.status, { 'content-type': 'application/json' }).end(this.override.body);
+        return;
+      }
+      const keys = (this.served ?? this.kids)
+        .map((kid) => this.keyOf(kid))
+        .map((k) => ({
+          ...k.publicKey.export({ format: 'jwk' }),
+          kid: k.kid,
+          alg: 'EdDSA',
+          use: 'sig',
+        }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
@@ -306,12 +340,23 @@ export class TicketKeyServer {
 
   /** A T1 token signed with the newest key. */
   token(fx: EventFixture, t: TicketFixture, generation = 1, holderId = t.holderId): string {
-    const key = this.keys[this.keys.length - 1]!;
+    return this.tokenOf(this.keys[this.keys.length - 1]!.kid, fx, t, generation, holderId);
+  }
+
+  /** A T1 token signed with the key `kid` (made by this server, served or not). */
+  tokenOf(kid: string, fx: EventFixture, t: TicketFixture, generation = 1, holderId = t.holderId): string {
+    const key = this.keyOf(kid);
     return signTicketToken(
       { ticketId: t.ticketId, eventId: fx.eventId, holderId, generation },
       key.privateKey,
       key.kid,
     );
+  }
+
+  private keyOf(kid: string): { kid: string; privateKey: KeyObject; publicKey: KeyObject } {
+    const key = this.keys.find((k) => k.kid === kid);
+    if (!key) throw new Error(`TicketKeyServer: no key ${kid}`);
+    return key;
   }
 }
 

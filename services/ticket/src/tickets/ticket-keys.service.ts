@@ -35,6 +35,9 @@ export function parseSigningKey(raw: string): KeyObject {
 /**
  * The Ed25519 key that signs QR tokens. From TICKET_SIGNING_KEY when set (required in production);
  * otherwise generated once and kept in MongoDB so every replica and restart signs with the same key.
+ * The published set is that key first, then the public keys of TICKET_PREVIOUS_PUBLIC_KEYS: retired signing
+ * keys whose tokens scanners must still accept during a rotation's overlap (they never sign here). Scanners
+ * drop every key the set no longer lists.
  */
 @Injectable()
 export class TicketKeysService implements OnModuleInit {
@@ -42,6 +45,8 @@ export class TicketKeysService implements OnModuleInit {
   private privateKey?: KeyObject;
   private publicKey?: KeyObject;
   private kid = '';
+  /** Current key first, then the previous ones (without duplicates or the current key). */
+  private published = new Map<string, KeyObject>();
 
   constructor(
     @InjectConfig() private readonly config: TicketConfig,
@@ -55,6 +60,17 @@ export class TicketKeysService implements OnModuleInit {
     this.privateKey = privateKey;
     this.publicKey = createPublicKey(privateKey);
     this.kid = keyIdOf(this.publicKey);
+    const published = new Map([[this.kid, this.publicKey]]);
+    for (const key of this.config.TICKET_PREVIOUS_PUBLIC_KEYS) {
+      const kid = keyIdOf(key);
+      if (!published.has(kid)) published.set(kid, key);
+    }
+    this.published = published;
+    if (published.size > 1)
+      this.log.info(
+        { kid: this.kid, previous: [...published.keys()].slice(1) },
+        'publishing previous QR keys',
+      );
   }
 
   private async generatedKey(): Promise<KeyObject> {
@@ -81,13 +97,18 @@ export class TicketKeysService implements OnModuleInit {
     return signTicketToken(claims, this.privateKey!, this.kid);
   }
 
+  /** The claims of a token signed by the current key or a previous one still published, else null. */
   verify(token: string): TicketClaims | null {
-    return verifyTicketToken(token, new Map([[this.kid, this.publicKey!]]));
+    return verifyTicketToken(token, this.published);
   }
 
-  /** The public keys scanners verify with (JWK, `kid` as in the tokens). */
+  /** The public keys scanners verify with (JWK, `kid` as in the tokens): the current key, then the previous ones. */
   publicKeys(): PublicTicketKey[] {
-    const jwk = this.publicKey!.export({ format: 'jwk' });
-    return [{ ...jwk, kid: this.kid, alg: 'EdDSA', use: 'sig' }];
+    return [...this.published].map(([kid, key]) => ({
+      ...key.export({ format: 'jwk' }),
+      kid,
+      alg: 'EdDSA',
+      use: 'sig',
+    }));
   }
 }
