@@ -205,6 +205,43 @@ describe('history checker', () => {
     expect(text).toMatch(/pricing heldTotal 1 != inventory held 0/);
   });
 
+  it('counts an offline conflict once: conflicts are part of repeats, not added on top', () => {
+    // A device offline scanned t1 after gate-a had admitted it; its sync logged an ALREADY_CHECKED_IN
+    // that attendance counts as a repeat and, being offline, also as a conflict.
+    const { history, state } = cleanRun();
+    const synced: Op = {
+      kind: 'scan',
+      client: 'device-x',
+      start: 40,
+      end: 41,
+      outcome: 'ok',
+      result: 'ALREADY_CHECKED_IN',
+      eventId: EVENT,
+      ticketId: 't1',
+      deviceId: 'device-x',
+      nonce: 'nonce-0003',
+    };
+    state.scanLog.push({ id: scanEntryId(EVENT, 'device-x', 'nonce-0003'), result: 'ALREADY_CHECKED_IN' });
+    state.attendance = { admitted: 1, repeats: 2, refused: 0, conflicts: 1 };
+    expect(checkHistory('offline', [...history, synced], state).violations).toEqual([]);
+
+    // Exits and returns (re-entry events) are scans too, each counted once in its own counter.
+    const moves = structuredClone(state);
+    moves.scanLog.push({ id: 'exit', result: 'EXITED' }, { id: 'back', result: 'ACCEPTED' });
+    moves.attendance = { ...state.attendance, exits: 1, reentries: 1 };
+    expect(checkHistory('moves', [...history, synced], moves).violations).toEqual([]);
+
+    // The checker still fails on drift: a conflict counted without its repeat, or the scan missing.
+    state.attendance = { admitted: 1, repeats: 1, refused: 0, conflicts: 1 };
+    const text = checkHistory('drift', [...history, synced], state).violations.join('\n');
+    expect(text).toMatch(/attendance counts 2 scans, the scan log holds 3/);
+    expect(text).not.toMatch(/exceed/);
+    state.attendance = { admitted: 1, repeats: 0, refused: 0, conflicts: 1 };
+    expect(checkHistory('drift', [...history, synced], state).violations.join('\n')).toMatch(
+      /attendance conflicts 1 exceed its repeats 0 \(a conflict is a repeat\)/,
+    );
+  });
+
   it('catches an outbox left pending, an unfinished order and a service not ready', () => {
     const { history, state } = cleanRun();
     state.outboxPending['ticket.orders'] = 2;

@@ -62,7 +62,20 @@ export interface FinalState {
   tickets: Array<{ id: string; orderId: string }>;
   checkins: Array<{ ticketId: string; entryId: string }>;
   scanLog: Array<{ id: string; result: string }>;
-  attendance: { admitted: number; repeats: number; refused: number; conflicts: number } | null;
+  /**
+   * check-in's attendance counters. Every scan-log entry is counted once in exactly one of admitted,
+   * reentries, exits, repeats or refused; `conflicts` (offline scans that ran into an earlier admission) is a
+   * subset of `repeats`, not a sixth bucket (services/checkin/src/attendance/attendance.service.ts `addCounts`).
+   */
+  attendance: {
+    admitted: number;
+    repeats: number;
+    refused: number;
+    conflicts: number;
+    /** Returns after an exit and exits (events with re-entry); absent: none. */
+    reentries?: number;
+    exits?: number;
+  } | null;
   /** pricing's totals for the type and the sum of its demand buckets' `sold`. */
   pricing: { soldTotal: number; heldTotal: number; bucketSold: number } | null;
   /** `<service>.<collection>` → documents whose outbox is still pending. */
@@ -252,9 +265,12 @@ export function checkHistory(fault: string, history: readonly Op[], state: Final
     const a = state.attendance;
     if (a.admitted !== state.checkins.length)
       bad(`attendance admitted ${a.admitted} != ${state.checkins.length} check-ins`);
-    const counted = a.admitted + a.repeats + a.refused + a.conflicts;
+    // conflicts are already in repeats: adding them again would count every offline conflict twice.
+    const counted = a.admitted + (a.reentries ?? 0) + (a.exits ?? 0) + a.repeats + a.refused;
     if (counted !== state.scanLog.length)
       bad(`attendance counts ${counted} scans, the scan log holds ${state.scanLog.length}`);
+    if (a.conflicts > a.repeats)
+      bad(`attendance conflicts ${a.conflicts} exceed its repeats ${a.repeats} (a conflict is a repeat)`);
   } else if (state.scanLog.length > 0) {
     bad(`no attendance counters for ${state.scanLog.length} logged scans`);
   }

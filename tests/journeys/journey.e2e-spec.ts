@@ -50,6 +50,7 @@ const MY_ORDERS = `query MyOrders { myOrders { id status tickets { id } } }`;
 const ORDER = `query Order($id: ID!) { order(id: $id) { id status tickets { id holderId } } }`;
 const TICKET = `query Ticket($id: ID!) { ticket(id: $id) { id holderId generation qrToken } }`;
 const DISPLAY_CODE = `query DisplayCode($id: ID!) { ticketDisplayCode(id: $id) { code stepSeconds } }`;
+const SCAN_CODE = `query ScanCode($id: ID!) { ticketDisplayCode(id: $id) { scanCode } }`;
 const VERIFICATION_KEYS = `query Keys { ticketVerificationKeys { kid kty crv x alg } }`;
 const SALES = `query Sales($eventId: ID!) {
   salesSummary(eventId: $eventId) {
@@ -94,6 +95,11 @@ const GA_TIER2_PRICE = 3000;
 const SEAT_PRICE = 6000;
 const SEAT_IDS = ['A-1-1', 'A-1-2', 'A-1-3', 'A-1-4'];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/**
+ * How long after cancelEvent answers a scan may still see the event open (event's outbox → Kafka → check-in's
+ * replica): the one second of ARCHITECTURE.md §3 invariant 4 and issue 10. Measured locally: 150-210 ms.
+ */
+const CANCEL_TO_REVOKED_MS = 1_000;
 
 interface Person {
   session: CookieSession;
@@ -836,10 +842,72 @@ describe(`the main journey through the gateway (${DEPLOYED_GATEWAY_URL ? `deploy
     expect(hold).toMatchObject({ status: 'HELD', unitPrice: { amount: SEAT_PRICE, currency: 'EUR' } });
     expect((await availability()).seats).toEqual({ capacity: 4, remaining: 3, held: 1, sold: 0 });
 
+    // Check-in already knows the buyer's ticket (never scanned): after the cancel it must answer REVOKED,
+    // never ACCEPTED. Its QR and its rotating code (valid for at least one 15 s step after this read) are
+    // read now: a revoked ticket gets no code to show.
+    const [buyerTicket] = await myTickets(buyer);
+    expect(buyerTicket).toMatchObject({ eventId, status: 'VALID', generation: 1 });
+    await waitFor(
+      "check-in to know the buyer's ticket",
+      async () => (await staff.session.post(OFFLINE_BUNDLE, { eventId })).body.data?.offlineBundle,
+      (b: any) => !!b && b.tickets.some((t: any) => t.ticketId === buyerTicket!.id),
+      { timeoutMs: 30_000 },
+    );
+    const displayCode = dataOf(
+      await buyer.session.post(SCAN_CODE, { id: buyerTicket!.id }),
+    ).ticketDisplayCode;
+    expect(displayCode.scanCode).toMatch(new RegExp(`^D1\\.${buyerTicket!.id}\\.1\\.`));
+    const scan = (person: Person, code: string, gateId: string) =>
+      person.session.post(SCAN, {
+        input: {
+          eventId,
+          code,
+          gateId,
+          deviceId: `${gateId}-scanner`,
+          nonce: `n${randomBytes(8).toString('hex')}`,
+        },
+      });
+
     const cancelled = dataOf(
       await organizer.session.post(CANCEL, { id: eventId, reason: 'The venue is flooded.' }),
     ).cancelEvent;
+    const cancelAnsweredAt = Date.now();
     expect(cancelled).toEqual({ id: eventId, status: 'CANCELLED', cancelReason: 'The venue is flooded.' });
+
+    // event.cancelled reaches check-in's replica over Kafka: the recipient's code (admitted in 5a, so polling
+    // it admits nothing) answers ALREADY_CHECKED_IN until then, REVOKED from then on.
+    const revoked = await waitFor(
+      'a scan after the cancel to answer REVOKED',
+      async () => dataOf(await scan(staff, movedToken, 'gate-a')).scanTicket,
+      (answer: any) => answer.result !== 'ALREADY_CHECKED_IN',
+      { timeoutMs: 10_000, intervalMs: 25 },
+    );
+    const waited = Date.now() - cancelAnsweredAt;
+    expect(revoked).toMatchObject({ result: 'REVOKED', reason: 'EVENT_CANCELLED', ticketId: movingId });
+    expect(waited, `REVOKED ${waited} ms after cancelEvent answered`).toBeLessThanOrEqual(
+      CANCEL_TO_REVOKED_MS,
+    );
+    // Every code of the event now answers REVOKED (EVENT_CANCELLED), for staff and organizer alike: the
+    // buyer's QR and rotating code (never admitted), the attendee's admitted ticket, the pre-transfer code.
+    const afterCancel: Array<[string, Person, string, string]> = [
+      ["buyer's QR", staff, buyerTicket!.qrToken!, buyerTicket!.id],
+      ["buyer's rotating code", staff, displayCode.scanCode, buyerTicket!.id],
+      ["buyer's QR (organizer)", organizer, buyerTicket!.qrToken!, buyerTicket!.id],
+      ["attendee's kept ticket", staff, firstTokens.get(keptId)!, keptId],
+      ['pre-transfer code', organizer, firstTokens.get(movingId)!, movingId],
+    ];
+    for (const [what, person, code, ticketId] of afterCancel) {
+      expect(dataOf(await scan(person, code, 'gate-b')).scanTicket, what).toMatchObject({
+        result: 'REVOKED',
+        reason: 'EVENT_CANCELLED',
+        ticketId,
+      });
+    }
+    if (db.checkin) {
+      expect(await db.checkin.collection('checkins').countDocuments({ _id: buyerTicket!.id as never })).toBe(
+        0,
+      );
+    }
 
     // event.cancelled reaches the ticket service over Kafka.
     const recipientTickets = await waitFor(

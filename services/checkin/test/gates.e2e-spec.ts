@@ -13,12 +13,16 @@ import {
   type TestIssuer,
   type ThrowawayRedis,
 } from '@ticketing/platform/testing';
+import { newEnvelope, TOPICS, type EventEnvelope } from '@ticketing/contracts';
 import { createClient } from 'graphql-ws';
 import Redis from 'ioredis';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { ATTENDANCE_GROUP } from '../src/attendance/attendance.consumer';
 import { AttendanceService } from '../src/attendance/attendance.service';
+import { scanEntryIdFor } from '../src/common/ids';
 import { ReplicaService } from '../src/replica/replica.service';
 import { CHECKIN, type CheckinDoc } from '../src/scans/schemas/checkin.schema';
 import { SCAN_ENTRY, type ScanEntryDoc } from '../src/scans/schemas/scan-entry.schema';
@@ -29,9 +33,11 @@ import {
   gatesUpdated,
   issuedTicket,
   nonce,
+  oid,
   staffChanged,
   TestPublisher,
   TicketKeyServer,
+  transferOf,
   user,
   waitFor,
   type EventFixture,
@@ -85,6 +91,18 @@ async function attendance(): Promise<any> {
   const answer = await gql(a.url, ATTENDANCE, { eventId: fx.eventId }, tokens[organizer.id]);
   expect(answer.errors).toBeUndefined();
   return answer.data.attendance;
+}
+
+/**
+ * fx's counters once every entry of its scan log is folded (each entry is counted once: admitted, repeats or
+ * refused here, no exits at fx), so a later change can be compared with them exactly.
+ */
+async function settledAttendance(): Promise<any> {
+  return waitFor(async () => {
+    const logged = await entries().countDocuments({ eventId: fx.eventId }).exec();
+    const c = await attendance();
+    return c.admitted + c.repeats + c.refused === logged ? c : undefined;
+  }, 20_000);
 }
 
 beforeAll(async () => {
@@ -512,6 +530,7 @@ describe('offline scanning', () => {
     const t = tickets[4]!;
     const token = keyServer.token(fx, t);
     const now = Date.now();
+    const [xNonce, yConflict, yFuture, yOld] = [nonce(), nonce(), nonce(), nonce()];
     const fromX = await gql(
       a.url,
       SYNC,
@@ -523,7 +542,7 @@ describe('offline scanning', () => {
               code: token,
               gateId: 'West',
               deviceId: 'device-x',
-              nonce: nonce(),
+              nonce: xNonce,
               scannedAt: new Date(now - 10 * 60_000).toISOString(),
             },
           ],
@@ -532,6 +551,8 @@ describe('offline scanning', () => {
       tokens[staff.id],
     );
     expect(fromX.data.syncScans).toMatchObject({ accepted: 1, conflicts: 0, rejected: 0 });
+    // Every scan so far folded: the counters device-y's upload is compared with.
+    const before = await settledAttendance();
     const fromY = await gql(
       b.url,
       SYNC,
@@ -543,21 +564,21 @@ describe('offline scanning', () => {
               code: token,
               gateId: 'East',
               deviceId: 'device-y',
-              nonce: nonce(),
+              nonce: yConflict,
               scannedAt: new Date(now - 5 * 60_000).toISOString(),
             },
             {
               code: token,
               gateId: 'East',
               deviceId: 'device-y',
-              nonce: nonce(),
+              nonce: yFuture,
               scannedAt: new Date(now + 3600_000).toISOString(),
             },
             {
               code: token,
               gateId: 'East',
               deviceId: 'device-y',
-              nonce: nonce(),
+              nonce: yOld,
               scannedAt: new Date(now - 3 * 365 * 24 * 3600_000).toISOString(),
             },
           ],
@@ -583,6 +604,27 @@ describe('offline scanning', () => {
       outcome: null,
     });
     expect(await checkins().countDocuments({ _id: t.ticketId }).exec()).toBe(1);
+    // The refused items recorded nothing: no entry under the id the service derives for them, device-y's
+    // only entry is its conflict, and the ticket's one check-in record is still device-x's.
+    for (const refused of [yFuture, yOld]) {
+      expect(
+        await entries()
+          .findById(scanEntryIdFor(fx.eventId, 'device-y', refused))
+          .lean()
+          .exec(),
+      ).toBeNull();
+    }
+    const logged = await entries()
+      .find({ eventId: fx.eventId, deviceId: 'device-y' })
+      .lean<ScanEntryDoc[]>()
+      .exec();
+    expect(logged.map((e) => [e._id, e.result, e.offline])).toEqual([
+      [scanEntryIdFor(fx.eventId, 'device-y', yConflict), 'ALREADY_CHECKED_IN', true],
+    ]);
+    expect(await checkins().findById(t.ticketId).lean<CheckinDoc>().exec()).toMatchObject({
+      entryId: scanEntryIdFor(fx.eventId, 'device-x', xNonce),
+      gateId: 'West',
+    });
 
     const admitted = await checkins().countDocuments({ eventId: fx.eventId }).exec();
     const counters = await waitFor(async () => {
@@ -590,6 +632,13 @@ describe('offline scanning', () => {
       return c.admitted === admitted && c.conflicts === 1 ? c : undefined;
     }, 10_000);
     expect(counters.admitted).toBe(admitted);
+    // The conflict is one repeat (and one conflict); the two refused items count nowhere.
+    const settled = await settledAttendance();
+    expect(settled).toEqual({
+      ...before,
+      repeats: before.repeats + 1,
+      conflicts: before.conflicts + 1,
+    });
   });
 
   it('refuses a sync batch of 10,000 items with a code and its field, recording nothing', async () => {
@@ -604,6 +653,355 @@ describe('offline scanning', () => {
     const answer = await gql(a.url, SYNC, { input: { eventId: fx.eventId, scans } }, tokens[staff.id]);
     expect(firstError(answer)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.scans' });
     expect(await entries().countDocuments({}).exec()).toBe(before);
+  });
+});
+
+describe('refused sync items record nothing', () => {
+  const SYNC = `mutation($input: SyncScansInput!) { syncScans(input: $input) {
+    accepted conflicts rejected results { index conflict errorCode errorField outcome { result } } } }`;
+
+  it('a future or years-old scannedAt: no entry, no check-in record, counters unchanged', async () => {
+    const fresh = tickets[9]!; // never scanned in this file
+    const token = keyServer.token(fx, fresh);
+    const before = await settledAttendance();
+    const now = Date.now();
+    const [future, ancient, repeat] = [nonce(), nonce(), nonce()];
+    const answer = await gql(
+      b.url,
+      SYNC,
+      {
+        input: {
+          eventId: fx.eventId,
+          scans: [
+            {
+              code: token,
+              gateId: 'North',
+              deviceId: 'device-z',
+              nonce: future,
+              scannedAt: new Date(now + 3600_000).toISOString(),
+            },
+            {
+              code: token,
+              gateId: 'North',
+              deviceId: 'device-z',
+              nonce: ancient,
+              scannedAt: new Date(now - 3 * 365 * 24 * 3600_000).toISOString(),
+            },
+            // One item that is recorded (a repeat of a ticket already inside): once its count arrives, the
+            // refused items would have arrived too, had they been recorded.
+            {
+              code: keyServer.token(fx, tickets[4]!),
+              gateId: 'North',
+              deviceId: 'device-z',
+              nonce: repeat,
+              scannedAt: new Date(now - 60_000).toISOString(),
+            },
+          ],
+        },
+      },
+      tokens[staff.id],
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.syncScans).toMatchObject({ accepted: 0, conflicts: 1, rejected: 2 });
+    expect(answer.data.syncScans.results.map((r: any) => r.errorField)).toEqual([
+      'input.scans.0.scannedAt',
+      'input.scans.1.scannedAt',
+      null,
+    ]);
+    for (const refused of [future, ancient]) {
+      expect(
+        await entries()
+          .findById(scanEntryIdFor(fx.eventId, 'device-z', refused))
+          .lean()
+          .exec(),
+      ).toBeNull();
+    }
+    expect(await entries().countDocuments({ eventId: fx.eventId, deviceId: 'device-z' }).exec()).toBe(1);
+    expect(await entries().countDocuments({ ticketId: fresh.ticketId }).exec()).toBe(0);
+    expect(await checkins().countDocuments({ _id: fresh.ticketId }).exec()).toBe(0);
+    const after = await waitFor(async () => {
+      const c = await attendance();
+      return c.repeats === before.repeats + 1 ? c : undefined;
+    }, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await attendance()).toEqual(after);
+    expect(after).toEqual({ ...before, repeats: before.repeats + 1, conflicts: before.conflicts + 1 });
+  });
+});
+
+describe('the offline bundle version', () => {
+  const BUNDLE = `query($eventId: ID!) { offlineBundle(eventId: $eventId) {
+    version cancelled tickets { ticketId generation holderName } revocations { ticketId generation all } } }`;
+  let ob: EventFixture;
+  const obTickets: TicketFixture[] = [];
+
+  async function bundle(): Promise<any> {
+    const answer = await gql(b.url, BUNDLE, { eventId: ob.eventId }, tokens[staff.id]);
+    expect(answer.errors).toBeUndefined();
+    return answer.data.offlineBundle;
+  }
+
+  beforeAll(async () => {
+    ob = eventFixture(organizer.id);
+    for (let i = 0; i < 3; i++) obTickets.push(issuedTicket(ob, `Offline ${i}`));
+    await publisher.publish(
+      ob.published,
+      staffChanged(ob, [{ userId: staff.id, email: staff.email }]),
+      ...obTickets.map((t) => t.issued),
+    );
+    await waitFor(async () => (await bundle().catch(() => undefined))?.tickets?.length === 3);
+  });
+
+  it('stays the same while nothing changes, and changes with a transfer and with a revocation', async () => {
+    const first = await bundle();
+    expect(first.revocations).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const again = await bundle();
+    expect(again.version).toBe(first.version);
+    expect(again).toEqual(first);
+
+    // A transfer (ticket.transferred + ticket.revoked TRANSFERRED): generation 2 valid, generation 1 revoked.
+    const [moved, old] = transferOf(ob, obTickets[0]!, 'New Holder');
+    await publisher.publish(moved, old);
+    const transferred = await waitFor(async () => {
+      const now = await bundle();
+      return now.tickets.some((t: any) => t.ticketId === obTickets[0]!.ticketId && t.generation === 2) &&
+        now.revocations.length === 1
+        ? now
+        : undefined;
+    });
+    expect(transferred.version).not.toBe(first.version);
+    expect(transferred.tickets).toContainEqual({
+      ticketId: obTickets[0]!.ticketId,
+      generation: 2,
+      holderName: 'New Holder',
+    });
+    expect(transferred.revocations).toEqual([
+      { ticketId: obTickets[0]!.ticketId, generation: 1, all: false },
+    ]);
+    expect((await bundle()).version).toBe(transferred.version);
+
+    // A revocation of another ticket (a refund): it leaves the valid list and joins the revocation list.
+    await publisher.publish(
+      newEnvelope(
+        'ticket.revoked',
+        ob.eventId,
+        {
+          ticketId: obTickets[1]!.ticketId,
+          eventId: ob.eventId,
+          generation: 1,
+          reason: 'REFUNDED',
+          revokedAt: new Date().toISOString(),
+          aggregateVersion: 2,
+        },
+        { source: 'ticket' },
+      ),
+    );
+    const revoked = await waitFor(async () => {
+      const now = await bundle();
+      return now.revocations.length === 2 ? now : undefined;
+    });
+    expect(revoked.version).not.toBe(transferred.version);
+    expect(revoked.version).not.toBe(first.version);
+    expect(revoked.revocations).toContainEqual({
+      ticketId: obTickets[1]!.ticketId,
+      generation: 1,
+      all: true,
+    });
+    expect(revoked.tickets.map((t: any) => t.ticketId)).not.toContain(obTickets[1]!.ticketId);
+    expect(revoked.tickets).toHaveLength(2);
+    expect((await bundle()).version).toBe(revoked.version);
+  });
+});
+
+describe('a relay duplicate of checkin.recorded at a new offset', () => {
+  let producer: Producer;
+  let admin: Admin;
+  const topic = () => ctx.topicPrefix + TOPICS.checkins;
+
+  beforeAll(async () => {
+    const kafka = new Kafka({
+      clientId: 'checkin-gates-dup',
+      brokers: ctx.env.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    producer = kafka.producer();
+    admin = kafka.admin();
+    await Promise.all([producer.connect(), admin.connect()]);
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await admin?.disconnect();
+  });
+
+  /** Sends the envelopes as new messages; [partition, last offset]. */
+  async function produce(...envelopes: Array<EventEnvelope<'checkin.recorded'>>): Promise<[number, number]> {
+    const [meta] = await producer.send({
+      topic: topic(),
+      messages: envelopes.map((e) => ({ key: e.key, value: JSON.stringify(e) })),
+    });
+    return [meta!.partition, Number(meta!.baseOffset) + envelopes.length - 1];
+  }
+
+  /** Until the attendance consumer group has committed past `offset` on `partition` (it has handled it). */
+  async function handled([partition, offset]: [number, number]): Promise<void> {
+    await waitFor(async () => {
+      const [committed] = await admin.fetchOffsets({
+        groupId: ctx.topicPrefix + ATTENDANCE_GROUP,
+        topics: [topic()],
+      });
+      const at = committed!.partitions.find((p) => p.partition === partition);
+      return at !== undefined && Number(at.offset) > offset;
+    }, 20_000);
+  }
+
+  function recorded(eventId: string, result: 'ADMITTED' | 'ALREADY_ADMITTED', offline = false) {
+    return newEnvelope(
+      'checkin.recorded',
+      eventId,
+      {
+        checkinId: oid(),
+        ticketId: oid(),
+        eventId,
+        generation: 1,
+        gate: 'Relay',
+        scannedBy: staff.id,
+        at: new Date().toISOString(),
+        method: 'QR',
+        result,
+        deviceId: 'relay-test',
+        offline,
+      },
+      { source: 'checkin' },
+    );
+  }
+
+  it('the same envelope id produced again (alone, then twice in one batch) changes no counter', async () => {
+    const service = a.get(AttendanceService);
+    const eventId = oid();
+    const admitted = recorded(eventId, 'ADMITTED');
+    const conflict = recorded(eventId, 'ALREADY_ADMITTED', true);
+    await handled(await produce(admitted, conflict));
+    const once = await service.current(eventId);
+    expect(once).toMatchObject({ admitted: 1, repeats: 1, conflicts: 1, refused: 0 });
+
+    // The relay publishes the same envelope again (a crash after the send, before marking it sent): a new
+    // message, a new offset, the same id. Alone in its batch (processed_messages), then twice in one send.
+    await handled(await produce(admitted));
+    await handled(await produce(conflict, admitted, conflict));
+    expect(await service.current(eventId)).toEqual(once);
+
+    // The control: a new envelope (new id) on the same partition still counts.
+    await handled(await produce(recorded(eventId, 'ADMITTED')));
+    expect(await service.current(eventId)).toMatchObject({ admitted: 2, repeats: 1, conflicts: 1 });
+  });
+});
+
+describe('subscriptions and scans refused', () => {
+  const SUBSCRIBE = 'subscription($eventId: ID!) { attendanceUpdated(eventId: $eventId) { admitted } }';
+
+  /**
+   * The first answer to an attendanceUpdated subscription of fx: `data` when counters arrive, else the code of
+   * the error it was refused with (in a `next` payload or an `error` message), or how the socket closed.
+   */
+  async function subscribeOnce(url: string, token?: string): Promise<{ data: boolean; code: unknown }> {
+    const client = createClient({
+      url: url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+      retryAttempts: 0,
+      lazy: true,
+    });
+    try {
+      const iterator = client.iterate<{ attendanceUpdated: { admitted: number } }>({
+        query: SUBSCRIBE,
+        variables: { eventId: fx.eventId },
+      });
+      try {
+        const first = await iterator.next();
+        await iterator.return?.();
+        return {
+          data: first.value?.data?.attendanceUpdated !== undefined,
+          code: first.value?.errors?.[0]?.extensions?.code,
+        };
+      } catch (errors) {
+        if (Array.isArray(errors)) return { data: false, code: errors[0]?.extensions?.code };
+        return { data: false, code: `socket closed ${(errors as { code?: number }).code ?? String(errors)}` };
+      }
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  let gateway: RunningService;
+  let attendeeToken: string;
+
+  beforeAll(async () => {
+    attendeeToken = await issuer.sign(user('ATTENDEE', 'Ann Attendee'));
+    const closed = 'http://127.0.0.1:9/graphql';
+    gateway = await startService(join(__dirname, '..', '..', 'gateway'), {
+      ...ctx.env,
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      CHECKIN_URL: `${a.url}/graphql`,
+      AUTH_URL: closed,
+      EVENT_URL: closed,
+      TICKET_URL: closed,
+      PRICING_URL: closed,
+      RATE_LIMIT_PER_MINUTE: '0',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('attendanceUpdated on the subgraph: FORBIDDEN for staff and attendees, UNAUTHENTICATED for anonymous', async () => {
+    // The control: the organizer gets the counters.
+    expect(await subscribeOnce(a.url, tokens[organizer.id])).toEqual({ data: true, code: undefined });
+    expect(await subscribeOnce(a.url, tokens[staff.id])).toEqual({ data: false, code: 'FORBIDDEN' });
+    expect(await subscribeOnce(a.url, attendeeToken)).toEqual({ data: false, code: 'FORBIDDEN' });
+    expect(await subscribeOnce(a.url)).toEqual({ data: false, code: 'UNAUTHENTICATED' });
+  });
+
+  it('attendanceUpdated through the gateway: only the organizer gets counters', async () => {
+    expect(await subscribeOnce(gateway.url, tokens[organizer.id])).toEqual({ data: true, code: undefined });
+    for (const token of [tokens[staff.id], attendeeToken, undefined]) {
+      expect((await subscribeOnce(gateway.url, token)).data).toBe(false);
+    }
+  });
+
+  it('attendanceUpdated through the gateway keeps the refusal code (FORBIDDEN, UNAUTHENTICATED)', async () => {
+    expect(await subscribeOnce(gateway.url, tokens[staff.id])).toEqual({ data: false, code: 'FORBIDDEN' });
+    expect(await subscribeOnce(gateway.url, attendeeToken)).toEqual({ data: false, code: 'FORBIDDEN' });
+    expect(await subscribeOnce(gateway.url)).toEqual({ data: false, code: 'UNAUTHENTICATED' });
+  });
+
+  it("a rotating display code of another event's ticket answers WRONG_EVENT and admits nothing", async () => {
+    const other = rxTickets[2]!; // a ticket of the re-entry event, never scanned
+    for (const [url, gate] of [
+      [a.url, 'Gate 1'],
+      [b.url, 'Gate 2'],
+    ] as const) {
+      const code = displayCodeOf(a.config.DISPLAY_CODE_MASTER_KEY, other);
+      expect(code.startsWith('D1.')).toBe(true);
+      const answer = await scanAt(url, code, gate);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data.scanTicket).toMatchObject({
+        result: 'WRONG_EVENT',
+        reason: 'OTHER_EVENT',
+        ticketId: other.ticketId,
+      });
+    }
+    const logged = await entries()
+      .find({ eventId: fx.eventId, ticketId: other.ticketId })
+      .lean<ScanEntryDoc[]>()
+      .exec();
+    expect(logged.map((e) => [e.result, e.reason, e.method])).toEqual([
+      ['WRONG_EVENT', 'OTHER_EVENT', 'ROTATING_CODE'],
+      ['WRONG_EVENT', 'OTHER_EVENT', 'ROTATING_CODE'],
+    ]);
+    expect(await checkins().countDocuments({ _id: other.ticketId }).exec()).toBe(0);
   });
 });
 

@@ -60,7 +60,11 @@ export function forwardSubscription(target: UpstreamSubscription): AsyncGenerato
   });
   return (async function* relay(): AsyncGenerator<ExecutionResult> {
     try {
-      for await (const result of results) yield result as ExecutionResult;
+      for await (const result of results) {
+        // The subgraph's errors arrive as plain objects; graphql-ws sends GraphQLErrors (it calls toJSON).
+        const errors = result.errors ? upstreamErrors(result.errors) : undefined;
+        yield { ...(result as ExecutionResult), ...(errors ? { errors } : {}) };
+      }
     } catch (err) {
       yield { errors: upstreamErrors(err) };
     } finally {
