@@ -114,7 +114,8 @@ export async function bootstrapService(
   );
   try {
     const app = await createServiceApp(appModule, config, options);
-    await app.listen(config.PORT);
+    // Node's listen options (Nest passes them on to the HTTP server as they are): the port and the backlog.
+    await app.listen({ port: config.PORT, backlog: config.LISTEN_BACKLOG } as unknown as number);
     const url = appUrl(app);
     log.info({ url }, `${options.serviceName} listening on ${url}`);
     return app;

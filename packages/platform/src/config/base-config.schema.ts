@@ -17,6 +17,12 @@ export function baseConfigSchema(serviceName: string, defaultPort: number) {
       SERVICE_NAME: envString(serviceName),
       NODE_ENV: z.enum(NODE_ENVS, { error: `expected one of ${NODE_ENVS.join('|')}` }).default('development'),
       PORT: envPort(defaultPort),
+      /**
+       * Connections the kernel may hold for this process before it accepts them (the listen backlog; the
+       * kernel caps it at net.core.somaxconn). Node's 511 overflows in a burst of new connections while the
+       * event loop is busy, and a dropped SYN is retried after 1 s, then 3 s, then 7 s.
+       */
+      LISTEN_BACKLOG: envInt({ default: 4096, min: 1, max: 65_535 }),
       LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join('|')}` }).default('info'),
 
       MONGO_URL: envUrl(['mongodb', 'mongodb+srv'], 'mongodb://127.0.0.1:27018'),
