@@ -43,7 +43,7 @@ export const checkinConfigSchema = baseConfigSchema(CHECKIN_SERVICE_NAME, CHECKI
      * Shortest time between two attendanceUpdated snapshots to one dashboard: the scans of a burst within it
      * arrive as one update. At most 1 s, so a scan reaches the dashboard within about a second.
      */
-    ATTENDANCE_UPDATE_MIN_INTERVAL_MS: envInt({ default: 250, min: 20, max: 1_000 }),
+    ATTENDANCE_UPDATE_MIN_INTERVAL_MS: envInt({ default: 100, min: 20, max: 1_000 }),
     /** An offline scan uploaded by syncScans may be at most this old. */
     OFFLINE_MAX_AGE_HOURS: envInt({ default: 72, min: 1, max: 24 * 30 }),
   })
