@@ -40,6 +40,9 @@ let checkin: RunningCheckin;
 const organizer = user('ORGANIZER', 'Olga Organizer');
 const staff = user('STAFF', 'Sam Staff');
 const buyer = user('ATTENDEE', 'Bea Buyer');
+const recipient = user('ATTENDEE', 'Rita Recipient');
+/** ARCHITECTURE.md §3 and issue 10: a transferred ticket's old code is dead at the gates within a second. */
+const TRANSFER_TO_REVOKED_MS = 1_000;
 const tokens: Record<string, string> = {};
 let fx: EventFixture;
 
@@ -48,7 +51,7 @@ beforeAll(async () => {
   ticketDb = { ...ctx, dbName: `${ctx.dbName}_ticket`.slice(0, 60) };
   await ensureTopics(ctx);
   issuer = await createTestIssuer();
-  for (const u of [organizer, staff, buyer]) tokens[u.id] = await issuer.sign(u);
+  for (const u of [organizer, staff, buyer, recipient]) tokens[u.id] = await issuer.sign(u);
   publisher = new TestPublisher(ctx);
   await publisher.connect();
   fx = eventFixture(organizer.id);
@@ -71,6 +74,100 @@ afterAll(async () => {
 }, 60_000);
 
 describe('with the real ticket service', () => {
+  const buy = async (quantity: number) => {
+    const reserved = await waitFor(async () => {
+      const answer = await gql(
+        ticket!.url,
+        'mutation($input: ReserveTicketsInput!) { reserveTickets(input: $input) { id status } }',
+        { input: { ticketTypeId: fx.typeId, quantity } },
+        tokens[buyer.id],
+      );
+      return answer.data?.reserveTickets?.status === 'HELD' ? answer.data.reserveTickets : undefined;
+    });
+    const paid = await gql(
+      ticket!.url,
+      `mutation($input: CheckoutInput!) { checkout(input: $input) { status tickets { id qrToken } } }`,
+      {
+        input: { reservationId: reserved.id, paymentToken: 'tok_success', idempotencyKey: `key-${nonce()}` },
+      },
+      tokens[buyer.id],
+    );
+    expect(paid.errors).toBeUndefined();
+    return paid.data.checkout.tickets as Array<{ id: string; qrToken: string }>;
+  };
+  const scan = (code: string, gateId = 'Main') =>
+    gql(
+      checkin.url,
+      SCAN,
+      { input: { eventId: fx.eventId, code, gateId, deviceId: 'scanner-1', nonce: nonce() } },
+      tokens[staff.id],
+    );
+
+  it('after a transfer is accepted the old code answers REVOKED within a second, the new one ACCEPTED', async () => {
+    const [bought] = await buy(1);
+    const replica = checkin.get(ReplicaService);
+    await waitFor(async () => (await replica.findTicket(bought!.id))?.holderName);
+    const offer = await gql(
+      ticket!.url,
+      'mutation($id: ID!, $to: String!) { offerTransfer(ticketId: $id, toEmail: $to) { id status } }',
+      { id: bought!.id, to: recipient.email },
+      tokens[buyer.id],
+    );
+    expect(offer.errors).toBeUndefined();
+    const accepted = await gql(
+      ticket!.url,
+      'mutation($id: ID!) { acceptTransfer(transferId: $id) { status generation } }',
+      { id: offer.data.offerTransfer.id },
+      tokens[recipient.id],
+    );
+    const acceptedAt = Date.now();
+    expect(accepted.data?.acceptTransfer).toMatchObject({ status: 'ACCEPTED' });
+
+    // ticket.transferred reaches check-in over Kafka. Polled with EXIT scans, which cannot admit anyone (this
+    // event has no re-entry: a valid code answers REENTRY_NOT_ALLOWED), so the old code's first ENTRY below is
+    // still its first.
+    const exitScan = (code: string) =>
+      gql(
+        checkin.url,
+        SCAN,
+        {
+          input: {
+            eventId: fx.eventId,
+            code,
+            gateId: 'Side',
+            deviceId: 'scanner-2',
+            nonce: nonce(),
+            direction: 'EXIT',
+          },
+        },
+        tokens[staff.id],
+      );
+    let answer: { result: string; reason: string | null };
+    do {
+      answer = (await exitScan(bought!.qrToken)).data.scanTicket;
+    } while (answer.result === 'REENTRY_NOT_ALLOWED' && Date.now() - acceptedAt < 10_000);
+    const waited = Date.now() - acceptedAt;
+    expect(answer).toMatchObject({ result: 'REVOKED', reason: 'OLD_GENERATION' });
+    expect(waited, `REVOKED ${waited} ms after acceptTransfer answered`).toBeLessThanOrEqual(
+      TRANSFER_TO_REVOKED_MS,
+    );
+    expect((await scan(bought!.qrToken)).data.scanTicket).toMatchObject({
+      result: 'REVOKED',
+      reason: 'OLD_GENERATION',
+    });
+    const mine = await gql(
+      ticket!.url,
+      'query($id: ID!) { ticket(id: $id) { generation qrToken } }',
+      { id: bought!.id },
+      tokens[recipient.id],
+    );
+    expect(mine.data.ticket.generation).toBe(2);
+    expect((await scan(mine.data.ticket.qrToken)).data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      holderName: 'Rita Recipient',
+    });
+  });
+
   it('admits a bought ticket by its QR and by its display code, and keeps scanning with ticket stopped', async () => {
     const reserved = await waitFor(async () => {
       const answer = await gql(
