@@ -156,6 +156,17 @@ describe(`the main journey through the gateway (${DEPLOYED_GATEWAY_URL ? `deploy
   let movedToken = '';
   let buyerOrderId = '';
   let db: Partial<Record<'ticket' | 'checkin' | 'pricing', Connection>> = {};
+  /** A gate scan of `code` for the journey's event, as `person`, with a fresh nonce. */
+  const scan = (person: Person, code: string, gateId: string) =>
+    person.session.post(SCAN, {
+      input: {
+        eventId,
+        code,
+        gateId,
+        deviceId: `${gateId}-scanner`,
+        nonce: `n${randomBytes(8).toString('hex')}`,
+      },
+    });
 
   const anonymous = <T = any>(query: string, variables?: Record<string, unknown>) =>
     postGraphql<T>(target.graphqlUrl, query, variables, { headers: target.clientHeaders(clientSeq) });
@@ -577,16 +588,6 @@ describe(`the main journey through the gateway (${DEPLOYED_GATEWAY_URL ? `deploy
         b.revocations.some((r: any) => r.ticketId === movingId && r.generation >= 1),
       { timeoutMs: 30_000 },
     );
-    const scan = (person: Person, code: string, gateId: string) =>
-      person.session.post(SCAN, {
-        input: {
-          eventId,
-          code,
-          gateId,
-          deviceId: `${gateId}-scanner`,
-          nonce: `n${randomBytes(8).toString('hex')}`,
-        },
-      });
 
     // Not on the staff: refused, and nothing recorded (the counts below would show it).
     expect(refusal(await scan(buyer, movedToken, 'gate-a')).code).toBe('FORBIDDEN');
@@ -857,16 +858,6 @@ describe(`the main journey through the gateway (${DEPLOYED_GATEWAY_URL ? `deploy
       await buyer.session.post(SCAN_CODE, { id: buyerTicket!.id }),
     ).ticketDisplayCode;
     expect(displayCode.scanCode).toMatch(new RegExp(`^D1\\.${buyerTicket!.id}\\.1\\.`));
-    const scan = (person: Person, code: string, gateId: string) =>
-      person.session.post(SCAN, {
-        input: {
-          eventId,
-          code,
-          gateId,
-          deviceId: `${gateId}-scanner`,
-          nonce: `n${randomBytes(8).toString('hex')}`,
-        },
-      });
 
     const cancelled = dataOf(
       await organizer.session.post(CANCEL, { id: eventId, reason: 'The venue is flooded.' }),

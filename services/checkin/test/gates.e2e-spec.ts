@@ -290,8 +290,8 @@ describe('first scan wins across gates and processes', () => {
         const next = await iterator.next();
         if (next.value.data!.attendanceUpdated.admitted === start + 1) break;
       }
-      // The target is one second; the bound leaves room for the shared machine's load (see bench/gate-rush).
-      expect(Date.now() - scannedAt).toBeLessThan(3_000);
+      // Issue 10: within one second of the scan (about 0.1-0.2 s on an idle machine, bench/gate-rush).
+      expect(Date.now() - scannedAt).toBeLessThanOrEqual(1_000);
       await iterator.return?.();
     } finally {
       await client.dispose();
@@ -480,7 +480,7 @@ describe('through the gateway', () => {
         const next = await iterator.next();
         if (next.value.data!.attendanceUpdated.admitted === start + 1) break;
       }
-      expect(Date.now() - scannedAt).toBeLessThan(3_000);
+      expect(Date.now() - scannedAt).toBeLessThanOrEqual(1_000);
       await iterator.return?.();
     } finally {
       await client.dispose();
