@@ -977,6 +977,16 @@ describe('subscriptions and scans refused', () => {
     expect(await subscribeOnce(gateway.url)).toEqual({ data: false, code: 'UNAUTHENTICATED' });
   });
 
+  it('a forged or tampered access token is UNAUTHENTICATED through the gateway, as on the subgraph (not "unavailable")', async () => {
+    const good = tokens[organizer.id]!;
+    const [head, body] = good.split('.');
+    for (const token of ['not-a-token', `${head}.${body}.AAAA`]) {
+      // The subgraph refuses the connection itself (close 4403); the gateway must say why, not "unavailable".
+      expect((await subscribeOnce(a.url, token)).code).toBe('socket closed 4403');
+      expect(await subscribeOnce(gateway.url, token)).toEqual({ data: false, code: 'UNAUTHENTICATED' });
+    }
+  });
+
   it("a rotating display code of another event's ticket answers WRONG_EVENT and admits nothing", async () => {
     const other = rxTickets[2]!; // a ticket of the re-entry event, never scanned
     for (const [url, gate] of [

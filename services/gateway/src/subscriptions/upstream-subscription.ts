@@ -28,6 +28,17 @@ function upstreamErrors(err: unknown): GraphQLError[] {
         new GraphQLError(e.message, { extensions: e.extensions, path: e.path }),
     );
   }
+  // The subgraph closed the connection because of the caller's credentials (graphql-ws close codes: 4403
+  // when connection_init is refused, 4401 when the session ends): the client must sign in, not retry.
+  const closeCode = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (closeCode === 4401 || closeCode === 4403) {
+    return [
+      new GraphQLError(
+        closeCode === 4401 ? 'The session has ended; sign in again' : 'The access token is not valid',
+        { extensions: { code: 'UNAUTHENTICATED' } },
+      ),
+    ];
+  }
   return [
     new GraphQLError('The subgraph serving this subscription is unavailable.', {
       extensions: { code: 'SUBGRAPH_UNAVAILABLE' },
