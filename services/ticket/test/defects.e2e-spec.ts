@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { getModelToken } from '@nestjs/mongoose';
-import { newEnvelope } from '@ticketing/contracts';
 import type { AuthUser } from '@ticketing/platform';
 import {
   createTestContext,
@@ -23,7 +22,7 @@ import { RESERVATION, type ReservationDoc } from '../src/reservations/schemas/re
 import { TICKET, type TicketDoc } from '../src/tickets/schemas/ticket.schema';
 import { TRANSFER, type TransferDoc } from '../src/transfers/schemas/transfer.schema';
 import { TransfersService } from '../src/transfers/transfers.service';
-import { eventFixture, user, type EventFixture } from './support/fixtures';
+import { cancelledEnvelope, eventFixture, user, type EventFixture } from './support/fixtures';
 import { firstError, gql, type GqlAnswer } from './support/graphql-client';
 import { startTicket, type RunningTicket } from './support/ticket-app';
 
@@ -61,23 +60,6 @@ async function publish(options: Parameters<typeof eventFixture>[0] = {}): Promis
   const fx = eventFixture(options);
   await svc.get(CatalogConsumer).apply(fx.published);
   return fx;
-}
-
-function cancelledEnvelope(fx: EventFixture) {
-  return newEnvelope(
-    'event.cancelled',
-    fx.eventId,
-    {
-      eventId: fx.eventId,
-      organizerId: fx.organizerId,
-      title: 'Test Concert',
-      reason: 'Storm',
-      cancelledBy: fx.organizerId,
-      cancelledAt: new Date().toISOString(),
-      aggregateVersion: 2,
-    },
-    { source: 'event' },
-  );
 }
 
 async function buy(buyer: AuthUser, ticketTypeId: string, quantity: number, token = 'tok_success') {

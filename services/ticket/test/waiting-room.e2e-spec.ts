@@ -22,8 +22,14 @@ import {
   type WaitingRoomEntryDoc,
 } from '../src/waiting-room/schemas/waiting-room-entry.schema';
 import { RANKS_SCRIPT } from '../src/waiting-room/waiting-room.lua';
-import { WaitingRoomService } from '../src/waiting-room/waiting-room.service';
-import { eventFixture, user, type EventFixture } from './support/fixtures';
+import { PASS_ATTEMPTS, WaitingRoomService } from '../src/waiting-room/waiting-room.service';
+import {
+  cancelledEnvelope,
+  eventFixture,
+  rescheduledEnvelope,
+  user,
+  type EventFixture,
+} from './support/fixtures';
 import { firstError, gql, type GqlAnswer } from './support/graphql-client';
 import { startTicket, type RunningTicket } from './support/ticket-app';
 
@@ -196,6 +202,33 @@ describe('waiting room off (the default)', () => {
     expect(
       ok(await gql(svc.url, SET, { e: fx.eventId, input: { enabled: true } }, admin.token)).setWaitingRoom,
     ).toMatchObject({ enabled: true, minLimit: 2, maxLimit: 500 });
+    // The error names the field the caller sent (maxLimit under the stored minLimit of 2), not a stored one.
+    const under = await gql(
+      svc.url,
+      SET,
+      { e: fx.eventId, input: { enabled: true, maxLimit: 1 } },
+      admin.token,
+    );
+    expect(firstError(under)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.maxLimit' });
+    expect(await view(fx, organizer)).toMatchObject({ enabled: true });
+    // A new bound the stored starting limit (20) lies outside of moves it along instead of refusing.
+    const narrowed = ok(
+      await gql(svc.url, SET, { e: fx.eventId, input: { enabled: true, maxLimit: 10 } }, organizer.token),
+    ).setWaitingRoom;
+    expect(narrowed).toMatchObject({ maxLimit: 10 });
+    expect(narrowed.currentLimit).toBeLessThanOrEqual(10);
+    // A retune answers with the limit it set, not the one before.
+    const pinned = ok(
+      await gql(
+        svc.url,
+        SET,
+        { e: fx.eventId, input: { enabled: true, initialLimit: 5, minLimit: 5, maxLimit: 5 } },
+        organizer.token,
+      ),
+    ).setWaitingRoom;
+    expect(pinned).toMatchObject({ minLimit: 5, maxLimit: 5, currentLimit: 5 });
+    expect(await view(fx, organizer)).toMatchObject({ currentLimit: 5 });
+    ok(await gql(svc.url, SET, { e: fx.eventId, input: { enabled: false } }, organizer.token));
   });
 });
 
@@ -395,19 +428,140 @@ describe('admission', () => {
     expect(racing.filter((r) => !r.errors).length).toBe(1);
     expect(racing.filter((r) => firstError(r)?.code === 'ADMISSION_REQUIRED').length).toBe(4);
     expect(await reservationsOf(c!.id)).toBe(1);
-    // A refused attempt (bad quantity) gives the pass back for another try.
-    const tooMany = await gql(
-      svc.url,
-      RESERVE,
-      { input: { ticketTypeId: fx.gaTypeId, quantity: 99, admissionPass: passB } },
-      b!.token,
-    );
-    expect(firstError(tooMany)?.code).toBe('BAD_USER_INPUT');
+    // A refused attempt (bad quantity) gives the pass back for another try, and typos do not use up its
+    // attempts: more of them than the pass allows still leave it good for the right request.
+    for (let i = 0; i < PASS_ATTEMPTS + 1; i++) {
+      const tooMany = await gql(
+        svc.url,
+        RESERVE,
+        { input: { ticketTypeId: fx.gaTypeId, quantity: 99, admissionPass: passB } },
+        b!.token,
+      );
+      expect(firstError(tooMany)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.quantity' });
+    }
+    expect(await entries().findById(entryIdOf(fx.eventId, b!.id)).lean().exec()).toMatchObject({
+      state: 'ADMITTED',
+      attempts: 0,
+    });
     expect(ok(await reserve(fx, b!, passB)).reserveTickets.status).toBe('HELD');
     // After their turn a buyer joins again at the back of the queue.
     const rejoined = await join(fx, a!);
     expect(['WAITING', 'ADMITTED']).toContain(rejoined.state);
     expect(rejoined.admissionPass).not.toBe(passA);
+  });
+});
+
+describe('a sale over for good', () => {
+  /** Opens a waitingRoomUpdated subscription for `p`; `states` collects every state pushed. */
+  function watchStates(fx: EventFixture, p: Person) {
+    const client = createClient({
+      url: svc.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${p.token}` },
+      retryAttempts: 0,
+    });
+    const states: string[] = [];
+    const iterator = client.iterate<{ waitingRoomUpdated: { state: string } }>({
+      query: `subscription($e: ID!) { waitingRoomUpdated(eventId: $e) { state } }`,
+      variables: { e: fx.eventId },
+    });
+    const reading = (async () => {
+      for await (const result of iterator) states.push(result.data?.waitingRoomUpdated.state ?? 'ERROR');
+    })().catch(() => undefined);
+    return {
+      states,
+      close: async () => {
+        await iterator.return?.();
+        await client.dispose();
+        await reading;
+      },
+    };
+  }
+
+  it('a cancelled event: watchers hear CLOSED at once, nobody joins or is let in, and no pass is spent', async () => {
+    const organizer = await person('ORGANIZER');
+    const fx = await publish(organizer);
+    await roomOn(fx, organizer, { initialLimit: 1, minLimit: 1, maxLimit: 1 });
+    const people = await queue(fx, 3);
+    const [first] = await settled(fx, people, 1);
+    const watcher = watchStates(fx, people[2]!);
+    try {
+      await vi.waitFor(() => expect(watcher.states).toContain('WAITING'), { timeout: 5_000, interval: 20 });
+      const cancelledAt = Date.now();
+      await svc.get(CatalogConsumer).apply(cancelledEnvelope(fx));
+      await vi.waitFor(() => expect(watcher.states.at(-1)).toBe('CLOSED'), { timeout: 2_000, interval: 10 });
+      expect(Date.now() - cancelledAt).toBeLessThan(1_500);
+    } finally {
+      await watcher.close();
+    }
+    for (const p of people) expect((await status(fx, p)).state).toBe('CLOSED');
+    const late = await person();
+    const refusedJoin = await gql(svc.url, JOIN, { e: fx.eventId }, late.token);
+    expect(firstError(refusedJoin)).toMatchObject({ code: 'FORBIDDEN', message: 'The event is cancelled' });
+    expect(
+      await entries()
+        .countDocuments({ _id: entryIdOf(fx.eventId, late.id) })
+        .exec(),
+    ).toBe(0);
+    // The admitted buyer's pass: refused by the sale, and the pass itself is not touched.
+    const refusedHold = await reserve(fx, people[0]!, first!.admissionPass);
+    expect(firstError(refusedHold)).toMatchObject({ code: 'FORBIDDEN', message: 'The event is cancelled' });
+    expect(await reservationsOf(people[0]!.id)).toBe(0);
+    expect(await entries().findById(entryIdOf(fx.eventId, people[0]!.id)).lean().exec()).toMatchObject({
+      state: 'ADMITTED',
+      attempts: 0,
+    });
+    // Nobody else is let in, even once the pass lapses.
+    await entries()
+      .updateOne(
+        { _id: entryIdOf(fx.eventId, people[0]!.id) },
+        { $set: { passExpiresAt: new Date(Date.now() - 1) } },
+      )
+      .exec();
+    expect(await svc.get(WaitingRoomService).admit(fx.eventId)).toMatchObject({ admitted: 0 });
+    expect(await entries().countDocuments({ eventId: fx.eventId, state: 'WAITING' }).exec()).toBe(2);
+    // The organizer cannot switch it on again (off is allowed).
+    const on = await gql(svc.url, SET, { e: fx.eventId, input: { enabled: true } }, organizer.token);
+    expect(firstError(on)).toMatchObject({ code: 'FORBIDDEN', message: 'The event is cancelled' });
+    ok(await gql(svc.url, SET, { e: fx.eventId, input: { enabled: false } }, organizer.token));
+  });
+
+  it('an event whose end has passed sells nothing, with or without a room, before ENDED is announced', async () => {
+    const organizer = await person('ORGANIZER');
+    const withRoom = await publish(organizer);
+    const withoutRoom = await publish(organizer);
+    await roomOn(withRoom, organizer, { initialLimit: 5, minLimit: 5, maxLimit: 5 });
+    const [buyer] = await queue(withRoom, 1);
+    const [admitted] = await settled(withRoom, [buyer!], 1);
+    // The event service moved both events into the past; its sweeper has not announced ENDED yet, and the
+    // ticket types' own sales end is still a month away.
+    const hour = 3600_000;
+    for (const fx of [withRoom, withoutRoom]) {
+      await svc
+        .get(CatalogConsumer)
+        .apply(rescheduledEnvelope(fx, new Date(Date.now() - 3 * hour), new Date(Date.now() - 1_000)));
+    }
+    const other = await person();
+    await vi.waitFor(
+      async () => {
+        expect(firstError(await reserve(withoutRoom, other))).toMatchObject({
+          code: 'FORBIDDEN',
+          message: 'The event has ended',
+        });
+        expect(firstError(await reserve(withRoom, buyer!, admitted!.admissionPass))).toMatchObject({
+          code: 'FORBIDDEN',
+          message: 'The event has ended',
+        });
+      },
+      { timeout: 3_000, interval: 100 },
+    );
+    expect(await reservationsOf(other.id)).toBe(0);
+    expect(await reservationsOf(buyer!.id)).toBe(0);
+    expect((await status(withRoom, buyer!)).state).toBe('CLOSED');
+    expect(firstError(await gql(svc.url, JOIN, { e: withRoom.eventId }, other.token))).toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'The event has ended',
+    });
   });
 });
 

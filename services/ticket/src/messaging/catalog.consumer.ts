@@ -9,6 +9,7 @@ import { OrdersService } from '../orders/orders.service';
 import { ReservationsService } from '../reservations/reservations.service';
 import { TicketsService } from '../tickets/tickets.service';
 import { TransfersService } from '../transfers/transfers.service';
+import { WaitingRoomService } from '../waiting-room/waiting-room.service';
 
 export const TICKET_CONSUMER_GROUP = 'ticket';
 export const CONSUMED_TOPICS = [TOPICS.events, TOPICS.prices, TOPICS.checkins] as const;
@@ -33,6 +34,7 @@ export class CatalogConsumer implements OnApplicationBootstrap {
     private readonly tickets: TicketsService,
     private readonly transfers: TransfersService,
     private readonly orders: OrdersService,
+    private readonly waitingRoom: WaitingRoomService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -58,6 +60,7 @@ export class CatalogConsumer implements OnApplicationBootstrap {
       case 'event.updated':
         await this.catalog.applyEventSnapshot(envelope.data);
         for (const type of envelope.data.ticketTypes) await this.applyTicketType(type);
+        await this.waitingRoom.eventChanged(envelope.data.eventId);
         return;
       case 'ticket-type.upserted':
         await this.applyTicketType(envelope.data);
@@ -67,6 +70,8 @@ export class CatalogConsumer implements OnApplicationBootstrap {
         return;
       case 'event.cancelled': {
         await this.catalog.applyCancelled(envelope.data);
+        // Buyers waiting in the event's room are told at once; nobody is admitted any more.
+        await this.waitingRoom.eventChanged(envelope.data.eventId);
         const at = new Date(envelope.data.cancelledAt);
         const released = await this.reservations.releaseAllOfEvent(
           envelope.data.eventId,

@@ -13,6 +13,7 @@ import {
 } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
+import { eventClosure } from '../catalog/event-closure';
 import type { EventReplicaDoc } from '../catalog/schemas/event-replica.schema';
 import type { TicketTypeReplicaDoc } from '../catalog/schemas/ticket-type-replica.schema';
 import { ticketEnvelope } from '../common/envelopes';
@@ -436,7 +437,8 @@ export function soldOut(field: string, message = 'Not enough tickets left'): Err
 
 /** Refuses holds on an event that is not on sale right now. */
 export function assertOnSale(event: EventReplicaDoc, type: TicketTypeReplicaDoc, now: Date): void {
-  if (event.cancelled) throw forbidden('The event is cancelled');
+  const closed = eventClosure(event, now);
+  if (closed) throw forbidden(closed);
   if (event.status !== 'PUBLISHED') throw forbidden('The event is not on sale');
   if (now < type.salesStart) throw forbidden('Sales have not started yet');
   if (now >= type.salesEnd) throw forbidden('Sales have ended');

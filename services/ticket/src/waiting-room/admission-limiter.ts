@@ -16,6 +16,8 @@ export interface AdmissionLimiterOptions {
   decreaseFactor?: number;
   /** Shortest time between two decreases; default: twice the target latency. */
   cooldownMs?: number;
+  /** The latency average to start from (a limiter replacing another after a retune). */
+  averageLatencyMs?: number | null;
 }
 
 export class AdmissionLimiter {
@@ -32,6 +34,7 @@ export class AdmissionLimiter {
     this.value = clamp(options.initial, options.min, options.max);
     this.decreaseFactor = options.decreaseFactor ?? 0.7;
     this.cooldownMs = options.cooldownMs ?? options.targetLatencyMs * 2;
+    this.averageMs = options.averageLatencyMs ?? null;
   }
 
   /** The current limit (a whole number of outstanding passes). */

@@ -4,11 +4,13 @@ import {
   domainError,
   ErrorCode,
   errorCodeOf,
+  forbidden,
   getLogger,
   InjectConfig,
   LiveChannels,
   notFound,
   PeriodicTask,
+  RecentCache,
   RedisService,
   type AuthUser,
 } from '@ticketing/platform';
@@ -16,6 +18,7 @@ import DataLoader from 'dataloader';
 import type { Model } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { CatalogService } from '../catalog/catalog.service';
+import { eventClosure } from '../catalog/event-closure';
 import type { TicketConfig } from '../config';
 import { AdmissionLimiter } from './admission-limiter';
 import { passKeyFrom, signAdmissionPass, verifyAdmissionPass, type PassProblem } from './admission-pass';
@@ -206,6 +209,14 @@ export class WaitingRoomService implements OnApplicationShutdown {
    */
   private readonly presenceMs: number;
   private readonly rooms = new Map<string, { at: number; value: Promise<WaitingRoomDoc | null> }>();
+  /**
+   * Why an event sells no more (cancelled, ended), null while it may, undefined for an unknown event; a
+   * per-process copy at most ROOM_CACHE_MS old.
+   */
+  private readonly closures = new RecentCache<string, string | null | undefined>({
+    maxAgeMs: ROOM_CACHE_MS,
+    maxEntries: 10_000,
+  });
   /** Rooms this process admits for (some buyer joined or used a pass here); the admitter stops when empty. */
   private readonly active = new Map<string, number>();
   private readonly limiters = new Map<string, { version: number; limiter: AdmissionLimiter }>();
@@ -299,6 +310,9 @@ export class WaitingRoomService implements OnApplicationShutdown {
   async configure(user: AuthUser, eventId: string, input: SetWaitingRoomInput): Promise<WaitingRoom> {
     const event = await this.catalog.findEvent(eventId);
     if (!event) throw notFound('Event', 'eventId');
+    // Switching a room on for a sale that is over for good would only queue buyers for nothing (off is fine).
+    const closed = eventClosure(event, new Date());
+    if (closed && input.enabled) throw forbidden(closed);
     const current = await this.roomsModel.findById(eventId).lean<WaitingRoomDoc>().exec();
     const tuning: WaitingRoomTuning = {
       passTtlSeconds: input.passTtlSeconds ?? current?.passTtlSeconds ?? ROOM_DEFAULTS.passTtlSeconds,
@@ -307,10 +321,16 @@ export class WaitingRoomService implements OnApplicationShutdown {
       maxLimit: input.maxLimit ?? current?.maxLimit ?? ROOM_DEFAULTS.maxLimit,
       targetLatencyMs: input.targetLatencyMs ?? current?.targetLatencyMs ?? ROOM_DEFAULTS.targetLatencyMs,
     };
+    // The field named is one the caller sent: the stored values are not theirs to fix.
+    const sent = (name: keyof SetWaitingRoomInput) => input[name] !== undefined && input[name] !== null;
     if (tuning.minLimit > tuning.maxLimit) {
-      throw domainError(ErrorCode.BAD_USER_INPUT, 'minLimit must not exceed maxLimit', 'input.minLimit');
+      const field = sent('minLimit') || !sent('maxLimit') ? 'input.minLimit' : 'input.maxLimit';
+      throw domainError(ErrorCode.BAD_USER_INPUT, 'minLimit must not exceed maxLimit', field);
     }
-    if (tuning.initialLimit < tuning.minLimit || tuning.initialLimit > tuning.maxLimit) {
+    if (!sent('initialLimit')) {
+      // Not sent: the stored starting limit follows new bounds instead of refusing them.
+      tuning.initialLimit = Math.min(tuning.maxLimit, Math.max(tuning.minLimit, tuning.initialLimit));
+    } else if (tuning.initialLimit < tuning.minLimit || tuning.initialLimit > tuning.maxLimit) {
       throw domainError(
         ErrorCode.BAD_USER_INPUT,
         'initialLimit must lie between minLimit and maxLimit',
@@ -330,11 +350,14 @@ export class WaitingRoomService implements OnApplicationShutdown {
       .exec();
     const keys = this.keys(eventId);
     this.rooms.delete(eventId);
+    // An explicit starting limit restarts the limit from it; otherwise the learnt one carries on.
+    if (input.initialLimit !== undefined && input.initialLimit !== null) this.limiters.delete(eventId);
     // The Redis copy follows MongoDB; when it cannot be written, other replicas see the change when their
     // copy (ROOM_REDIS_TTL_S) runs out, so Redis being down only delays a switch.
     await this.redis.client
       .set(keys.settings, JSON.stringify(doc), 'EX', ROOM_REDIS_TTL_S)
       .catch((err: unknown) => this.log.warn({ err, eventId }, 'could not refresh the room copy in Redis'));
+    this.limiterFor(doc!);
     if (doc!.enabled) {
       await this.ensureState(eventId, doc!).catch((err: unknown) =>
         this.log.warn({ err, eventId }, 'room state not built yet; the first join builds it'),
@@ -358,7 +381,9 @@ export class WaitingRoomService implements OnApplicationShutdown {
     const minute = Math.floor(now / 60_000);
     let waiting = 0;
     let outstanding = 0;
-    let limit = this.limiters.get(eventId)?.limiter.limit ?? tuning.initialLimit;
+    // Shown within the bounds as they are now (a retune reaches the admitter at its next run).
+    const bounded = (value: number) => Math.min(tuning.maxLimit, Math.max(tuning.minLimit, value));
+    let limit = bounded(this.limiters.get(eventId)?.limiter.limit ?? tuning.initialLimit);
     let perMinute = 0;
     if (doc?.enabled) {
       const answers = await this.redis.client
@@ -374,7 +399,10 @@ export class WaitingRoomService implements OnApplicationShutdown {
         const value = (i: number) => Number(answers[i]?.[1] ?? 0) || 0;
         waiting = value(0);
         outstanding = value(1);
-        if (answers[2]?.[1] != null) limit = value(2);
+        // This process's own limiter when it has the current settings, else the admitter's last figure.
+        const local = this.limiters.get(eventId);
+        if (local && local.version === doc.version) limit = local.limiter.limit;
+        else if (answers[2]?.[1] != null) limit = bounded(value(2));
         perMinute = Math.round(lastMinute(value(3), value(4), now));
       }
     }
@@ -398,11 +426,13 @@ export class WaitingRoomService implements OnApplicationShutdown {
   private limiterFor(room: WaitingRoomDoc): AdmissionLimiter {
     const known = this.limiters.get(room._id);
     if (known && known.version === room.version) return known.limiter;
+    // A retune keeps what was learnt (the limit, within the new bounds, and the latency average).
     const limiter = new AdmissionLimiter({
       initial: known ? known.limiter.limit : room.initialLimit,
       min: room.minLimit,
       max: room.maxLimit,
       targetLatencyMs: room.targetLatencyMs,
+      averageLatencyMs: known?.limiter.averageLatencyMs,
     });
     this.limiters.set(room._id, { version: room.version, limiter });
     return limiter;
@@ -412,6 +442,8 @@ export class WaitingRoomService implements OnApplicationShutdown {
 
   /** Join (or look at) the queue; joining again keeps the place. */
   async join(user: AuthUser, eventId: string): Promise<WaitingRoomStatus> {
+    const closed = await this.closure(eventId);
+    if (closed) throw forbidden(closed);
     const room = await this.activeRoom(eventId);
     if (!room) return this.plain(eventId, WaitingRoomState.NOT_NEEDED);
     const keys = this.keys(eventId);
@@ -501,6 +533,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
   }
 
   private async statusesOf(eventId: string, userIds: string[]): Promise<WaitingRoomStatus[]> {
+    if (await this.closure(eventId)) return userIds.map(() => this.plain(eventId, WaitingRoomState.CLOSED));
     const room = await this.activeRoom(eventId);
     if (!room) return userIds.map(() => this.plain(eventId, WaitingRoomState.NOT_NEEDED));
     const keys = this.keys(eventId);
@@ -644,6 +677,29 @@ export class WaitingRoomService implements OnApplicationShutdown {
     return lastMinute(Number(counts[0] ?? 0) || 0, Number(counts[1] ?? 0) || 0, now);
   }
 
+  /**
+   * Why the event sells no more (cancelled, ended), or null while it may; NOT_FOUND for an unknown event.
+   * From a per-process copy at most ROOM_CACHE_MS old, so a flood of joins and reads costs no extra reads.
+   */
+  private async closure(eventId: string): Promise<string | null> {
+    const reason = await this.closures.get(eventId, async () => {
+      const event = await this.catalog.findEvent(eventId);
+      return event ? eventClosure(event, new Date()) : undefined;
+    });
+    if (reason === undefined) throw notFound('Event', 'eventId');
+    return reason;
+  }
+
+  /**
+   * The event's replica changed (ticket's consumer calls this after applying it). When that closed its sale
+   * (cancelled, or moved into the past), everyone watching the room is told at once (CLOSED), and nobody is
+   * admitted any more.
+   */
+  async eventChanged(eventId: string): Promise<void> {
+    this.closures.forget(eventId);
+    if (await this.closure(eventId).catch(() => null)) await this.announce(eventId);
+  }
+
   /** The room when it is on, else null after checking the event exists (NOT_FOUND otherwise). */
   private async activeRoom(eventId: string): Promise<WaitingRoomDoc | null> {
     const room = await this.room(eventId);
@@ -695,6 +751,8 @@ export class WaitingRoomService implements OnApplicationShutdown {
     const eventId = context.event._id;
     const room = await this.room(eventId);
     if (!room?.enabled) return reserve();
+    // A sale over for good is refused by reserve() itself (FORBIDDEN), without touching anyone's pass.
+    if (eventClosure(context.event, new Date())) return reserve();
 
     const claim = await this.claimPass(user, eventId, admissionPass);
     const limiter = this.limiterFor(room);
@@ -706,8 +764,11 @@ export class WaitingRoomService implements OnApplicationShutdown {
       return result;
     } catch (error) {
       const code = errorCodeOf(error);
-      limiter.observe(performance.now() - started, code === undefined || OVERLOAD_CODES.has(code));
-      await this.giveBack(claim).catch((err: unknown) =>
+      const ours = code === undefined || OVERLOAD_CODES.has(code);
+      limiter.observe(performance.now() - started, ours);
+      // A typo (bad input) or our own failure does not use up one of the pass's attempts.
+      const counted = !ours && code !== ErrorCode.BAD_USER_INPUT;
+      await this.giveBack(claim, counted).catch((err: unknown) =>
         this.log.warn({ err, eventId }, 'could not give a pass back after a refused reservation'),
       );
       throw error;
@@ -746,13 +807,21 @@ export class WaitingRoomService implements OnApplicationShutdown {
     await this.freeSlot(claim);
   }
 
-  /** A refused attempt: the buyer may try again with the same pass while attempts and time remain. */
-  private async giveBack(claim: Claim): Promise<void> {
+  /**
+   * A refused attempt: the buyer may try again with the same pass while attempts and time remain. An attempt
+   * that is not `counted` (bad input, or the service's own failure) is handed back as well.
+   */
+  private async giveBack(claim: Claim, counted: boolean): Promise<void> {
     this.settled.delete(claim.entryId);
     const back = await this.entries
       .updateOne(
-        { _id: claim.entryId, state: 'USED', passId: claim.passId, attempts: { $lt: PASS_ATTEMPTS } },
-        { $set: { state: 'ADMITTED' } },
+        {
+          _id: claim.entryId,
+          state: 'USED',
+          passId: claim.passId,
+          attempts: { $lt: counted ? PASS_ATTEMPTS : PASS_ATTEMPTS + 1 },
+        },
+        { $set: { state: 'ADMITTED' }, ...(counted ? {} : { $inc: { attempts: -1 } }) },
       )
       .exec();
     if (back.modifiedCount === 0) await this.freeSlot(claim);
@@ -806,6 +875,12 @@ export class WaitingRoomService implements OnApplicationShutdown {
   ): Promise<{ admitted: number; waiting: number; earliestExpiry: Date | null }> {
     const room = await this.room(eventId);
     if (!room?.enabled) return { admitted: 0, waiting: 0, earliestExpiry: null };
+    if (await this.closure(eventId).catch(() => null)) {
+      // Cancelled or over: nobody is let in any more; whoever still watches hears CLOSED, once (the room then
+      // leaves the admitter's list, and no join can put it back).
+      await this.announce(eventId);
+      return { admitted: 0, waiting: 0, earliestExpiry: null };
+    }
     const limit = this.limiterFor(room).limit;
     const keys = this.keys(eventId);
     const ttlMs = room.passTtlSeconds * 1000;

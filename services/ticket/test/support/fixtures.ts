@@ -95,3 +95,47 @@ export function eventFixture(options: EventFixtureOptions = {}): EventFixture {
   );
   return { eventId, organizerId, gaTypeId, seatTypeId, seatIds, published, gaType };
 }
+
+/** The event service's `event.cancelled` for a fixture (by its organizer). */
+export function cancelledEnvelope(fx: EventFixture, aggregateVersion = 2): EventEnvelope {
+  return newEnvelope(
+    'event.cancelled',
+    fx.eventId,
+    {
+      eventId: fx.eventId,
+      organizerId: fx.organizerId,
+      title: 'Test Concert',
+      reason: 'Storm',
+      cancelledBy: fx.organizerId,
+      cancelledAt: new Date().toISOString(),
+      aggregateVersion,
+    },
+    { source: 'event' },
+  );
+}
+
+/**
+ * An `event.updated` moving the fixture's event to start and end at the given times (still PUBLISHED, as
+ * before the event service's sweeper announces ENDED); its ticket types keep their own sales end.
+ */
+export function rescheduledEnvelope(
+  fx: EventFixture,
+  startsAt: Date,
+  endsAt: Date,
+  aggregateVersion = 2,
+): EventEnvelope {
+  const { publishedAt: _publishedAt, ...published } = fx.published.data;
+  return newEnvelope(
+    'event.updated',
+    fx.eventId,
+    {
+      ...published,
+      startsAt: startsAt.toISOString(),
+      endsAt: endsAt.toISOString(),
+      changedFields: ['startsAt', 'endsAt'],
+      updatedAt: new Date().toISOString(),
+      aggregateVersion,
+    },
+    { source: 'event' },
+  );
+}

@@ -13,6 +13,8 @@ export enum WaitingRoomState {
   PASS_EXPIRED = 'PASS_EXPIRED',
   /** The pass was used: join again for another turn (at the back). */
   PASS_USED = 'PASS_USED',
+  /** The event was cancelled or is over: nothing to wait for any more (joining is refused). */
+  CLOSED = 'CLOSED',
 }
 
 registerEnumType(WaitingRoomState, { name: 'WaitingRoomState' });
@@ -73,7 +75,11 @@ export class WaitingRoom {
   @Field(() => Int, { description: 'Buyers in the queue now.' })
   waiting!: number;
 
-  @Field(() => Int, { description: 'Passes outstanding (issued, neither used nor expired).' })
+  @Field(() => Int, {
+    description:
+      'Admitted buyers holding a slot of the limit: passes neither used nor expired, less those left unused ' +
+      'past the slot hold (they stay valid until they expire, but no longer keep the next buyer waiting).',
+  })
   admittedOutstanding!: number;
 
   @Field(() => Int, {
