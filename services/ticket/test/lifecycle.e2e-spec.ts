@@ -20,6 +20,10 @@ import { SweeperService } from '../src/messaging/sweeper.service';
 import { CheckoutService } from '../src/orders/checkout.service';
 import { orderIdFor } from '../src/orders/orders.service';
 import { SLOW_CHARGE_MS } from '../src/orders/payment/test-payment.provider';
+import {
+  IDEMPOTENCY_RECORD,
+  type IdempotencyRecordDoc,
+} from '../src/orders/schemas/idempotency-record.schema';
 import { ORDER, type OrderDoc } from '../src/orders/schemas/order.schema';
 import { TEST_CHARGE, type TestChargeDoc } from '../src/orders/schemas/test-charge.schema';
 import { ReservationsService } from '../src/reservations/reservations.service';
@@ -386,14 +390,25 @@ describe('order recovery', () => {
     const reservations = svc.get(ReservationsService);
     const reservation = await reservations.reserve(buyer, { ticketTypeId: fx.gaTypeId, quantity: 1 });
     const started = Date.now();
-    await expect(
-      svc.get(CheckoutService).checkout(buyer, {
-        reservationId: reservation._id,
-        paymentToken: 'tok_slow',
-        idempotencyKey: 'slow-1',
-      }),
-    ).rejects.toMatchObject({ extensions: { code: 'PAYMENT_PROVIDER_ERROR' } });
+    const slow = { reservationId: reservation._id, paymentToken: 'tok_slow', idempotencyKey: 'slow-1' };
+    await expect(svc.get(CheckoutService).checkout(buyer, slow)).rejects.toMatchObject({
+      extensions: { code: 'PAYMENT_PROVIDER_ERROR', paymentPending: true, retryAfterMs: 2_000 },
+    });
     expect(Date.now() - started).toBeLessThan(SLOW_CHARGE_MS);
+    // Retrying with the same key while the outcome is unknown: told to retry (never a payment of its own,
+    // never CONFLICT), both within the key's lease and after it ran out (the retry takes the key over).
+    await expect(svc.get(CheckoutService).checkout(buyer, slow)).rejects.toMatchObject({
+      extensions: { code: 'TRY_AGAIN', field: 'input.idempotencyKey' },
+    });
+    const keys = model<IdempotencyRecordDoc>(IDEMPOTENCY_RECORD);
+    const leaseOver = () =>
+      keys
+        .updateOne({ _id: `${buyer.id}:slow-1` }, { $set: { leaseUntil: new Date(Date.now() - 1) } })
+        .exec();
+    await leaseOver();
+    await expect(svc.get(CheckoutService).checkout(buyer, slow)).rejects.toMatchObject({
+      extensions: { code: 'TRY_AGAIN', field: 'input.idempotencyKey' },
+    });
 
     // Past the hold's expiry but inside the recovery window: nothing may give the stock back.
     const sweeper = svc.get(SweeperService);
@@ -425,6 +440,23 @@ describe('order recovery', () => {
     expect(
       await model<TicketDoc>(TICKET)
         .countDocuments({ orderId: orderIdFor(reservation._id) })
+        .exec(),
+    ).toBe(1);
+    // The lost answer is recovered with the same key, within its lease and after it ran out again.
+    const recovered = await svc.get(CheckoutService).checkout(buyer, slow);
+    expect(recovered).toMatchObject({ _id: orderIdFor(reservation._id), status: 'CONFIRMED' });
+    await leaseOver();
+    expect(await svc.get(CheckoutService).checkout(buyer, slow)).toMatchObject({
+      _id: orderIdFor(reservation._id),
+      status: 'CONFIRMED',
+    });
+    // Another key for the paid hold is still refused: one charge only, and only its own key replays it.
+    await expect(
+      svc.get(CheckoutService).checkout(buyer, { ...slow, idempotencyKey: 'slow-2' }),
+    ).rejects.toMatchObject({ extensions: { code: 'CONFLICT', field: 'input.reservationId' } });
+    expect(
+      await model<TestChargeDoc>(TEST_CHARGE)
+        .countDocuments({ _id: { $regex: `^${orderIdFor(reservation._id)}:` } })
         .exec(),
     ).toBe(1);
   });

@@ -50,7 +50,9 @@ export function requestHash(input: Pick<CheckoutInput, 'reservationId' | 'paymen
  * same key returns the order. A success is not written back to the key (one round trip less per purchase):
  * the key's request names the reservation, whose order id is derived from it, so a replay finds a confirmed
  * order by `_id`. Errors that are the final answer are written back (`DONE`) and replayed as they were. A
- * replay that finds the first call still running waits at most REPLAY_WAIT_MS, then answers TRY_AGAIN.
+ * replay that finds the first call still running waits at most REPLAY_WAIT_MS, then answers TRY_AGAIN. A
+ * payment whose outcome is unknown (provider timeout) keeps the key; a run that takes a key over after its
+ * lease ran out answers from the payment its key began (TRY_AGAIN, then the order), never CONFLICT.
  */
 @Injectable()
 export class CheckoutService {
@@ -62,8 +64,8 @@ export class CheckoutService {
   async checkout(user: AuthUser, input: CheckoutInput): Promise<OrderDoc> {
     const id = `${user.id}:${input.idempotencyKey}`;
     const hash = requestHash(input);
-    const replay = await this.claim(id, hash, input.reservationId);
-    if (replay) return this.answer(user, replay);
+    const claimed = await this.claim(id, hash, input.reservationId);
+    if ('replay' in claimed) return this.answer(user, claimed.replay);
 
     let outcome: StoredOutcome;
     try {
@@ -71,6 +73,19 @@ export class CheckoutService {
       return await this.orders.pay(user, input.reservationId, input.paymentToken);
     } catch (error) {
       const code = errorCodeOf(error);
+      if (claimed.takenOver && code === ErrorCode.CONFLICT) {
+        // An earlier run of this very key began paying and its answer was lost (it crashed, or the provider
+        // timed out): that payment is this key's, so its order is the answer once confirmed, and until then
+        // the buyer is told to retry (the key stays taken by this run's lease).
+        const order = await this.orders.findById(orderIdFor(input.reservationId));
+        if (order && wasConfirmed(order)) return this.answer(user, { kind: 'order', orderId: order._id });
+        throw stillRunning();
+      }
+      if (isPaymentPending(error)) {
+        // The charge may still land (recovery settles it): the key stays bound to this attempt, so a retry
+        // with it replays the order once it is confirmed instead of starting a payment of its own.
+        throw error;
+      }
       if (!code || !FINAL_CODES.has(code)) {
         // Not a final answer: free the key so a retry runs again.
         await this.records.deleteOne({ _id: id, state: 'IN_PROGRESS', requestHash: hash }).exec();
@@ -88,8 +103,15 @@ export class CheckoutService {
     return this.answer(user, outcome);
   }
 
-  /** Returns the stored outcome to replay, or null when this caller owns the key and must run. */
-  private async claim(id: string, hash: string, reservationId: string): Promise<StoredOutcome | null> {
+  /**
+   * The stored outcome to replay, or the key's lease for this caller, who must run: a new key, or
+   * `takenOver` from an earlier run of the same request whose lease ran out (it crashed or lost its answer).
+   */
+  private async claim(
+    id: string,
+    hash: string,
+    reservationId: string,
+  ): Promise<{ replay: StoredOutcome } | { takenOver: boolean }> {
     const now = Date.now();
     try {
       await this.records.create({
@@ -100,7 +122,7 @@ export class CheckoutService {
         leaseUntil: new Date(now + LEASE_MS),
         createdAt: new Date(now),
       });
-      return null;
+      return { takenOver: false };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
@@ -112,10 +134,10 @@ export class CheckoutService {
       if (record.requestHash !== hash) {
         throw conflict('This idempotency key was used with a different request', 'input.idempotencyKey');
       }
-      if (record.state === 'DONE' && record.outcome) return record.outcome;
+      if (record.state === 'DONE' && record.outcome) return { replay: record.outcome };
       // The same request hash means the same reservation: its order, once confirmed, is this key's answer.
       const order = await this.orders.findById(orderIdFor(reservationId));
-      if (order && wasConfirmed(order)) return { kind: 'order', orderId: order._id };
+      if (order && wasConfirmed(order)) return { replay: { kind: 'order', orderId: order._id } };
       if (record.leaseUntil.getTime() < Date.now()) {
         const taken = await this.records
           .updateOne(
@@ -123,23 +145,32 @@ export class CheckoutService {
             { $set: { leaseUntil: new Date(Date.now() + LEASE_MS) } },
           )
           .exec();
-        if (taken.modifiedCount === 1) return null;
+        if (taken.modifiedCount === 1) return { takenOver: true };
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(POLL_MAX_MS, pause * 2);
     }
-    throw domainError(
-      ErrorCode.TRY_AGAIN,
-      'A checkout with this key is still running; retry shortly with the same key',
-      'input.idempotencyKey',
-      { retryAfterMs: REPLAY_RETRY_AFTER_MS, retryAfter: 1 },
-    );
+    throw stillRunning();
   }
 
   private async answer(user: AuthUser, outcome: StoredOutcome): Promise<OrderDoc> {
     if (outcome.kind === 'error') throw domainError(outcome.code, outcome.message, outcome.field);
     return this.orders.findReadable(user, outcome.orderId);
   }
+}
+
+function stillRunning(): GraphQLError {
+  return domainError(
+    ErrorCode.TRY_AGAIN,
+    'A checkout with this key is still running; retry shortly with the same key',
+    'input.idempotencyKey',
+    { retryAfterMs: REPLAY_RETRY_AFTER_MS, retryAfter: 1 },
+  );
+}
+
+/** The provider timed out on this attempt: it may still be charged (see OrdersService.pay). */
+function isPaymentPending(error: unknown): boolean {
+  return error instanceof GraphQLError && error.extensions.paymentPending === true;
 }
 
 /** The order was confirmed (and may since have been refunded because its event was cancelled). */

@@ -34,6 +34,8 @@ import {
 import { ORDER, type OrderDoc } from './schemas/order.schema';
 
 const SWEEP_BATCH = 100;
+/** The retry hint of a checkout whose payment outcome is not known yet (the provider timed out). */
+export const PAYMENT_PENDING_RETRY_MS = 2_000;
 
 /**
  * Paying for a hold and turning it into an order with tickets. The order document is the ledger:
@@ -136,7 +138,14 @@ export class OrdersService {
         this.log.warn({ orderId: order._id }, 'payment provider timed out; recovery will settle the attempt');
         throw domainError(
           ErrorCode.PAYMENT_PROVIDER_ERROR,
-          'The payment provider did not answer in time; try again shortly',
+          'The payment provider did not answer in time; the payment may still go through. Retry with the ' +
+            'same idempotency key: it returns the order once the payment is settled, and never charges twice',
+          null,
+          {
+            paymentPending: true,
+            retryAfterMs: PAYMENT_PENDING_RETRY_MS,
+            retryAfter: PAYMENT_PENDING_RETRY_MS / 1000,
+          },
         );
       }
       await this.attemptFailed(order);
