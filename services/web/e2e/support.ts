@@ -100,6 +100,43 @@ export async function graphql<T>(page: Page, query: string, variables: object = 
 }
 
 /**
+ * A draft event with one general-admission type "Standing" (100 at 25.00 EUR, 20 days ahead), made through the
+ * API as the signed-in organizer of `page`; returns its id.
+ */
+export async function draftEvent(page: Page, title: string): Promise<string> {
+  const day = 24 * 3600_000;
+  const { createEvent } = await graphql<{ createEvent: { id: string } }>(
+    page,
+    'mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }',
+    {
+      input: {
+        title,
+        category: 'MUSIC',
+        venue: { name: 'Hall of Queues', address: '1 Line Street', city: 'Bristol', capacity: 200 },
+        startsAt: new Date(Date.now() + 20 * day).toISOString(),
+        endsAt: new Date(Date.now() + 20 * day + 3 * 3600_000).toISOString(),
+        timeZone: 'Europe/London',
+      },
+    },
+  );
+  await graphql(
+    page,
+    'mutation($id: ID!, $input: TicketTypeInput!) { addTicketType(eventId: $id, input: $input) { id } }',
+    {
+      id: createEvent.id,
+      input: {
+        name: 'Standing',
+        priceMinor: 2500,
+        currency: 'EUR',
+        kind: 'GENERAL_ADMISSION',
+        quantity: 100,
+      },
+    },
+  );
+  return createEvent.id;
+}
+
+/**
  * A one-frame Y4M video showing `text` as a QR code, for Chromium's fake camera
  * (`--use-file-for-fake-video-capture`): black modules on white, a quiet zone, 4:2:0 with neutral chroma.
  */

@@ -775,3 +775,41 @@ export const WAITING_ROOM_UPDATED = /* GraphQL */ `
   }
   ${WAITING_ROOM_STATUS_FIELDS}
 `;
+
+// The waiting room as its organizer sees it (ticket subgraph): switch, tuning, queue and admission rate.
+
+const WAITING_ROOM_FIELDS = /* GraphQL */ `
+  fragment WaitingRoomFields on WaitingRoom {
+    eventId
+    enabled
+    passTtlSeconds
+    initialLimit
+    minLimit
+    maxLimit
+    targetLatencyMs
+    waiting
+    admittedOutstanding
+    currentLimit
+    admittedPerMinute
+    averageReserveLatencyMs
+    at
+  }
+`;
+
+export const WAITING_ROOM = /* GraphQL */ `
+  query WaitingRoom($eventId: ID!) {
+    waitingRoom(eventId: $eventId) {
+      ...WaitingRoomFields
+    }
+  }
+  ${WAITING_ROOM_FIELDS}
+`;
+
+export const SET_WAITING_ROOM = /* GraphQL */ `
+  mutation SetWaitingRoom($eventId: ID!, $input: SetWaitingRoomInput!) {
+    setWaitingRoom(eventId: $eventId, input: $input) {
+      ...WaitingRoomFields
+    }
+  }
+  ${WAITING_ROOM_FIELDS}
+`;

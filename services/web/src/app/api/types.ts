@@ -267,7 +267,7 @@ export interface SyncScansResult {
 }
 
 export type WaitingRoomState =
-  'NOT_NEEDED' | 'NOT_JOINED' | 'WAITING' | 'ADMITTED' | 'PASS_EXPIRED' | 'PASS_USED';
+  'NOT_NEEDED' | 'NOT_JOINED' | 'WAITING' | 'ADMITTED' | 'PASS_EXPIRED' | 'PASS_USED' | 'CLOSED';
 
 export interface WaitingRoomStatus {
   eventId: string;
@@ -278,3 +278,29 @@ export interface WaitingRoomStatus {
   passExpiresAt: string | null;
   at: string;
 }
+
+/** An event's waiting room as its organizer sees it (`waitingRoom`, `setWaitingRoom`). */
+export interface WaitingRoom {
+  eventId: string;
+  enabled: boolean;
+  passTtlSeconds: number;
+  initialLimit: number;
+  minLimit: number;
+  maxLimit: number;
+  targetLatencyMs: number;
+  /** Buyers in the queue now. */
+  waiting: number;
+  /** Passes issued, neither used nor expired. */
+  admittedOutstanding: number;
+  /** How many passes may be outstanding now (follows the measured reservation latency). */
+  currentLimit: number;
+  admittedPerMinute: number;
+  averageReserveLatencyMs: number | null;
+  at: string;
+}
+
+/** The tuning `setWaitingRoom` takes besides `enabled` (unset keeps the current value). */
+export type WaitingRoomTuning = Pick<
+  WaitingRoom,
+  'passTtlSeconds' | 'initialLimit' | 'minLimit' | 'maxLimit' | 'targetLatencyMs'
+>;

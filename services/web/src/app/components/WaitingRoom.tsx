@@ -105,6 +105,9 @@ export function WaitingRoomPanel({ gate }: { gate: WaitingRoomGate }) {
         {status.state === 'PASS_USED' ? (
           <p>You used your turn. Join the queue again for more tickets.</p>
         ) : null}
+        {status.state === 'CLOSED' ? (
+          <p>This sale is over: the event was cancelled or has ended. Nobody is let in any more.</p>
+        ) : null}
       </div>
       {['NOT_JOINED', 'PASS_EXPIRED', 'PASS_USED'].includes(status.state) ? (
         <button type="button" className="button" onClick={() => void gate.join()} disabled={gate.joining}>

@@ -5,6 +5,10 @@ export interface ApiProblem {
   /** Argument path the API blamed (`input.email`), or null. */
   field: string | null;
   message: string;
+  /** The API's retry hint (`extensions.retryAfterMs`), when it gave one. */
+  retryAfterMs?: number;
+  /** A checkout whose payment may still go through (`extensions.paymentPending`: the provider timed out). */
+  paymentPending?: boolean;
 }
 
 // What a person should read for each stable error code; the API's own message is added when it is more precise.
@@ -18,6 +22,7 @@ const FRIENDLY: Record<string, string> = {
   PAYMENT_DECLINED: 'Your payment was declined. Nothing was charged; try another card.',
   PAYMENT_PROVIDER_ERROR: 'The payment provider had a problem and nothing was charged. You can safely retry.',
   RATE_LIMITED: 'Too many requests. Please wait a moment and try again.',
+  TRY_AGAIN: 'We are very busy right now. Please try again in a moment.',
   SERVICE_UNAVAILABLE: 'The service is busy. Please try again in a few seconds.',
   INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Please try again.',
   NETWORK: 'Cannot reach the server. Check your connection and retry.',
@@ -29,14 +34,27 @@ export function problemOf(error: CombinedError | undefined | null): ApiProblem |
     return { code: 'NETWORK', field: null, message: FRIENDLY.NETWORK };
   }
   const first = error.graphQLErrors[0];
-  const ext = (first?.extensions ?? {}) as { code?: string; field?: string | null };
+  const ext = (first?.extensions ?? {}) as {
+    code?: string;
+    field?: string | null;
+    retryAfterMs?: unknown;
+    paymentPending?: unknown;
+  };
   const code = ext.code ?? 'INTERNAL_SERVER_ERROR';
-  return { code, field: ext.field ?? null, message: first?.message ?? FRIENDLY.INTERNAL_SERVER_ERROR };
+  return {
+    code,
+    field: ext.field ?? null,
+    message: first?.message ?? FRIENDLY.INTERNAL_SERVER_ERROR,
+    ...(typeof ext.retryAfterMs === 'number' ? { retryAfterMs: ext.retryAfterMs } : {}),
+    ...(ext.paymentPending === true ? { paymentPending: true } : {}),
+  };
 }
 
 /** One sentence for a banner: the API's message for input errors, the friendly text otherwise. */
 export function describe(problem: ApiProblem): string {
   if (problem.code === 'BAD_USER_INPUT') return problem.message;
+  if (problem.paymentPending)
+    return 'The payment provider did not answer in time: your payment may still go through.';
   const friendly = FRIENDLY[problem.code];
   if (!friendly) return problem.message;
   if (['CONFLICT', 'FORBIDDEN', 'NOT_FOUND'].includes(problem.code) && problem.message)
@@ -48,4 +66,13 @@ export function describe(problem: ApiProblem): string {
 export function fieldName(problem: ApiProblem | null): string | null {
   if (!problem?.field) return null;
   return problem.field.replace(/^input\./, '');
+}
+
+/**
+ * For a form: `(name) => message` gives the API's message when the problem blamed exactly the field `name`
+ * (`input.` dropped, as in `fieldName`), else null; pass it as a `Field`'s `error`.
+ */
+export function fieldErrors(problem: ApiProblem | null): (name: string) => string | null {
+  const bad = fieldName(problem);
+  return (name) => (problem && bad === name ? problem.message : null);
 }

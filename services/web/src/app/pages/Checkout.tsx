@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { Countdown, ErrorBanner, Loading, Notice, StatusBadge, useSecondsLeft } from '../components/ui';
@@ -14,13 +14,25 @@ const CARDS = [
   { token: 'tok_error', label: 'Test card whose provider fails' },
 ];
 
-// Outcomes after which the same request may be sent again with the same idempotency key.
-const RETRYABLE = new Set([
-  'PAYMENT_PROVIDER_ERROR',
+// Answers that end an attempt: the next payment needs a new idempotency key. Anything else (a lost answer, a
+// busy service, a provider failure or timeout) keeps the key, so a retry can never pay twice, and returns the
+// order when the first call was charged.
+const FINAL = new Set(['PAYMENT_DECLINED', 'HOLD_EXPIRED', 'NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN']);
+// Answers that say nothing about the payment (lost, or refused before it ran): retried by themselves.
+const UNCERTAIN = new Set([
   'NETWORK',
-  'INTERNAL_SERVER_ERROR',
+  'TRY_AGAIN',
   'SERVICE_UNAVAILABLE',
+  'SUBGRAPH_UNAVAILABLE',
+  'INTERNAL_SERVER_ERROR',
+  'RATE_LIMITED',
 ]);
+/** Automatic retries of one attempt, each after the API's hint (0.5-5 s); then the buyer decides. */
+const AUTO_RETRIES = 5;
+
+function retriesByItself(problem: ApiProblem): boolean {
+  return UNCERTAIN.has(problem.code) || problem.paymentPending === true;
+}
 
 interface Attempt {
   token: string;
@@ -73,13 +85,14 @@ export function CheckoutPage() {
   const [releaseResult, release] = useMutation<{ releaseReservation: Reservation }>(RELEASE);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [order, setOrder] = useState<Order | null>(null);
+  /** The automatic retry waiting to run (its number), while one is scheduled. */
+  const [autoRetry, setAutoRetry] = useState<number | null>(null);
+  const timer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
   const secondsLeft = useSecondsLeft(data?.reservation.expiresAt);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const reuse = attempt && attempt.token === token && attempt.retryable;
-    const current: Attempt = reuse ? attempt : { token, key: newIdempotencyKey(), retryable: true };
-    setAttempt(current);
+  async function send(current: Attempt, tries: number) {
+    setAutoRetry(null);
     setProblem(null);
     const res = await pay({
       input: { reservationId: id, paymentToken: current.token, idempotencyKey: current.key },
@@ -90,8 +103,25 @@ export function CheckoutPage() {
     }
     const p = problemOf(res.error);
     setProblem(p);
-    setAttempt({ ...current, retryable: p ? RETRYABLE.has(p.code) : true });
+    setAttempt({ ...current, retryable: p ? !FINAL.has(p.code) : true });
+    if (p && retriesByItself(p) && tries < AUTO_RETRIES) {
+      // The same request with the same key, after the API's hint: it pays once at most, and answers with the
+      // order if the lost call was charged.
+      const wait = Math.min(5_000, Math.max(500, p.retryAfterMs ?? 1_000));
+      setAutoRetry(tries + 1);
+      timer.current = window.setTimeout(() => void send(current, tries + 1), wait);
+      return;
+    }
     refetch({ requestPolicy: 'network-only' });
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    window.clearTimeout(timer.current);
+    const reuse = attempt && attempt.token === token && attempt.retryable;
+    const current: Attempt = reuse ? attempt : { token, key: newIdempotencyKey(), retryable: true };
+    setAttempt(current);
+    await send(current, 0);
   }
 
   if (fetching && !data) return <Loading label="Loading your reservation…" />;
@@ -160,9 +190,17 @@ export function CheckoutPage() {
               </label>
             ))}
           </fieldset>
-          <ErrorBanner problem={problem} />
-          <button type="submit" className="button" disabled={payResult.fetching}>
-            {payResult.fetching
+          <ErrorBanner problem={problem}>
+            {problem && retriesByItself(problem) ? (
+              <p data-testid="payment-safe">
+                Your payment may have gone through. Retrying is safe: it sends the same payment request again,
+                so you are never charged twice, and if the first one went through you get your order.
+                {autoRetry ? ` Retrying by itself (${autoRetry} of ${AUTO_RETRIES})…` : ''}
+              </p>
+            ) : null}
+          </ErrorBanner>
+          <button type="submit" className="button" disabled={payResult.fetching || autoRetry !== null}>
+            {payResult.fetching || autoRetry !== null
               ? 'Paying…'
               : canRetry
                 ? 'Retry payment'
@@ -172,7 +210,11 @@ export function CheckoutPage() {
             type="button"
             className="button secondary"
             disabled={releaseResult.fetching || payResult.fetching}
-            onClick={() => void release({ id }).then(() => refetch({ requestPolicy: 'network-only' }))}
+            onClick={() => {
+              window.clearTimeout(timer.current);
+              setAutoRetry(null);
+              void release({ id }).then(() => refetch({ requestPolicy: 'network-only' }));
+            }}
           >
             Give the tickets back
           </button>

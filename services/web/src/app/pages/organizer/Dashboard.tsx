@@ -6,6 +6,7 @@ import { EVENT_TITLE, PRICE_CHANGED, SALES_SUMMARY, SALES_UPDATED } from '../../
 import type { SalesSummary } from '../../api/types';
 import { problemOf } from '../../lib/errors';
 import { AttendancePanel } from './Attendance';
+import { OrganizerWaitingRoomPanel } from './OrganizerWaitingRoom';
 import { PriceHistory } from './Pricing';
 import { money, when } from '../../lib/format';
 
@@ -116,6 +117,7 @@ export function DashboardPage() {
           </div>
         </>
       ) : null}
+      <OrganizerWaitingRoomPanel key={id} eventId={id} />
       {rows.length ? (
         <section aria-labelledby="prices-heading">
           <h2 id="prices-heading">Price history</h2>

@@ -14,7 +14,7 @@ import {
   UPDATE_TICKET_TYPE,
 } from '../../api/documents';
 import { CATEGORIES, type EventDetail, type TicketType } from '../../api/types';
-import { fieldName, problemOf } from '../../lib/errors';
+import { fieldErrors, fieldName, problemOf } from '../../lib/errors';
 import { fromLocalInput, money, titleCase, toLocalInput } from '../../lib/format';
 import { PricingPanel } from './Pricing';
 
@@ -115,7 +115,7 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
   const result = event ? updateResult : createResult;
   const problem = problemOf(result.error);
   const bad = fieldName(problem);
-  const err = (name: string) => (bad === name ? problem?.message : null);
+  const err = fieldErrors(problem);
   const set = <K extends keyof EventDraft>(key: K, value: EventDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
 
@@ -347,8 +347,7 @@ function TicketTypeForm({ event, type, onDone }: { event: EventDetail; type?: Ti
   const [updateResult, update] = useMutation(UPDATE_TICKET_TYPE);
   const result = type ? updateResult : addResult;
   const problem = problemOf(result.error);
-  const bad = fieldName(problem);
-  const err = (name: string) => (bad === name ? problem?.message : null);
+  const err = fieldErrors(problem);
   const set = (key: keyof typeof draft, value: string | string[]) =>
     setDraft((d) => ({ ...d, [key]: value }));
 

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { ErrorBanner, Field, Loading, Notice, SelectField } from '../../components/ui';
 import { PRICE_HISTORY, PRICING_SETTINGS, SET_PRICING_POLICY } from '../../api/documents';
 import type { PriceChange, PricingKind, PricingSettings, TicketType } from '../../api/types';
-import { fieldName, problemOf } from '../../lib/errors';
+import { fieldErrors, fieldName, problemOf } from '../../lib/errors';
 import { fromLocalInput, money, toLocalInput, when } from '../../lib/format';
 
 interface TierDraft {
@@ -63,7 +63,7 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
   const bad = fieldName(problem);
   const price = result.data?.setPricingPolicy.price ?? settings.price;
   /** The API's message when it blamed exactly this field. */
-  const errorOf = (name: string) => (bad === name ? problem?.message : null);
+  const errorOf = fieldErrors(problem);
   const setTier = (i: number, patch: Partial<TierDraft>) =>
     setTiers((all) => all.map((t, j) => (i === j ? { ...t, ...patch } : t)));
 
