@@ -13,6 +13,7 @@ const SUBGRAPH_TIMEOUT_MS = 400;
 
 interface Answer {
   status: number;
+  retryAfter: string | null;
   ms: number;
   body: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
 }
@@ -25,7 +26,12 @@ async function ask(gw: TestGateway, query: string): Promise<Answer> {
     body: JSON.stringify({ query }),
   });
   const body = (await res.json()) as Answer['body'];
-  return { status: res.status, ms: performance.now() - started, body };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    ms: performance.now() - started,
+    body,
+  };
 }
 
 async function listen(server: Server): Promise<string> {
@@ -100,6 +106,9 @@ describe.each(['development', 'production'])('gateway with failing subgraphs (%s
     expect(error?.extensions?.retryAfterMs).toBeGreaterThan(0);
     expect(JSON.stringify(answer.body)).not.toMatch(/INTERNAL_SERVER_ERROR|127\.0\.0\.1/);
     if (nodeEnv === 'production') expect(JSON.stringify(answer.body)).not.toMatch(/stacktrace|serviceName/);
+    // Refused as a whole: HTTP says so too, as the gateway's own shedder does.
+    expect(answer.status).toBe(503);
+    expect(answer.retryAfter).toBe('1');
     expect(answer.ms).toBeGreaterThanOrEqual(SUBGRAPH_TIMEOUT_MS - 20);
     expect(answer.ms).toBeLessThan(SUBGRAPH_TIMEOUT_MS + 1_500);
   });
@@ -110,6 +119,7 @@ describe.each(['development', 'production'])('gateway with failing subgraphs (%s
     expect(error?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(error?.message).toContain('auth');
     expect(JSON.stringify(answer.body)).not.toMatch(/INTERNAL_SERVER_ERROR|ECONNREFUSED|127\.0\.0\.1/);
+    expect([answer.status, answer.retryAfter]).toEqual([503, '1']);
     expect(answer.ms).toBeLessThan(SUBGRAPH_TIMEOUT_MS);
   });
 
@@ -119,6 +129,24 @@ describe.each(['development', 'production'])('gateway with failing subgraphs (%s
     expect(error?.extensions?.code).toBe('TRY_AGAIN');
     expect(error?.extensions?.retryAfterMs).toBe(250);
     expect(error?.message).toContain('ticket');
+    expect(answer.status).toBe(503);
+    expect(answer.retryAfter).toBe('1');
     expect(answer.ms).toBeLessThan(SUBGRAPH_TIMEOUT_MS);
+  });
+
+  it('a partial answer beside an unavailable subgraph stays 200, with the Retry-After hint', async () => {
+    // `me` (nullable) comes from the auth subgraph, which refuses connections; `events` is served.
+    const answer = await ask(gw, '{ events { id } me { id } }');
+    expect(answer.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(answer.body.data).toEqual({ events: [{ id: 'e1' }], me: null });
+    expect(answer.status).toBe(200);
+    expect(answer.retryAfter).toBe('1');
+  });
+
+  it('an answer without a refusal carries no Retry-After', async () => {
+    const answer = await ask(shedGw, '{ events { id } }');
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.status).toBe(200);
+    expect(answer.retryAfter).toBeNull();
   });
 });

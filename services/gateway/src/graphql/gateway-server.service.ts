@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { subgraphUrls, type GatewayConfig } from '../config';
 import { ForwardingDataSource, timedFetcher } from '../forwarding/forwarding-data-source';
 import { clientAddressOf } from '../rate-limit/rate-limit.middleware';
+import { retryHintPlugin } from './retry-hint.plugin';
 import type { GatewayContext } from './gateway-context';
 import { createGatewayFormatError } from './gateway-format-error';
 import { toHttpGraphQLRequest, writeHttpGraphQLResponse } from './http-graphql-request';
@@ -57,6 +58,7 @@ export class GatewayServer implements OnModuleInit, OnApplicationShutdown {
       formatError: createGatewayFormatError({ production: protection.production }),
       plugins: [
         ApolloServerPluginLandingPageDisabled(),
+        retryHintPlugin<GatewayContext>(),
         ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]),
       ],
       logger: getLogger('apollo-server'),
