@@ -268,9 +268,10 @@ describe('purchase flow over GraphQL', () => {
 
   it("lets nobody read someone else's orders or tickets (root fields, nested fields, _entities)", async () => {
     const t = tokens[other.id];
+    // NOT_FOUND names the argument (`id`), as for an id that does not exist.
     expect(
-      firstError(await gql(svc.url, `query($id: ID!) { order(id: $id) { id } }`, { id: orderId }, t))?.code,
-    ).toBe('NOT_FOUND');
+      firstError(await gql(svc.url, `query($id: ID!) { order(id: $id) { id } }`, { id: orderId }, t)),
+    ).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
     expect(
       firstError(await gql(svc.url, `query($id: ID!) { ticket(id: $id) { id } }`, { id: ticketIds[0] }, t))
         ?.code,
@@ -278,8 +279,8 @@ describe('purchase flow over GraphQL', () => {
     expect(
       firstError(
         await gql(svc.url, `query($id: ID!) { reservation(id: $id) { id } }`, { id: reservationId }, t),
-      )?.code,
-    ).toBe('NOT_FOUND');
+      ),
+    ).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
     expect((await gql(svc.url, '{ myOrders { id } myTickets { id } }', {}, t)).data).toEqual({
       myOrders: [],
       myTickets: [],

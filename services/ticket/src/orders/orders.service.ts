@@ -72,7 +72,7 @@ export class OrdersService {
   /** The buyer's own order (or any, for ADMIN); NOT_FOUND otherwise. */
   async findReadable(user: AuthUser, id: string): Promise<OrderDoc> {
     const order = await this.findById(id);
-    if (!order || !canReadOrder(user, order)) throw notFound('Order');
+    if (!order || !canReadOrder(user, order)) throw notFound('Order', 'id');
     return order;
   }
 

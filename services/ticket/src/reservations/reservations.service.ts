@@ -81,7 +81,7 @@ export class ReservationsService {
   /** The caller's own reservation (NOT_FOUND for anyone else's: ids leak nothing). */
   async findForBuyer(user: AuthUser, id: string): Promise<ReservationDoc> {
     const doc = await this.findById(id);
-    if (!doc || doc.buyerId !== user.id || !VISIBLE.includes(doc.status)) throw notFound('Reservation');
+    if (!doc || doc.buyerId !== user.id || !VISIBLE.includes(doc.status)) throw notFound('Reservation', 'id');
     return doc;
   }
 

@@ -155,7 +155,7 @@ function admissionRequired(problem: keyof typeof PROBLEM_MESSAGES) {
 }
 
 function unavailable(message: string) {
-  return domainError(ErrorCode.SERVICE_UNAVAILABLE, message, null, { retryAfter: 1 });
+  return domainError(ErrorCode.SERVICE_UNAVAILABLE, message, null, { retryAfterMs: 1_000, retryAfter: 1 });
 }
 
 interface RoomKeys {
