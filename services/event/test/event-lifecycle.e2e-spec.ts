@@ -154,6 +154,15 @@ describe('an organizer runs an event from draft to cancellation', () => {
     expect(doorsChange!.data.changedFields).toEqual(['doorsOpenAt', 'allowReentry']);
 
     const typeId = updated.data.updateEvent.ticketTypes[0].id;
+    // On sale, a quantity only grows: lowering it would free venue capacity its sold and held tickets still
+    // take, and another type could then oversell the venue. Nothing is written.
+    const before = (await t.stored(eventId))!.version;
+    const lowered = await t.gql(UPDATE_TICKET_TYPE, { id: typeId, input: { quantity: 49 } }, organizer);
+    expect(lowered.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.quantity',
+    });
+    expect((await t.stored(eventId))!.version).toBe(before);
     const priced = await t.gql(
       UPDATE_TICKET_TYPE,
       { id: typeId, input: { priceMinor: 2800, quantity: 60 } },

@@ -369,6 +369,13 @@ export class EventsService {
             'seatIds',
             'Seats of a ticket type on sale can be added, not removed',
           );
+          // Its tickets may be sold or held: a lower quantity would free venue capacity the ticket service still
+          // sells (it never drops below what is sold and held), and other types could oversell the venue.
+          rule(
+            draft.quantity === undefined || draft.quantity === null || draft.quantity >= existing.quantity,
+            'quantity',
+            'The quantity of a ticket type on sale can be raised, not lowered; end its sales window to stop selling it',
+          );
         }
         const { quantity, seatIds } = checkTicketType(draft, current, {
           currencies: this.currencies,
