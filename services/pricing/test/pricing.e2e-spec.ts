@@ -211,6 +211,10 @@ describe('DEMAND', () => {
       [{ maxStepPct: 150 }, 'input.maxStepPct'],
       [{ currency: 'USD' }, 'input.currency'],
       [{ priceEnding: 100 }, 'input.priceEnding'],
+      // floor ≤ base (5000) ≤ ceiling, as the event service requires of the same bounds.
+      [{ floor: 5001, ceiling: 9000 }, 'input.floor'],
+      [{ floor: 1000, ceiling: 4999 }, 'input.ceiling'],
+      [{ floor: 4500, ceiling: 4500 }, 'input.ceiling'],
     ];
     for (const [change, field] of cases) {
       const answer = await gql(

@@ -457,3 +457,30 @@ describe('perBuyerMax per ticket type and per event (issue 13, item 5), under co
     expect(again.status).toBe('HELD');
   });
 });
+
+describe('an order total too large to pay', () => {
+  it('is refused as bad input before anything is held (a total must fit a GraphQL Int)', async () => {
+    const fx = await publish({ basePrice: 1_500_000_000, gaQuantity: 10, seats: 4 });
+    const buyer = user();
+    const reservations = svc.get(ReservationsService);
+    await expect(
+      reservations.reserve(buyer, { ticketTypeId: fx.gaTypeId, quantity: 2 }),
+    ).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.quantity' },
+    });
+    await expect(
+      reservations.reserve(buyer, { ticketTypeId: fx.seatTypeId, seatIds: fx.seatIds.slice(0, 2) }),
+    ).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.seatIds' } });
+    expect(await reservations.listForBuyer(buyer)).toHaveLength(0);
+    expect(
+      await model<InventoryDoc>(INVENTORY).findById(fx.gaTypeId).lean<InventoryDoc>().exec(),
+    ).toMatchObject({
+      held: 0,
+      sold: 0,
+    });
+    // One ticket fits.
+    expect((await reservations.reserve(buyer, { ticketTypeId: fx.gaTypeId, quantity: 1 })).status).toBe(
+      'HELD',
+    );
+  });
+});

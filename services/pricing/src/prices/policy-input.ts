@@ -16,6 +16,7 @@ export function policyFromInput(
   currency: string,
   minorUnit: number,
   defaults: DemandDefaults,
+  basePrice?: number,
 ): StoredPolicy {
   if (input.currency !== currency) {
     throw badInput('input.currency', `The ticket type is priced in ${currency}`);
@@ -40,7 +41,7 @@ export function policyFromInput(
     case 'FIXED':
       return { kind: 'FIXED' };
     case 'DEMAND':
-      return demandPolicy(input, minorUnit, defaults);
+      return demandPolicy(input, minorUnit, defaults, basePrice);
     case 'TIERED':
       return tieredPolicy(input);
     default:
@@ -52,6 +53,7 @@ function demandPolicy(
   input: SetPricingPolicyInput,
   minorUnit: number,
   defaults: DemandDefaults,
+  basePrice: number | undefined,
 ): StoredPolicy {
   const { floor, ceiling, maxStepPct } = input;
   if (!present(floor)) throw badInput('input.floor', 'A DEMAND policy needs a floor');
@@ -60,6 +62,16 @@ function demandPolicy(
   if (floor <= 0) throw badInput('input.floor', 'The floor must be above zero');
   if (ceiling <= 0) throw badInput('input.ceiling', 'The ceiling must be above zero');
   if (floor > ceiling) throw badInput('input.floor', 'The floor is above the ceiling');
+  // The same rule as the event service's (floor ≤ base ≤ ceiling): without demand the price is the base price.
+  if (present(basePrice) && basePrice > 0) {
+    if (floor > basePrice)
+      throw badInput('input.floor', `The floor must not exceed the base price (${basePrice} minor units)`);
+    if (ceiling < basePrice)
+      throw badInput(
+        'input.ceiling',
+        `The ceiling must not be below the base price (${basePrice} minor units)`,
+      );
+  }
   if (!(maxStepPct > 0 && maxStepPct <= 100)) {
     throw badInput('input.maxStepPct', 'The maximum step must be above 0 and at most 100 percent');
   }

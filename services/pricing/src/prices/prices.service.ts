@@ -91,7 +91,13 @@ export class PricesService {
     input: SetPricingPolicyInput,
   ): Promise<PricingSettings> {
     const doc = await this.managedType(user, ticketTypeId, true);
-    const policy = policyFromInput(input, doc.currency, minorUnitOf(doc.currency), this.defaults);
+    const policy = policyFromInput(
+      input,
+      doc.currency,
+      minorUnitOf(doc.currency),
+      this.defaults,
+      doc.basePrice,
+    );
     for (let attempt = 0; attempt < POLICY_ATTEMPTS; attempt += 1) {
       const outcome = await this.repricer.reprice(ticketTypeId, { policy, cause: 'POLICY_CHANGED' });
       if (outcome.status === 'changed') return this.toSettings(outcome.doc);

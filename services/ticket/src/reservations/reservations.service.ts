@@ -218,6 +218,7 @@ export class ReservationsService {
       const quantity = input.quantity!;
       if (quantity > type.perOrderMax)
         throw badInput('input.quantity', `At most ${type.perOrderMax} tickets per order`);
+      assertPayable(unitPrice.amount, quantity, 'input.quantity');
       return { type, event, unitPrice, quantity, seatIds: [] as string[] };
     }
     if (!hasSeats) throw badInput('input.quantity', 'This ticket type is sold by seat: give seatIds');
@@ -228,6 +229,7 @@ export class ReservationsService {
     const known = new Set(type.seatIds);
     const unknown = seatIds.find((seat) => !known.has(seat));
     if (unknown) throw badInput('input.seatIds', `Seat ${unknown} is not part of this ticket type`);
+    assertPayable(unitPrice.amount, seatIds.length, 'input.seatIds');
     return { type, event, unitPrice, quantity: seatIds.length, seatIds: [...seatIds] };
   }
 
@@ -433,6 +435,17 @@ export class ReservationsService {
 
 export function soldOut(field: string, message = 'Not enough tickets left'): Error {
   return domainError(ErrorCode.SOLD_OUT, message, field);
+}
+
+/**
+ * Money amounts are whole minor units that fit a GraphQL Int (and every payment provider's amount field): an
+ * order whose total would not is refused before anything is held.
+ */
+export const MAX_ORDER_TOTAL_MINOR = 2_147_483_647;
+
+function assertPayable(unitPriceMinor: number, quantity: number, field: string): void {
+  if (unitPriceMinor * quantity > MAX_ORDER_TOTAL_MINOR)
+    throw badInput(field, 'The total of this order is too large to be paid at once; reserve fewer tickets');
 }
 
 /** Refuses holds on an event that is not on sale right now. */
