@@ -187,6 +187,28 @@ describe('variable coercion errors', () => {
     expect(out.message).toContain('soldOut');
   });
 
+  it('never quotes the refused value back (a password in it would reach the client and every log)', () => {
+    const reason = 'Field "isAdmin" is not defined by type "SignUpInput".';
+    const message = `Variable "$i" got invalid value { email: "a@b.test", password: "s3cret; at \\"x\\"", isAdmin: true }; ${reason}`;
+    // As Apollo hands it over (the inner coercion error as originalError), and without it.
+    const withInner = Object.assign(userInputError(message), { originalError: new GraphQLError(reason) });
+    for (const error of [withInner, userInputError(message)]) {
+      const out = production({ message, extensions: { code: 'BAD_USER_INPUT' } }, error);
+      expect(out.message).toBe(`Variable "$i" got an invalid value; ${reason}`);
+      expect(out.message).not.toContain('s3cret');
+      expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'i.isAdmin' });
+    }
+    const nested =
+      'Variable "$input" got invalid value "abc" at "input.price"; Int cannot represent non-integer value: "abc"';
+    expect(
+      production({ message: nested, extensions: { code: 'BAD_USER_INPUT' } }, userInputError(nested)),
+    ).toMatchObject({
+      message:
+        'Variable "$input" got an invalid value at "input.price"; Int cannot represent non-integer value: "abc"',
+      extensions: { field: 'input.price' },
+    });
+  });
+
   it('reads the path graphql-js gives, or falls back to the variable', () => {
     expect(
       fieldFromVariableError(

@@ -98,6 +98,32 @@ export function fieldFromVariableError(message: string): string | null {
   return field ? `${variable}.${field}` : variable;
 }
 
+/**
+ * graphql-js quotes a refused variable's whole value in its message (`Variable "$i" got invalid value { email:
+ * "...", password: "..." }; Field "isAdmin" is not defined...`), which would hand a password back to the client
+ * and into every log on the way. The value is dropped; the variable, the path and the reason stay:
+ * `Variable "$i" got an invalid value; Field "isAdmin" is not defined by type "SignUpInput".` `reason` is the
+ * inner coercion error's message when known (the text after the value), else the message's last `; ` part.
+ */
+export function redactVariableValue(message: string, reason?: string): string {
+  const head = /^(Variable "\$\w+") got invalid value /.exec(message);
+  if (!head) return message;
+  let rest = message.slice(head[0].length);
+  let why = '';
+  if (reason && rest.endsWith(`; ${reason}`)) {
+    why = `; ${reason}`;
+    rest = rest.slice(0, -why.length);
+  } else {
+    const cut = rest.lastIndexOf('; ');
+    if (cut >= 0) {
+      why = rest.slice(cut);
+      rest = rest.slice(0, cut);
+    }
+  }
+  const at = / at "[\w.[\]]+"$/.exec(rest)?.[0] ?? '';
+  return `${head[1]} got an invalid value${at}${why}`;
+}
+
 /** The located GraphQL error a literal-value validation failure came as (name-based, see isGraphQLError). */
 interface LocatedError {
   message: string;
@@ -203,6 +229,10 @@ export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
     if (!('field' in extensions) || extensions.field == null) {
       extensions.field =
         extensions.code === ErrorCode.BAD_USER_INPUT ? fieldFromVariableError(message) : null;
+    }
+    if (extensions.code === ErrorCode.BAD_USER_INPUT) {
+      const inner = (error as { originalError?: { message?: unknown } } | null)?.originalError;
+      message = redactVariableValue(message, typeof inner?.message === 'string' ? inner.message : undefined);
     }
 
     if (options.production) {
