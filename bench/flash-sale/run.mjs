@@ -20,7 +20,8 @@
 // The database is a private FerretDB on a private PostgreSQL cluster (bench/lib/private-ferretdb.mjs), so
 // its CPU and command counts belong to this run alone; --shared-db uses the shared local stack's server instead
 // (MONGO_URL). Redis and Kafka are the shared local stack's: their CPU includes whatever else the machine runs.
-// --profile runs the ticket service with --cpu-prof and adds its top functions by self time to the report.
+// --profile runs the ticket service with --cpu-prof and adds its top functions by self time to the report
+// (--keep-profiles: the same, and the .cpuprofile files are left in place).
 // --room switches the event's waiting room on and sends every buyer through it first (`enterRoom`).
 // --direct adds, as the ceiling measured in the same run, one more step at the highest rate sent straight to
 // the ticket subgraph (no gateway), on a ticket type of its own. --json writes the figures (per step, the
@@ -28,7 +29,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { mongoServer } from '../lib/local-stack.mjs';
 import { startPrivateFerretdb } from '../lib/private-ferretdb.mjs';
@@ -59,7 +60,8 @@ const rates = String(singleRate ?? argValue('rates', '25,50,100,200,400'))
 const stepSeconds = Math.min(Number(argValue('step-seconds', 20)), 120);
 const patienceMs = Math.min(Number(argValue('patience', 15)), 120) * 1000;
 const sharedDb = process.argv.includes('--shared-db') || ticketDb !== undefined;
-const profile = process.argv.includes('--profile');
+const keepProfiles = process.argv.includes('--keep-profiles');
+const profile = process.argv.includes('--profile') || keepProfiles;
 const useRoom = process.argv.includes('--room');
 const writeReport = !process.argv.includes('--no-report');
 const direct = process.argv.includes('--direct') && !singleRate;
@@ -74,6 +76,34 @@ const fmt = (v, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const loadAtStart = os.loadavg();
 
+/**
+ * Event-loop delay during a step, in ms: how late each process's loop ran a timer, which every answer it
+ * sends waits through as well. The load generator's own is measured here (10 ms timer); the gateway's and the
+ * ticket service's are read from their /metrics (prom-client's 200 ms timer; a scrape resets it, so the
+ * step's start scrape discards what came before). Both histograms count the timer's own period, taken off.
+ */
+const LOOP_METRICS = ['p50', 'p99', 'max'].map((q) => [q, `nodejs_eventloop_lag_${q}_seconds`]);
+async function serviceLoopDelay(baseUrl) {
+  const text = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })
+    .then((r) => r.text())
+    .catch(() => '');
+  const out = {};
+  for (const [q, name] of LOOP_METRICS) {
+    const value = Number(text.match(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm'))?.[1]);
+    out[q] = Number.isFinite(value) ? Math.max(0, value * 1000 - 200) : NaN;
+  }
+  return out;
+}
+function loopDelayRecorder() {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return () => {
+    h.disable();
+    const ms = (ns) => Math.max(0, ns / 1e6 - 10);
+    return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+  };
+}
+
 const RESERVE = 'mutation($i: ReserveTicketsInput!) { reserveTickets(input: $i) { id } }';
 const CHECKOUT = 'mutation($i: CheckoutInput!) { checkout(input: $i) { id status } }';
 
@@ -85,27 +115,36 @@ const CHECKOUT = 'mutation($i: CheckoutInput!) { checkout(input: $i) { id status
  * Undefined when the room says NOT_NEEDED; null when the buyer gave up waiting.
  */
 const ROOM_STATUS = 'state position estimatedWaitSeconds admissionPass';
-async function enterRoom(gatewayUrl, buyer, eventId, giveUpAt) {
+async function enterRoom(gatewayUrl, buyer, eventId, giveUpAt, onRefusal = () => {}) {
   // A join or poll that times out, loses its connection or is refused (TRY_AGAIN, no data) is simply tried
-  // again on the next round, as a browser would: it never ends the buyer's wait early or the run.
+  // again on the next round, as a browser would: it never ends the buyer's wait early or the run. A refusal
+  // with a retryable code is reported (`onRefusal(op, code@origin, ms)`): it counts like any other.
+  // The retry hint of the last refused join or poll: an honest client waits it (with jitter) before asking again.
+  let hintMs = 200;
+  const ask = (op, query, field) => {
+    const t = performance.now();
+    hintMs = 200;
+    return gql(gatewayUrl, query, { e: eventId }, buyer.token)
+      .then((body) => {
+        const error = body?.errors?.[0];
+        const code = error?.extensions?.code;
+        if (RETRYABLE.has(code)) {
+          const origin = /The (\w+) service is busy/.exec(error.message ?? '')?.[1];
+          onRefusal(op, code + (origin ? `@${origin}` : ''), performance.now() - t);
+          hintMs = Number(error.extensions?.retryAfterMs) || 1_000;
+        }
+        return body?.data?.[field];
+      })
+      .catch(() => undefined);
+  };
   const join = () =>
-    gql(
-      gatewayUrl,
-      `mutation($e: ID!) { joinWaitingRoom(eventId: $e) { ${ROOM_STATUS} } }`,
-      { e: eventId },
-      buyer.token,
-    )
-      .then((body) => body?.data?.joinWaitingRoom)
-      .catch(() => undefined);
+    ask('join', `mutation($e: ID!) { joinWaitingRoom(eventId: $e) { ${ROOM_STATUS} } }`, 'joinWaitingRoom');
   const poll = () =>
-    gql(
-      gatewayUrl,
+    ask(
+      'status',
       `query($e: ID!) { waitingRoomStatus(eventId: $e) { ${ROOM_STATUS} } }`,
-      { e: eventId },
-      buyer.token,
-    )
-      .then((body) => body?.data?.waitingRoomStatus)
-      .catch(() => undefined);
+      'waitingRoomStatus',
+    );
   let status = await join();
   let live = null; // { latest, ended, dispose }
   try {
@@ -114,7 +153,7 @@ async function enterRoom(gatewayUrl, buyer, eventId, giveUpAt) {
       if (status?.state === 'ADMITTED' && status.admissionPass) return status.admissionPass;
       if (performance.now() > giveUpAt) return null;
       if (!status || ['NOT_JOINED', 'PASS_EXPIRED', 'PASS_USED'].includes(status.state)) {
-        await sleep(200);
+        await sleep(hintMs * (0.5 + Math.random()));
         status = await join();
         continue;
       }
@@ -324,7 +363,7 @@ async function runStep(rate, typeId, eventId, url = gateway.url) {
     let pass;
     if (useRoom) {
       const t = performance.now();
-      pass = await enterRoom(url, buyer, eventId, arrivedAt + 4 * patienceMs);
+      pass = await enterRoom(url, buyer, eventId, arrivedAt + 4 * patienceMs, refused);
       roomMs.push(performance.now() - t);
       if (pass === null) return bump('buyer:gave-up-in-room');
     }
@@ -374,6 +413,8 @@ async function runStep(rate, typeId, eventId, url = gateway.url) {
 
   const cpuBefore = cpuSnapshot(cpuGroups);
   const dbBefore = await dbCommands();
+  await Promise.all([serviceLoopDelay(gateway.url), serviceLoopDelay(ticket.url)]);
+  const ownLoop = loopDelayRecorder();
   const started = performance.now();
   const inflight = [];
   for (let i = 0; i < count; i++) {
@@ -384,6 +425,11 @@ async function runStep(rate, typeId, eventId, url = gateway.url) {
   }
   await Promise.all(inflight);
   const ended = performance.now();
+  const loopDelay = {
+    'load generator': ownLoop(),
+    gateway: await serviceLoopDelay(gateway.url),
+    ticket: await serviceLoopDelay(ticket.url),
+  };
   const cpu = cpuDelta(cpuBefore, cpuSnapshot(cpuGroups));
   const dbAfter = await dbCommands();
   const dbOps = Object.keys(dbAfter).reduce((sum, k) => sum + (dbAfter[k] - (dbBefore[k] ?? 0)), 0);
@@ -463,6 +509,7 @@ async function runStep(rate, typeId, eventId, url = gateway.url) {
     seconds: (ended - started) / 1000,
     reserve: [50, 95, 99].map((p) => pct(reserveMs, p)),
     checkout: [50, 95, 99].map((p) => pct(checkoutMs, p)),
+    loopDelay,
     refusals: refusalMs.length,
     refusalP99: pct(refusalMs, 99),
     refusalMax: refusalMs.at(-1) ?? NaN,
@@ -564,6 +611,9 @@ try {
             ([kind, k]) =>
               `${kind} ${k.count} (p50 ${fmt(k.p50, 0)}, p99 ${fmt(k.p99, 0)} ms, ${k.over} over ${REFUSAL_BUDGET_MS})`,
           )
+          .join('; ')}\n` +
+        `  event-loop delay p50 / p99 / max (ms): ${Object.entries(result.loopDelay)
+          .map(([who, d]) => `${who} ${fmt(d.p50, 0)} / ${fmt(d.p99, 0)} / ${fmt(d.max, 0)}`)
           .join('; ')}\n`,
     );
     // Let the relays and the sweeper catch up before the next step.
@@ -615,7 +665,9 @@ function profileSummary(dir) {
       .map(([k, v]) => `| ${k.replace(/\|/g, '\\|')} | ${((100 * v) / total).toFixed(1)} % |`)
       .join('\n');
   }
-  rmSync(dir, { recursive: true, force: true });
+  // --keep-profiles leaves the .cpuprofile files for a closer look (Chrome DevTools, or a script of one's own).
+  if (keepProfiles) console.log(`CPU profile kept: ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
   return rows;
 }
 profileTop = profileSummary(profileDir);

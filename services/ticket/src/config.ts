@@ -156,6 +156,11 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
      * place again.
      */
     WAITING_ROOM_PRESENCE_SECONDS: envInt({ default: 20, min: 1, max: 3600 }),
+    /**
+     * Position pushes a second one process sends per room, however many wait (each waiting subscriber's new
+     * position is pushed every waiting/this seconds, within 1-15 s). A change of state is pushed at once.
+     */
+    WAITING_ROOM_POSITION_PUSHES_PER_S: envInt({ default: 400, min: 1, max: 100_000 }),
     /** Payment provider. Only the built-in test provider exists so far. */
     PAYMENT_PROVIDER: z.enum(['test'], { error: 'expected test' }).default('test'),
     /** The test provider charges nobody: it is refused in production unless explicitly allowed. */

@@ -122,8 +122,33 @@ test('the second buyer queues on the event page and is let in when the first use
   const room = page.getByRole('region', { name: 'Waiting room' });
   await expect(room).toHaveAttribute('data-state', 'NOT_JOINED');
   await expect(page.getByRole('button', { name: 'Reserve Floor' })).toBeDisabled();
+  // The first join is refused as a busy gateway would (TRY_AGAIN with a hint): the page asks again by itself.
+  let joins = 0;
+  await page.route('**/graphql', async (route) => {
+    if (!/joinWaitingRoom/.test(route.request().postData() ?? '')) return route.continue();
+    joins += 1;
+    if (joins > 1) return route.continue();
+    return route.fulfill({
+      status: 503,
+      headers: { 'content-type': 'application/json', 'retry-after': '1' },
+      body: JSON.stringify({
+        errors: [
+          {
+            message: 'The gateway service is busy; try again in 600 ms',
+            extensions: { code: 'TRY_AGAIN', retryAfterMs: 600, retryAfter: 1 },
+          },
+        ],
+      }),
+    });
+  });
   await room.getByRole('button', { name: 'Join the queue' }).click();
   await expect(room).toHaveAttribute('data-state', 'WAITING');
+  expect(joins).toBe(2);
+  await page.unroute('**/graphql');
+  // The browser logs the refused request (503) as a failed resource load: expected here, and only that one.
+  const refusedLoad = second.errors.findIndex((e) => /status of 503/.test(e));
+  expect(refusedLoad).toBeGreaterThanOrEqual(0);
+  second.errors.splice(refusedLoad, 1);
   await expect(page.getByTestId('queue-position')).toHaveText('1');
   await reviewPage(page, info, 'event-waiting-room');
 

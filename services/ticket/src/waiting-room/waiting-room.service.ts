@@ -59,11 +59,10 @@ const REBUILD_WAIT_MS = 5_000;
 const UPDATE_EVERY_MS = 250;
 /**
  * A waiting buyer's new position (nothing else changed) is pushed at most once per this interval, stretched so
- * that one process sends about POSITION_PUSHES_PER_S position pushes a second per room however many wait; a
+ * that one process sends about WAITING_ROOM_POSITION_PUSHES_PER_S position pushes a second per room however many wait; a
  * change of state (admitted, pass expired) is pushed at once.
  */
 const POSITION_EVERY_MS = { min: 1_000, max: 15_000 };
-const POSITION_PUSHES_PER_S = 400;
 /** Room messages: some buyers' turn came (`<POPPED> <userId> …`), or anything may have changed. */
 const POPPED = 'popped';
 const ROOM_CHANGED = 'changed';
@@ -208,6 +207,8 @@ export class WaitingRoomService implements OnApplicationShutdown {
    * process), joins and status reads at once.
    */
   private readonly presenceMs: number;
+  /** WAITING_ROOM_POSITION_PUSHES_PER_S (see positionEveryMs). */
+  private readonly positionPushesPerS: number;
   private readonly rooms = new Map<string, { at: number; value: Promise<WaitingRoomDoc | null> }>();
   /**
    * Why an event sells no more (cancelled, ended), null while it may, undefined for an unknown event; a
@@ -254,6 +255,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
     this.passKey = passKeyFrom(config.WAITING_ROOM_PASS_KEY, config.DISPLAY_CODE_MASTER_KEY);
     this.slotHoldMs = config.WAITING_ROOM_SLOT_HOLD_SECONDS * 1000;
     this.presenceMs = config.WAITING_ROOM_PRESENCE_SECONDS * 1000;
+    this.positionPushesPerS = config.WAITING_ROOM_POSITION_PUSHES_PER_S;
     this.admitter = new PeriodicTask({
       name: 'waiting-room-admitter',
       minIntervalMs: ADMIT_MIN_INTERVAL_MS,
@@ -1121,7 +1123,7 @@ export class WaitingRoomService implements OnApplicationShutdown {
 
   /** How often one subscriber's position may be pushed, given how many watch the room in this process. */
   private positionEveryMs(channel: string): number {
-    const spread = (this.live.listenerCount(channel) * 1000) / POSITION_PUSHES_PER_S;
+    const spread = (this.live.listenerCount(channel) * 1000) / this.positionPushesPerS;
     return Math.min(POSITION_EVERY_MS.max, Math.max(POSITION_EVERY_MS.min, spread));
   }
 

@@ -5,6 +5,10 @@ import type { WaitingRoomStatus } from '../api/types';
 import { problemOf, type ApiProblem } from '../lib/errors';
 import { Countdown, ErrorBanner } from './ui';
 
+/** Answers meaning "busy, ask again later": a join refused with one is retried by itself. */
+const BUSY = new Set(['TRY_AGAIN', 'SERVICE_UNAVAILABLE', 'RATE_LIMITED', 'NETWORK']);
+const JOIN_RETRIES = 5;
+
 export interface WaitingRoomGate {
   status: WaitingRoomStatus | null;
   /** Reserving needs a pass now and there is none. */
@@ -47,9 +51,27 @@ export function useWaitingRoom(eventId: string, signedIn: boolean): WaitingRoomG
     const timer = window.setTimeout(refresh, Math.max(0, new Date(expiresAt).getTime() - Date.now()) + 500);
     return () => window.clearTimeout(timer);
   }, [expiresAt, refresh]);
+  // A join refused because the service is busy is tried again by itself after the API's hint (a flood is when
+  // the room matters most): up to JOIN_RETRIES times, then the buyer sees the problem and the button.
+  const [retrying, setRetrying] = useState(false);
   const join = useCallback(async () => {
-    const res = await joinMutation({ eventId });
-    if (res.data) setJoined(res.data.joinWaitingRoom);
+    setRetrying(true);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const res = await joinMutation({ eventId });
+        if (res.data) {
+          setJoined(res.data.joinWaitingRoom);
+          return;
+        }
+        const problem = problemOf(res.error);
+        if (!problem || !BUSY.has(problem.code) || attempt >= JOIN_RETRIES) return;
+        const wait =
+          Math.min(5_000, Math.max(500, problem.retryAfterMs ?? 1_000)) * (0.75 + Math.random() / 2);
+        await new Promise((resolve) => window.setTimeout(resolve, wait));
+      }
+    } finally {
+      setRetrying(false);
+    }
   }, [joinMutation, eventId]);
   return {
     status,
@@ -57,7 +79,7 @@ export function useWaitingRoom(eventId: string, signedIn: boolean): WaitingRoomG
     admissionPass: status?.state === 'ADMITTED' ? status.admissionPass : null,
     refresh,
     join,
-    joining: joinResult.fetching,
+    joining: joinResult.fetching || retrying,
     joinProblem: problemOf(joinResult.error),
   };
 }
