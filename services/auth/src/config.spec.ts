@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@ticketing/platform';
 import { describe, expect, it } from 'vitest';
-import { authConfigSchema } from './config';
+import { authConfigSchema, seedAdminConfigSchema } from './config';
 
 describe('auth config', () => {
   it('has safe defaults for development', () => {
@@ -36,5 +36,35 @@ describe('auth config', () => {
     expect(() => loadConfig(authConfigSchema, { AUTH_SIGNING_KEYS: '{"kty":"OKP"}' })).toThrow(
       /AUTH_SIGNING_KEYS/,
     );
+  });
+
+  describe('the seed-admin command', () => {
+    it('reads the database like the service and the ADMIN_* variables, nothing else', () => {
+      const config = loadConfig(seedAdminConfigSchema, {
+        ADMIN_EMAIL: 'ops@example.com',
+        ADMIN_PASSWORD: 'violet-harbour-lantern-42',
+        MONGO_DB: 'auth-prod',
+        // A production pod's other settings do not concern it.
+        NODE_ENV: 'production',
+      });
+      expect(config).toEqual({
+        MONGO_URL: 'mongodb://127.0.0.1:27018',
+        MONGO_DB: 'auth-prod',
+        ADMIN_EMAIL: 'ops@example.com',
+        ADMIN_NAME: '',
+        ADMIN_PASSWORD: 'violet-harbour-lantern-42',
+      });
+    });
+
+    it('accepts a blank ADMIN_NAME (needed only when the account is created)', () => {
+      const env = { ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'x', ADMIN_NAME: '' };
+      expect(loadConfig(seedAdminConfigSchema, env).ADMIN_NAME).toBe('');
+    });
+
+    it('names every missing or bad variable', () => {
+      expect(() => loadConfig(seedAdminConfigSchema, { MONGO_URL: 'postgres://db' })).toThrow(
+        'Invalid configuration: MONGO_URL (expected mongodb or mongodb+srv URL), ADMIN_EMAIL (required), ADMIN_PASSWORD (required)',
+      );
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { baseConfigSchema, envInt } from '@ticketing/platform';
+import { baseConfigSchema, envInt, envString } from '@ticketing/platform';
 import { z } from 'zod';
 
 export const AUTH_SERVICE_NAME = 'auth';
@@ -81,3 +81,20 @@ export const authConfigSchema = baseConfigSchema(AUTH_SERVICE_NAME, AUTH_DEFAULT
   });
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;
+
+/**
+ * The seed-admin command's variables (src/seed-admin.ts): the database exactly as the service reads it,
+ * and the account to create or promote. The two fields are taken from the service's shape, not `.pick()`ed:
+ * the schema carries whole-object refinements, and zod 4 refuses `.pick()` on a refined object.
+ * `ADMIN_NAME` may be blank (needed only when the account is created; the Helm hook Job passes "" when
+ * unset); the email, name and password rules are checked by `seedAdmin` before anything is written.
+ */
+export const seedAdminConfigSchema = z.object({
+  MONGO_URL: authConfigSchema.shape.MONGO_URL,
+  MONGO_DB: authConfigSchema.shape.MONGO_DB,
+  ADMIN_EMAIL: envString(),
+  ADMIN_NAME: z.string().default(''),
+  ADMIN_PASSWORD: envString(),
+});
+
+export type SeedAdminConfig = z.infer<typeof seedAdminConfigSchema>;

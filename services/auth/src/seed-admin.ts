@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { baseConfigSchema, envString, loadConfig } from '@ticketing/platform';
+import { loadConfig } from '@ticketing/platform';
 import mongoose, { type Model } from 'mongoose';
-import { AUTH_DEFAULT_PORT, AUTH_SERVICE_NAME } from './config';
+import { seedAdminConfigSchema } from './config';
 import { PasswordHasher } from './passwords/password-hasher.service';
 import { AdminSeedError, seedAdmin } from './users/admin-seed';
 import { UserRecord, UserSchema } from './users/schemas/user.schema';
@@ -10,16 +10,13 @@ import type { StoredUser } from './users/users.service';
 /**
  * Operator command: creates (or, with proof of its password, promotes) an ADMIN account.
  *   ADMIN_EMAIL=ops@example.com ADMIN_NAME="Ops" ADMIN_PASSWORD=... node services/auth/dist/seed-admin.js
- * (ADMIN_NAME is needed only when the account is created.)
+ * (ADMIN_NAME is needed only when the account is created; blank otherwise is fine.)
  * (or `npm run seed:admin -w @ticketing/auth`; in Kubernetes: `kubectl exec` into an auth pod).
- * Reads MONGO_URL / MONGO_DB like the service. Exit 0 on success, 1 with one line naming the problem.
+ * Reads MONGO_URL / MONGO_DB like the service (`seedAdminConfigSchema`). Exit 0 on success, 1 with one
+ * line naming the problem. Tested as a child process by test/seed-admin-command.e2e-spec.ts.
  */
-const seedConfigSchema = baseConfigSchema(AUTH_SERVICE_NAME, AUTH_DEFAULT_PORT)
-  .pick({ MONGO_URL: true, MONGO_DB: true })
-  .extend({ ADMIN_EMAIL: envString(), ADMIN_NAME: envString(''), ADMIN_PASSWORD: envString() });
-
 async function main(): Promise<number> {
-  const config = loadConfig(seedConfigSchema);
+  const config = loadConfig(seedAdminConfigSchema);
   const connection = await mongoose
     .createConnection(config.MONGO_URL, { dbName: config.MONGO_DB, serverSelectionTimeoutMS: 5000 })
     .asPromise();

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionRevoker } from '../src/sessions/session-revoker';
 import { LoginThrottle } from '../src/throttle/login-throttle.service';
 import { UserRecord } from '../src/users/schemas/user.schema';
 import { startAuth, type RunningAuth } from './support/auth-app';
@@ -26,6 +27,8 @@ const ME = `query { me { id name email role } }`;
 const CHANGE_PASSWORD = `mutation Change($input: ChangePasswordInput!) { changePassword(input: $input) }`;
 
 const PASSWORD = 'violet-harbour-lantern-42';
+/** A revoked session's access tokens must be refused within this (README, "Sessions that end at once"). */
+const REVOKED_WITHIN_MS = 1000;
 /** Per-account hard limit the app under test is configured with. */
 const MAX_FAILURES = 20;
 
@@ -52,6 +55,33 @@ async function signUp(tag: string, overrides: Record<string, unknown> = {}) {
     at: result.cookies.at.value,
     rt: result.cookies.rt.value,
   };
+}
+
+/**
+ * Polls `me` with `token` every 50 ms from `since` until it is refused; returns after how many ms, or
+ * Infinity when it still worked after `limitMs`.
+ */
+async function refusedAfter(token: string, since: number, limitMs = REVOKED_WITHIN_MS): Promise<number> {
+  while (Date.now() - since <= limitMs) {
+    if (errorOf(await gql(url, ME, {}, { bearer: token }))?.code === 'UNAUTHENTICATED')
+      return Date.now() - since;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Runs `body` with the revoker's periodic repair (every 5 s it re-asserts recent revocations from MongoDB)
+ * paused, so a refusal within a second proves the ending itself announced the session, not the repair.
+ */
+async function withoutRevocationRepair(body: () => Promise<void>): Promise<void> {
+  const revoker = auth.app.get(SessionRevoker);
+  revoker.onModuleDestroy();
+  try {
+    await body();
+  } finally {
+    revoker.onApplicationBootstrap();
+  }
 }
 
 beforeAll(async () => {
@@ -103,7 +133,14 @@ describe('sign-up', () => {
     ['a short password', { password: 'short-pass' }, 'input.password'],
     ['a very common password', { password: 'Password1234' }, 'input.password'],
     ['a 300-character password', { password: 'Xy7-'.repeat(75) }, 'input.password'],
+    [
+      'an email whose local part exceeds 64 characters',
+      { email: `${'a'.repeat(65)}@example.com` },
+      'input.email',
+    ],
     ['an empty name', { name: '   ' }, 'input.name'],
+    ['a name of Hangul fillers only (U+3164)', { name: '\u3164\u3164' }, 'input.name'],
+    ['a name of combining marks only', { name: '\u0301\u0301' }, 'input.name'],
   ])('refuses %s with BAD_USER_INPUT on its field and creates nothing', async (_label, overrides, field) => {
     const users = auth.app.get<Model<UserRecord>>(getModelToken(UserRecord.name));
     const before = await users.countDocuments().exec();
@@ -231,6 +268,25 @@ describe('refresh and sign-out', () => {
     expect(errorOf(afterReplay)?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('a reused refresh token ends the session at once: its access tokens are refused within a second, like after sign-out', async () => {
+    await withoutRevocationRepair(async () => {
+      const { rt: first, at: firstAccess } = await signUp('reuse-at');
+      const rotated = await gql(url, REFRESH, {}, { cookies: { rt: first } });
+      expect(rotated.errors).toBeUndefined();
+      const currentAccess = rotated.data.refreshSession.accessToken as string;
+      expect((await gql(url, ME, {}, { bearer: currentAccess })).errors).toBeUndefined();
+
+      const replay = await gql(url, REFRESH, {}, { cookies: { rt: first } });
+      expect(errorOf(replay)).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: expect.stringMatching(/Session expired or revoked/),
+      });
+      const since = Date.now();
+      expect(await refusedAfter(currentAccess, since)).toBeLessThan(REVOKED_WITHIN_MS);
+      expect(await refusedAfter(firstAccess, since)).toBeLessThan(REVOKED_WITHIN_MS);
+    });
+  });
+
   it('lets at most one of several parallel refreshes with the same token succeed, and the race ends the family', async () => {
     for (let round = 0; round < 3; round += 1) {
       const { rt } = await signUp(`parallel${round}`);
@@ -246,6 +302,21 @@ describe('refresh and sign-out', () => {
         );
       }
     }
+  });
+
+  it("the losers of a parallel refresh end the session at once: its access tokens, the winner's too, are refused within a second", async () => {
+    await withoutRevocationRepair(async () => {
+      const { rt, at } = await signUp('race-at');
+      const results = await Promise.all([1, 2, 3].map(() => gql(url, REFRESH, {}, { cookies: { rt } })));
+      expect(results.filter((r) => errorOf(r)?.code === 'UNAUTHENTICATED').length).toBeGreaterThanOrEqual(2);
+      const since = Date.now();
+      const accessTokens = [
+        at,
+        ...results.filter((r) => r.errors === undefined).map((r) => r.cookies.at.value),
+      ];
+      for (const token of accessTokens)
+        expect(await refusedAfter(token, since)).toBeLessThan(REVOKED_WITHIN_MS);
+    });
   });
 
   it('a failed refresh clears the cookies of the session it presented, and sets none when it presented none', async () => {

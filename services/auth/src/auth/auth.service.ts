@@ -85,10 +85,17 @@ export class AuthService {
     return this.startSession(found);
   }
 
-  /** Exchanges the refresh cookie for new tokens; a replayed token revokes its session. */
+  /**
+   * Exchanges the refresh cookie for new tokens. A replayed token (or the loser of a parallel refresh)
+   * ends its session like a sign-out: revoked in MongoDB, then announced, so its access tokens are
+   * refused everywhere at once rather than at the revoker's next repair.
+   */
   async refresh(refreshToken: string | undefined): Promise<SessionResult> {
     const rotation = await this.sessions.rotate(refreshToken);
-    if (!rotation.ok) throw invalidSession();
+    if (!rotation.ok) {
+      if (rotation.endedSessionId !== undefined) await this.revoker.announce([rotation.endedSessionId]);
+      throw invalidSession();
+    }
     const user = await this.users.findById(rotation.issued.userId);
     if (user === null || user.lockedAt) {
       await this.sessions.revokeByToken(

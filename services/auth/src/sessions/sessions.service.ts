@@ -20,7 +20,16 @@ export interface IssuedRefreshToken {
 export type RotationFailure = 'malformed' | 'unknown-or-expired' | 'reused';
 
 export type RotationResult =
-  { ok: true; issued: IssuedRefreshToken } | { ok: false; reason: RotationFailure };
+  | { ok: true; issued: IssuedRefreshToken }
+  | {
+      ok: false;
+      reason: RotationFailure;
+      /**
+       * The session this call ended because its token was replayed (or lost a parallel refresh). The
+       * caller must announce it (`SessionRevoker.announce`) so its access tokens are refused at once.
+       */
+      endedSessionId?: string;
+    };
 
 const MIN_DATE = (a: Date, b: Date): Date => (a.getTime() <= b.getTime() ? a : b);
 
@@ -129,7 +138,10 @@ export class SessionsService {
     return { ok: true, issued: { familyId: live._id, userId: live.userId, token: next, expiresAt } };
   }
 
-  /** A token that is not the current one of a live session: revoke its family if it was ever used. */
+  /**
+   * A token that is not the current one of a live session: revoke its family if it was ever used. A family
+   * found already revoked was ended (and announced) by whoever revoked it.
+   */
   private async refuseReplay(presented: string, now: Date): Promise<RotationResult> {
     const revoke = (filter: Record<string, unknown>) =>
       this.families
@@ -144,7 +156,7 @@ export class SessionsService {
     const replayed = (await revoke({ usedHashes: presented })) ?? (await revoke({ currentHash: presented }));
     if (replayed !== null) {
       this.logger.warn(`refresh token reused: revoked session ${replayed._id} of user ${replayed.userId}`);
-      return { ok: false, reason: 'reused' };
+      return { ok: false, reason: 'reused', endedSessionId: replayed._id };
     }
     const alreadyRevoked = await this.families.exists({ usedHashes: presented }).exec();
     return { ok: false, reason: alreadyRevoked ? 'reused' : 'unknown-or-expired' };
