@@ -63,11 +63,28 @@ describe.each(['development', 'production'])('gateway with failing subgraphs (%s
     });
     const hangingUrl = await listen(hanging);
     // Answers like a ticket service whose load shedder has no slot (the platform's own refusal body).
+    // An operation that selects `tooLarge` is refused as a subgraph refuses a body over its limit (413).
     shedding = createServer((req, res) => {
-      req.resume();
-      res
-        .writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' })
-        .end(JSON.stringify(tryAgainBody('ticket', 250)));
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        if (body.includes('tooLarge')) {
+          res.writeHead(413, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              errors: [
+                {
+                  message: 'The request body is larger than 100kb.',
+                  extensions: { code: 'BAD_USER_INPUT', field: null },
+                },
+              ],
+            }),
+          );
+          return;
+        }
+        res
+          .writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' })
+          .end(JSON.stringify(tryAgainBody('ticket', 250)));
+      });
     });
     const sheddingUrl = await listen(shedding);
     const supergraphPath = writeSupergraph([
@@ -141,6 +158,15 @@ describe.each(['development', 'production'])('gateway with failing subgraphs (%s
     expect(answer.body.data).toEqual({ events: [{ id: 'e1' }], me: null });
     expect(answer.status).toBe(200);
     expect(answer.retryAfter).toBe('1');
+  });
+
+  it("a subgraph's refusal of the request itself (its body limit, 413) is the client's BAD_USER_INPUT, not a 500", async () => {
+    const answer = await ask(shedGw, '{ tooLarge: ticketCount }');
+    const error = answer.body.errors?.[0];
+    expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error?.message).toBe('The request body is larger than 100kb.');
+    expect(JSON.stringify(answer.body)).not.toMatch(/INTERNAL_SERVER_ERROR/);
+    expect(answer.retryAfter).toBeNull();
   });
 
   it('an answer without a refusal carries no Retry-After', async () => {

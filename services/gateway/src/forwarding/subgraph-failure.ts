@@ -4,6 +4,8 @@ import { GraphQLError } from 'graphql';
 export const UNAVAILABLE_RETRY_AFTER_MS = 1_000;
 /** Codes a subgraph's answer may carry that mean "retry later": passed through with their hint. */
 const RETRYABLE_CODES = new Set(['TRY_AGAIN', 'SERVICE_UNAVAILABLE', 'RATE_LIMITED']);
+/** Codes a subgraph's 4xx answer may carry that blame the request (a body over its limit, not JSON...). */
+const REQUEST_CODES = new Set(['BAD_USER_INPUT', 'BAD_REQUEST']);
 
 interface SubgraphErrorBody {
   errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }>;
@@ -44,6 +46,7 @@ function unavailable(serviceName: string, message: string): GraphQLError {
  * `SERVICE_UNAVAILABLE` naming the subgraph (the work may or may not have happened: a checkout is retried with
  * the same idempotency key); an HTTP 429/503 answer carrying a retryable GraphQL error (the subgraph's load
  * shedder: `TRY_AGAIN` + `retryAfterMs`) passes through with its hint; a 502/504 is `SERVICE_UNAVAILABLE` too.
+ * A 4xx the subgraph answered with `BAD_USER_INPUT` / `BAD_REQUEST` (a body over its limit) passes through too.
  * Anything else is returned unchanged (the formatter treats it as unexpected).
  */
 export function mapSubgraphFailure(serviceName: string, error: unknown): unknown {
@@ -68,6 +71,17 @@ export function mapSubgraphFailure(serviceName: string, error: unknown): unknown
     }
     if (status === 429 || status === 502 || status === 503 || status === 504)
       return unavailable(serviceName, `The ${serviceName} service is unavailable; try again shortly`);
+    if (status !== undefined && status >= 400 && status < 500) {
+      // The subgraph refused the request itself before running it (its body limit, say): the client's
+      // request is at fault, and hears so with the subgraph's own code and message.
+      const body = response?.body as SubgraphErrorBody | undefined;
+      const first = Array.isArray(body?.errors) ? body.errors[0] : undefined;
+      const code = first?.extensions?.code;
+      if (typeof code === 'string' && REQUEST_CODES.has(code) && typeof first!.message === 'string')
+        return new GraphQLError(first!.message, {
+          extensions: { field: null, ...first!.extensions, serviceName },
+        });
+    }
   }
   return error;
 }
