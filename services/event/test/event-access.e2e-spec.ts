@@ -157,6 +157,46 @@ describe('only the owning organizer (or an admin) changes an event; drafts stay 
     expect(listing.data.events.edges.map((e: any) => e.node.id)).toEqual([publishedId]);
   });
 
+  it('keeps a cancelled draft private: it was never public, so cancelling it publishes nothing', async () => {
+    const { id, typeId } = await setup(false);
+    const cancelled = await t.gql(CANCEL_EVENT, { id, reason: 'Plans changed' }, owner);
+    expect(cancelled.errors).toBeUndefined();
+    expect(cancelled.data.cancelEvent).toMatchObject({ status: 'CANCELLED', publishedAt: null });
+    const refs = {
+      reps: [
+        { __typename: 'Event', id },
+        { __typename: 'TicketType', id: typeId },
+      ],
+    };
+    for (const caller of [rival, attendee, undefined]) {
+      const read = await t.gql(EVENT_QUERY, { id }, caller);
+      expect(read.errors).toBeUndefined();
+      expect(read.data.event, `event(id) for ${caller?.role ?? 'anonymous'}`).toBeNull();
+      expect((await t.gql(ENTITIES, refs, caller)).data._entities).toEqual([null, null]);
+      const search = await t.gql(EVENTS_QUERY, { first: 50, filter: { text: 'secret draft' } }, caller);
+      expect(search.data.events.edges).toEqual([]);
+    }
+    // Another organizer learns nothing from a write either: NOT_FOUND, as for a draft.
+    const before = await t.stored(id);
+    for (const [name, doc, variables] of writes(id, typeId)) {
+      const res = await t.gql(doc, variables, rival);
+      expect(res.errors?.[0]?.extensions?.code, name).toBe('NOT_FOUND');
+    }
+    expect(await t.stored(id)).toEqual(before);
+    for (const caller of [owner, admin]) {
+      const read = await t.gql(EVENT_QUERY, { id }, caller);
+      expect(read.data.event).toMatchObject({ id, status: 'CANCELLED', cancelReason: 'Plans changed' });
+      expect((await t.gql(ENTITIES, refs, caller)).data._entities.map((e: any) => e?.id)).toEqual([
+        id,
+        typeId,
+      ]);
+    }
+    expect((await t.gql(`{ myEvents { id status } }`, {}, owner)).data.myEvents).toContainEqual({
+      id,
+      status: 'CANCELLED',
+    });
+  });
+
   it('shows the staff list to the organizer and admins only', async () => {
     const q = `query($id: ID!) { event(id: $id) { id staff { email } } }`;
     expect((await t.gql(q, { id: publishedId }, owner)).data.event.staff).toEqual([

@@ -192,6 +192,33 @@ describe('an organizer runs an event from draft to cancellation', () => {
     expect((await t.stored(eventId))!.allocated).toBe(74);
   });
 
+  it('an update that changes nothing is a no-op: same version, nothing published', async () => {
+    const before = await t.stored(eventId);
+    const updates = recorder.of('event.updated', eventId).length;
+    const upserts = recorder.of('ticket-type.upserted', eventId).length;
+    const tt = before!.ticketTypes[0]!;
+    for (const [doc, variables] of [
+      [UPDATE_EVENT, { id: eventId, input: { title: null } }],
+      [UPDATE_EVENT, { id: eventId, input: { title: before!.title, category: null, allowReentry: null } }],
+      [UPDATE_TICKET_TYPE, { id: tt.id, input: { priceMinor: tt.priceMinor, name: null } }],
+    ] as const) {
+      const res = await t.gql(doc, variables, organizer);
+      expect(res.errors, JSON.stringify(variables)).toBeUndefined();
+      expect(res.data[doc === UPDATE_EVENT ? 'updateEvent' : 'updateTicketType'].version).toBe(
+        before!.version,
+      );
+    }
+    expect(await t.stored(eventId)).toEqual(before);
+    // A real change afterwards is announced, and it is the only one since.
+    expect(
+      (await t.gql(UPDATE_TICKET_TYPE, { id: tt.id, input: { perOrderMax: 5 } }, organizer)).errors,
+    ).toBeUndefined();
+    await recorder.waitFor('ticket-type.upserted', eventId, upserts + 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(recorder.of('ticket-type.upserted', eventId)).toHaveLength(upserts + 1);
+    expect(recorder.of('event.updated', eventId)).toHaveLength(updates);
+  });
+
   it('binds pending staff when the account registers (user.registered from auth)', async () => {
     await t.app.get(UserRegisteredConsumer).ready;
     const userId = randomUUID();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADD_STAFF,
@@ -8,6 +9,7 @@ import {
   eventInput,
   gaInput,
   PUBLISH_EVENT,
+  REMOVE_STAFF,
   reservedInput,
   startEventApp,
   UPDATE_EVENT,
@@ -196,20 +198,14 @@ describe('bad input is refused with BAD_USER_INPUT naming the field, and nothing
     refusedOn(await t.gql(PUBLISH_EVENT, { id: emptyId }, organizer), 'ticketTypes');
     expect(await t.stored(emptyId)).toEqual(before);
 
-    const past = new Date(Date.now() - 2 * HOUR);
-    const old = await t.gql(
-      CREATE_EVENT,
-      {
-        input: eventInput({
-          title: 'Yesterday',
-          startsAt: past.toISOString(),
-          endsAt: new Date(past.getTime() + 6 * HOUR).toISOString(),
-        }),
-      },
-      organizer,
-    );
+    // A draft whose start passed while it was being prepared (a past start is refused when it is written).
+    const old = await t.gql(CREATE_EVENT, { input: eventInput({ title: 'Yesterday' }) }, organizer);
     const oldId = old.data.createEvent.id;
     await t.gql(ADD_TICKET_TYPE, { eventId: oldId, input: gaInput() }, organizer);
+    const past = new Date(Date.now() - 2 * HOUR);
+    await t.events
+      .updateOne({ _id: oldId }, { $set: { startsAt: past, endsAt: new Date(past.getTime() + 6 * HOUR) } })
+      .exec();
     const oldBefore = await t.stored(oldId);
     refusedOn(await t.gql(PUBLISH_EVENT, { id: oldId }, organizer), 'startsAt');
     expect(await t.stored(oldId)).toEqual(oldBefore);
@@ -238,6 +234,229 @@ describe('bad input is refused with BAD_USER_INPUT naming the field, and nothing
       expect(res.errors).toHaveLength(1);
       expect(res.errors?.[0]?.message).toContain('soldOut');
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.soldOut' });
+    });
+  });
+
+  it('venue fields made of spaces only, on create and on update', async () => {
+    const venue = eventInput().venue;
+    await unchanged(async () => {
+      for (const key of ['name', 'address', 'city'] as const) {
+        refusedOn(
+          await t.gql(CREATE_EVENT, { input: eventInput({ venue: { ...venue, [key]: '   ' } }) }, organizer),
+          `input.venue.${key}`,
+        );
+        refusedOn(
+          await t.gql(UPDATE_EVENT, { id: eventId, input: { venue: { ...venue, [key]: ' ' } } }, organizer),
+          `input.venue.${key}`,
+        );
+      }
+      refusedOn(
+        await t.gql(
+          UPDATE_EVENT,
+          { id: eventId, input: { venue: { name: '   ', address: ' ', city: ' ', capacity: 10 } } },
+          organizer,
+        ),
+        'input.venue.name',
+      );
+    });
+  });
+
+  it('a ticket type whose sales would start after the event ends', async () => {
+    const late = new Date((await t.stored(eventId))!.endsAt.getTime() + 48 * HOUR).toISOString();
+    await unchanged(async () => {
+      // The same value on the event itself is refused: the same rule holds for its ticket types.
+      refusedOn(
+        await t.gql(UPDATE_EVENT, { id: eventId, input: { salesStartAt: late } }, organizer),
+        'input.salesStartAt',
+      );
+      refusedOn(
+        await t.gql(
+          ADD_TICKET_TYPE,
+          { eventId, input: gaInput({ name: 'Late', salesStartAt: late }) },
+          organizer,
+        ),
+        'input.salesStartAt',
+      );
+      refusedOn(
+        await t.gql(UPDATE_TICKET_TYPE, { id: typeId, input: { salesStartAt: late } }, organizer),
+        'input.salesStartAt',
+      );
+    });
+  });
+
+  it("a ticket type's window left empty by the event's own sales window names the field that was sent", async () => {
+    const start = Date.parse(eventInput().startsAt);
+    const at = (hours: number) => new Date(start + hours * HOUR).toISOString();
+    const created = await t.gql(
+      CREATE_EVENT,
+      { input: eventInput({ title: 'Windows', salesEndAt: at(-24) }) },
+      organizer,
+    );
+    const id = created.data.createEvent.id;
+    const added = await t.gql(ADD_TICKET_TYPE, { eventId: id, input: gaInput() }, organizer);
+    const ttId = added.data.addTicketType.ticketTypes[0].id;
+    const early = await t.gql(
+      ADD_TICKET_TYPE,
+      { eventId: id, input: gaInput({ name: 'Early bird', quantity: 5, salesStartAt: at(-72) }) },
+      organizer,
+    );
+    expect(early.errors).toBeUndefined();
+    expect((await t.gql(PUBLISH_EVENT, { id }, organizer)).errors).toBeUndefined();
+    const before = await t.stored(id);
+
+    // Its own start after the event's sales close (it has no end of its own).
+    const late = await t.gql(UPDATE_TICKET_TYPE, { id: ttId, input: { salesStartAt: at(-12) } }, organizer);
+    refusedOn(late, 'input.salesStartAt');
+    expect(late.errors![0]!.message).not.toMatch(/cannot be saved/);
+    // Its own end before it opens (it has no start of its own: sales opened at publication).
+    refusedOn(
+      await t.gql(
+        UPDATE_TICKET_TYPE,
+        { id: ttId, input: { salesEndAt: new Date(Date.now() - HOUR).toISOString() } },
+        organizer,
+      ),
+      'input.salesEndAt',
+    );
+    // The event's sales closing before a type's own start: the event's field is named.
+    refusedOn(
+      await t.gql(UPDATE_EVENT, { id, input: { salesEndAt: at(-96) } }, organizer),
+      'input.salesEndAt',
+    );
+    expect(await t.stored(id)).toEqual(before);
+  });
+
+  it('time zones that are not canonical IANA names', async () => {
+    await unchanged(async () => {
+      for (const timeZone of ['+02:00', 'utc', 'EST', 'US/Eastern', 'europe/paris', 'GMT']) {
+        refusedOn(
+          await t.gql(CREATE_EVENT, { input: eventInput({ timeZone }) }, organizer),
+          'input.timeZone',
+        );
+      }
+      refusedOn(
+        await t.gql(UPDATE_EVENT, { id: eventId, input: { timeZone: 'utc' } }, organizer),
+        'input.timeZone',
+      );
+    });
+    // IANA names, including current ones the runtime lists under their former name (Asia/Calcutta, Europe/Kiev).
+    for (const timeZone of [
+      'UTC',
+      'Etc/UTC',
+      'Asia/Kolkata',
+      'Europe/Kyiv',
+      'America/Argentina/Buenos_Aires',
+    ]) {
+      const ok = await t.gql(
+        CREATE_EVENT,
+        { input: eventInput({ title: `Zone ${timeZone}`, timeZone }) },
+        organizer,
+      );
+      expect(ok.errors, timeZone).toBeUndefined();
+      expect(ok.data.createEvent.timeZone).toBe(timeZone);
+    }
+  });
+
+  it("an unknown event, or another organizer's draft, is NOT_FOUND on the argument that carried its id", async () => {
+    const rival = await t.user('ORGANIZER');
+    await unchanged(async () => {
+      for (const id of [randomUUID(), eventId]) {
+        const caller = id === eventId ? rival : organizer;
+        for (const [doc, variables] of [
+          [ADD_TICKET_TYPE, { eventId: id, input: gaInput({ name: 'Ghost' }) }],
+          [ADD_STAFF, { eventId: id, email: 'door@example.com' }],
+          [REMOVE_STAFF, { eventId: id, email: 'door@example.com' }],
+        ] as const) {
+          const res = await t.gql(doc, variables, caller);
+          expect(res.errors?.[0]?.extensions, JSON.stringify(res.errors)).toMatchObject({
+            code: 'NOT_FOUND',
+            field: 'eventId',
+          });
+        }
+        const res = await t.gql(UPDATE_EVENT, { id, input: { title: 'Nope' } }, caller);
+        expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+      }
+    });
+  });
+
+  it('publishing an event whose end has passed says it has ENDED', async () => {
+    const created = await t.gql(CREATE_EVENT, { input: eventInput({ title: 'Over' }) }, organizer);
+    const id = created.data.createEvent.id;
+    await t.gql(ADD_TICKET_TYPE, { eventId: id, input: gaInput() }, organizer);
+    expect((await t.gql(PUBLISH_EVENT, { id }, organizer)).errors).toBeUndefined();
+    // Its end passed and the sweeper has not stored ENDED yet: it reads as ENDED.
+    const past = Date.now() - 2 * HOUR;
+    await t.events
+      .updateOne({ _id: id }, { $set: { startsAt: new Date(past - 3 * HOUR), endsAt: new Date(past) } })
+      .exec();
+    const res = await t.gql(PUBLISH_EVENT, { id }, organizer);
+    expect(res.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(res.errors?.[0]?.message).toMatch(/ENDED/);
+    expect(res.errors?.[0]?.message).not.toMatch(/PUBLISHED/);
+  });
+
+  it('a stored date that no longer fits is blamed on the field that was sent', async () => {
+    const input = eventInput({ title: 'Fitting' });
+    const start = Date.parse(input.startsAt);
+    const at = (hours: number) => new Date(start + hours * HOUR).toISOString();
+    const created = await t.gql(
+      CREATE_EVENT,
+      {
+        input: {
+          ...input,
+          salesEndAt: at(-24),
+          doorsOpenAt: at(-1),
+          transferPolicy: { allowed: true, deadline: at(3) },
+        },
+      },
+      organizer,
+    );
+    expect(created.errors).toBeUndefined();
+    const id = created.data.createEvent.id;
+    const before = await t.stored(id);
+    // The stored transfer deadline (start + 3 h) would fall after the new end.
+    refusedOn(await t.gql(UPDATE_EVENT, { id, input: { endsAt: at(2) } }, organizer), 'input.endsAt');
+    // The stored doors (start - 1 h) would open after the new start.
+    refusedOn(await t.gql(UPDATE_EVENT, { id, input: { startsAt: at(-2) } }, organizer), 'input.startsAt');
+    // The stored end of sales (start - 24 h) would come before the new start of sales.
+    refusedOn(
+      await t.gql(UPDATE_EVENT, { id, input: { salesStartAt: at(-12) } }, organizer),
+      'input.salesStartAt',
+    );
+    expect(await t.stored(id)).toEqual(before);
+  });
+
+  it('a start or a transfer deadline in the past, on create and on update', async () => {
+    const past = Date.now() - HOUR;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    await unchanged(async () => {
+      refusedOn(
+        await t.gql(
+          CREATE_EVENT,
+          { input: eventInput({ startsAt: iso(past), endsAt: iso(past + 6 * HOUR) }) },
+          organizer,
+        ),
+        'input.startsAt',
+      );
+      refusedOn(
+        await t.gql(
+          CREATE_EVENT,
+          { input: eventInput({ transferPolicy: { allowed: true, deadline: iso(past) } }) },
+          organizer,
+        ),
+        'input.transferPolicy.deadline',
+      );
+      refusedOn(
+        await t.gql(UPDATE_EVENT, { id: eventId, input: { startsAt: iso(past) } }, organizer),
+        'input.startsAt',
+      );
+      refusedOn(
+        await t.gql(
+          UPDATE_EVENT,
+          { id: eventId, input: { transferPolicy: { allowed: true, deadline: iso(past) } } },
+          organizer,
+        ),
+        'input.transferPolicy.deadline',
+      );
     });
   });
 });

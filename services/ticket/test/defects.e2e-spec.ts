@@ -461,7 +461,7 @@ describe('perBuyerMax per ticket type and per event (issue 13, item 5), under co
 describe('an order total too large to pay', () => {
   it('is refused as bad input before anything is held (a total must fit a GraphQL Int)', async () => {
     const fx = await publish({ basePrice: 1_500_000_000, gaQuantity: 10, seats: 4 });
-    const buyer = user();
+    const buyer = asUser(user());
     const reservations = svc.get(ReservationsService);
     await expect(
       reservations.reserve(buyer, { ticketTypeId: fx.gaTypeId, quantity: 2 }),

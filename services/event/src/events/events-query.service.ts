@@ -8,7 +8,7 @@ import type { EventCategory, EventDoc } from './domain/event.types';
 import { RuleViolation } from './domain/rule-violation';
 import { normalize, queryTerms } from './domain/search-terms';
 import type { EventsFilterInput } from './dto/events-filter.input';
-import { canManage } from './event-access';
+import { canManage, isPublic } from './event-access';
 import { EventCacheService } from './event-cache.service';
 import { toEventView, type EventView, type TicketTypeView } from './event-view';
 import { normalizeEmail } from '../users/users.service';
@@ -36,7 +36,7 @@ interface ListingQuery {
 
 /**
  * Public reads. Listings and details come from the Redis cache (EventCacheService) and only ever
- * contain events that are not drafts; a draft is visible to its organizer and admins, read from Mongo.
+ * contain public events (isPublic); a private one is visible to its organizer and admins, read from Mongo.
  */
 @Injectable()
 export class EventsQueryService {
@@ -71,18 +71,21 @@ export class EventsQueryService {
     return this.cache.listing(query, () => this.loadPage(query));
   }
 
-  /** An event as `user` may see it: public events for everyone, drafts for their organizer and admins. */
+  /**
+   * An event as `user` may see it: public events for everyone, private ones (drafts, and drafts cancelled
+   * before they were ever published) for their organizer and admins only.
+   */
   async findVisible(id: string, user: AuthUser | null | undefined): Promise<EventView | null> {
     if (!ID_PATTERN.test(id)) return null;
     const cached = await this.cache.detail<EventView>(id, () => this.loadPublic(id));
     if (cached) return cached;
     if (!user) return null;
-    const draft = await this.events
-      .findOne({ _id: id, status: 'DRAFT' })
+    const doc = await this.events
+      .findOne({ _id: id, status: { $in: ['DRAFT', 'CANCELLED'] } })
       .select(HIDDEN)
       .lean<EventDoc>()
       .exec();
-    return draft && canManage(user, draft) ? toEventView(draft) : null;
+    return doc && !isPublic(doc) && canManage(user, doc) ? toEventView(doc) : null;
   }
 
   async findTicketType(id: string, user: AuthUser | null | undefined): Promise<TicketTypeView | null> {
@@ -152,7 +155,7 @@ export class EventsQueryService {
       .select(HIDDEN)
       .lean<EventDoc>()
       .exec();
-    return doc ? toEventView(doc) : null;
+    return doc && isPublic(doc) ? toEventView(doc) : null;
   }
 
   private async loadPage(q: ListingQuery): Promise<EventPage> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import {
@@ -26,10 +27,14 @@ import type { Model } from 'mongoose';
 import type { EventConfig } from '../config';
 import { normalizeEmail, UsersService } from '../users/users.service';
 import {
+  checkNotPast,
   checkPublishable,
   checkSchedule,
   checkTicketType,
+  checkTicketTypeWindows,
+  checkTimeZoneName,
   checkVenueChange,
+  checkVenueText,
   type TicketTypeDraft,
 } from './domain/event-rules';
 import {
@@ -82,8 +87,41 @@ type Announce = (before: EventDoc, after: EventDoc, now: Date) => EventEnvelope[
 interface WriteOptions {
   /** Argument path that rule fields are relative to (`input` for `input.endsAt`), or '' for none. */
   fieldPrefix: string;
+  /**
+   * The argument that named what is written, for NOT_FOUND and CONFLICT (`eventId` for addTicketType); and
+   * what NOT_FOUND calls it. Default: `id`, "Event".
+   */
+  subject?: { field: string; what?: string };
   transition: Transition;
   announce?: Announce;
+}
+
+/** The argument of the mutations that name an event `eventId` (addTicketType, addEventStaff, removeEventStaff). */
+const BY_EVENT_ID = { field: 'eventId' } as const;
+
+/** Every nullable field of UpdateEventInput where an explicit null clears the value (absent keeps it). */
+const CLEARABLE_EVENT_FIELDS = new Set(['salesStartAt', 'salesEndAt', 'perBuyerMax', 'doorsOpenAt']);
+
+/**
+ * The input fields a caller sent, for rules that blame the field that was sent (see SentFields). A null counts
+ * only where it clears the value; elsewhere it means "unchanged" (`{ title: null }` changes nothing).
+ */
+function sentFields(input: object, clearable: ReadonlySet<string>): Set<string> {
+  const sent = new Set<string>();
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined || (value === null && !clearable.has(key))) continue;
+    sent.add(key);
+    // transferPolicy replaces the whole policy: both its fields are sent.
+    if (key === 'transferPolicy') sent.add('transferPolicy.allowed').add('transferPolicy.deadline');
+  }
+  return sent;
+}
+
+/** Whether a write would change nothing but the version and the time of the change. */
+function sameState(before: EventDoc, after: EventDoc): boolean {
+  return STATE_FIELDS.every(
+    (field) => field === 'version' || field === 'updatedAt' || isDeepStrictEqual(before[field], after[field]),
+  );
 }
 
 /** Every field an event write may change (everything but the id and the outbox). */
@@ -203,7 +241,9 @@ export class EventsService {
         updatedAt: now,
       });
       rule(doc.title.length >= 3, 'title', 'The title needs at least 3 characters');
+      checkTimeZoneName(doc.timeZone);
       checkSchedule(doc);
+      checkNotPast(doc, undefined, now);
       return doc;
     });
     await this.events.create({ ...event, outbox: [] });
@@ -211,6 +251,7 @@ export class EventsService {
   }
 
   update(user: AuthUser, id: string, input: UpdateEventInput): Promise<EventView> {
+    const sent = sentFields(input, CLEARABLE_EVENT_FIELDS);
     return this.write(id, user, {
       fieldPrefix: 'input',
       transition: (current, now) => {
@@ -240,27 +281,11 @@ export class EventsService {
           checkVenueChange(next.venue, current);
         }
         rule(next.title.length >= 3, 'title', 'The title needs at least 3 characters');
-        checkSchedule(next);
-        if (current.status === 'PUBLISHED' && next.startsAt.getTime() !== current.startsAt.getTime()) {
-          rule(
-            next.startsAt.getTime() > now.getTime(),
-            'startsAt',
-            'A published event cannot move its start into the past',
-          );
-        }
-        for (const tt of next.ticketTypes) {
-          rule(
-            !tt.salesEndAt || tt.salesEndAt.getTime() <= next.endsAt.getTime(),
-            'endsAt',
-            `Sales of "${tt.name}" would end after the event`,
-          );
-          const lastTier = tt.pricing.tiers?.at(-1)?.until;
-          rule(
-            !lastTier || lastTier.getTime() <= next.endsAt.getTime(),
-            'endsAt',
-            `A price tier of "${tt.name}" would end after the event`,
-          );
-        }
+        // A zone already stored keeps working (a form re-sending it is fine); a new one must be an IANA name.
+        if (next.timeZone !== current.timeZone) checkTimeZoneName(next.timeZone);
+        checkSchedule(next, sent);
+        checkNotPast(next, current, now);
+        checkTicketTypeWindows(next);
         return derive(next);
       },
       announce: (before, after) => {
@@ -276,10 +301,20 @@ export class EventsService {
       fieldPrefix: '',
       transition: (current, now) => {
         if (current.status !== 'DRAFT')
-          throw conflict(`The event is ${current.status}, only a draft can be published`, 'id');
+          throw conflict(
+            `The event is ${effectiveStatus(current, now)}, only a draft can be published`,
+            'id',
+          );
         checkPublishable(current, now);
         if (current.salesEndAt)
           rule(current.salesEndAt.getTime() > now.getTime(), 'salesEndAt', 'Sales would already be over');
+        const deadline = current.transferPolicy.deadline;
+        if (deadline)
+          rule(
+            deadline.getTime() > now.getTime(),
+            'transferPolicy.deadline',
+            'The transfer deadline has passed',
+          );
         const next: EventDoc = { ...current, status: 'PUBLISHED', publishedAt: now };
         const window = salesWindow(next);
         for (const tt of next.ticketTypes) {
@@ -303,6 +338,11 @@ export class EventsService {
     });
   }
 
+  /**
+   * Cancels a published event (announced: tickets are refunded and revoked downstream), or a draft. A draft
+   * that was never published stays private once cancelled: its organizer keeps it, with its reason, among
+   * their events (an archive), nobody else ever sees it, and nothing is announced (see isPublic).
+   */
   cancel(user: AuthUser, id: string, reason: string): Promise<EventView> {
     const text = reason.trim();
     if (text.length < 3 || text.length > 500)
@@ -325,10 +365,11 @@ export class EventsService {
   addTicketType(user: AuthUser, eventId: string, input: TicketTypeInput): Promise<EventView> {
     return this.write(eventId, user, {
       fieldPrefix: 'input',
+      subject: BY_EVENT_ID,
       transition: (current, now) => {
-        this.assertEditable(current, now);
+        this.assertEditable(current, now, BY_EVENT_ID.field);
         const draft = this.ticketTypeDraft(input);
-        const { quantity, seatIds } = checkTicketType(draft, current, { currencies: this.currencies });
+        const { quantity, seatIds } = checkTicketType(draft, current, { currencies: this.currencies, now });
         const tt: TicketTypeDoc = {
           ...draft,
           id: randomUUID(),
@@ -354,8 +395,11 @@ export class EventsService {
       .lean<{ _id: string }>()
       .exec();
     if (!owner) throw notFound('Ticket type', 'id');
+    const sent = sentFields(input, new Set(['salesStartAt', 'salesEndAt', 'quantity', 'seatIds']));
     return this.write(owner._id, user, {
       fieldPrefix: 'input',
+      // Someone else's draft looks exactly like a ticket type that does not exist.
+      subject: { field: 'id', what: 'Ticket type' },
       transition: (current, now) => {
         this.assertEditable(current, now);
         const existing = current.ticketTypes.find((t) => t.id === ticketTypeId);
@@ -380,6 +424,8 @@ export class EventsService {
         const { quantity, seatIds } = checkTicketType(draft, current, {
           currencies: this.currencies,
           replacing: existing,
+          sent,
+          now,
         });
         const updated: TicketTypeDoc = {
           ...existing,
@@ -389,6 +435,14 @@ export class EventsService {
           version: existing.version + 1,
           updatedAt: now,
         };
+        // Nothing new (nulls only, or the values it already has): no version, nothing announced.
+        if (
+          isDeepStrictEqual(
+            { ...updated, version: existing.version, updatedAt: existing.updatedAt },
+            existing,
+          )
+        )
+          return null;
         return derive({
           ...current,
           ticketTypes: current.ticketTypes.map((t) => (t.id === ticketTypeId ? updated : t)),
@@ -405,14 +459,21 @@ export class EventsService {
   /**
    * Adds a staff member by email. A known account (from the `user.registered` replica) is bound at once;
    * an unknown email is kept pending (userId null) and bound when that account registers.
+   *
+   * Binding is race-free because each side writes before it reads what the other one writes: this method
+   * writes the pending entry, THEN reads the replica again (and binds if the account is there now); the
+   * `user.registered` consumer writes the replica, THEN looks for pending entries (bindStaff). Whatever the
+   * interleaving, the later of the two reads sees the other side's write, so at least one of them binds (both
+   * may try: a bind is guarded and idempotent). Re-adding a member still pending binds it the same way.
    */
   async addStaff(user: AuthUser, eventId: string, rawEmail: string): Promise<EventView> {
     const email = this.checkedEmail(rawEmail);
     const account = await this.users.findByEmail(email);
-    return this.write(eventId, user, {
+    const view = await this.write(eventId, user, {
       fieldPrefix: '',
+      subject: BY_EVENT_ID,
       transition: (current, now) => {
-        this.assertEditable(current, now);
+        this.assertEditable(current, now, BY_EVENT_ID.field);
         if (current.staff.some((s) => s.email === email)) return null;
         if (current.staff.length >= MAX_STAFF)
           throw badInput('email', `An event has at most ${MAX_STAFF} staff members`);
@@ -428,14 +489,21 @@ export class EventsService {
         envelope('event.staff-changed', after._id, staffChangedData(after, after.staff)),
       ],
     });
+    if (view.staff?.find((s) => s.email === email)?.userId !== null) return view;
+    // Pending after the write: the account may have registered since the first read.
+    const registered = account ?? (await this.users.findByEmail(email));
+    if (!registered) return view;
+    // The event as it is now: bound by this call or, meanwhile, by the consumer.
+    return (await this.bindStaffIn(eventId, { id: registered._id, email, name: registered.name })).view;
   }
 
   removeStaff(user: AuthUser, eventId: string, rawEmail: string): Promise<EventView> {
     const email = this.checkedEmail(rawEmail);
     return this.write(eventId, user, {
       fieldPrefix: '',
+      subject: BY_EVENT_ID,
       transition: (current, now) => {
-        this.assertEditable(current, now);
+        this.assertEditable(current, now, BY_EVENT_ID.field);
         if (!current.staff.some((s) => s.email === email))
           throw badInput('email', 'No staff member has this email');
         return { ...current, staff: current.staff.filter((s) => s.email !== email) };
@@ -446,7 +514,11 @@ export class EventsService {
     });
   }
 
-  /** Binds pending staff entries to a newly registered account (called by the `user.registered` consumer). */
+  /**
+   * Binds pending staff entries to a newly registered account (called by the `user.registered` consumer
+   * AFTER it wrote the account into the replica: see addStaff for why that order makes binding race-free).
+   * Returns how many events it bound an entry in.
+   */
   async bindStaff(account: { id: string; email: string; name: string }): Promise<number> {
     const email = normalizeEmail(account.email);
     const candidates = await this.events
@@ -455,25 +527,34 @@ export class EventsService {
       .exec();
     let bound = 0;
     for (const { _id } of candidates) {
-      await this.write(_id, 'system', {
-        fieldPrefix: '',
-        transition: (current) => {
-          const pending = current.staff.some((s) => s.email === email && s.userId !== account.id);
-          if (!pending) return null;
-          bound += 1;
-          return {
-            ...current,
-            staff: current.staff.map((s) =>
-              s.email === email ? { ...s, userId: account.id, name: account.name } : s,
-            ),
-          };
-        },
-        announce: (_before, after) => [
-          envelope('event.staff-changed', after._id, staffChangedData(after, after.staff)),
-        ],
-      });
+      if ((await this.bindStaffIn(_id, { ...account, email })).changed) bound += 1;
     }
     return bound;
+  }
+
+  /** Binds the entry of `account.email` in one event: the event after it, and whether this call bound it. */
+  private async bindStaffIn(
+    eventId: string,
+    account: { id: string; email: string; name: string },
+  ): Promise<{ view: EventView; changed: boolean }> {
+    let changed = false;
+    const view = await this.write(eventId, 'system', {
+      fieldPrefix: '',
+      transition: (current) => {
+        changed = current.staff.some((s) => s.email === account.email && s.userId !== account.id);
+        if (!changed) return null;
+        return {
+          ...current,
+          staff: current.staff.map((s) =>
+            s.email === account.email ? { ...s, userId: account.id, name: account.name } : s,
+          ),
+        };
+      },
+      announce: (_before, after) => [
+        envelope('event.staff-changed', after._id, staffChangedData(after, after.staff)),
+      ],
+    });
+    return { view, changed };
   }
 
   /**
@@ -525,10 +606,10 @@ export class EventsService {
     return [envelope('ticket-type.upserted', event._id, ticketTypeSnapshot(event, tt))];
   }
 
-  private assertEditable(event: EventDoc, now: Date): void {
+  private assertEditable(event: EventDoc, now: Date, field = 'id'): void {
     const status = effectiveStatus(event, now);
     if (status === 'CANCELLED' || status === 'ENDED')
-      throw conflict(`The event is ${status} and can no longer change`, 'id');
+      throw conflict(`The event is ${status} and can no longer change`, field);
   }
 
   private checkedEmail(raw: string): string {
@@ -539,10 +620,10 @@ export class EventsService {
 
   private venueFrom(input: VenueInput): VenueData {
     const capacity = input.capacity;
+    const texts = { name: trimmed(input.name), address: trimmed(input.address), city: trimmed(input.city) };
+    checkVenueText(texts);
     return {
-      name: trimmed(input.name),
-      address: trimmed(input.address),
-      city: trimmed(input.city),
+      ...texts,
       capacity,
       seatMap: input.seatMap ? buildSeatMap(input.seatMap, capacity, 'venue.seatMap') : null,
     };
@@ -613,18 +694,20 @@ export class EventsService {
   }
 
   private async write(id: string, actor: Actor, options: WriteOptions): Promise<EventView> {
+    const { field = 'id', what = 'Event' } = options.subject ?? {};
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
       const current = await this.events
         .findById(id)
         .select('-outbox -outboxPending -outboxLeaseUntil')
         .lean<EventDoc>()
         .exec();
-      if (!current) throw notFound('Event', 'id');
-      if (actor !== 'system' && !canManage(actor, current)) throw refusal(current);
+      if (!current) throw notFound(what, field);
+      if (actor !== 'system' && !canManage(actor, current)) throw refusal(current, what, field);
       const now = new Date();
       const { next, envelopes } = this.withRules(options.fieldPrefix, () => {
         const state = options.transition(structuredClone(current), now);
-        if (!state) return { next: null, envelopes: [] };
+        // Nothing changes (e.g. an update of nulls only): no version, no announcement.
+        if (!state || sameState(current, state)) return { next: null, envelopes: [] };
         state.version = current.version + 1;
         state.updatedAt = now;
         return { next: state, envelopes: options.announce?.(current, state, now) ?? [] };
@@ -647,6 +730,6 @@ export class EventsService {
       this.log.debug({ eventId: id, attempt }, 'event changed meanwhile; recomputing the write');
       await sleep(Math.random() * RETRY_JITTER_MS);
     }
-    throw conflict('The event is changing too quickly, try again', 'id');
+    throw conflict('The event is changing too quickly, try again', field);
   }
 }

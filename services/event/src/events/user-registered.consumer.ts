@@ -38,6 +38,8 @@ export class UserRegisteredConsumer implements OnApplicationBootstrap {
           handler: async (envelope) => {
             if (envelope.type !== 'user.registered') return;
             const data = envelope.data;
+            // The replica first, then the pending entries: addStaff writes its entry first, then reads the
+            // replica again, so whichever of the two reads comes last sees the other's write and binds.
             await this.users.applyRegistered(data);
             await this.events.bindStaff({ id: data.userId, email: data.email, name: data.name });
           },

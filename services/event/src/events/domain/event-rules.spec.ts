@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkNotPast,
   checkPricing,
   checkPublishable,
   checkSchedule,
   checkTicketType,
+  checkTicketTypeWindows,
+  checkTimeZoneName,
   checkVenueChange,
+  checkVenueText,
+  isIanaTimeZone,
   type TicketTypeDraft,
 } from './event-rules';
 import type { EventDoc, TicketTypeDoc } from './event.types';
@@ -98,6 +103,131 @@ describe('checkSchedule', () => {
       checkSchedule({ ...base, transferPolicy: { allowed: false, deadline: base.startsAt } }),
     );
     expect(v.field).toBe('transferPolicy.deadline');
+  });
+});
+
+describe('schedule fields a caller did not send are not blamed', () => {
+  const base = {
+    startsAt: new Date('2027-06-01T18:00:00Z'),
+    endsAt,
+    timeZone: 'Europe/Paris',
+    transferPolicy: { allowed: true, deadline: new Date('2027-06-01T22:00:00Z') },
+    doorsOpenAt: new Date('2027-06-01T17:00:00Z'),
+    salesEndAt: new Date('2027-05-31T00:00:00Z'),
+  };
+  it('blames the new end for a stored transfer deadline after it', () => {
+    const next = { ...base, endsAt: new Date('2027-06-01T21:00:00Z') };
+    expect(violation(() => checkSchedule(next, new Set(['endsAt']))).field).toBe('endsAt');
+    // Both sent (or a create): the deadline, as before.
+    expect(violation(() => checkSchedule(next)).field).toBe('transferPolicy.deadline');
+    expect(violation(() => checkSchedule(next, new Set(['endsAt', 'transferPolicy.deadline']))).field).toBe(
+      'transferPolicy.deadline',
+    );
+  });
+  it('blames the new start for stored doors after it, and a new start of sales after their stored end', () => {
+    const early = { ...base, startsAt: new Date('2027-06-01T16:00:00Z') };
+    expect(violation(() => checkSchedule(early, new Set(['startsAt']))).field).toBe('startsAt');
+    const sales = { ...base, salesStartAt: new Date('2027-05-31T12:00:00Z') };
+    expect(violation(() => checkSchedule(sales, new Set(['salesStartAt']))).field).toBe('salesStartAt');
+  });
+});
+
+describe('time zones', () => {
+  it('accepts IANA names, UTC and Etc/UTC, and the current names the runtime lists under former ones', () => {
+    for (const zone of [
+      'Europe/Paris',
+      'America/Argentina/Buenos_Aires',
+      'Asia/Kolkata',
+      'Europe/Kyiv',
+      'UTC',
+      'Etc/UTC',
+    ])
+      expect(isIanaTimeZone(zone), zone).toBe(true);
+  });
+  it('refuses offsets, abbreviations, legacy aliases and other casings', () => {
+    for (const zone of [
+      '+02:00',
+      'utc',
+      'EST',
+      'GMT',
+      'CET',
+      'US/Eastern',
+      'europe/paris',
+      'Europe/PARIS',
+      'Mars/Olympus',
+      '',
+    ])
+      expect(isIanaTimeZone(zone), zone).toBe(false);
+    const v = violation(() => checkTimeZoneName('utc'));
+    expect(v.field).toBe('timeZone');
+    expect(v.message).toContain('did you mean UTC?');
+  });
+});
+
+describe('checkNotPast and checkVenueText', () => {
+  const now = new Date('2027-01-01T00:00:00Z');
+  const past = new Date('2026-12-31T00:00:00Z');
+  const schedule = { startsAt: endsAt, transferPolicy: { allowed: true, deadline: null } };
+  it('refuses a start or a transfer deadline in the past when it is set, not when it is kept', () => {
+    expect(violation(() => checkNotPast({ ...schedule, startsAt: past }, undefined, now)).field).toBe(
+      'startsAt',
+    );
+    const late = { ...schedule, transferPolicy: { allowed: true, deadline: past } };
+    expect(violation(() => checkNotPast(late, undefined, now)).field).toBe('transferPolicy.deadline');
+    // A draft whose start passed meanwhile can still be edited (publishing refuses it).
+    const stale = { ...schedule, startsAt: past };
+    expect(() => checkNotPast(stale, stale, now)).not.toThrow();
+  });
+  it('refuses venue texts left empty by trimming', () => {
+    expect(violation(() => checkVenueText({ name: 'Hall', address: '', city: 'Lyon' })).field).toBe(
+      'venue.address',
+    );
+    expect(violation(() => checkVenueText({ name: 'Hall', address: 'x', city: '' })).field).toBe(
+      'venue.city',
+    );
+  });
+});
+
+describe('ticket type sales windows follow the event rules', () => {
+  const at = (iso: string) => new Date(iso);
+  it('refuses a start of sales after the event ends', () => {
+    const v = violation(() =>
+      checkTicketType(ga({ salesStartAt: at('2027-06-03T00:00:00Z') }), eventWith(), { currencies }),
+    );
+    expect(v.field).toBe('salesStartAt');
+  });
+  it("refuses a window left empty by the event's own bounds, on the type's own bound", () => {
+    const event = eventWith({
+      salesEndAt: at('2027-05-01T00:00:00Z'),
+      publishedAt: at('2027-01-01T00:00:00Z'),
+    });
+    const late = ga({ salesStartAt: at('2027-05-15T00:00:00Z') });
+    expect(violation(() => checkTicketType(late, event, { currencies })).field).toBe('salesStartAt');
+    const early = ga({ salesEndAt: at('2026-12-01T00:00:00Z') });
+    expect(violation(() => checkTicketType(early, event, { currencies })).field).toBe('salesEndAt');
+    // A draft opens its sales no earlier than now.
+    const draft = eventWith({ salesEndAt: null, publishedAt: null });
+    const over = ga({ salesEndAt: at('2027-01-01T00:00:00Z') });
+    expect(
+      violation(() => checkTicketType(over, draft, { currencies, now: at('2027-02-01T00:00:00Z') })).field,
+    ).toBe('salesEndAt');
+  });
+  it('blames the start of sales that was sent when it passes a stored end', () => {
+    const draft = ga({ salesStartAt: at('2027-05-02T00:00:00Z'), salesEndAt: at('2027-05-01T00:00:00Z') });
+    expect(
+      violation(() => checkTicketType(draft, eventWith(), { currencies, sent: new Set(['salesStartAt']) }))
+        .field,
+    ).toBe('salesStartAt');
+    expect(violation(() => checkTicketType(draft, eventWith(), { currencies })).field).toBe('salesEndAt');
+  });
+  it("blames the event's field when its change leaves a ticket type without a window", () => {
+    const tt = existing({ salesStartAt: at('2027-05-15T00:00:00Z') });
+    const event = { ...eventWith({ ticketTypes: [tt] }), salesEndAt: at('2027-05-01T00:00:00Z') };
+    expect(violation(() => checkTicketTypeWindows(event)).field).toBe('salesEndAt');
+    expect(() => checkTicketTypeWindows({ ...event, salesEndAt: null })).not.toThrow();
+    const own = existing({ salesEndAt: at('2027-04-01T00:00:00Z') });
+    const later = { ...eventWith({ ticketTypes: [own] }), salesStartAt: at('2027-04-15T00:00:00Z') };
+    expect(violation(() => checkTicketTypeWindows(later)).field).toBe('salesStartAt');
   });
 });
 

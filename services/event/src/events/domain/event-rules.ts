@@ -13,6 +13,7 @@ export const MAX_TICKET_TYPES = 50;
 export const MAX_TIERS = 10;
 export const MAX_PER_ORDER = 50;
 
+/** Whether the runtime can use this zone at all (offsets, abbreviations and any casing included). */
 export function isValidTimeZone(timeZone: string): boolean {
   if (timeZone.length === 0 || timeZone.length > 64) return false;
   try {
@@ -22,6 +23,64 @@ export function isValidTimeZone(timeZone: string): boolean {
     return false;
   }
 }
+
+/** IANA `Area/Location` names: a geographic area, then capitalised location segments. */
+const IANA_AREA_NAME =
+  /^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)(\/[A-Z][A-Za-z0-9_+-]*)+$/;
+let listedZones: ReadonlySet<string> | undefined;
+function listed(): ReadonlySet<string> {
+  return (listedZones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']));
+}
+
+/**
+ * Whether `name` is an IANA zone name spelled as IANA spells it: one the runtime lists
+ * (`Intl.supportedValuesOf('timeZone')`), `UTC` or `Etc/UTC`. The runtime lists a few zones under a former
+ * name (Asia/Calcutta, Europe/Kiev, America/Buenos_Aires); their current IANA name (Asia/Kolkata, Europe/Kyiv,
+ * America/Argentina/Buenos_Aires), which browsers also report, is accepted as well. Offsets (`+02:00`),
+ * abbreviations (`EST`, `GMT`), legacy aliases (`US/Eastern`) and other casings (`utc`) are not.
+ */
+export function isIanaTimeZone(name: string): boolean {
+  if (listed().has(name)) return true;
+  if (!IANA_AREA_NAME.test(name) || !isValidTimeZone(name)) return false;
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  // Another name of a listed zone, not the same name in another casing.
+  return listed().has(resolved) && resolved.toLowerCase() !== name.toLowerCase();
+}
+
+/** A time zone the caller sends must be an IANA name (stored ones are only re-checked by checkSchedule). */
+export function checkTimeZoneName(name: string): void {
+  if (isIanaTimeZone(name)) return;
+  const lower = name.toLowerCase();
+  const meant = [...listed()].find((z) => z.toLowerCase() === lower);
+  rule(
+    false,
+    'timeZone',
+    meant
+      ? `Unknown time zone "${name}" (did you mean ${meant}?)`
+      : `Unknown time zone "${name}" (use an IANA name such as Europe/Paris or UTC)`,
+  );
+}
+
+/**
+ * The input fields the caller sent (`transferPolicy.deadline` for a nested one). A rule comparing two fields
+ * names the one it is about unless only the other one was sent: shortening `endsAt` under a stored transfer
+ * deadline is the new end's fault. Undefined: everything was sent (a create).
+ */
+export type SentFields = ReadonlySet<string> | undefined;
+
+/** Throws on `natural` unless only `other` was sent, then on `other` (each with its own message). */
+function pairRule(
+  ok: boolean,
+  sent: SentFields,
+  natural: [field: string, message: string],
+  other: [field: string, message: string],
+): void {
+  if (ok) return;
+  const [field, message] = sent && !sent.has(natural[0]) && sent.has(other[0]) ? other : natural;
+  rule(false, field, message);
+}
+
+const iso = (d: Date) => d.toISOString();
 
 export interface ScheduleFields {
   startsAt: Date;
@@ -33,34 +92,50 @@ export interface ScheduleFields {
   doorsOpenAt?: Date | null;
 }
 
-/** Start before end, a real IANA zone, a sales window that closes by the end, a transfer deadline inside it. */
-export function checkSchedule(s: ScheduleFields): void {
+/**
+ * Start before end, a zone the runtime knows, doors by the start, a sales window that closes by the end, a
+ * transfer deadline inside it. `sent` decides which of two fields a broken pair is blamed on (see SentFields).
+ */
+export function checkSchedule(s: ScheduleFields, sent?: SentFields): void {
   rule(
     isValidTimeZone(s.timeZone),
     'timeZone',
     `Unknown time zone "${s.timeZone}" (use an IANA name such as Europe/Paris)`,
   );
-  rule(s.endsAt.getTime() > s.startsAt.getTime(), 'endsAt', 'The event must end after it starts');
+  pairRule(
+    s.endsAt.getTime() > s.startsAt.getTime(),
+    sent,
+    ['endsAt', 'The event must end after it starts'],
+    ['startsAt', `The event must start before it ends (${iso(s.endsAt)})`],
+  );
   if (s.doorsOpenAt)
-    rule(
+    pairRule(
       s.doorsOpenAt.getTime() <= s.startsAt.getTime(),
-      'doorsOpenAt',
-      'Doors must open on or before the start',
+      sent,
+      ['doorsOpenAt', 'Doors must open on or before the start'],
+      ['startsAt', `The event cannot start before its doors open (${iso(s.doorsOpenAt)})`],
     );
   if (s.salesStartAt && s.salesEndAt) {
-    rule(s.salesEndAt.getTime() > s.salesStartAt.getTime(), 'salesEndAt', 'Sales must end after they start');
+    pairRule(
+      s.salesEndAt.getTime() > s.salesStartAt.getTime(),
+      sent,
+      ['salesEndAt', 'Sales must end after they start'],
+      ['salesStartAt', `Sales must start before they end (${iso(s.salesEndAt)})`],
+    );
   }
   if (s.salesEndAt)
-    rule(
+    pairRule(
       s.salesEndAt.getTime() <= s.endsAt.getTime(),
-      'salesEndAt',
-      'Sales must end by the end of the event',
+      sent,
+      ['salesEndAt', 'Sales must end by the end of the event'],
+      ['endsAt', `The event cannot end before its sales do (${iso(s.salesEndAt)})`],
     );
   if (s.salesStartAt)
-    rule(
+    pairRule(
       s.salesStartAt.getTime() < s.endsAt.getTime(),
-      'salesStartAt',
-      'Sales must start before the event ends',
+      sent,
+      ['salesStartAt', 'Sales must start before the event ends'],
+      ['endsAt', `The event cannot end before its sales start (${iso(s.salesStartAt)})`],
     );
   if (s.transferPolicy.deadline) {
     rule(
@@ -68,11 +143,121 @@ export function checkSchedule(s: ScheduleFields): void {
       'transferPolicy.deadline',
       'A transfer deadline needs transfers to be allowed',
     );
-    rule(
+    pairRule(
       s.transferPolicy.deadline.getTime() <= s.endsAt.getTime(),
-      'transferPolicy.deadline',
-      'The transfer deadline must be by the end of the event',
+      sent,
+      ['transferPolicy.deadline', 'The transfer deadline must be by the end of the event'],
+      ['endsAt', `The event cannot end before its transfer deadline (${iso(s.transferPolicy.deadline)})`],
     );
+  }
+}
+
+/**
+ * What is written now must not already be over: a start, and a transfer deadline, in the past are refused
+ * when they are set (at create, or when an update changes them), whatever the status; publishing refuses a
+ * draft whose start has passed meanwhile. `before` is the stored state (absent on create).
+ */
+export function checkNotPast(
+  next: Pick<ScheduleFields, 'startsAt' | 'transferPolicy'>,
+  before: Pick<ScheduleFields, 'startsAt' | 'transferPolicy'> | undefined,
+  now: Date,
+): void {
+  if (!before || next.startsAt.getTime() !== before.startsAt.getTime())
+    rule(next.startsAt.getTime() > now.getTime(), 'startsAt', 'The event cannot start in the past');
+  const deadline = next.transferPolicy.deadline;
+  if (deadline && deadline.getTime() !== before?.transferPolicy.deadline?.getTime())
+    rule(
+      deadline.getTime() > now.getTime(),
+      'transferPolicy.deadline',
+      'The transfer deadline is in the past',
+    );
+}
+
+/** The venue's texts are trimmed before this: one made of spaces only is empty. */
+export function checkVenueText(venue: Pick<VenueData, 'name' | 'address' | 'city'>): void {
+  rule(venue.name.length > 0, 'venue.name', 'The venue needs a name');
+  rule(venue.address.length > 0, 'venue.address', 'The venue needs an address');
+  rule(venue.city.length > 0, 'venue.city', 'The venue needs a city');
+}
+
+/** What a ticket type's window falls back on: the event's own window (see event-snapshots salesWindow). */
+type EventWindowFields = Pick<EventDoc, 'endsAt'> &
+  Partial<Pick<EventDoc, 'salesStartAt' | 'salesEndAt' | 'publishedAt'>>;
+
+/**
+ * A ticket type's sales window, each bound its own or else the event's, must not be empty. The event's start
+ * of sales is its `salesStartAt`, else its publication (for a draft: no earlier than `now`).
+ */
+function ticketTypeWindowProblem(
+  tt: Pick<TicketTypeDoc, 'salesStartAt' | 'salesEndAt'>,
+  event: EventWindowFields,
+  now: Date | undefined,
+): { field: 'salesStartAt' | 'salesEndAt'; message: string } | null {
+  if (tt.salesStartAt && !tt.salesEndAt) {
+    const end = event.salesEndAt ?? event.endsAt;
+    if (tt.salesStartAt.getTime() >= end.getTime())
+      return {
+        field: 'salesStartAt',
+        message: `Sales must start before they end: this ticket type has no end of its own and the event's sales end at ${iso(end)}`,
+      };
+  }
+  if (tt.salesEndAt && !tt.salesStartAt) {
+    const start = event.salesStartAt ?? event.publishedAt ?? now;
+    if (start && tt.salesEndAt.getTime() <= start.getTime())
+      return {
+        field: 'salesEndAt',
+        message:
+          event.salesStartAt || event.publishedAt
+            ? `Sales must end after they start: this ticket type has no start of its own and the event's sales start at ${iso(start)}`
+            : "Sales must end after they start: this ticket type has no start of its own and the event's sales start when it is published",
+      };
+  }
+  return null;
+}
+
+/**
+ * After a change of the event's schedule, every ticket type's window must still fit: the same rules as when
+ * the type was written, blamed on the event field that moved (`endsAt`, `salesStartAt`, `salesEndAt`), and
+ * the event's own effective window (from its publication when it has no start of its own) must not be empty.
+ */
+export function checkTicketTypeWindows(event: EventWindowFields & Pick<EventDoc, 'ticketTypes'>): void {
+  if (event.salesEndAt && !event.salesStartAt && event.publishedAt)
+    rule(
+      event.salesEndAt.getTime() > event.publishedAt.getTime(),
+      'salesEndAt',
+      `Sales must end after they started (at publication, ${iso(event.publishedAt)})`,
+    );
+  for (const tt of event.ticketTypes) {
+    rule(
+      !tt.salesEndAt || tt.salesEndAt.getTime() <= event.endsAt.getTime(),
+      'endsAt',
+      `Sales of "${tt.name}" would end after the event`,
+    );
+    rule(
+      !tt.salesStartAt || tt.salesStartAt.getTime() < event.endsAt.getTime(),
+      'endsAt',
+      `Sales of "${tt.name}" would start after the event ends`,
+    );
+    const lastTier = tt.pricing.tiers?.at(-1)?.until;
+    rule(
+      !lastTier || lastTier.getTime() <= event.endsAt.getTime(),
+      'endsAt',
+      `A price tier of "${tt.name}" would end after the event`,
+    );
+    // The event's bound the type falls back on is the one that moved.
+    const problem = ticketTypeWindowProblem(tt, event, undefined);
+    if (problem?.field === 'salesStartAt')
+      rule(
+        false,
+        event.salesEndAt ? 'salesEndAt' : 'endsAt',
+        `Sales of "${tt.name}" start at ${iso(tt.salesStartAt!)}: the event's sales would end before that`,
+      );
+    if (problem?.field === 'salesEndAt')
+      rule(
+        false,
+        'salesStartAt',
+        `Sales of "${tt.name}" end at ${iso(tt.salesEndAt!)}: the event's sales would start after that`,
+      );
   }
 }
 
@@ -115,6 +300,10 @@ export interface TicketTypeContext {
   currencies: ReadonlySet<string>;
   /** Set when updating: that ticket type's own quantity and seats do not count against it. */
   replacing?: TicketTypeDoc;
+  /** The ticket type input fields the caller sent (see SentFields); undefined: all of them. */
+  sent?: SentFields;
+  /** The time of the write: a draft's sales open no earlier. */
+  now?: Date;
 }
 
 /**
@@ -124,7 +313,7 @@ export interface TicketTypeContext {
  */
 export function checkTicketType(
   draft: TicketTypeDraft,
-  event: Pick<EventDoc, 'venue' | 'ticketTypes' | 'allocated' | 'assignedSeats' | 'endsAt'>,
+  event: Pick<EventDoc, 'venue' | 'ticketTypes' | 'allocated' | 'assignedSeats'> & EventWindowFields,
   ctx: TicketTypeContext,
 ): { quantity: number; seatIds: string[] } {
   rule(
@@ -204,19 +393,29 @@ export function checkTicketType(
     'perBuyerMax',
     'The per-buyer maximum must be at least the per-order maximum',
   );
+  // The event's own window rules (checkSchedule), then the window it actually gets with the event's bounds.
   if (draft.salesStartAt && draft.salesEndAt) {
-    rule(
+    pairRule(
       draft.salesEndAt.getTime() > draft.salesStartAt.getTime(),
-      'salesEndAt',
-      'Sales must end after they start',
+      ctx.sent,
+      ['salesEndAt', 'Sales must end after they start'],
+      ['salesStartAt', `Sales must start before they end (${iso(draft.salesEndAt)})`],
     );
   }
   if (draft.salesEndAt)
     rule(
       draft.salesEndAt.getTime() <= event.endsAt.getTime(),
       'salesEndAt',
-      'Sales must end by the end of the event',
+      `Sales must end by the end of the event (${iso(event.endsAt)})`,
     );
+  if (draft.salesStartAt)
+    rule(
+      draft.salesStartAt.getTime() < event.endsAt.getTime(),
+      'salesStartAt',
+      `Sales must start before the event ends (${iso(event.endsAt)})`,
+    );
+  const problem = ticketTypeWindowProblem(draft, event, ctx.now);
+  if (problem) rule(false, problem.field, problem.message);
   checkPricing(draft.pricing, draft.priceMinor, quantity, event.endsAt);
   return { quantity, seatIds };
 }
