@@ -22,7 +22,15 @@ import { RESERVATION, type ReservationDoc } from '../src/reservations/schemas/re
 import { TICKET, type TicketDoc } from '../src/tickets/schemas/ticket.schema';
 import { TRANSFER, type TransferDoc } from '../src/transfers/schemas/transfer.schema';
 import { TransfersService } from '../src/transfers/transfers.service';
-import { cancelledEnvelope, eventFixture, user, type EventFixture } from './support/fixtures';
+import {
+  cancelledEnvelope,
+  eventFixture,
+  oid,
+  rescheduledEnvelope,
+  user,
+  type EventFixture,
+} from './support/fixtures';
+import { newEnvelope } from '@ticketing/contracts';
 import { firstError, gql, type GqlAnswer } from './support/graphql-client';
 import { startTicket, type RunningTicket } from './support/ticket-app';
 
@@ -482,5 +490,65 @@ describe('an order total too large to pay', () => {
     expect((await reservations.reserve(buyer, { ticketTypeId: fx.gaTypeId, quantity: 1 })).status).toBe(
       'HELD',
     );
+  });
+});
+
+describe('an offer that can never be accepted any more ends, for both sides to see', () => {
+  async function offered(options: Parameters<typeof eventFixture>[0] = {}) {
+    const fx = await publish({ gaQuantity: 10, ...options });
+    const holder = user();
+    const recipient = user();
+    const order = await buy(asUser(holder), fx.gaTypeId, 1);
+    const ticketId = order.ticketIds[0]!;
+    const tokens = { holder: await issuer.sign(holder), recipient: await issuer.sign(recipient) };
+    const answer = await gql(svc.url, OFFER, { t: ticketId, e: recipient.email }, tokens.holder);
+    expect(answer.errors).toBeUndefined();
+    return { fx, ticketId, transferId: answer.data.offerTransfer.id as string, tokens };
+  }
+
+  it('a check-in of the ticket ends its pending offer TICKET_CHECKED_IN', async () => {
+    const { fx, ticketId, transferId, tokens } = await offered();
+    await svc.get(CatalogConsumer).apply(
+      newEnvelope(
+        'checkin.recorded',
+        fx.eventId,
+        {
+          checkinId: oid(),
+          ticketId,
+          eventId: fx.eventId,
+          generation: 1,
+          gate: 'Main',
+          scannedBy: fx.organizerId,
+          at: new Date().toISOString(),
+          method: 'QR',
+          result: 'ADMITTED',
+          deviceId: 'gate-1',
+          offline: false,
+          direction: 'ENTRY',
+          reentry: false,
+        },
+        { source: 'checkin' },
+      ),
+    );
+    expect(await transferOf(transferId)).toMatchObject({ status: 'CANCELLED', reason: 'TICKET_CHECKED_IN' });
+    expect((await ticketOf(ticketId)).pendingTransferId).toBeNull();
+    const accept = await gql(svc.url, ACCEPT, { id: transferId }, tokens.recipient);
+    expect(firstError(accept)).toMatchObject({ code: 'CONFLICT', field: 'transferId' });
+  });
+
+  it('an accept after the transfer deadline is refused, and the offer ends DEADLINE_PASSED', async () => {
+    const { fx, ticketId, transferId, tokens } = await offered();
+    // The event started an hour ago (its start is the deadline when none is set); it ends in two hours.
+    const hour = 3600_000;
+    await svc
+      .get(CatalogConsumer)
+      .apply(rescheduledEnvelope(fx, new Date(Date.now() - hour), new Date(Date.now() + 2 * hour)));
+    const accept = await gql(svc.url, ACCEPT, { id: transferId }, tokens.recipient);
+    expect(firstError(accept)).toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'The transfer deadline has passed',
+    });
+    expect(await transferOf(transferId)).toMatchObject({ status: 'CANCELLED', reason: 'DEADLINE_PASSED' });
+    expect(await ticketOf(ticketId)).toMatchObject({ pendingTransferId: null, generation: 1 });
   });
 });

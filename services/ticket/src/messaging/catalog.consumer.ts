@@ -94,6 +94,8 @@ export class CatalogConsumer implements OnApplicationBootstrap {
       case 'checkin.recorded':
         if (envelope.data.result === 'ADMITTED' && envelope.data.ticketId) {
           await this.tickets.markCheckedIn(envelope.data.ticketId, new Date(envelope.data.at));
+          // A ticket in use cannot change hands: an offer still pending ends, for both sides to see.
+          await this.transfers.endPendingOfTicket(envelope.data.ticketId, 'TICKET_CHECKED_IN');
         }
         return;
       default:

@@ -117,7 +117,14 @@ export class TransfersService {
     if (transfer.status !== 'PENDING') throw notPending(transfer);
     const ticket = await this.tickets.findById(transfer.ticketId);
     if (!ticket) throw notFound('Transfer');
-    await this.assertTransferable(ticket, now);
+    try {
+      await this.assertTransferable(ticket, now);
+    } catch (refusal) {
+      // An offer that can never be accepted any more ends now, with its reason, for both sides to see.
+      const reason = await this.deadReason(ticket, now);
+      if (reason) await this.endPending(transfer, reason, now);
+      throw refusal;
+    }
     if (
       ticket.pendingTransferId !== transfer._id ||
       ticket.generation !== transfer.generation ||
@@ -196,6 +203,41 @@ export class TransfersService {
   }
 
   /** Ends every PENDING offer of an event (cancellation): CANCELLED with the reason. */
+  /**
+   * A pending offer of this ticket ends `reason` (the ticket was checked in: the consumer of checkin.recorded
+   * calls this). Nothing happens when none is pending.
+   */
+  async endPendingOfTicket(ticketId: string, reason: TransferEndReason, now = new Date()): Promise<boolean> {
+    const pending = await this.transfers.findOne({ ticketId, status: 'PENDING' }).lean<TransferDoc>().exec();
+    return pending ? this.endPending(pending, reason, now) : false;
+  }
+
+  /** PENDING → CANCELLED with `reason` (guarded: an accept, decline or cancel that won stays), ticket freed. */
+  private async endPending(transfer: TransferDoc, reason: TransferEndReason, now: Date): Promise<boolean> {
+    const ended = await this.transfers
+      .updateOne(
+        { _id: transfer._id, status: 'PENDING' },
+        { $set: { status: 'CANCELLED', reason, resolvedAt: now } },
+      )
+      .exec();
+    if (ended.modifiedCount !== 1) return false;
+    await this.releaseTicket(transfer);
+    return true;
+  }
+
+  /**
+   * Why an offer of this ticket can never be accepted any more, or null while it might (transfers switched
+   * off by the organizer may be switched on again, so that one keeps the offer).
+   */
+  private async deadReason(ticket: TicketDoc, now: Date): Promise<TransferEndReason | null> {
+    const ended = ticketEndReason(ticket);
+    if (ended) return ended;
+    const event = await this.catalog.findEvent(ticket.eventId);
+    if (!event || event.cancelled) return 'EVENT_CANCELLED';
+    if (now >= transferDeadline(event)) return 'DEADLINE_PASSED';
+    return null;
+  }
+
   async cancelAllOfEvent(eventId: string, reason: TransferEndReason, now = new Date()): Promise<number> {
     let count = 0;
     for (;;) {
@@ -388,13 +430,19 @@ export function transferDeadline(event: EventReplicaDoc): Date {
   return event.transferDeadline ?? event.startsAt;
 }
 
-/** Why a claimed accept can no longer re-key the ticket (null: it still can). */
-function rekeyRefusal(ticket: TicketDoc | null, transfer: TransferDoc): TransferEndReason | null {
+/** Why no offer of this ticket can go through any more (revoked, or checked in), or null. */
+function ticketEndReason(ticket: TicketDoc | null): TransferEndReason | null {
   if (!ticket || ticket.status !== 'VALID') {
     const last = ticket?.revokedGenerations.at(-1);
     return last?.reason === 'EVENT_CANCELLED' ? 'EVENT_CANCELLED' : 'TICKET_REVOKED';
   }
-  if (ticket.checkedIn) return 'TICKET_CHECKED_IN';
+  return ticket.checkedIn ? 'TICKET_CHECKED_IN' : null;
+}
+
+/** Why a claimed accept can no longer re-key the ticket (null: it still can). */
+function rekeyRefusal(ticket: TicketDoc | null, transfer: TransferDoc): TransferEndReason | null {
+  const ended = ticketEndReason(ticket);
+  if (ended || !ticket) return ended;
   if (
     ticket.pendingTransferId !== transfer._id ||
     ticket.generation !== transfer.generation ||
@@ -410,6 +458,7 @@ const REASON_TEXT: Record<TransferEndReason, string> = {
   TICKET_REVOKED: 'the ticket was revoked',
   TICKET_CHECKED_IN: 'the ticket was checked in',
   TICKET_CHANGED: 'the ticket changed',
+  DEADLINE_PASSED: 'it was not accepted before the transfer deadline',
 };
 
 /** The truthful CONFLICT for a transfer that is no longer PENDING. */

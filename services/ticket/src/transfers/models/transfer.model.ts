@@ -43,7 +43,7 @@ export class TicketTransfer {
     nullable: true,
     description:
       'Why it ended CANCELLED when its holder did not cancel it: EVENT_CANCELLED, TICKET_REVOKED, ' +
-      'TICKET_CHECKED_IN or TICKET_CHANGED.',
+      'TICKET_CHECKED_IN, TICKET_CHANGED or DEADLINE_PASSED (not accepted before the transfer deadline).',
   })
   reason!: string | null;
 }

@@ -11,7 +11,8 @@ export const TRANSFER = 'Transfer';
 export type TransferStatus = 'PENDING' | 'ACCEPTING' | 'ACCEPTED' | 'DECLINED' | 'CANCELLED';
 
 /** Why a transfer ended CANCELLED without its holder cancelling it. */
-export type TransferEndReason = 'EVENT_CANCELLED' | 'TICKET_REVOKED' | 'TICKET_CHECKED_IN' | 'TICKET_CHANGED';
+export type TransferEndReason =
+  'EVENT_CANCELLED' | 'TICKET_REVOKED' | 'TICKET_CHECKED_IN' | 'TICKET_CHANGED' | 'DEADLINE_PASSED';
 
 /** A transfer offer; kept for ever as history. */
 export interface TransferDoc {
