@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@ticketing/platform';
 import { describe, expect, it } from 'vitest';
-import { authConfigSchema, seedAdminConfigSchema } from './config';
+import { authConfigSchema, seedAdminEnvSchema } from './config';
 
 describe('auth config', () => {
   it('has safe defaults for development', () => {
@@ -40,7 +40,7 @@ describe('auth config', () => {
 
   describe('the seed-admin command', () => {
     it('reads the database like the service and the ADMIN_* variables, nothing else', () => {
-      const config = loadConfig(seedAdminConfigSchema, {
+      const config = loadConfig(seedAdminEnvSchema, {
         ADMIN_EMAIL: 'ops@example.com',
         ADMIN_PASSWORD: 'violet-harbour-lantern-42',
         MONGO_DB: 'auth-prod',
@@ -58,11 +58,11 @@ describe('auth config', () => {
 
     it('accepts a blank ADMIN_NAME (needed only when the account is created)', () => {
       const env = { ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'x', ADMIN_NAME: '' };
-      expect(loadConfig(seedAdminConfigSchema, env).ADMIN_NAME).toBe('');
+      expect(loadConfig(seedAdminEnvSchema, env).ADMIN_NAME).toBe('');
     });
 
     it('names every missing or bad variable', () => {
-      expect(() => loadConfig(seedAdminConfigSchema, { MONGO_URL: 'postgres://db' })).toThrow(
+      expect(() => loadConfig(seedAdminEnvSchema, { MONGO_URL: 'postgres://db' })).toThrow(
         'Invalid configuration: MONGO_URL (expected mongodb or mongodb+srv URL), ADMIN_EMAIL (required), ADMIN_PASSWORD (required)',
       );
     });

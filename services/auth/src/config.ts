@@ -89,7 +89,7 @@ export type AuthConfig = z.infer<typeof authConfigSchema>;
  * `ADMIN_NAME` may be blank (needed only when the account is created; the Helm hook Job passes "" when
  * unset); the email, name and password rules are checked by `seedAdmin` before anything is written.
  */
-export const seedAdminConfigSchema = z.object({
+export const seedAdminEnvSchema = z.object({
   MONGO_URL: authConfigSchema.shape.MONGO_URL,
   MONGO_DB: authConfigSchema.shape.MONGO_DB,
   ADMIN_EMAIL: envString(),
@@ -97,4 +97,4 @@ export const seedAdminConfigSchema = z.object({
   ADMIN_PASSWORD: envString(),
 });
 
-export type SeedAdminConfig = z.infer<typeof seedAdminConfigSchema>;
+export type SeedAdminConfig = z.infer<typeof seedAdminEnvSchema>;

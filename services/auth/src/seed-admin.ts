@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '@ticketing/platform';
 import mongoose, { type Model } from 'mongoose';
-import { seedAdminConfigSchema } from './config';
+import { seedAdminEnvSchema } from './config';
 import { PasswordHasher } from './passwords/password-hasher.service';
 import { AdminSeedError, seedAdmin } from './users/admin-seed';
 import { UserRecord, UserSchema } from './users/schemas/user.schema';
@@ -12,11 +12,11 @@ import type { StoredUser } from './users/users.service';
  *   ADMIN_EMAIL=ops@example.com ADMIN_NAME="Ops" ADMIN_PASSWORD=... node services/auth/dist/seed-admin.js
  * (ADMIN_NAME is needed only when the account is created; blank otherwise is fine.)
  * (or `npm run seed:admin -w @ticketing/auth`; in Kubernetes: `kubectl exec` into an auth pod).
- * Reads MONGO_URL / MONGO_DB like the service (`seedAdminConfigSchema`). Exit 0 on success, 1 with one
+ * Reads MONGO_URL / MONGO_DB like the service (`seedAdminEnvSchema`). Exit 0 on success, 1 with one
  * line naming the problem. Tested as a child process by test/seed-admin-command.e2e-spec.ts.
  */
 async function main(): Promise<number> {
-  const config = loadConfig(seedAdminConfigSchema);
+  const config = loadConfig(seedAdminEnvSchema);
   const connection = await mongoose
     .createConnection(config.MONGO_URL, { dbName: config.MONGO_DB, serverSelectionTimeoutMS: 5000 })
     .asPromise();
