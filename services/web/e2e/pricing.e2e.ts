@@ -117,7 +117,8 @@ test('a demand policy takes every field; the API blames the bad one next to it',
   await expect(floor).toHaveAttribute('aria-invalid', 'true');
   await expect(floor).toHaveAccessibleDescription(/The floor is above the ceiling/);
 
-  await floor.fill('25');
+  // The floor may not exceed the base price (20.00) either: 15 is inside both bounds.
+  await floor.fill('15');
   await pricing.getByRole('button', { name: 'Save pricing' }).click();
   const sensitivity = pricing.getByLabel('Sensitivity', { exact: true });
   await expect(sensitivity).toHaveAttribute('aria-invalid', 'true');
@@ -134,7 +135,7 @@ test('a demand policy takes every field; the API blames the bad one next to it',
   await page.getByText('Pricing of Pass').click();
   const again = page.getByRole('form', { name: 'Pricing of Pass' });
   await expect(again.getByLabel('Pricing', { exact: true })).toHaveValue('DEMAND');
-  await expect(again.getByLabel('Floor', { exact: true })).toHaveValue('25.00');
+  await expect(again.getByLabel('Floor', { exact: true })).toHaveValue('15.00');
   await expect(again.getByLabel('Ceiling', { exact: true })).toHaveValue('40.00');
   await expect(again.getByLabel('Minimum interval (seconds)', { exact: true })).toHaveValue('120');
   await expect(again.getByLabel('Sensitivity', { exact: true })).toHaveValue('1.5');
