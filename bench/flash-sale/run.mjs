@@ -72,6 +72,8 @@ const REFUSAL_BUDGET_MS = 100;
 /** The client's patience for one HTTP call (the gateway's own subgraph timeout is shorter: 5 s). */
 const CALL_TIMEOUT_MS = 10_000;
 const RETRYABLE = new Set(['TRY_AGAIN', 'SERVICE_UNAVAILABLE', 'RATE_LIMITED']);
+/** The header the web app sends with the waiting room's join and status reads (platform overload lanes). */
+const LIGHT_LANE = process.env.BENCH_NO_LIGHT_LANE === '1' ? {} : { 'x-shed-lane': 'light' };
 const fmt = (v, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const loadAtStart = os.loadavg();
@@ -124,7 +126,8 @@ async function enterRoom(gatewayUrl, buyer, eventId, giveUpAt, onRefusal = () =>
   const ask = (op, query, field) => {
     const t = performance.now();
     hintMs = 200;
-    return gql(gatewayUrl, query, { e: eventId }, buyer.token)
+    // As the web app does: the room's join and status reads ask for the light shedding lane.
+    return gql(gatewayUrl, query, { e: eventId }, buyer.token, CALL_TIMEOUT_MS, LIGHT_LANE)
       .then((body) => {
         const error = body?.errors?.[0];
         const code = error?.extensions?.code;

@@ -9,10 +9,14 @@ export const pct = (sorted, p) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 
 /** GraphQL POST; returns the parsed body, `{ status, body }` is not needed by the callers. */
-export async function gql(url, query, variables, token, timeoutMs = 10_000) {
+export async function gql(url, query, variables, token, timeoutMs = 10_000, headers = {}) {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(timeoutMs),
   });

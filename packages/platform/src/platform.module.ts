@@ -9,7 +9,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { MongoHealthService } from './mongo/mongo-health.service';
 import { mongoOptions } from './mongo/mongo.options';
 import { applyMongoPoolCheckInterval } from './mongo/pool-check-interval';
-import { loadShedderFromConfig } from './overload/overload.middleware';
+import { lightShedderFromConfig, loadShedderFromConfig } from './overload/overload.middleware';
 import { RedisService } from './redis/redis.service';
 
 export interface PlatformModuleOptions<C extends BaseConfig = BaseConfig> {
@@ -29,6 +29,8 @@ export interface PlatformModuleOptions<C extends BaseConfig = BaseConfig> {
 
 /** DI token of the service's LoadShedder (null when not asked for or OVERLOAD_MAX_INFLIGHT=0). */
 export const LOAD_SHEDDER = Symbol.for('ticketing.platform.loadShedder');
+/** DI token of the light lane's LoadShedder (null without OVERLOAD_LIGHT_OPERATIONS; see lightShedderFromConfig). */
+export const LIGHT_LOAD_SHEDDER = Symbol.for('ticketing.platform.lightLoadShedder');
 
 /** DI token for the options given to `PlatformModule.forRoot`. */
 export const PLATFORM_OPTIONS = Symbol.for('ticketing.platform.options');
@@ -52,6 +54,10 @@ export class PlatformModule {
         provide: LOAD_SHEDDER,
         useFactory: () => (options.overload ? loadShedderFromConfig(options.config) : null),
       },
+      {
+        provide: LIGHT_LOAD_SHEDDER,
+        useFactory: () => (options.overload ? lightShedderFromConfig(options.config) : null),
+      },
     ];
     const exported: Array<string | symbol | Provider | DynamicModule> = [
       PLATFORM_CONFIG,
@@ -61,6 +67,7 @@ export class PlatformModule {
       MetricsService,
       TerminusBinding,
       LOAD_SHEDDER,
+      LIGHT_LOAD_SHEDDER,
     ];
     const imports: DynamicModule[] = [];
 

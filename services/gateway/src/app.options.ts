@@ -17,6 +17,8 @@ export function gatewayAppOptions(config: GatewayConfig, handleSignals = true): 
           'apollo-require-preflight',
           'x-apollo-operation-name',
           'x-trace-id',
+          // The light shedding lane (the waiting room's join and status reads).
+          'x-shed-lane',
         ],
         exposedHeaders: ['x-trace-id', 'retry-after'],
         maxAge: 600,

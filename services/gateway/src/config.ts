@@ -1,4 +1,4 @@
-import { baseConfigSchema, envBool, envByteSize, envInt, envUrl } from '@ticketing/platform';
+import { baseConfigSchema, envBool, envByteSize, envInt, envList, envUrl } from '@ticketing/platform';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SUBGRAPH_URLS } from './supergraph/subgraphs';
@@ -47,6 +47,12 @@ export const gatewayConfigSchema = baseConfigSchema(GATEWAY_SERVICE_NAME, GATEWA
   OVERLOAD_MIN_INFLIGHT: envInt({ default: 16, min: 1, max: 10_000 }),
   OVERLOAD_INITIAL_INFLIGHT: envInt({ default: 32, min: 1, max: 10_000 }),
   OVERLOAD_TARGET_LATENCY_MS: envInt({ default: 1_000, min: 1, max: 60_000 }),
+  /**
+   * Operations served in the light shedding lane when a client asks for it (`x-shed-lane: light`): the waiting
+   * room's join and status reads, which must not be refused behind a purchase surge (platform overload). The
+   * header is passed on to the subgraph only for an operation held to these fields.
+   */
+  OVERLOAD_LIGHT_OPERATIONS: envList(['joinWaitingRoom', 'waitingRoomStatus']),
   /**
    * Largest request body: the largest any subgraph accepts (check-in's, for a sync batch), so an oversized
    * input reaches the subgraph that validates it and gets BAD_USER_INPUT with its field, not HTTP 413 here.

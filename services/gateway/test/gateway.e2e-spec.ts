@@ -42,6 +42,7 @@ describe('gateway (in-process, fake subgraphs, real Redis)', () => {
   let ticket: FakeSubgraph;
   let supergraphPath: string;
   let gw: TestGateway;
+  let ticketCalls = 0;
 
   beforeAll(async () => {
     auth = await startFakeSubgraph(fixtureSubgraph('auth').sdl, {
@@ -53,6 +54,7 @@ describe('gateway (in-process, fake subgraphs, real Redis)', () => {
         traceId: ctx.headers['x-trace-id'] ?? null,
         forwardedFor: ctx.headers['x-forwarded-for'] ?? null,
         userAgent: ctx.headers['user-agent'] === 'evil-agent' ? 'evil-agent' : null,
+        lane: ctx.headers['x-shed-lane'] ?? null,
       }),
       signUp: ({ email }: { email: string }, ctx) => {
         for (const cookie of COOKIES) ctx.setCookie(cookie);
@@ -77,7 +79,10 @@ describe('gateway (in-process, fake subgraphs, real Redis)', () => {
         })(),
     });
     ticket = await startFakeSubgraph(fixtureSubgraph('ticket').sdl, {
-      ticketCount: () => 3,
+      ticketCount: () => {
+        ticketCalls += 1;
+        return 3;
+      },
       salesUpdated: () =>
         (async function* () {
           yield { salesUpdated: 7 };
@@ -95,6 +100,8 @@ describe('gateway (in-process, fake subgraphs, real Redis)', () => {
       TICKET_URL: ticket.url,
       CORS_ORIGINS: APP_ORIGIN,
       BODY_LIMIT: '8kb',
+      // The light shedding lane serves authEcho here (in production: the waiting room's join and status).
+      OVERLOAD_LIGHT_OPERATIONS: 'authEcho',
     });
   });
 
@@ -135,6 +142,21 @@ describe('gateway (in-process, fake subgraphs, real Redis)', () => {
         forwardedFor: '198.51.100.23',
         userAgent: null,
       });
+    });
+
+    it('passes the light-lane header on only for an operation held to the lane, and refuses anything else in it', async () => {
+      const light = { 'x-shed-lane': 'light' };
+      const inLane = (await (await post(gw, { query: '{ authEcho { lane } }' }, light)).json()) as any;
+      expect(inLane).toEqual({ data: { authEcho: { lane: 'light' } } });
+      const plain = (await (await post(gw, { query: '{ authEcho { lane } }' })).json()) as any;
+      expect(plain).toEqual({ data: { authEcho: { lane: null } } });
+      // A heavier field in the same request: refused before any subgraph is asked.
+      const before = ticketCalls;
+      const mixed = await post(gw, { query: '{ authEcho { lane } ticketCount }' }, light);
+      const body = (await mixed.json()) as any;
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+      expect(body.data).toBeUndefined();
+      expect(ticketCalls).toBe(before);
     });
 
     it('keeps a well-formed client trace id end to end', async () => {

@@ -3,6 +3,7 @@ import {
   envBool,
   envDisplayCodeMasterKey,
   envInt,
+  envList,
   refuseDevDisplayCodeKey,
 } from '@ticketing/platform';
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
@@ -77,6 +78,12 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
      * to 15-23 %, refusal p99 from 650 ms to 100-290 ms (bench/flash-sale/REPORT.md).
      */
     OVERLOAD_MAX_LAG_MS: envInt({ default: 40, min: 0, max: 10_000 }),
+    /**
+     * The waiting room's front door has a shedding lane of its own (platform OVERLOAD_LIGHT_OPERATIONS): a
+     * flood of joins and status reads neither starves behind purchases nor is refused for the lag purchases
+     * cause, and purchases keep their own limit.
+     */
+    OVERLOAD_LIGHT_OPERATIONS: envList(['joinWaitingRoom', 'waitingRoomStatus']),
     /** How long a hold lasts before the sweeper returns its stock. */
     HOLD_TTL_SECONDS: envInt({ default: 600, min: 1, max: 24 * 3600 }),
     /** Period of the sweeper (expired holds, interrupted reservations, orders to recover) while it finds work. */

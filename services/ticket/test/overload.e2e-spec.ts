@@ -29,6 +29,7 @@ let token: string;
 const RESERVE = `mutation($input: ReserveTicketsInput!) { reserveTickets(input: $input) { id status } }`;
 const CHECKOUT = `mutation($input: CheckoutInput!) { checkout(input: $input) { id status } }`;
 const MINE = `{ myReservations { id status } }`;
+const LIGHT = { 'x-shed-lane': 'light' };
 
 beforeAll(async () => {
   ctx = createTestContext('ticket-overload');
@@ -92,6 +93,35 @@ describe('load shedding at the ticket subgraph', () => {
     // Health is never shed.
     const health = await fetch(`${svc.url}/healthz`);
     expect(health.status).toBe(200);
+
+    // The waiting room's front door has a lane of its own: with the only purchase slot taken, a join or a
+    // status read in the light lane is served; the same join without the header is refused.
+    const JOIN = `mutation($e: ID!) { joinWaitingRoom(eventId: $e) { state } }`;
+    const STATUS = `query($e: ID!) { waitingRoomStatus(eventId: $e) { state } }`;
+    for (const query of [JOIN, STATUS]) {
+      const served = await gql(svc.url, query, { e: fx.eventId }, token, LIGHT);
+      expect(served.errors, query).toBeUndefined();
+      expect(served.status).toBe(200);
+    }
+    expect(firstError(await gql(svc.url, JOIN, { e: fx.eventId }, token))?.code).toBe('TRY_AGAIN');
+    // The lane serves only those: anything else asking for it is refused before it runs, nothing held.
+    const smuggled = await gql(
+      svc.url,
+      RESERVE,
+      { input: { ticketTypeId: fx.gaTypeId, quantity: 1 } },
+      token,
+      LIGHT,
+    );
+    expect(firstError(smuggled)?.code).toBe('BAD_REQUEST');
+    const mixed = await gql(
+      svc.url,
+      `query($e: ID!) { waitingRoomStatus(eventId: $e) { state } myReservations { id } }`,
+      { e: fx.eventId },
+      token,
+      LIGHT,
+    );
+    expect(firstError(mixed)?.code).toBe('BAD_REQUEST');
+    expect(shedder.stats().inFlight).toBe(1);
 
     const paid = await slow;
     expect(paid.errors).toBeUndefined();

@@ -14,7 +14,7 @@ import { httpMetricsMiddleware, metricsHandler } from '../metrics/http-metrics.m
 import { ensureDefaultMetrics, MetricsService } from '../metrics/metrics.service';
 import { loadShedMiddleware } from '../overload/overload.middleware';
 import type { LoadShedder } from '../overload/load-shedder';
-import { LOAD_SHEDDER } from '../platform.module';
+import { LIGHT_LOAD_SHEDDER, LOAD_SHEDDER } from '../platform.module';
 import { parseTrustProxy } from './trust-proxy';
 
 export const METRICS_PATH = '/metrics';
@@ -81,7 +81,8 @@ export async function createServiceApp(
   app.use(cookieParser());
   // Before the body is parsed: a refused operation costs no parsing (health and metrics are other paths).
   const shedder = app.get<LoadShedder | null>(LOAD_SHEDDER, { strict: false });
-  if (shedder) app.use('/graphql', loadShedMiddleware(shedder, options.serviceName, metrics));
+  const light = app.get<LoadShedder | null>(LIGHT_LOAD_SHEDDER, { strict: false });
+  if (shedder) app.use('/graphql', loadShedMiddleware(shedder, options.serviceName, metrics, light));
   app.useBodyParser('json', { limit: config.BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
   app.use(bodyErrorHandler(config.BODY_LIMIT));

@@ -13,6 +13,8 @@ import { createFormatError } from './format-error';
 import { graphqlMetricsPlugin } from './graphql-metrics.plugin';
 import { GraphqlExceptionFilter } from './graphql-exception.filter';
 import { graphqlProtection, type GraphqlLimits, type GraphqlProtectionConfig } from './graphql-protection';
+import { laneGuardPlugin } from '../overload/lane-guard.plugin';
+import type { BaseConfig } from '../config/base-config.schema';
 import { graphqlWsServerOptions, type GraphqlWsOptions } from './graphql-ws.options';
 import { SubgraphFederationDriver } from './subgraph-federation.driver';
 import { validationPipe } from './validation.pipe';
@@ -77,6 +79,8 @@ export function subgraphDriverOptions(
   metrics?: MetricsService,
 ): ApolloFederationDriverConfig {
   const protection = graphqlProtection(config, options.limits);
+  const lightOperations =
+    (config as Partial<Pick<BaseConfig, 'OVERLOAD_LIGHT_OPERATIONS'>>).OVERLOAD_LIGHT_OPERATIONS ?? [];
   const { limits: _limits, production, plugins, ...apolloProtection } = protection;
   const formatError = createFormatError({ production });
   const wsOptions = options.subscriptions === true ? {} : options.subscriptions || undefined;
@@ -99,6 +103,8 @@ export function subgraphDriverOptions(
       ...plugins,
       ApolloServerPluginInlineTraceDisabled(),
       ...(metrics ? [graphqlMetricsPlugin(metrics)] : []),
+      // A request in the light lane (OVERLOAD_LIGHT_OPERATIONS) may run only the lane's operations.
+      ...(lightOperations.length > 0 ? [laneGuardPlugin(lightOperations)] : []),
       ...(options.plugins ?? []),
     ],
     formatError,

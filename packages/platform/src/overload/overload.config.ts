@@ -1,4 +1,4 @@
-import { envInt } from '../config/env-fields';
+import { envInt, envList } from '../config/env-fields';
 
 /**
  * Variables of the load shedder (part of every service's base config; used where the service asks
@@ -23,6 +23,13 @@ export const overloadConfigFields = {
    * it on (bench/flash-sale/REPORT.md); check-in and the gateway do not (fewer scans admitted in a gate rush).
    */
   OVERLOAD_MAX_LAG_MS: envInt({ default: 0, min: 0, max: 10_000 }),
+  /**
+   * Root fields served in a lane of their own ("light"): cheap operations that must not starve behind the
+   * rest, such as a waiting room's join and status reads during a flash sale. A request asks for the lane
+   * with the `x-shed-lane: light` header; its operation is then held to these fields (BAD_REQUEST
+   * otherwise). Empty (the default): one lane.
+   */
+  OVERLOAD_LIGHT_OPERATIONS: envList([]),
 };
 
 export interface OverloadConfig {
@@ -33,4 +40,5 @@ export interface OverloadConfig {
   OVERLOAD_QUEUE_TIMEOUT_MS: number;
   OVERLOAD_TARGET_LATENCY_MS: number;
   OVERLOAD_MAX_LAG_MS: number;
+  OVERLOAD_LIGHT_OPERATIONS: string[];
 }

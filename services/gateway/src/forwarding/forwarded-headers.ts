@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LANE_HEADER } from '@ticketing/platform';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export const TRACE_HEADER = 'x-trace-id';
@@ -23,7 +24,8 @@ function single(value: string | string[] | undefined): string | undefined {
  * The headers sent to every subgraph for one client request: the session cookie and bearer token (so the
  * subgraph authenticates the user itself), a trace id (made here when the client sent none or a malformed one),
  * and the client address in `X-Forwarded-For`. The address is the gateway's own resolution, not the client's
- * header echoed, so a client cannot choose the address subgraphs throttle on. Nothing else is forwarded.
+ * header echoed, so a client cannot choose the address subgraphs throttle on. The light-lane header goes on
+ * (its operation was held to that lane's fields). Nothing else is forwarded.
  */
 export function forwardedHeaders(info: ClientRequestInfo): Record<string, string> {
   const out: Record<string, string> = {};
@@ -36,6 +38,9 @@ export function forwardedHeaders(info: ClientRequestInfo): Record<string, string
     info.traceId ??
     (clientTrace && TRACE_ID.test(clientTrace) ? clientTrace : randomBytes(16).toString('hex'));
   if (info.clientAddress) out['x-forwarded-for'] = info.clientAddress;
+  // The light shedding lane: the gateway's laneGuardPlugin has already held the operation to that lane's
+  // fields, so the subgraph may serve it in its own light lane too.
+  if (single(info.headers[LANE_HEADER]) === 'light') out[LANE_HEADER] = 'light';
   return out;
 }
 

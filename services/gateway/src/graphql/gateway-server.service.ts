@@ -2,7 +2,13 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { getLogger, graphqlProtection, HealthRegistry, InjectConfig } from '@ticketing/platform';
+import {
+  getLogger,
+  graphqlProtection,
+  HealthRegistry,
+  InjectConfig,
+  laneGuardPlugin,
+} from '@ticketing/platform';
 import type { Request, Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { subgraphUrls, type GatewayConfig } from '../config';
@@ -59,6 +65,8 @@ export class GatewayServer implements OnModuleInit, OnApplicationShutdown {
       plugins: [
         ApolloServerPluginLandingPageDisabled(),
         retryHintPlugin<GatewayContext>(),
+        // A client asking for the light shedding lane may run only its operations (the header then goes on).
+        laneGuardPlugin<GatewayContext>(config.OVERLOAD_LIGHT_OPERATIONS),
         ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]),
       ],
       logger: getLogger('apollo-server'),

@@ -6,14 +6,15 @@ export interface GqlAnswer {
   errors: Array<{ message: string; extensions?: { code?: string; field?: string | null } }> | undefined;
 }
 
-/** POSTs one operation as JSON with an optional bearer token. */
+/** POSTs one operation as JSON with an optional bearer token (and any headers of the caller's). */
 export async function gql(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
+  extraHeaders: Record<string, string> = {},
 ): Promise<GqlAnswer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders };
   if (token) headers.authorization = `Bearer ${token}`;
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',

@@ -112,3 +112,12 @@ export function makeClient(): AppClient {
   });
   return { client, dispose: () => void ws.dispose() };
 }
+
+/**
+ * Operation context for the waiting room's join and status reads: they ask for the services' light shedding
+ * lane (`x-shed-lane: light`), so a purchase surge cannot get them refused. An operation's `fetchOptions`
+ * replace the client's, hence the credentials again.
+ */
+export const LIGHT_LANE = {
+  fetchOptions: { credentials: 'same-origin' as const, headers: { 'x-shed-lane': 'light' } },
+};

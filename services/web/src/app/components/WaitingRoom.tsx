@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
+import { LIGHT_LANE } from '../api/client';
 import { JOIN_WAITING_ROOM, WAITING_ROOM_STATUS, WAITING_ROOM_UPDATED } from '../api/documents';
 import type { WaitingRoomStatus } from '../api/types';
 import { problemOf, type ApiProblem } from '../lib/errors';
@@ -29,6 +30,7 @@ export function useWaitingRoom(eventId: string, signedIn: boolean): WaitingRoomG
     variables: { eventId },
     requestPolicy: 'network-only',
     pause: !signedIn,
+    context: LIGHT_LANE,
   });
   const [{ data: live }] = useSubscription<{ waitingRoomUpdated: WaitingRoomStatus }>({
     query: WAITING_ROOM_UPDATED,
@@ -43,7 +45,7 @@ export function useWaitingRoom(eventId: string, signedIn: boolean): WaitingRoomG
       .filter((s): s is WaitingRoomStatus => Boolean(s))
       .sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime())
       .at(-1) ?? null;
-  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only', ...LIGHT_LANE }), [refetch]);
   // A pass lapses on its own: look again when it does.
   const expiresAt = status?.state === 'ADMITTED' ? status.passExpiresAt : null;
   useEffect(() => {
@@ -58,7 +60,7 @@ export function useWaitingRoom(eventId: string, signedIn: boolean): WaitingRoomG
     setRetrying(true);
     try {
       for (let attempt = 0; ; attempt++) {
-        const res = await joinMutation({ eventId });
+        const res = await joinMutation({ eventId }, LIGHT_LANE);
         if (res.data) {
           setJoined(res.data.joinWaitingRoom);
           return;
