@@ -551,4 +551,41 @@ describe('an offer that can never be accepted any more ends, for both sides to s
     expect(await transferOf(transferId)).toMatchObject({ status: 'CANCELLED', reason: 'DEADLINE_PASSED' });
     expect(await ticketOf(ticketId)).toMatchObject({ pendingTransferId: null, generation: 1 });
   });
+
+  it('an offer nobody tries to accept ends DEADLINE_PASSED too: on the next listing, or by the sweeper', async () => {
+    const hour = 3600_000;
+    const pastDeadline = async (fx: Awaited<ReturnType<typeof offered>>['fx']) =>
+      svc
+        .get(CatalogConsumer)
+        .apply(rescheduledEnvelope(fx, new Date(Date.now() - hour), new Date(Date.now() + 2 * hour)));
+    const MINE = `{ myTransfers { id status reason } }`;
+
+    // Listed by the recipient: shown ended, and stored ended, the ticket free again.
+    const listed = await offered();
+    const before = await gql(svc.url, MINE, {}, listed.tokens.recipient);
+    expect(before.data.myTransfers).toEqual([{ id: listed.transferId, status: 'PENDING', reason: null }]);
+    await pastDeadline(listed.fx);
+    const after = await gql(svc.url, MINE, {}, listed.tokens.recipient);
+    expect(after.data.myTransfers).toEqual([
+      { id: listed.transferId, status: 'CANCELLED', reason: 'DEADLINE_PASSED' },
+    ]);
+    expect(await transferOf(listed.transferId)).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'DEADLINE_PASSED',
+    });
+    expect((await ticketOf(listed.ticketId)).pendingTransferId).toBeNull();
+
+    // Never listed: the sweeper ends it; an offer of an event whose deadline is ahead stays pending.
+    const swept = await offered();
+    const open = await offered();
+    await pastDeadline(swept.fx);
+    expect(await svc.get(TransfersService).endPastDeadline()).toBe(1);
+    expect(await transferOf(swept.transferId)).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'DEADLINE_PASSED',
+    });
+    expect((await ticketOf(swept.ticketId)).pendingTransferId).toBeNull();
+    expect(await transferOf(open.transferId)).toMatchObject({ status: 'PENDING' });
+    expect(await svc.get(TransfersService).endPastDeadline()).toBe(0);
+  });
 });

@@ -5,9 +5,12 @@ import { OrdersService } from '../orders/orders.service';
 import { ReservationsService } from '../reservations/reservations.service';
 import { TransfersService } from '../transfers/transfers.service';
 
+/** How often the sweeper ends transfer offers whose deadline passed (at most; it also waits for a sweep). */
+const DEADLINE_PASS_EVERY_MS = 60_000;
+
 /**
  * The explicit sweeper (no TTL indexes): expires due holds, finishes interrupted give-backs and
- * reservations, recovers paid orders, finishes interrupted refunds and transfer accepts. It runs every SWEEP_INTERVAL_MS while it finds work or a hold is
+ * reservations, recovers paid orders, finishes interrupted refunds and transfer accepts, and (once a minute) ends transfer offers past their deadline. It runs every SWEEP_INTERVAL_MS while it finds work or a hold is
  * about to expire, backs off to SWEEP_IDLE_MAX_MS when nothing is due, and wakes when the earliest hold
  * expires. Every query it makes is an indexed equality over a small set (see `ReservationsService.sweepDue`
  * and `OrdersService.recover`). Runs on every replica; each step is a guarded single-document update, so
@@ -17,6 +20,8 @@ import { TransfersService } from '../transfers/transfers.service';
 export class SweeperService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = getLogger('sweeper');
   private readonly task: PeriodicTask;
+  /** When the last pass over pending transfer offers ran (deadlines are minutes apart, not milliseconds). */
+  private deadlinePassAt = 0;
 
   constructor(
     @InjectConfig() private readonly config: TicketConfig,
@@ -61,6 +66,11 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     const recovered = await this.orders.recover(now);
     const refunded = await this.orders.finishDueRefunds(now);
     const accepted = await this.transfers.finishDueAccepts(now);
+    if (now.getTime() - this.deadlinePassAt >= DEADLINE_PASS_EVERY_MS) {
+      this.deadlinePassAt = now.getTime();
+      const ended = await this.transfers.endPastDeadline(now);
+      if (ended > 0) this.log.info({ ended }, 'ended transfer offers past their deadline');
+    }
     if (recovered + refunded + accepted > 0) this.log.info({ recovered, refunded, accepted }, 'recovered');
     return { recovered, refunded, accepted };
   }

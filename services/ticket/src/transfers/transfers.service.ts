@@ -202,7 +202,6 @@ export class TransfersService {
     return finished;
   }
 
-  /** Ends every PENDING offer of an event (cancellation): CANCELLED with the reason. */
   /**
    * A pending offer of this ticket ends `reason` (the ticket was checked in: the consumer of checkin.recorded
    * calls this). Nothing happens when none is pending.
@@ -238,6 +237,26 @@ export class TransfersService {
     return null;
   }
 
+  /**
+   * Ends the PENDING offers no one can accept any more because their event's transfer deadline passed (or the
+   * event is gone): the sweeper's pass, so an offer does not stay PENDING until someone tries to accept it.
+   * One `distinct` over the pending offers' events (a handful), then the cached event rows.
+   */
+  async endPastDeadline(now = new Date()): Promise<number> {
+    const eventIds = (await this.transfers.distinct('eventId', { status: 'PENDING' }).exec()) as string[];
+    let ended = 0;
+    for (const eventId of eventIds) {
+      const event = await this.catalog.findEvent(eventId);
+      // An event not in the replica yet is left alone (its rows may be on their way).
+      if (!event) continue;
+      if (event.cancelled) ended += await this.cancelAllOfEvent(eventId, 'EVENT_CANCELLED', now);
+      else if (now >= transferDeadline(event))
+        ended += await this.cancelAllOfEvent(eventId, 'DEADLINE_PASSED', now);
+    }
+    return ended;
+  }
+
+  /** Ends every PENDING offer of an event: CANCELLED with the reason, each ticket freed. */
   async cancelAllOfEvent(eventId: string, reason: TransferEndReason, now = new Date()): Promise<number> {
     let count = 0;
     for (;;) {
@@ -273,14 +292,32 @@ export class TransfersService {
     return this.close(transfer, 'CANCELLED', now);
   }
 
-  /** Transfers the user offered, and those offered to their email. */
-  list(user: AuthUser): Promise<TransferDoc[]> {
-    return this.transfers
+  /**
+   * Transfers the user offered, and those offered to their email. A pending offer whose deadline has passed
+   * is ended here (DEADLINE_PASSED) before it is shown, so neither side sees an offer that cannot be taken.
+   */
+  async list(user: AuthUser, now = new Date()): Promise<TransferDoc[]> {
+    const found = await this.transfers
       .find({ $or: [{ fromHolderId: user.id }, { toEmail: (user.email ?? '').toLowerCase() }] })
       .sort({ createdAt: -1 })
       .limit(100)
       .lean<TransferDoc[]>()
       .exec();
+    return Promise.all(
+      found.map(async (transfer) => {
+        if (transfer.status !== 'PENDING') return transfer;
+        const event = await this.catalog.findEvent(transfer.eventId);
+        if (!event) return transfer;
+        const reason = event.cancelled
+          ? 'EVENT_CANCELLED'
+          : now >= transferDeadline(event)
+            ? 'DEADLINE_PASSED'
+            : null;
+        if (!reason) return transfer;
+        await this.endPending(transfer, reason, now);
+        return (await this.findById(transfer._id)) ?? transfer;
+      }),
+    );
   }
 
   /** PENDING → DECLINED/CANCELLED (guarded: an accept that claimed it first wins), then frees the ticket. */
