@@ -379,6 +379,79 @@ describe('scanTicket', () => {
   });
 });
 
+describe('a nonce names one scan', () => {
+  const SYNC = `mutation($input: SyncScansInput!) { syncScans(input: $input) {
+    accepted conflicts rejected results { index conflict errorCode errorField outcome { result ticketId } } } }`;
+  let own: EventFixture;
+  const held: TicketFixture[] = [];
+
+  beforeAll(async () => {
+    own = eventFixture(organizer.id);
+    for (let i = 0; i < 4; i++) held.push(issuedTicket(own, `Nonce holder ${i}`));
+    await publisher.publish(
+      own.published,
+      staffChanged(own, [{ userId: staff.id, email: staff.email }]),
+      ...held.map((t) => t.issued),
+    );
+    const replica = svc.get(ReplicaService);
+    await waitFor(async () => (await replica.findEvent(own.eventId))?.staff?.length === 1);
+    for (const t of held) await waitFor(async () => (await replica.findTicket(t.ticketId))?.holderName);
+  });
+
+  it('is refused CONFLICT on input.nonce for another code, which is neither admitted nor answered ACCEPTED', async () => {
+    const [a, b] = [held[0]!, held[1]!];
+    const n = nonce();
+    const first = await scan(keyServer.token(own, a), { eventId: own.eventId, nonce: n });
+    expect(first.data.scanTicket).toMatchObject({ result: 'ACCEPTED', ticketId: a.ticketId });
+    const logged = await entries().countDocuments({ eventId: own.eventId }).exec();
+
+    // Another valid ticket, and a code that is not a ticket at all, under the same nonce.
+    for (const code of [keyServer.token(own, b), 'not-a-ticket']) {
+      const reused = await scan(code, { eventId: own.eventId, nonce: n });
+      expect(firstError(reused)).toMatchObject({ code: 'CONFLICT', field: 'input.nonce' });
+      expect(reused.data?.scanTicket ?? null).toBeNull();
+    }
+    expect(await checkins().countDocuments({ _id: b.ticketId }).exec()).toBe(0);
+    expect(await entries().countDocuments({ eventId: own.eventId }).exec()).toBe(logged);
+
+    // The same scan resent still gets its answer; the other ticket, with a nonce of its own, is admitted.
+    const resent = await scan(keyServer.token(own, a), { eventId: own.eventId, nonce: n });
+    expect(resent.data.scanTicket).toEqual(first.data.scanTicket);
+    const fresh = await scan(keyServer.token(own, b), { eventId: own.eventId });
+    expect(fresh.data.scanTicket).toMatchObject({ result: 'ACCEPTED', ticketId: b.ticketId });
+  });
+
+  it('in an offline upload, the item that reuses a nonce is refused on its own and the others apply', async () => {
+    const [c, d] = [held[2]!, held[3]!];
+    const n = nonce();
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const item = (t: TicketFixture, itemNonce: string) => ({
+      code: keyServer.token(own, t),
+      gateId: 'East',
+      deviceId: 'scanner-1',
+      nonce: itemNonce,
+      scannedAt: at,
+    });
+    const answer = await gql(
+      svc.url,
+      SYNC,
+      { input: { eventId: own.eventId, scans: [item(c, n), item(d, n)] } },
+      tokens[staff.id],
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.syncScans).toMatchObject({ accepted: 1, conflicts: 0, rejected: 1 });
+    expect(answer.data.syncScans.results[0]).toMatchObject({
+      outcome: { result: 'ACCEPTED', ticketId: c.ticketId },
+    });
+    expect(answer.data.syncScans.results[1]).toMatchObject({
+      outcome: null,
+      errorCode: 'CONFLICT',
+      errorField: 'input.scans.1.nonce',
+    });
+    expect(await checkins().countDocuments({ _id: d.ticketId }).exec()).toBe(0);
+  });
+});
+
 describe('scanLog', () => {
   it('pages every attempt newest first for the organizer, filtered by result and gate', async () => {
     const LOG = `query($eventId: ID!, $filter: ScanLogFilter, $first: Int, $after: String) {

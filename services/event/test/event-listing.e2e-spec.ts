@@ -100,6 +100,20 @@ describe('public listings and details, served from Redis', () => {
     });
   });
 
+  it('refuses a forged cursor on `after`, also one whose time no date can hold', async () => {
+    const forged = (position: unknown) => Buffer.from(JSON.stringify(position)).toString('base64url');
+    for (const after of [
+      'garbage!',
+      forged([Number.MAX_SAFE_INTEGER, 'x']),
+      forged([-Number.MAX_SAFE_INTEGER, 'x']),
+      forged([8.64e15 + 1, 'x']),
+      forged(['2030-01-01', 'x']),
+    ]) {
+      const res = await t.gql(EVENTS_QUERY, { first: 3, after });
+      expect(res.errors?.[0]?.extensions, after).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+  });
+
   it('filters by text prefixes (diacritics and case ignored), city, category and dates', async () => {
     expect(titles(await t.gql(EVENTS_QUERY, { filter: { text: 'JAZZ' } }))).toEqual(['Jazz at the Docks']);
     expect(titles(await t.gql(EVENTS_QUERY, { filter: { text: 'thea ant' } }))).toEqual(['Théâtre Antique']);

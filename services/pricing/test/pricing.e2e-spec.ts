@@ -240,6 +240,12 @@ describe('DEMAND', () => {
       [tiered([{ amount: 3000 }, { amount: 5000 }]), 'input.tiers.0'],
       [tiered([{ amount: 0, untilSold: 3 }, { amount: 5000 }]), 'input.tiers.0.amount'],
       [tiered([{ amount: 3000, untilSold: 3 }]), 'input.tiers.0'],
+      // More sales than the type has tickets (1000), as the event service refuses too.
+      [tiered([{ amount: 3000, untilSold: 1001 }, { amount: 5000 }]), 'input.tiers.0.untilSold'],
+      [
+        tiered([{ amount: 3000, untilSold: 5 }, { amount: 4000, untilSold: 2_000_000 }, { amount: 5000 }]),
+        'input.tiers.1.untilSold',
+      ],
       [{ kind: 'FIXED', currency: 'EUR', floor: 10 }, 'input.floor'],
     ];
     for (const [input, field] of tierCases) {
@@ -273,6 +279,22 @@ describe('DEMAND', () => {
     const byAdmin = await gql(svc.url, SET_POLICY, { id: fx.typeId, input }, tokens[admin.id]);
     expect(byAdmin.errors).toBeUndefined();
     expect((await stateOf(fx.typeId)).version).toBe(before.version + 1);
+  });
+
+  it('resolves a TicketType representation whose id is not a string to null, not an internal error', async () => {
+    const fx = await publish();
+    const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on TicketType { id price { amount } } } }`;
+    for (const id of [{ $ne: null }, { $gt: '' }, ['x'], null, 7]) {
+      const answer = await gql(svc.url, ENTITIES, {
+        r: [
+          { __typename: 'TicketType', id },
+          { __typename: 'TicketType', id: fx.typeId },
+        ],
+      });
+      expect(answer.errors, JSON.stringify(id)).toBeUndefined();
+      expect(answer.data._entities[0]).toBeNull();
+      expect(answer.data._entities[1]).toMatchObject({ id: fx.typeId });
+    }
   });
 });
 

@@ -589,3 +589,146 @@ describe('an offer that can never be accepted any more ends, for both sides to s
     expect(await svc.get(TransfersService).endPastDeadline()).toBe(0);
   });
 });
+
+describe('refusals that change nothing and name their argument', () => {
+  it('concurrent offers of one ticket: one offer, and the refused ones leave no transfer behind', async () => {
+    const fx = await publish({ gaQuantity: 50, perOrderMax: 10, perBuyerMax: 10 });
+    const holder = user();
+    const recipient = user();
+    const tokens = { holder: await issuer.sign(holder), recipient: await issuer.sign(recipient) };
+    const order = await buy(asUser(holder), fx.gaTypeId, 6);
+    let claimLosers = 0;
+    for (const ticketId of order.ticketIds) {
+      const answers = await Promise.all(
+        [1, 2, 3, 4].map(() => gql(svc.url, OFFER, { t: ticketId, e: recipient.email }, tokens.holder)),
+      );
+      const won = answers.filter((a) => a.errors === undefined);
+      expect(won).toHaveLength(1);
+      for (const lost of answers.filter((a) => a.errors !== undefined)) {
+        expect(firstError(lost)).toMatchObject({ code: 'CONFLICT', field: 'ticketId' });
+        if (/changed/.test(firstError(lost)!.message)) claimLosers += 1;
+      }
+      const stored = await model<TransferDoc>(TRANSFER).find({ ticketId }).lean<TransferDoc[]>().exec();
+      expect(stored.map((t) => [t._id, t.status])).toEqual([[won[0]!.data.offerTransfer.id, 'PENDING']]);
+      expect((await ticketOf(ticketId)).pendingTransferId).toBe(won[0]!.data.offerTransfer.id);
+    }
+    // Both sides list exactly the offers that were made.
+    const made = (await gql(svc.url, MY_TRANSFERS, {}, tokens.recipient)).data.myTransfers;
+    expect(made).toHaveLength(order.ticketIds.length);
+    expect(made.every((t: { status: string }) => t.status === 'PENDING')).toBe(true);
+    expect((await gql(svc.url, MY_TRANSFERS, {}, tokens.holder)).data.myTransfers).toHaveLength(
+      order.ticketIds.length,
+    );
+    // The race reached the claim at least once (else only the pre-check was exercised).
+    expect(claimLosers).toBeGreaterThan(0);
+  });
+
+  it('an address pasted with spaces around it is offered to that address', async () => {
+    const fx = await publish({ gaQuantity: 10 });
+    const holder = user();
+    const recipient = user();
+    const order = await buy(asUser(holder), fx.gaTypeId, 1);
+    const offered = await gql(
+      svc.url,
+      OFFER,
+      { t: order.ticketIds[0], e: `  ${recipient.email.toUpperCase()} ` },
+      await issuer.sign(holder),
+    );
+    expect(offered.errors).toBeUndefined();
+    expect(await transferOf(offered.data.offerTransfer.id)).toMatchObject({ toEmail: recipient.email });
+    const accepted = await gql(
+      svc.url,
+      ACCEPT,
+      { id: offered.data.offerTransfer.id },
+      await issuer.sign(recipient),
+    );
+    expect(accepted.data.acceptTransfer.status).toBe('ACCEPTED');
+  });
+
+  it('NOT_FOUND for an unknown or unreadable ticket or transfer names the argument', async () => {
+    const fx = await publish({ gaQuantity: 10 });
+    const holder = user();
+    const stranger = user();
+    const order = await buy(asUser(holder), fx.gaTypeId, 1);
+    const ticketId = order.ticketIds[0]!;
+    const tokens = { holder: await issuer.sign(holder), stranger: await issuer.sign(stranger) };
+    const offered = await gql(svc.url, OFFER, { t: ticketId, e: 'friend@example.com' }, tokens.holder);
+    const transferId = offered.data.offerTransfer.id as string;
+
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      [`query($id: ID!) { ticket(id: $id) { id } }`, { id: ticketId }, 'id'],
+      [`query($id: ID!) { ticket(id: $id) { id } }`, { id: 'nope' }, 'id'],
+      [`query($id: ID!) { ticketDisplayCode(id: $id) { code } }`, { id: ticketId }, 'id'],
+      [OFFER, { t: oid(), e: 'friend@example.com' }, 'ticketId'],
+      [OFFER, { t: ticketId, e: 'friend@example.com' }, 'ticketId'],
+      [ACCEPT, { id: transferId }, 'transferId'],
+      [DECLINE, { id: transferId }, 'transferId'],
+      [CANCEL, { id: transferId }, 'transferId'],
+      [CANCEL, { id: 'nope' }, 'transferId'],
+    ];
+    for (const [query, variables, field] of cases) {
+      const answer = await gql(svc.url, query, variables, tokens.stranger);
+      expect(firstError(answer), `${query} ${JSON.stringify(variables)}`).toMatchObject({
+        code: 'NOT_FOUND',
+        field,
+      });
+    }
+    // Nothing changed: the offer is still pending and the ticket still its holder's.
+    expect(await transferOf(transferId)).toMatchObject({ status: 'PENDING' });
+    expect(await ticketOf(ticketId)).toMatchObject({ holderId: holder.id, pendingTransferId: transferId });
+  });
+});
+
+describe('event-scoped operations for an event the ticket service does not know', () => {
+  it('answer NOT_FOUND on eventId (unknown, malformed, never published); a known event of someone else stays FORBIDDEN', async () => {
+    const owner = user('ORGANIZER');
+    const fx = await publish({ gaQuantity: 10, organizerId: owner.id });
+    const token = await issuer.sign(user('ORGANIZER'));
+    const operations = [
+      `query($e: ID!) { salesSummary(eventId: $e) { eventId } }`,
+      `query($e: ID!) { ticketRevocations(eventId: $e) { ticketId } }`,
+      `query($e: ID!) { waitingRoom(eventId: $e) { enabled } }`,
+      `mutation($e: ID!) { setWaitingRoom(eventId: $e, input: { enabled: true }) { enabled } }`,
+    ];
+    for (const query of operations) {
+      for (const e of [oid(), 'zzz', '   ']) {
+        expect(firstError(await gql(svc.url, query, { e }, token)), `${query} ${e}`).toMatchObject({
+          code: 'NOT_FOUND',
+          field: 'eventId',
+        });
+      }
+      expect(firstError(await gql(svc.url, query, { e: fx.eventId }, token))).toMatchObject({
+        code: 'FORBIDDEN',
+      });
+    }
+    // The organizer's own event still answers, and the refused setWaitingRoom changed nothing.
+    const own = await gql(svc.url, operations[2]!, { e: fx.eventId }, await issuer.sign(owner));
+    expect(own.errors).toBeUndefined();
+    expect(own.data.waitingRoom.enabled).toBe(false);
+  });
+});
+
+describe('federation representations that are not ids', () => {
+  it('TicketType with a non-string id resolves to null, not an internal error', async () => {
+    const fx = await publish({ gaQuantity: 10 });
+    const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) {
+      ... on TicketType { id availability { sold } takenSeats } } }`;
+    const token = await issuer.sign(user());
+    for (const id of [{ $ne: null }, { $gt: '' }, ['x'], null, 7]) {
+      const answer = await gql(
+        svc.url,
+        ENTITIES,
+        {
+          r: [
+            { __typename: 'TicketType', id },
+            { __typename: 'TicketType', id: fx.gaTypeId },
+          ],
+        },
+        token,
+      );
+      expect(answer.errors, JSON.stringify(id)).toBeUndefined();
+      expect(answer.data._entities[0]).toBeNull();
+      expect(answer.data._entities[1]).toMatchObject({ id: fx.gaTypeId, availability: { sold: 0 } });
+    }
+  });
+});

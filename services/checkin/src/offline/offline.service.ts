@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectConfig, type AuthUser } from '@ticketing/platform';
+import { ErrorCode, errorCodeOf, InjectConfig, type AuthUser } from '@ticketing/platform';
 import { createHash } from 'node:crypto';
 import type { CheckinConfig } from '../config';
 import { TicketKeysClient } from '../keys/ticket-keys.client';
 import { CheckinEventAccess } from '../replica/event-access.service';
 import { ReplicaService } from '../replica/replica.service';
-import { ScanResult } from '../scans/models/scan.model';
+import { ScanResult, type ScanOutcome } from '../scans/models/scan.model';
 import { doorsOpenAt, ScanService } from '../scans/scan.service';
 import type { SyncScansInput } from './dto/sync-scans.input';
 import type { OfflineBundle, SyncScanResult, SyncScansResult } from './models/offline.model';
@@ -101,19 +101,36 @@ export class OfflineService {
         };
         continue;
       }
-      const outcome = await this.scans.scanFor(
-        user,
-        event,
-        {
-          eventId: event._id,
-          code: scan.code,
-          gateId: scan.gateId,
-          deviceId: scan.deviceId,
+      let outcome: ScanOutcome;
+      try {
+        outcome = await this.scans.scanFor(
+          user,
+          event,
+          {
+            eventId: event._id,
+            code: scan.code,
+            gateId: scan.gateId,
+            deviceId: scan.deviceId,
+            nonce: scan.nonce,
+            direction: scan.direction ?? 'ENTRY',
+          },
+          { at: scan.scannedAt, offline: true },
+        );
+      } catch (error) {
+        // A nonce already used for another scan: this item is refused, the others still apply.
+        if (errorCodeOf(error) !== ErrorCode.CONFLICT) throw error;
+        rejected += 1;
+        results[index] = {
+          index,
           nonce: scan.nonce,
-          direction: scan.direction ?? 'ENTRY',
-        },
-        { at: scan.scannedAt, offline: true },
-      );
+          outcome: null,
+          conflict: false,
+          errorCode: ErrorCode.CONFLICT,
+          errorField: `input.scans.${index}.nonce`,
+          errorMessage: (error as Error).message,
+        };
+        continue;
+      }
       const conflict = outcome.result === ScanResult.ALREADY_CHECKED_IN;
       if (conflict) conflicts += 1;
       if (outcome.result === ScanResult.ACCEPTED) accepted += 1;

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { CheckinRecordedData } from '@ticketing/contracts';
 import {
   appendOutbox,
+  conflict,
   deriveDisplaySecret,
   getLogger,
   InjectConfig,
@@ -136,7 +137,7 @@ export class ScanService {
     // act again (an exit resent after the ticket came back, a NOT_YET_OPEN resent once the doors opened).
     if (decision.result === 'ACCEPTED') {
       const previous = await this.entries.findById(entryId).lean<ScanEntryDoc>().exec();
-      if (previous) return toOutcome(previous);
+      if (previous) return resent(previous, decision, direction);
     }
     let result = decision.result;
     let reason = decision.reason;
@@ -195,8 +196,10 @@ export class ScanService {
       if (!isDuplicateKeyError(error)) throw error;
       // The same scan resent while this one ran: one answer for both.
       const stored = await this.entries.findById(entryId).lean<ScanEntryDoc>().exec();
-      if (stored) return toOutcome(stored);
-      throw error;
+      if (!stored) throw error;
+      // An admission or exit is already written in its check-in record: it happened, and is told so.
+      if (inRecord && !isSameScan(stored, decision, direction)) return toOutcome(entry);
+      return resent(stored, decision, direction);
     }
     if (!inRecord) this.outbox.nudge('scan_log');
     return toOutcome(entry);
@@ -504,6 +507,25 @@ export function doorsOpenAt(
 ): Date {
   if (event.doorsOpenAt) return new Date(event.doorsOpenAt);
   return new Date((event.startsAt?.getTime() ?? 0) - config.DOORS_OPEN_MINUTES * 60_000);
+}
+
+/**
+ * Whether a logged entry is this scan sent again: the same ticket, generation and direction (a display code
+ * resent a time step later still is). A nonce names one scan; it never stands for another code.
+ */
+function isSameScan(entry: ScanEntryDoc, decision: Decision, direction: ScanDirectionValue): boolean {
+  return (
+    entry.ticketId === decision.ticketId &&
+    entry.generation === decision.generation &&
+    (entry.direction ?? 'ENTRY') === direction
+  );
+}
+
+/** The logged answer of a resent scan; CONFLICT on `input.nonce` when the nonce was used for another scan. */
+function resent(entry: ScanEntryDoc, decision: Decision, direction: ScanDirectionValue): ScanOutcome {
+  if (!isSameScan(entry, decision, direction))
+    throw conflict('This nonce was already used for another scan; send a new one', 'input.nonce');
+  return toOutcome(entry);
 }
 
 export function toOutcome(entry: ScanEntryDoc): ScanOutcome {

@@ -17,6 +17,7 @@ export function policyFromInput(
   minorUnit: number,
   defaults: DemandDefaults,
   basePrice?: number,
+  capacity?: number,
 ): StoredPolicy {
   if (input.currency !== currency) {
     throw badInput('input.currency', `The ticket type is priced in ${currency}`);
@@ -43,7 +44,7 @@ export function policyFromInput(
     case 'DEMAND':
       return demandPolicy(input, minorUnit, defaults, basePrice);
     case 'TIERED':
-      return tieredPolicy(input);
+      return tieredPolicy(input, capacity);
     default:
       throw badInput('input.kind', 'Unknown policy kind');
   }
@@ -111,7 +112,7 @@ function demandPolicy(
   };
 }
 
-function tieredPolicy(input: SetPricingPolicyInput): StoredPolicy {
+function tieredPolicy(input: SetPricingPolicyInput, capacity: number | undefined): StoredPolicy {
   const tiers = input.tiers ?? [];
   if (tiers.length === 0) throw badInput('input.tiers', 'A TIERED policy needs at least one tier');
   if (tiers.length > MAX_TIERS) throw badInput('input.tiers', `At most ${MAX_TIERS} tiers`);
@@ -128,6 +129,14 @@ function tieredPolicy(input: SetPricingPolicyInput): StoredPolicy {
     if (hasSold) {
       if (tier.untilSold! <= lastSold) {
         throw badInput(`${field}.untilSold`, 'Tiers are out of order or overlap (untilSold must increase)');
+      }
+      // The event service's rule too: a tier cannot end after more sales than the type has tickets (its
+      // quantity only ever grows once on sale, so what passes here stays reachable).
+      if (present(capacity) && capacity > 0 && tier.untilSold! > capacity) {
+        throw badInput(
+          `${field}.untilSold`,
+          `A tier cannot cover more tickets than the ticket type has (${capacity})`,
+        );
       }
       lastSold = tier.untilSold!;
     }

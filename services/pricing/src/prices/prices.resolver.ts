@@ -22,8 +22,9 @@ export class TicketPriceResolver {
 
   @Public()
   @ResolveReference()
-  resolveReference(reference: { __typename: string; id: string }): TicketType {
-    return { id: reference.id };
+  resolveReference(reference: { __typename: string; id: unknown }): TicketType | null {
+    // A representation is any JSON a caller of the subgraph sends: an id that is not a string names no type.
+    return typeof reference.id === 'string' ? { id: reference.id } : null;
   }
 
   @Public()

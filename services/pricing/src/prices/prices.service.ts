@@ -97,6 +97,7 @@ export class PricesService {
       minorUnitOf(doc.currency),
       this.defaults,
       doc.basePrice,
+      doc.capacity,
     );
     for (let attempt = 0; attempt < POLICY_ATTEMPTS; attempt += 1) {
       const outcome = await this.repricer.reprice(ticketTypeId, { policy, cause: 'POLICY_CHANGED' });

@@ -124,17 +124,17 @@ export class TicketsService {
     return !!event && event.organizerId === user.id;
   }
 
-  /** A ticket the user may read; NOT_FOUND otherwise (existence is not revealed). */
-  async findReadable(user: AuthUser, id: string): Promise<TicketDoc> {
+  /** A ticket the user may read; NOT_FOUND on `field` otherwise (existence is not revealed). */
+  async findReadable(user: AuthUser, id: string, field = 'id'): Promise<TicketDoc> {
     const ticket = await this.findById(id);
-    if (!ticket || !(await this.canRead(user, ticket))) throw notFound('Ticket');
+    if (!ticket || !(await this.canRead(user, ticket))) throw notFound('Ticket', field);
     return ticket;
   }
 
-  /** A ticket the user holds right now; NOT_FOUND otherwise. */
-  async findHeld(user: AuthUser, id: string): Promise<TicketDoc> {
+  /** A ticket the user holds right now; NOT_FOUND on `field` otherwise. */
+  async findHeld(user: AuthUser, id: string, field = 'id'): Promise<TicketDoc> {
     const ticket = await this.findById(id);
-    if (!ticket || ticket.holderId !== user.id) throw notFound('Ticket');
+    if (!ticket || ticket.holderId !== user.id) throw notFound('Ticket', field);
     return ticket;
   }
 

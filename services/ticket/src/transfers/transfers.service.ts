@@ -57,14 +57,14 @@ export class TransfersService {
 
   async offer(user: AuthUser, ticketId: string, toEmail: string, now = new Date()): Promise<TransferDoc> {
     const email = toEmail.trim().toLowerCase();
-    let ticket = await this.tickets.findHeld(user, ticketId);
+    let ticket = await this.tickets.findHeld(user, ticketId, 'ticketId');
     if (email === (user.email ?? '').toLowerCase()) throw badInput('toEmail', 'You already hold this ticket');
     await this.assertTransferable(ticket, now);
     if (ticket.pendingTransferId) {
       // A decline/cancel that crashed before clearing the ticket's marker must not block it for ever.
       if (!(await this.clearStaleMarker(ticket)))
         throw conflict('A transfer of this ticket is already pending', 'ticketId');
-      ticket = await this.tickets.findHeld(user, ticketId);
+      ticket = await this.tickets.findHeld(user, ticketId, 'ticketId');
     }
 
     const transfer: TransferDoc = {
@@ -98,12 +98,9 @@ export class TransfersService {
       )
       .exec();
     if (claimed.modifiedCount !== 1) {
-      await this.transfers
-        .updateOne(
-          { _id: transfer._id, status: 'PENDING' },
-          { $set: { status: 'CANCELLED', reason: 'TICKET_CHANGED', resolvedAt: now } },
-        )
-        .exec();
+      // A refused offer was never made: it leaves no trace in either side's myTransfers. Only a recipient who
+      // claimed it in this instant keeps it (status no longer PENDING), and its accept ends it CANCELLED.
+      await this.transfers.deleteOne({ _id: transfer._id, status: 'PENDING' }).exec();
       throw conflict('The ticket changed or a transfer is already pending', 'ticketId');
     }
     return transfer;
@@ -116,7 +113,7 @@ export class TransfersService {
       return this.answerAccept(await this.finishAccept(transfer, now));
     if (transfer.status !== 'PENDING') throw notPending(transfer);
     const ticket = await this.tickets.findById(transfer.ticketId);
-    if (!ticket) throw notFound('Transfer');
+    if (!ticket) throw notFound('Transfer', 'transferId');
     try {
       await this.assertTransferable(ticket, now);
     } catch (refusal) {
@@ -288,7 +285,7 @@ export class TransfersService {
 
   async cancel(user: AuthUser, transferId: string, now = new Date()): Promise<TransferDoc> {
     const transfer = await this.findById(transferId);
-    if (!transfer || transfer.fromHolderId !== user.id) throw notFound('Transfer');
+    if (!transfer || transfer.fromHolderId !== user.id) throw notFound('Transfer', 'transferId');
     return this.close(transfer, 'CANCELLED', now);
   }
 
@@ -449,7 +446,7 @@ export class TransfersService {
   private async findIncoming(user: AuthUser, transferId: string): Promise<TransferDoc> {
     const transfer = await this.findById(transferId);
     if (!transfer || !user.email || transfer.toEmail !== user.email.trim().toLowerCase())
-      throw notFound('Transfer');
+      throw notFound('Transfer', 'transferId');
     return transfer;
   }
 

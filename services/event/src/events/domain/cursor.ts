@@ -32,5 +32,8 @@ export function decodeCursor(cursor: string, field = 'after'): ListingPosition {
   ) {
     throw bad();
   }
-  return { startsAt: new Date(parsed[0]), id: parsed[1] };
+  // A safe integer may still lie outside what a Date holds (±8.64e15 ms): such a position is no cursor of ours.
+  const startsAt = new Date(parsed[0]);
+  if (Number.isNaN(startsAt.getTime())) throw bad();
+  return { startsAt, id: parsed[1] };
 }
