@@ -44,6 +44,9 @@ describe('textProblem', () => {
     ['byte order mark', '\ufeffBerlin'],
     ['lone high surrogate', 'a\ud800b'],
     ['lone low surrogate', 'a\udc00b'],
+    ['noncharacter U+FFFF', '\uffff\ufffe'],
+    ['noncharacter U+FDD0', 'a\ufdd0'],
+    ['supplementary noncharacter U+1FFFF', 'a\u{1ffff}'],
   ])('refuses a %s everywhere', (_name, value) => {
     expect(textProblem(value, false)).toEqual(expect.any(String));
     expect(textProblem(value, true)).toEqual(expect.any(String));
@@ -59,6 +62,9 @@ describe('textProblem', () => {
 
   it('accepts ordinary Unicode (accents, CJK, emoji as surrogate pairs)', () => {
     expect(textProblem('Zürich — 東京 🎸', false)).toBeNull();
+    // Neighbours of the noncharacters are ordinary: U+FDCF, U+FFFD (replacement), U+1FFFD.
+    expect(textProblem('\ufdcf\ufffd\u{1fffd}', false)).toBeNull();
+    expect(textProblem('x\u{10ffff}', false)).toMatch(/U\+10FFFF/);
   });
 });
 

@@ -35,6 +35,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Noncharacters (U+FDD0..U+FDEF and the last two code points of every plane): never meant for interchange,
+// and a name made of them shows as nothing or as boxes.
+const NONCHARACTER =
+  /[\ufdd0-\ufdef\ufffe\uffff]|[\u{1fffe}\u{1ffff}\u{2fffe}\u{2ffff}\u{3fffe}\u{3ffff}\u{4fffe}\u{4ffff}\u{5fffe}\u{5ffff}\u{6fffe}\u{6ffff}\u{7fffe}\u{7ffff}\u{8fffe}\u{8ffff}\u{9fffe}\u{9ffff}\u{afffe}\u{affff}\u{bfffe}\u{bffff}\u{cfffe}\u{cffff}\u{dfffe}\u{dffff}\u{efffe}\u{effff}\u{ffffe}\u{fffff}\u{10fffe}\u{10ffff}]/u;
 const MULTILINE_ALLOWED = new Set(['\n', '\r', '\t']);
 // Unicode line and paragraph separators: line breaks too, so only multi-line text may hold them.
 const LINE_SEPARATOR = /[\u2028\u2029]/;
@@ -45,12 +49,14 @@ const codePoint = (ch: string) => `U+${ch.charCodeAt(0).toString(16).toUpperCase
 export function textProblem(value: string, multiline: boolean): string | null {
   const separator = multiline ? undefined : LINE_SEPARATOR.exec(value)?.[0];
   if (separator) return `contains a line separator (${codePoint(separator)})`;
-  for (const pattern of [CONTROL, BIDI, ZERO_WIDTH, LONE_SURROGATE]) {
+  for (const pattern of [CONTROL, BIDI, ZERO_WIDTH, LONE_SURROGATE, NONCHARACTER]) {
     const found = pattern === CONTROL ? firstControl(value, multiline) : pattern.exec(value)?.[0];
     if (found === undefined) continue;
     if (pattern === LONE_SURROGATE) return 'contains an unpaired surrogate (invalid Unicode)';
     if (pattern === CONTROL) return `contains a control character (${codePoint(found)})`;
     if (pattern === BIDI) return `contains a bidirectional control character (${codePoint(found)})`;
+    if (pattern === NONCHARACTER)
+      return `contains a noncharacter (U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`;
     return `contains a zero-width character (${codePoint(found)})`;
   }
   return null;
