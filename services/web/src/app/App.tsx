@@ -1,9 +1,10 @@
 import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
-import { Link, Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
+import { Link, Navigate, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { Loading } from './components/ui';
 import { useSession } from './lib/auth';
 import type { Role } from './api/types';
+import { titleCase } from './lib/format';
 import { SignInPage, SignUpPage } from './pages/Auth';
 import { EventsPage } from './pages/Events';
 import { EventPage } from './pages/EventPage';
@@ -14,6 +15,7 @@ import { OrganizerEventsPage } from './pages/organizer/OrganizerEvents';
 import { EventEditorPage } from './pages/organizer/EventEditor';
 import { DashboardPage } from './pages/organizer/Dashboard';
 import { ScannerPage } from './pages/Scanner';
+import { AccountPage } from './pages/Account';
 
 // The GraphQL IDE exists in development builds only; production bundles do not contain it.
 const DevIdePage = import.meta.env.DEV ? lazy(() => import('./pages/DevIde')) : null;
@@ -29,10 +31,18 @@ function RequireAuth({ roles, children }: { roles?: Role[]; children: ReactNode 
     return <Navigate to={`/signin?next=${next}`} replace />;
   }
   if (roles && !(user.role && roles.includes(user.role))) {
+    const who = roles.includes('ORGANIZER') ? 'organizers' : 'administrators';
     return (
-      <section>
+      <section data-testid="not-allowed">
         <h1>Not allowed</h1>
-        <p>This page is for organizers. Sign in with an organizer account.</p>
+        <p>
+          This page is for {who}; you are signed in as {user.name}
+          {user.role ? ` (${titleCase(user.role).toLowerCase()})` : ''}.{' '}
+          {who === 'organizers' ? 'Sign in with an organizer account to use it.' : ''}
+        </p>
+        <p>
+          <Link to="/">Back to the events</Link>
+        </p>
       </section>
     );
   }
@@ -41,6 +51,7 @@ function RequireAuth({ roles, children }: { roles?: Role[]; children: ReactNode 
 
 function Header() {
   const { user, signOut } = useSession();
+  const navigate = useNavigate();
   return (
     <header className="site-header">
       <div className="container header-row">
@@ -80,7 +91,19 @@ function Header() {
                   </li>
                 ) : null}
                 <li>
-                  <button type="button" className="link-button" onClick={() => void signOut()}>
+                  <NavLink to="/account">Account</NavLink>
+                </li>
+                <li>
+                  <button
+                    type="button"
+                    className="link-button"
+                    // The next person starts from the events, not from the last user's page (which would
+                    // otherwise send them to sign in and back there): leave it first, then sign out.
+                    onClick={() => {
+                      navigate('/');
+                      void signOut();
+                    }}
+                  >
                     Sign out <span className="visually-hidden">({user.name})</span>
                   </button>
                 </li>
@@ -168,6 +191,14 @@ export function App() {
                 }
               />
             ))}
+            <Route
+              path="/account"
+              element={
+                <RequireAuth>
+                  <AccountPage />
+                </RequireAuth>
+              }
+            />
             <Route
               path="/organizer"
               element={

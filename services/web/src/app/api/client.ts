@@ -25,9 +25,15 @@ function sendRefresh(): Promise<boolean> {
     }),
   }).then(async (res) => {
     const body = (await res.json()) as { data?: { refreshSession?: unknown }; errors?: unknown[] };
-    return !body.errors?.length && Boolean(body.data?.refreshSession);
+    const renewed = !body.errors?.length && Boolean(body.data?.refreshSession);
+    // Refused (not merely unreachable): the session is over (signed out elsewhere, password changed, expired).
+    if (!renewed && typeof window !== 'undefined') window.dispatchEvent(new Event(SESSION_ENDED));
+    return renewed;
   });
 }
+
+/** Dispatched on `window` when the server refuses to renew the session: whoever was signed in no longer is. */
+export const SESSION_ENDED = 'ticketing:session-ended';
 
 /** Runs `work` when no other tab (or request of this one) is refreshing, signing in, up or out. */
 async function inTurn<T>(work: () => Promise<T>): Promise<T> {

@@ -37,6 +37,25 @@ export const SIGN_UP = /* GraphQL */ `
   }
 `;
 
+export const CHANGE_PASSWORD = /* GraphQL */ `
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input)
+  }
+`;
+
+/** ADMIN: an account that can no longer sign in (every session ends); answers the number of sessions ended. */
+export const LOCK_ACCOUNT = /* GraphQL */ `
+  mutation LockAccount($userId: ID!) {
+    lockAccount(userId: $userId)
+  }
+`;
+
+export const UNLOCK_ACCOUNT = /* GraphQL */ `
+  mutation UnlockAccount($userId: ID!) {
+    unlockAccount(userId: $userId)
+  }
+`;
+
 export const SIGN_OUT = /* GraphQL */ `
   mutation SignOut {
     signOut
@@ -177,12 +196,35 @@ export const EVENT_TITLE = /* GraphQL */ `
     event(id: $id) {
       id
       title
+      organizerId
+      status
+      cancelReason
+      transferPolicy {
+        allowed
+        deadline
+      }
       allowReentry
       startsAt
       timeZone
       venue {
         name
         city
+      }
+    }
+  }
+`;
+
+/** The checkout's line about the event, and the names of its ticket types for the hold's lines. */
+export const CHECKOUT_EVENT = /* GraphQL */ `
+  query CheckoutEvent($id: ID!) {
+    event(id: $id) {
+      id
+      title
+      startsAt
+      timeZone
+      ticketTypes {
+        id
+        name
       }
     }
   }
@@ -413,6 +455,7 @@ const TRANSFER = /* GraphQL */ `
     status
     createdAt
     resolvedAt
+    reason
   }
 `;
 

@@ -146,9 +146,11 @@ export interface Transfer {
   eventId: string;
   fromHolderId: string;
   toEmail: string;
-  status: 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'CANCELLED';
+  status: 'PENDING' | 'ACCEPTING' | 'ACCEPTED' | 'DECLINED' | 'CANCELLED';
   createdAt: string;
   resolvedAt: string | null;
+  /** Why an offer ended CANCELLED when its holder did not cancel it (EVENT_CANCELLED, DEADLINE_PASSED, ...). */
+  reason: string | null;
 }
 
 export interface SalesSummary {

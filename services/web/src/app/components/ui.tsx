@@ -14,16 +14,32 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 /** An API problem as an alert; moves focus to itself so keyboard and screen-reader users notice it. */
-export function ErrorBanner({ problem, children }: { problem: ApiProblem | null; children?: ReactNode }) {
+export function ErrorBanner({
+  problem,
+  precise,
+  children,
+}: {
+  problem: ApiProblem | null;
+  /** Codes whose API message is shown as it is (see `describe`). */
+  precise?: readonly string[];
+  children?: ReactNode;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (problem) ref.current?.focus();
   }, [problem]);
   if (!problem) return null;
   return (
-    <div ref={ref} className="banner banner-error" role="alert" tabIndex={-1} data-code={problem.code}>
-      <strong>{describe(problem)}</strong>
-      {problem.field ? <span className="muted"> ({problem.field})</span> : null}
+    <div
+      ref={ref}
+      className="banner banner-error"
+      role="alert"
+      tabIndex={-1}
+      data-code={problem.code}
+      data-field={problem.field ?? undefined}
+    >
+      {/* The API's field path (input.venue.city) is for the form beside it, not words for a person. */}
+      <strong>{describe(problem, precise)}</strong>
       {children}
     </div>
   );
@@ -110,6 +126,25 @@ export function useSecondsLeft(until: string | null | undefined): number {
   }, []);
   if (!until) return 0;
   return Math.max(0, Math.ceil((new Date(until).getTime() - now) / 1000));
+}
+
+/**
+ * Whether the instant `at` has passed; re-renders once, when it passes (not every second, unlike
+ * useSecondsLeft). False when `at` is null.
+ */
+export function useHasPassed(at: string | null | undefined): boolean {
+  const when = at ? new Date(at).getTime() : Number.NaN;
+  const [passed, setPassed] = useState(() => Date.now() >= when);
+  useEffect(() => {
+    if (Number.isNaN(when)) return setPassed(false);
+    const left = when - Date.now();
+    setPassed(left <= 0);
+    if (left <= 0) return;
+    // setTimeout holds at most ~24.8 days; further away, look again then.
+    const timer = window.setTimeout(() => setPassed(Date.now() >= when), Math.min(left + 50, 2 ** 31 - 1));
+    return () => window.clearTimeout(timer);
+  }, [when]);
+  return passed;
 }
 
 export function Countdown({ until, label }: { until: string; label: string }) {

@@ -50,9 +50,14 @@ export function problemOf(error: CombinedError | undefined | null): ApiProblem |
   };
 }
 
-/** One sentence for a banner: the API's message for input errors, the friendly text otherwise. */
-export function describe(problem: ApiProblem): string {
+/**
+ * One sentence for a banner: the API's message for input errors, the friendly text otherwise. `precise` lists
+ * further codes whose API message is the better sentence where they come from (a refused sign-in's
+ * UNAUTHENTICATED says "Invalid email or password", not "please sign in").
+ */
+export function describe(problem: ApiProblem, precise: readonly string[] = []): string {
   if (problem.code === 'BAD_USER_INPUT') return problem.message;
+  if (precise.includes(problem.code) && problem.message) return problem.message;
   if (problem.paymentPending)
     return 'The payment provider did not answer in time: your payment may still go through.';
   const friendly = FRIENDLY[problem.code];

@@ -18,7 +18,7 @@ export function SignInPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [result, signIn] = useMutation<{ signIn: { user: User } | null }>(SIGN_IN);
-  const { signedIn } = useSession();
+  const { signedIn, ended } = useSession();
   const navigate = useNavigate();
   const next = useNext();
   const problem = problemOf(result.error);
@@ -37,7 +37,14 @@ export function SignInPage() {
     <section className="narrow">
       <h1>Sign in</h1>
       <form onSubmit={submit} className="card stack">
-        <ErrorBanner problem={problem} />
+        {ended && !problem ? (
+          <p className="banner" role="status" data-testid="session-ended">
+            Your session has ended (signed out on another device, or your password changed). Please sign in
+            again.
+          </p>
+        ) : null}
+        {/* A refused sign-in is UNAUTHENTICATED: its own words say why (wrong password, locked account). */}
+        <ErrorBanner problem={problem} precise={['UNAUTHENTICATED', 'FORBIDDEN']} />
         <Field
           label="Email"
           type="email"

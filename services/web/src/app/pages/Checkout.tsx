@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { Countdown, ErrorBanner, Loading, Notice, StatusBadge, useSecondsLeft } from '../components/ui';
-import { CHECKOUT, EVENT_TITLE, RELEASE, RESERVATION_QUERY } from '../api/documents';
+import { CHECKOUT, CHECKOUT_EVENT, RELEASE, RESERVATION_QUERY } from '../api/documents';
 import type { Order, Reservation } from '../api/types';
 import { problemOf, type ApiProblem } from '../lib/errors';
 import { money, newIdempotencyKey, when } from '../lib/format';
@@ -58,16 +58,18 @@ function useAttempt(reservationId: string) {
   return [attempt, setAttempt] as const;
 }
 
-function EventLine({ eventId }: { eventId: string }) {
-  const [{ data }] = useQuery<{ event: { title: string; startsAt: string; timeZone: string } | null }>({
-    query: EVENT_TITLE,
-    variables: { id: eventId },
-  });
-  if (!data?.event) return null;
+interface CheckoutEvent {
+  title: string;
+  startsAt: string;
+  timeZone: string;
+  ticketTypes: { id: string; name: string }[];
+}
+
+function EventLine({ event }: { event: CheckoutEvent | null | undefined }) {
+  if (!event) return null;
   return (
     <p className="lead">
-      {data.event.title} ·{' '}
-      <time dateTime={data.event.startsAt}>{when(data.event.startsAt, data.event.timeZone)}</time>
+      {event.title} · <time dateTime={event.startsAt}>{when(event.startsAt, event.timeZone)}</time>
     </p>
   );
 }
@@ -90,6 +92,12 @@ export function CheckoutPage() {
   const timer = useRef<number | undefined>(undefined);
   useEffect(() => () => window.clearTimeout(timer.current), []);
   const secondsLeft = useSecondsLeft(data?.reservation.expiresAt);
+  const [{ data: eventData }] = useQuery<{ event: CheckoutEvent | null }>({
+    query: CHECKOUT_EVENT,
+    variables: { id: data?.reservation.eventId ?? '' },
+    pause: !data?.reservation.eventId,
+  });
+  const typeName = (id: string) => eventData?.event?.ticketTypes.find((t) => t.id === id)?.name;
 
   async function send(current: Attempt, tries: number) {
     setAutoRetry(null);
@@ -125,8 +133,18 @@ export function CheckoutPage() {
   }
 
   if (fetching && !data) return <Loading label="Loading your reservation…" />;
-  if (error) return <ErrorBanner problem={problemOf(error)} />;
-  const reservation = data!.reservation;
+  if (!data?.reservation) {
+    return (
+      <section className="narrow stack">
+        <h1>Checkout</h1>
+        <ErrorBanner problem={problemOf(error)} />
+        <p>
+          <Link to="/">Back to the events</Link> · <Link to="/tickets">My tickets</Link>
+        </p>
+      </section>
+    );
+  }
+  const reservation = data.reservation;
 
   if (order || reservation.status === 'CONVERTED') {
     return (
@@ -150,13 +168,14 @@ export function CheckoutPage() {
   return (
     <section className="narrow">
       <h1>Checkout</h1>
-      <EventLine eventId={reservation.eventId} />
+      <EventLine event={eventData?.event} />
       <div className="card stack">
         <h2>Your hold</h2>
         <ul className="plain">
           {reservation.lines.map((line) => (
             <li key={line.ticketTypeId}>
-              {line.quantity} × {money(line.unitPrice.amount, line.unitPrice.currency)}
+              {line.quantity} × {typeName(line.ticketTypeId) ? `${typeName(line.ticketTypeId)} at ` : ''}
+              {money(line.unitPrice.amount, line.unitPrice.currency)}
               {line.seatIds.length ? ` · seats ${line.seatIds.join(', ')}` : ''}
             </li>
           ))}

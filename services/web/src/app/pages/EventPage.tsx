@@ -3,11 +3,11 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { SeatPicker } from '../components/SeatPicker';
 import { useWaitingRoom, WaitingRoomPanel, type WaitingRoomGate } from '../components/WaitingRoom';
-import { ErrorBanner, Loading, StatusBadge } from '../components/ui';
+import { ErrorBanner, Loading, StatusBadge, useHasPassed } from '../components/ui';
 import { EVENT, PRICE_CHANGED, RESERVE, TICKET_PRICES } from '../api/documents';
 import type { EventDetail, Reservation, TicketPrice, TicketType } from '../api/types';
 import { useSession } from '../lib/auth';
-import { problemOf } from '../lib/errors';
+import { fieldErrors, problemOf } from '../lib/errors';
 import { money, titleCase, when } from '../lib/format';
 
 const REFRESH_MS = 15_000;
@@ -53,7 +53,13 @@ function TicketTypeOffer({
   const remaining = type.availability?.remaining ?? null;
   const soldOut = remaining === 0;
   const max = Math.max(1, Math.min(type.perOrderMax, remaining ?? type.perOrderMax));
-  const onSale = event.status === 'PUBLISHED';
+  // The type's sales window, each bound its own or else the event's (the event's end closes sales at the latest).
+  const salesStart = type.salesStartAt ?? event.salesStartAt;
+  const salesEnd = type.salesEndAt ?? event.salesEndAt ?? event.endsAt;
+  const started = useHasPassed(salesStart);
+  const notYet = Boolean(salesStart) && !started;
+  const salesOver = useHasPassed(salesEnd);
+  const onSale = event.status === 'PUBLISHED' && !notYet && !salesOver;
   const reserved = type.kind === 'RESERVED';
   // A chosen seat someone else took meanwhile (seen on the next refresh) is dropped from the choice.
   const takenKey = (type.takenSeats ?? []).join(',');
@@ -83,6 +89,8 @@ function TicketTypeOffer({
   }
 
   const headingId = `tt-${type.id}`;
+  // The API's refusal of the quantity or the seats (e.g. over the per-buyer limit), shown beside the choice.
+  const inputError = fieldErrors(problemOf(result.error));
   return (
     <li className="card ticket-type" aria-labelledby={headingId}>
       <div className="ticket-type-head">
@@ -96,6 +104,16 @@ function TicketTypeOffer({
             ? 'Sold out'
             : `${remaining} of ${type.availability!.capacity} left`}
       </p>
+      {event.status === 'PUBLISHED' && notYet && salesStart ? (
+        <p className="sales-window" data-testid="sales-window">
+          On sale from <time dateTime={salesStart}>{when(salesStart, event.timeZone)}</time>
+        </p>
+      ) : null}
+      {event.status === 'PUBLISHED' && salesOver ? (
+        <p className="sales-window" data-testid="sales-window">
+          Sales have ended.
+        </p>
+      ) : null}
       {onSale && !soldOut ? (
         <form
           className="stack"
@@ -120,6 +138,8 @@ function TicketTypeOffer({
               <select
                 id={`qty-${type.id}`}
                 value={quantity}
+                aria-invalid={inputError('quantity') ? true : undefined}
+                aria-describedby={inputError('quantity') ? `qty-${type.id}-error` : undefined}
                 onChange={(e) => setQuantity(Number(e.target.value))}
               >
                 {Array.from({ length: max }, (_, i) => i + 1).map((n) => (
@@ -128,8 +148,14 @@ function TicketTypeOffer({
                   </option>
                 ))}
               </select>
+              {inputError('quantity') ? (
+                <small id={`qty-${type.id}-error`} className="field-error">
+                  {inputError('quantity')}
+                </small>
+              ) : null}
             </div>
           )}
+          {reserved && inputError('seatIds') ? <p className="field-error">{inputError('seatIds')}</p> : null}
           <button
             type="submit"
             className="button"
@@ -220,9 +246,23 @@ export function EventPage() {
         </ul>
       )}
       <p className="muted">
-        {event.transferPolicy.allowed
-          ? 'Tickets can be transferred to a friend.'
-          : 'Tickets are not transferable.'}
+        {event.transferPolicy.allowed ? (
+          <>
+            Tickets can be transferred to a friend
+            {event.transferPolicy.deadline ? (
+              <>
+                {' '}
+                until{' '}
+                <time dateTime={event.transferPolicy.deadline}>
+                  {when(event.transferPolicy.deadline, event.timeZone)}
+                </time>
+              </>
+            ) : null}
+            .
+          </>
+        ) : (
+          'Tickets are not transferable.'
+        )}
       </p>
     </article>
   );

@@ -2,10 +2,19 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { QrCode } from '../components/QrCode';
-import { Empty, ErrorBanner, Field, Loading, Notice, StatusBadge, useSecondsLeft } from '../components/ui';
+import {
+  Empty,
+  ErrorBanner,
+  Field,
+  Loading,
+  Notice,
+  StatusBadge,
+  useHasPassed,
+  useSecondsLeft,
+} from '../components/ui';
 import { DISPLAY_CODE, EVENT_TITLE, MY_TICKETS, OFFER_TRANSFER } from '../api/documents';
 import type { DisplayCode, Ticket, Transfer } from '../api/types';
-import { problemOf } from '../lib/errors';
+import { fieldErrors, problemOf } from '../lib/errors';
 import { when } from '../lib/format';
 
 /** The rotating entry code: fetched again the moment its time step ends. */
@@ -59,6 +68,7 @@ function TransferForm({ ticket }: { ticket: Ticket }) {
           label="Recipient's email"
           type="email"
           required
+          error={fieldErrors(problemOf(result.error))('toEmail')}
           value={email}
           onChange={(e) => setEmail(e.target.value)}
         />
@@ -76,11 +86,18 @@ function TicketCard({ ticket }: { ticket: Ticket }) {
       title: string;
       startsAt: string;
       timeZone: string;
+      status: string;
+      cancelReason: string | null;
+      transferPolicy: { allowed: boolean; deadline: string | null };
       venue: { name: string; city: string };
     } | null;
   }>({ query: EVENT_TITLE, variables: { id: ticket.eventId } });
   const event = data?.event;
   const title = event?.title ?? 'Event';
+  // Transfers close at the event's deadline, else at its start (the API refuses offers after that).
+  const transfersClose = event ? (event.transferPolicy.deadline ?? event.startsAt) : null;
+  const transfersClosed = useHasPassed(transfersClose);
+  const transfersOpen = Boolean(transfersClose) && !transfersClosed;
   return (
     <li className="card ticket" data-testid="ticket" data-ticket-id={ticket.id}>
       <h2 className="card-title">{title}</h2>
@@ -88,6 +105,12 @@ function TicketCard({ ticket }: { ticket: Ticket }) {
         <p className="muted">
           <time dateTime={event.startsAt}>{when(event.startsAt, event.timeZone)}</time> · {event.venue.name},{' '}
           {event.venue.city}
+        </p>
+      ) : null}
+      {event?.status === 'CANCELLED' ? (
+        <p className="banner banner-error" data-testid="event-cancelled">
+          This event was cancelled{event.cancelReason ? `: ${event.cancelReason}` : ''}. This ticket no longer
+          admits anyone.
         </p>
       ) : null}
       <p>
@@ -108,8 +131,18 @@ function TicketCard({ ticket }: { ticket: Ticket }) {
         <p className="muted">
           A transfer of this ticket is pending. <Link to="/transfers">Manage transfers</Link>
         </p>
-      ) : ticket.status === 'VALID' && !ticket.checkedIn ? (
-        <TransferForm ticket={ticket} />
+      ) : ticket.status === 'VALID' && !ticket.checkedIn && event ? (
+        !event.transferPolicy.allowed ? (
+          <p className="muted" data-testid="no-transfer">
+            Tickets for this event cannot be transferred.
+          </p>
+        ) : !transfersOpen ? (
+          <p className="muted" data-testid="no-transfer">
+            Transfers closed <time dateTime={transfersClose!}>{when(transfersClose!, event.timeZone)}</time>.
+          </p>
+        ) : (
+          <TransferForm ticket={ticket} />
+        )
       ) : null}
     </li>
   );

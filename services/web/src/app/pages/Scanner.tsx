@@ -41,6 +41,9 @@ const RESULT_TEXT: Record<string, string> = {
 const SYNC_BATCH = 200;
 /** How often the scanner refreshes its offline data and retries the queue while online. */
 const REFRESH_MS = 60_000;
+/** Answers meaning this person may not scan this event at all; asked again this often while shown. */
+const REFUSALS = new Set(['FORBIDDEN', 'NOT_FOUND']);
+const REFUSED_RETRY_MS = 5_000;
 
 function stored(key: string, make: () => string): string {
   const existing = localStorage.getItem(key);
@@ -376,6 +379,7 @@ export function ScannerPage() {
   const [offlineProblem, setOfflineProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
   const [verifier, setVerifier] = useState('');
+  const [refused, setRefused] = useState<ApiProblem | null>(null);
   const syncing = useRef(false);
   const lastCode = useRef<{ code: string; at: number } | null>(null);
   const [{ data: eventData }] = useQuery<{ event: { title: string; allowReentry: boolean } | null }>({
@@ -395,6 +399,7 @@ export function ScannerPage() {
   useEffect(() => {
     setBundle(eventId ? loadBundle(eventId) : null);
     setQueued(eventId ? loadQueue(eventId).length : 0);
+    setRefused(null);
   }, [eventId]);
 
   const refreshBundle = useCallback(async () => {
@@ -404,6 +409,8 @@ export function ScannerPage() {
       .toPromise();
     const problem = problemOf(res.error);
     if (problem?.code === 'NETWORK') return; // keep the stored copy
+    // The check-in service does not let this person scan here (not staff, or no such published event).
+    setRefused(problem && REFUSALS.has(problem.code) ? problem : null);
     if (!res.data) {
       setOfflineProblem(problem);
       return;
@@ -488,6 +495,13 @@ export function ScannerPage() {
     const timer = window.setInterval(() => void sync().then(refreshBundle), REFRESH_MS);
     return () => window.clearInterval(timer);
   }, [eventId, online, sync, refreshBundle]);
+
+  // Refused: ask again every few seconds, so staff added a moment ago get in without a reload.
+  useEffect(() => {
+    if (!refused || !online) return;
+    const timer = window.setInterval(() => void refreshBundle(), REFUSED_RETRY_MS);
+    return () => window.clearInterval(timer);
+  }, [refused, online, refreshBundle]);
 
   const show = useCallback((answer: ScanOutcome, offline: boolean) => {
     setOutcome({ value: answer, offline });
@@ -613,6 +627,30 @@ export function ScannerPage() {
             Open the scanner
           </button>
         </form>
+      </section>
+    );
+  }
+
+  if (refused) {
+    return (
+      <section className="narrow stack" data-testid="scanner-refused">
+        <h1>Scanner{eventData?.event ? `: ${eventData.event.title}` : ''}</h1>
+        <div className="banner banner-error" role="alert" data-code={refused.code}>
+          <strong>
+            {refused.code === 'FORBIDDEN'
+              ? 'You cannot scan tickets for this event: you are not on its staff.'
+              : 'No event open for scanning has this ID.'}
+          </strong>{' '}
+          {refused.code === 'FORBIDDEN'
+            ? 'Ask its organizer to add you as staff with the email you sign in with; this page checks again by itself.'
+            : 'Check the ID; an event can be scanned once it is published.'}
+        </div>
+        <p className="actions">
+          <button type="button" className="button secondary" onClick={() => void refreshBundle()}>
+            Check again
+          </button>
+          <Link to="/scan">Events where you are staff</Link>
+        </p>
       </section>
     );
   }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery, type CombinedError } from 'urql';
 import { Empty, ErrorBanner, Loading, Notice, StatusBadge } from '../components/ui';
@@ -12,7 +12,7 @@ import {
 import type { Transfer } from '../api/types';
 import { useSession } from '../lib/auth';
 import { problemOf } from '../lib/errors';
-import { when } from '../lib/format';
+import { titleCase, when } from '../lib/format';
 
 function EventTitle({ eventId }: { eventId: string }) {
   const [{ data }] = useQuery<{ event: { title: string } | null }>({
@@ -20,6 +20,35 @@ function EventTitle({ eventId }: { eventId: string }) {
     variables: { id: eventId },
   });
   return <>{data?.event?.title ?? 'An event'}</>;
+}
+
+/** Why an offer ended without its holder cancelling it, in words (the API's `reason` codes). */
+const REASON_TEXT: Record<string, string> = {
+  EVENT_CANCELLED: 'The event was cancelled, so this offer ended.',
+  TICKET_REVOKED: 'The ticket was revoked, so this offer ended.',
+  TICKET_CHECKED_IN:
+    'The ticket was already used at the gate (checked in), so it can no longer change hands.',
+  TICKET_CHANGED: 'The ticket changed since it was offered, so this offer no longer applies.',
+  DEADLINE_PASSED: "It was not accepted before the event's transfer deadline.",
+};
+
+/** One sentence on how an offer stands or how it ended, from the side of the person reading it. */
+function outcomeText(transfer: Transfer, incoming: boolean): string | null {
+  switch (transfer.status) {
+    case 'ACCEPTING':
+      return 'The ticket is being handed over…';
+    case 'ACCEPTED':
+      return incoming ? null : `${transfer.toEmail} accepted it: the ticket is theirs now.`;
+    case 'DECLINED':
+      return incoming
+        ? 'You declined this offer.'
+        : `${transfer.toEmail} declined it: the ticket stays yours.`;
+    case 'CANCELLED':
+      if (transfer.reason) return REASON_TEXT[transfer.reason] ?? `Ended: ${titleCase(transfer.reason)}.`;
+      return incoming ? 'The sender cancelled this offer.' : 'You cancelled this offer.';
+    default:
+      return null;
+  }
 }
 
 function TransferRow({
@@ -39,10 +68,18 @@ function TransferRow({
   const run = (action: (v: { id: string }) => Promise<{ error?: CombinedError }>) => async () => {
     const res = await action({ id: transfer.id });
     setError(res.error);
-    if (!res.error) onDone();
+    // Reload either way: a refusal usually means the offer ended meanwhile, and the list should say how.
+    onDone();
   };
+  const outcome = outcomeText(transfer, incoming);
   return (
-    <li className="card transfer-row" data-testid="transfer" data-status={transfer.status}>
+    <li
+      className="card transfer-row"
+      data-testid="transfer"
+      data-transfer-id={transfer.id}
+      data-status={transfer.status}
+      data-reason={transfer.reason ?? undefined}
+    >
       <p>
         <strong>
           <EventTitle eventId={transfer.eventId} />
@@ -53,6 +90,19 @@ function TransferRow({
         {incoming ? 'Offered to you' : `Offered to ${transfer.toEmail}`} on{' '}
         <time dateTime={transfer.createdAt}>{when(transfer.createdAt)}</time>
       </p>
+      {outcome ? (
+        <p className="transfer-outcome" data-testid="transfer-outcome">
+          {outcome}
+          {transfer.resolvedAt ? (
+            <>
+              {' '}
+              <span className="muted">
+                (<time dateTime={transfer.resolvedAt}>{when(transfer.resolvedAt)}</time>)
+              </span>
+            </>
+          ) : null}
+        </p>
+      ) : null}
       <ErrorBanner problem={problemOf(error)} />
       {transfer.status === 'PENDING' ? (
         <div className="actions">
@@ -89,6 +139,13 @@ export function TransfersPage() {
   });
   const reload = () => refetch({ requestPolicy: 'network-only' });
   const transfers = data?.myTransfers ?? [];
+  // An accept in progress (ACCEPTING) settles within moments: look again until it has.
+  const settling = transfers.some((t) => t.status === 'ACCEPTING');
+  useEffect(() => {
+    if (!settling) return;
+    const timer = window.setInterval(() => refetch({ requestPolicy: 'network-only' }), 2000);
+    return () => window.clearInterval(timer);
+  }, [settling, refetch]);
   const incoming = transfers.filter((t) => t.fromHolderId !== user?.id);
   const outgoing = transfers.filter((t) => t.fromHolderId === user?.id);
   return (

@@ -1,5 +1,6 @@
 import { useQuery, useSubscription } from 'urql';
-import { ErrorBanner } from '../../components/ui';
+import { useEffect } from 'react';
+import { ErrorBanner, Loading } from '../../components/ui';
 import { ATTENDANCE_QUERY, ATTENDANCE_UPDATED } from '../../api/documents';
 import type { Attendance } from '../../api/types';
 import { problemOf } from '../../lib/errors';
@@ -8,16 +9,26 @@ const MINUTES_SHOWN = 15;
 
 /** Check-ins of an event, live: attendance now over HTTP, then every attendanceUpdated event. */
 export function AttendancePanel({ eventId }: { eventId: string }) {
-  const [{ data: first, error }] = useQuery<{ attendance: Attendance }>({
+  const [{ data: first, error }, refetchFirst] = useQuery<{ attendance: Attendance }>({
     query: ATTENDANCE_QUERY,
     variables: { eventId },
     requestPolicy: 'network-only',
   });
+  // Just published, the check-in service learns of the event over Kafka a moment later: ask again meanwhile.
+  const unknownYet = !first && ['FORBIDDEN', 'NOT_FOUND'].includes(problemOf(error)?.code ?? '');
+  useEffect(() => {
+    if (!unknownYet) return;
+    const timer = window.setInterval(() => refetchFirst({ requestPolicy: 'network-only' }), 2000);
+    return () => window.clearInterval(timer);
+  }, [unknownYet, refetchFirst]);
   const [{ data: live }] = useSubscription<{ attendanceUpdated: Attendance }>({
     query: ATTENDANCE_UPDATED,
     variables: { eventId },
+    pause: !first,
   });
   const attendance = live?.attendanceUpdated ?? first?.attendance;
+  if (!attendance && unknownYet)
+    return <Loading label="Waiting for the check-in service to know this event…" />;
   if (!attendance) return <ErrorBanner problem={problemOf(error)} />;
   const minutes = attendance.perMinute.slice(-MINUTES_SHOWN);
   const peak = Math.max(1, ...minutes.map((m) => m.admitted));

@@ -6,25 +6,57 @@ import { EVENT_TITLE, PRICE_CHANGED, SALES_SUMMARY, SALES_UPDATED } from '../../
 import type { SalesSummary } from '../../api/types';
 import { problemOf } from '../../lib/errors';
 import { AttendancePanel } from './Attendance';
+import { mayManage, NotYourEvent } from './access';
+import { useSession } from '../../lib/auth';
 import { OrganizerWaitingRoomPanel } from './OrganizerWaitingRoom';
 import { PriceHistory } from './Pricing';
 import { money, when } from '../../lib/format';
 
-/** Sales per ticket type, live: the first answer over HTTP, then every salesUpdated event. */
+/** The dashboard of an event its viewer manages; another organizer's event is refused in words. */
 export function DashboardPage() {
   const { id = '' } = useParams();
-  const [{ data: titleData }] = useQuery<{ event: { title: string } | null }>({
+  const { user } = useSession();
+  const [{ data, fetching, error }] = useQuery<{
+    event: { id: string; title: string; organizerId: string; status: string } | null;
+  }>({
     query: EVENT_TITLE,
     variables: { id },
   });
-  const [{ data: first, fetching, error }] = useQuery<{ salesSummary: SalesSummary }>({
+  if (fetching && !data) return <Loading label="Loading event…" />;
+  if (error && !data) return <ErrorBanner problem={problemOf(error)} />;
+  const event = data?.event;
+  if (!event) {
+    return (
+      <section>
+        <h1>Event not found</h1>
+        <Link to="/organizer">Back to your events</Link>
+      </section>
+    );
+  }
+  if (!mayManage(user, event.organizerId)) return <NotYourEvent eventId={event.id} title={event.title} />;
+  return <DashboardBody id={id} title={event.title} draft={event.status === 'DRAFT'} />;
+}
+
+/** Sales per ticket type, live: the first answer over HTTP, then every salesUpdated event. */
+function DashboardBody({ id, title, draft }: { id: string; title: string; draft: boolean }) {
+  const [{ data: first, fetching, error }, refetchFirst] = useQuery<{ salesSummary: SalesSummary }>({
     query: SALES_SUMMARY,
     variables: { eventId: id },
     requestPolicy: 'network-only',
+    pause: draft,
   });
+  // Just published, the ticket service learns of the event over Kafka a moment later: ask again until it knows.
+  const unknownYet = !first && ['FORBIDDEN', 'NOT_FOUND'].includes(problemOf(error)?.code ?? '');
+  useEffect(() => {
+    if (!unknownYet) return;
+    const timer = window.setInterval(() => refetchFirst({ requestPolicy: 'network-only' }), 2000);
+    return () => window.clearInterval(timer);
+  }, [unknownYet, refetchFirst]);
+  // Live updates start once the first summary came, so they are not refused for an event not known yet.
   const [{ data: live, error: liveError }] = useSubscription<{ salesUpdated: SalesSummary }>({
     query: SALES_UPDATED,
     variables: { eventId: id },
+    pause: !first,
   });
   // Each live price change reloads the price history charts.
   const [{ data: priceEvent }] = useSubscription<{ priceChanged: { version: number; at: string } }>({
@@ -45,12 +77,19 @@ export function DashboardPage() {
       <p>
         <Link to={`/organizer/events/${id}`}>← Back to the event</Link>
       </p>
-      <h1>Dashboard{titleData?.event ? `: ${titleData.event.title}` : ''}</h1>
-      <p className="muted" aria-live="polite">
+      <h1>Dashboard: {title}</h1>
+      {draft ? (
+        <p className="banner" data-testid="dashboard-draft">
+          This event is a draft: its sales, prices and check-ins show here once it is published.
+        </p>
+      ) : null}
+      <p className="muted" aria-live="polite" hidden={draft}>
         {live ? (
           <span className="live-dot">Live</span>
         ) : liveError ? (
           'Live updates unavailable'
+        ) : unknownYet ? (
+          'Waiting for the ticket service to know this event…'
         ) : (
           'Connecting to live updates…'
         )}
@@ -62,7 +101,7 @@ export function DashboardPage() {
         ) : null}
       </p>
       {fetching && !summary ? <Loading label="Loading sales…" /> : null}
-      {!summary ? <ErrorBanner problem={problemOf(error)} /> : null}
+      {!summary && !unknownYet ? <ErrorBanner problem={problemOf(error)} /> : null}
       {summary ? (
         <>
           <div className="stats">
@@ -131,7 +170,7 @@ export function DashboardPage() {
           ))}
         </section>
       ) : null}
-      <AttendancePanel eventId={id} />
+      {draft ? null : <AttendancePanel eventId={id} />}
     </section>
   );
 }

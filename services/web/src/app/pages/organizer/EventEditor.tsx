@@ -15,8 +15,10 @@ import {
 } from '../../api/documents';
 import { CATEGORIES, type EventDetail, type TicketType } from '../../api/types';
 import { fieldErrors, fieldName, problemOf } from '../../lib/errors';
-import { fromLocalInput, money, titleCase, toLocalInput } from '../../lib/format';
+import { fromZonedInput, money, titleCase, toZonedInput } from '../../lib/format';
 import { PricingPanel } from './Pricing';
+import { mayManage, NotYourEvent } from './access';
+import { useSession } from '../../lib/auth';
 
 interface SectionDraft {
   name: string;
@@ -34,6 +36,7 @@ interface EventDraft {
   salesStartAt: string;
   salesEndAt: string;
   transfersAllowed: boolean;
+  transferDeadline: string;
   doorsOpenAt: string;
   allowReentry: boolean;
   venueName: string;
@@ -51,17 +54,19 @@ function draftOf(event?: EventDetail): EventDraft {
     rows: s.rows.length,
     seatsPerRow: Math.max(0, ...s.rows.map((r) => r.seats.length)),
   }));
+  const zone = event?.timeZone ?? browserZone;
   return {
     title: event?.title ?? '',
     description: event?.description ?? '',
     category: event?.category ?? 'MUSIC',
-    startsAt: toLocalInput(event?.startsAt),
-    endsAt: toLocalInput(event?.endsAt),
+    startsAt: toZonedInput(event?.startsAt, zone),
+    endsAt: toZonedInput(event?.endsAt, zone),
     timeZone: event?.timeZone ?? browserZone,
-    salesStartAt: toLocalInput(event?.salesStartAt),
-    salesEndAt: toLocalInput(event?.salesEndAt),
+    salesStartAt: toZonedInput(event?.salesStartAt, zone),
+    salesEndAt: toZonedInput(event?.salesEndAt, zone),
     transfersAllowed: event?.transferPolicy.allowed ?? true,
-    doorsOpenAt: toLocalInput(event?.doorsOpenAt),
+    transferDeadline: toZonedInput(event?.transferPolicy.deadline, zone),
+    doorsOpenAt: toZonedInput(event?.doorsOpenAt, zone),
     allowReentry: event?.allowReentry ?? false,
     venueName: event?.venue.name ?? '',
     venueAddress: event?.venue.address ?? '',
@@ -90,18 +95,24 @@ function venueInput(d: EventDraft) {
 }
 
 function eventInput(d: EventDraft) {
+  // Times are typed as the venue's clocks show them: in the event's time zone.
+  const zone = d.timeZone.trim();
+  const at = (value: string) => fromZonedInput(value, zone);
   return {
     title: d.title.trim(),
     description: d.description.trim(),
     category: d.category,
     venue: venueInput(d),
-    startsAt: fromLocalInput(d.startsAt),
-    endsAt: fromLocalInput(d.endsAt),
+    startsAt: at(d.startsAt),
+    endsAt: at(d.endsAt),
     timeZone: d.timeZone.trim(),
-    salesStartAt: fromLocalInput(d.salesStartAt),
-    salesEndAt: fromLocalInput(d.salesEndAt),
-    transferPolicy: { allowed: d.transfersAllowed },
-    doorsOpenAt: fromLocalInput(d.doorsOpenAt),
+    salesStartAt: at(d.salesStartAt),
+    salesEndAt: at(d.salesEndAt),
+    transferPolicy: {
+      allowed: d.transfersAllowed,
+      deadline: d.transfersAllowed ? at(d.transferDeadline) : null,
+    },
+    doorsOpenAt: at(d.doorsOpenAt),
     allowReentry: d.allowReentry,
   };
 }
@@ -162,8 +173,15 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
           id="event-description"
           rows={4}
           value={draft.description}
+          aria-invalid={err('description') ? true : undefined}
+          aria-describedby={err('description') ? 'event-description-error' : undefined}
           onChange={(e) => set('description', e.target.value)}
         />
+        {err('description') ? (
+          <small id="event-description-error" className="field-error">
+            {err('description')}
+          </small>
+        ) : null}
       </div>
       <SelectField
         label="Category"
@@ -191,7 +209,7 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
       </div>
       <Field
         label="Time zone"
-        hint="IANA name, e.g. Europe/Paris"
+        hint="IANA name, e.g. Europe/Paris; every time on this form is in this zone"
         required
         value={draft.timeZone}
         error={err('timeZone')}
@@ -221,6 +239,16 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
         />{' '}
         Attendees may transfer their tickets
       </label>
+      {draft.transfersAllowed ? (
+        <Field
+          label="Transfers allowed until (optional)"
+          type="datetime-local"
+          hint="Empty: until the event starts. An offer not accepted by then ends by itself."
+          value={draft.transferDeadline}
+          error={err('transferPolicy.deadline') ?? err('transferPolicy')}
+          onChange={(e) => set('transferDeadline', e.target.value)}
+        />
+      ) : null}
       <div className="row">
         <Field
           label="Doors open (optional)"
@@ -480,16 +508,17 @@ function TicketTypeForm({ event, type, onDone }: { event: EventDetail; type?: Ti
   );
 }
 
-function StaffSection({ event }: { event: EventDetail }) {
+function StaffSection({ event, locked }: { event: EventDetail; locked: boolean }) {
   const [email, setEmail] = useState('');
   const [addResult, add] = useMutation(ADD_STAFF);
   const [removeResult, remove] = useMutation(REMOVE_STAFF);
   const staff = event.staff ?? [];
+  const addProblem = problemOf(addResult.error);
   return (
     <section className="card stack" aria-labelledby="staff-heading">
       <h2 id="staff-heading">Venue staff</h2>
       <p className="muted">People who may scan tickets at the gate, by the email they sign in with.</p>
-      <ErrorBanner problem={problemOf(addResult.error ?? removeResult.error)} />
+      <ErrorBanner problem={problemOf(removeResult.error) ?? addProblem} />
       {staff.length ? (
         <ul className="plain stack">
           {staff.map((m) => (
@@ -498,39 +527,45 @@ function StaffSection({ event }: { event: EventDetail }) {
                 {m.name ?? m.email} {m.name ? <span className="muted">({m.email})</span> : null}
                 {m.userId ? null : <span className="muted"> · not registered yet</span>}
               </span>
-              <button
-                type="button"
-                className="button secondary small"
-                onClick={() => void remove({ eventId: event.id, email: m.email })}
-              >
-                Remove <span className="visually-hidden">{m.email}</span>
-              </button>
+              {locked ? null : (
+                <button
+                  type="button"
+                  className="button secondary small"
+                  disabled={removeResult.fetching}
+                  onClick={() => void remove({ eventId: event.id, email: m.email })}
+                >
+                  Remove <span className="visually-hidden">{m.email}</span>
+                </button>
+              )}
             </li>
           ))}
         </ul>
       ) : (
         <p className="empty">No staff yet.</p>
       )}
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void add({ eventId: event.id, email: email.trim() }).then((r) => {
-            if (!r.error) setEmail('');
-          });
-        }}
-      >
-        <Field
-          label="Staff email"
-          type="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-        <button type="submit" className="button secondary" disabled={addResult.fetching}>
-          Add staff
-        </button>
-      </form>
+      {locked ? null : (
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void add({ eventId: event.id, email: email.trim() }).then((r) => {
+              if (!r.error) setEmail('');
+            });
+          }}
+        >
+          <Field
+            label="Staff email"
+            type="email"
+            required
+            error={fieldErrors(addProblem)('email')}
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          <button type="submit" className="button secondary" disabled={addResult.fetching}>
+            Add staff
+          </button>
+        </form>
+      )}
     </section>
   );
 }
@@ -573,6 +608,7 @@ function Lifecycle({ event, onChange }: { event: EventDetail; onChange(): void }
             <Field
               label="Reason shown to attendees"
               required
+              error={fieldErrors(problemOf(cancelResult.error))('reason')}
               value={reason}
               onChange={(e) => setReason(e.target.value)}
             />
@@ -589,6 +625,7 @@ function Lifecycle({ event, onChange }: { event: EventDetail; onChange(): void }
 
 export function EventEditorPage() {
   const { id } = useParams();
+  const { user } = useSession();
   const [{ data, fetching, error }, refetch] = useQuery<{ event: EventDetail | null }>({
     query: EVENT_ADMIN,
     variables: { id },
@@ -611,14 +648,25 @@ export function EventEditorPage() {
   if (fetching && !data) return <Loading label="Loading event…" />;
   if (error) return <ErrorBanner problem={problemOf(error)} />;
   const event = data?.event;
-  if (!event) return <h1>Event not found</h1>;
+  if (!event) {
+    return (
+      <section>
+        <h1>Event not found</h1>
+        <Link to="/organizer">Back to your events</Link>
+      </section>
+    );
+  }
+  if (!mayManage(user, event.organizerId)) return <NotYourEvent eventId={event.id} title={event.title} />;
+  // A cancelled or ended event can no longer change (the API refuses): nothing is offered for editing.
+  const locked = event.status === 'CANCELLED' || event.status === 'ENDED';
   return (
     <section>
       <div className="page-head">
         <h1>{event.title}</h1>
         <p className="actions">
           <Link to={`/organizer/events/${event.id}/dashboard`}>Dashboard</Link>
-          <Link to={`/scan/${event.id}`}>Scanner</Link>
+          {/* Tickets can be scanned once the event is published. */}
+          {event.status === 'PUBLISHED' ? <Link to={`/scan/${event.id}`}>Scanner</Link> : null}
           <Link to={`/events/${event.id}`}>Public page</Link>
         </p>
       </div>
@@ -635,31 +683,45 @@ export function EventEditorPage() {
                     <strong>{t.name}</strong> · {money(t.priceMinor, t.currency)} ·{' '}
                     {t.kind === 'RESERVED' ? `${t.seatIds.length} seats` : `${t.quantity} tickets`}
                   </p>
-                  {editing === t.id ? (
+                  {locked ? null : editing === t.id ? (
                     <TicketTypeForm event={event} type={t} onDone={() => setEditing(null)} />
                   ) : (
                     <button type="button" className="button secondary small" onClick={() => setEditing(t.id)}>
                       Edit <span className="visually-hidden">{t.name}</span>
                     </button>
                   )}
-                  <details className="pricing-details">
-                    <summary>
-                      Pricing <span className="visually-hidden">of {t.name}</span>
-                    </summary>
-                    <PricingPanel type={t} />
-                  </details>
+                  {locked ? null : (
+                    <details className="pricing-details">
+                      <summary>
+                        Pricing <span className="visually-hidden">of {t.name}</span>
+                      </summary>
+                      <PricingPanel type={t} />
+                    </details>
+                  )}
                 </li>
               ))}
             </ul>
-            <h3>Add a ticket type</h3>
-            <TicketTypeForm event={event} onDone={reload} />
+            {locked ? null : (
+              <>
+                <h3>Add a ticket type</h3>
+                <TicketTypeForm event={event} onDone={reload} />
+              </>
+            )}
           </section>
-          <StaffSection event={event} />
+          <StaffSection event={event} locked={locked} />
         </div>
         <div className="stack">
           <h2>Details</h2>
-          {saved ? <Notice>Saved.</Notice> : null}
-          <EventForm key={event.version} event={event} onSaved={() => setSaved(true)} />
+          {locked ? (
+            <p className="banner" data-testid="event-locked">
+              This event is {event.status === 'CANCELLED' ? 'cancelled' : 'over'}: it can no longer change.
+            </p>
+          ) : (
+            <>
+              {saved ? <Notice>Saved.</Notice> : null}
+              <EventForm key={event.version} event={event} onSaved={() => setSaved(true)} />
+            </>
+          )}
         </div>
       </div>
     </section>

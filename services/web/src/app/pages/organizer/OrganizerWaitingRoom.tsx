@@ -89,6 +89,12 @@ const draftOf = (room: WaitingRoom): TuningDraft =>
 const FORBIDDEN_TEXT =
   'The waiting room is only for the event’s organizer, once the event is published (the ticket service ' +
   'learns of a new event a few seconds after publishing).';
+/**
+ * Answers meaning the ticket service does not know the event as this organizer's (yet): FORBIDDEN, or
+ * NOT_FOUND for a draft or an event published a moment ago.
+ */
+const UNKNOWN_TO_TICKETS = new Set(['FORBIDDEN', 'NOT_FOUND']);
+
 /** Why a change was refused (FORBIDDEN); the API's own reason is shown above it. */
 const FORBIDDEN_CHANGE =
   'Only the event’s organizer can change its waiting room, and only while the event is published and still on sale.';
@@ -121,8 +127,13 @@ export function OrganizerWaitingRoomPanel({ eventId }: { eventId: string }) {
       <h2 id="waiting-room-heading">Waiting room</h2>
       {room ? (
         <RoomView room={room} eventId={eventId} onChange={accept} stale={loadProblem} />
-      ) : loadProblem?.code === 'FORBIDDEN' ? (
-        <p className="banner banner-error" role="status" data-code="FORBIDDEN" data-testid="room-forbidden">
+      ) : loadProblem && UNKNOWN_TO_TICKETS.has(loadProblem.code) ? (
+        <p
+          className="banner banner-error"
+          role="status"
+          data-code={loadProblem.code}
+          data-testid="room-forbidden"
+        >
           {FORBIDDEN_TEXT}
         </p>
       ) : loadProblem ? (
@@ -182,7 +193,7 @@ function RoomView({
         everyone reserves directly.
       </small>
       <ErrorBanner problem={switchProblem}>
-        {switchProblem?.code === 'FORBIDDEN' ? <p>{FORBIDDEN_CHANGE}</p> : null}
+        {switchProblem && UNKNOWN_TO_TICKETS.has(switchProblem.code) ? <p>{FORBIDDEN_CHANGE}</p> : null}
       </ErrorBanner>
       <div className="stats room-stats">
         <div className="stat card">
@@ -255,7 +266,7 @@ function TuningForm({
     <form className="stack" onSubmit={submit} aria-label="Waiting room settings">
       <h3>Settings</h3>
       <ErrorBanner problem={problem}>
-        {problem?.code === 'FORBIDDEN' ? <p>{FORBIDDEN_CHANGE}</p> : null}
+        {problem && UNKNOWN_TO_TICKETS.has(problem.code) ? <p>{FORBIDDEN_CHANGE}</p> : null}
       </ErrorBanner>
       {result.data && !result.error ? <Notice>Waiting room settings saved.</Notice> : null}
       <div className="row">
