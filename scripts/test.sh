@@ -18,9 +18,11 @@ RESULTS=".data/test-results"
 STARTED_FILE="$RESULTS/started-servers"
 VITEST_JSON="$RESULTS/vitest.json"
 FAULTS_JSON="$RESULTS/vitest-faults.json"
+JUNIT_XML="$RESULTS/junit.xml"
+FAULTS_JUNIT_XML="$RESULTS/junit-faults.xml"
 PLAYWRIGHT_JSON="$RESULTS/playwright.json"
 mkdir -p "$RESULTS"
-rm -f "$VITEST_JSON" "$FAULTS_JSON" "$PLAYWRIGHT_JSON" "$STARTED_FILE"
+rm -f "$VITEST_JSON" "$FAULTS_JSON" "$JUNIT_XML" "$FAULTS_JUNIT_XML" "$PLAYWRIGHT_JSON" "$STARTED_FILE"
 web_e2e_broken=0
 
 failed_steps=()
@@ -91,12 +93,26 @@ list_failed_tests() {
     const fs = require("fs");
     const read = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8")); } catch { return null; } };
     const out = [];
+    // The first <failure message> of each file in the JUnit reports: for a file whose hook failed.
+    const hookErrors = new Map();
+    const unescape = (t) => t.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&#39;|&apos;/g, "\x27").replace(/&amp;/g, "&");
+    for (const xml of [process.argv[4], process.argv[5]]) {
+      let text = "";
+      try { text = fs.readFileSync(xml, "utf8"); } catch { continue; }
+      for (const m of text.matchAll(/<testcase classname="([^"]*)"[^>]*>\s*<failure message="([^"]*)"/g)) {
+        if (!hookErrors.has(unescape(m[1]))) hookErrors.set(unescape(m[1]), unescape(m[2]));
+      }
+    }
     const v = read(process.argv[1]);
     const faults = read(process.argv[3]);
     for (const f of [...((v && v.testResults) || []), ...((faults && faults.testResults) || [])]) {
       const file = require("path").relative(process.cwd(), f.name);
       const bad = (f.assertionResults || []).filter((a) => a.status === "failed");
-      if (f.status === "failed" && bad.length === 0) out.push(`${file}: ${(f.message || "failed to run").split("\n")[0]}`);
+      if (f.status === "failed" && bad.length === 0) {
+        const why = f.message || hookErrors.get(file) || "failed to run (no error in the reports)";
+        // A few lines: a service that died at start names its reason after the first.
+        out.push(`${file}: ${why.split("\n").map((l) => l.trim()).filter(Boolean).slice(0, 8).join(" | ").slice(0, 1200)}`);
+      }
       for (const a of bad) out.push(`${file} > ${a.fullName}: ${String((a.failureMessages || [""])[0]).split("\n")[0].slice(0, 300)}`);
     }
     const walk = (suite, trail) => {
@@ -106,7 +122,7 @@ list_failed_tests() {
     const p = read(process.argv[2]);
     if (p) walk(p, []);
     for (const line of out) console.log(`failed test: ${line}`);
-  ' "$VITEST_JSON" "$PLAYWRIGHT_JSON" "$FAULTS_JSON" 2>/dev/null || true
+  ' "$VITEST_JSON" "$PLAYWRIGHT_JSON" "$FAULTS_JSON" "$JUNIT_XML" "$FAULTS_JUNIT_XML" 2>/dev/null || true
 }
 
 count_tests() {
@@ -139,10 +155,10 @@ finish() {
 }
 trap 'echo "interrupted"; failed_steps+=("interrupted"); finish' INT TERM
 
-vitest_args=(run --reporter=default --reporter=json "--outputFile.json=$VITEST_JSON")
-if [ -n "${CI:-}" ]; then
-  vitest_args+=(--reporter=junit "--outputFile.junit=$RESULTS/junit.xml")
-fi
+# JUnit too: it is the only report that keeps the error of a failed beforeAll/afterAll hook, which the
+# summary below quotes (the JSON report marks such a file failed with no message).
+vitest_args=(run --reporter=default --reporter=json "--outputFile.json=$VITEST_JSON"
+  --reporter=junit "--outputFile.junit=$JUNIT_XML")
 
 step "install npm packages" scripts/install.sh || finish
 step "install the stack's servers (Kafka jars, FerretDB, redis-server)" dev/stack.sh install || finish
@@ -161,7 +177,7 @@ step "browser tests (web, Playwright + Chromium)" services/web/e2e/run.sh || web
 # stack of its own (never the shared one), then checks every client operation against the databases.
 step "fault suite (private stack: Kafka, MongoDB, Redis, consumer crashes, SIGTERM)" \
   npx vitest run --config tests/faults/vitest.config.ts --reporter=default --reporter=json \
-  "--outputFile.json=$FAULTS_JSON"
+  "--outputFile.json=$FAULTS_JSON" --reporter=junit "--outputFile.junit=$FAULTS_JUNIT_XML"
 # Static checks last: a type error in a test file or a lint/format slip fails the run, after the tests
 # have reported.
 step "typecheck (every workspace, tests/, k8s/)" npm run --silent typecheck
