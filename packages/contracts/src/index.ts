@@ -20,6 +20,8 @@ export * from './events/reservation-expired.event';
 export * from './events/reservation-released.event';
 export * from './events/order-confirmed.event';
 export * from './events/ticket-issued.event';
+export * from './events/ticket-transfer-offered.event';
+export * from './events/ticket-transfer-withdrawn.event';
 export * from './events/ticket-transferred.event';
 export * from './events/ticket-revoked.event';
 export * from './events/price-changed.event';

@@ -17,6 +17,8 @@ import { reservationExpiredEvent } from './events/reservation-expired.event';
 import { reservationReleasedEvent } from './events/reservation-released.event';
 import { ticketIssuedEvent } from './events/ticket-issued.event';
 import { ticketRevokedEvent } from './events/ticket-revoked.event';
+import { ticketTransferOfferedEvent } from './events/ticket-transfer-offered.event';
+import { ticketTransferWithdrawnEvent } from './events/ticket-transfer-withdrawn.event';
 import { ticketTransferredEvent } from './events/ticket-transferred.event';
 import { ticketTypeUpsertedEvent } from './events/ticket-type-upserted.event';
 import { userRegisteredEvent } from './events/user-registered.event';
@@ -35,6 +37,8 @@ export const EVENT_TYPES = {
   'reservation.released': reservationReleasedEvent,
   'order.confirmed': orderConfirmedEvent,
   'ticket.issued': ticketIssuedEvent,
+  'ticket.transfer-offered': ticketTransferOfferedEvent,
+  'ticket.transfer-withdrawn': ticketTransferWithdrawnEvent,
   'ticket.transferred': ticketTransferredEvent,
   'ticket.revoked': ticketRevokedEvent,
   'price.changed': priceChangedEvent,

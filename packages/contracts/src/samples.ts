@@ -190,6 +190,23 @@ export const samples: { readonly [T in EventType]: EventData<T> } = {
     issuedAt: '2026-12-02T10:04:30.000Z',
     aggregateVersion: 1,
   },
+  'ticket.transfer-offered': {
+    ticketId: ID.ticket1,
+    eventId: ID.event,
+    transferId: ID.transfer,
+    generation: 1,
+    offeredAt: '2027-01-10T18:20:00.000Z',
+    aggregateVersion: 2,
+  },
+  'ticket.transfer-withdrawn': {
+    ticketId: ID.ticket1,
+    eventId: ID.event,
+    transferId: ID.transfer,
+    generation: 1,
+    reason: 'DECLINED',
+    withdrawnAt: '2027-01-10T18:21:00.000Z',
+    aggregateVersion: 3,
+  },
   'ticket.transferred': {
     ticketId: ID.ticket1,
     eventId: ID.event,

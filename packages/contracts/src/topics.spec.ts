@@ -36,6 +36,8 @@ describe('topic catalogue', () => {
     expect(eventTypesOnTopic(TOPICS.tickets).sort()).toEqual([
       'ticket.issued',
       'ticket.revoked',
+      'ticket.transfer-offered',
+      'ticket.transfer-withdrawn',
       'ticket.transferred',
     ]);
     expect(eventTypesOnTopic(TOPICS.reservations).sort()).toEqual([

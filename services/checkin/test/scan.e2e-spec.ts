@@ -21,6 +21,7 @@ import {
   cancelled,
   displayCodeOf,
   eventFixture,
+  holdOf,
   issuedTicket,
   nonce,
   staffChanged,
@@ -321,6 +322,65 @@ describe('scanTicket', () => {
     // Redelivery of the old messages changes nothing.
     await publisher.publish(t.issued, transferred);
     expect((await scan(oldToken)).data.scanTicket.result).toBe('REVOKED');
+  });
+
+  it('a ticket on offer does not admit (TRANSFER_PENDING) until the offer is withdrawn; leaving is never held', async () => {
+    const t = issuedTicket(fx, 'Ola Offerer');
+    const replica = svc.get(ReplicaService);
+    await publisher.publish(t.issued, holdOf(fx, t, true, 2));
+    await waitFor(async () => (await replica.findTicket(t.ticketId))?.heldBy ?? undefined);
+    const qr = keyServer.token(fx, t);
+    const display = displayCodeOf(svc.config.DISPLAY_CODE_MASTER_KEY, t);
+    for (const code of [qr, display]) {
+      expect((await scan(code)).data.scanTicket).toMatchObject({
+        result: 'REVOKED',
+        reason: 'TRANSFER_PENDING',
+        holderName: 'Ola Offerer',
+      });
+    }
+    expect(await checkins().countDocuments({ _id: t.ticketId })).toBe(0);
+    // An EXIT is not held (this event has no re-entry: REENTRY_NOT_ALLOWED, as for any ticket).
+    const exit = await gql(
+      svc.url,
+      SCAN,
+      {
+        input: {
+          eventId: fx.eventId,
+          code: qr,
+          gateId: 'North 1',
+          deviceId: 'd',
+          nonce: nonce(),
+          direction: 'EXIT',
+        },
+      },
+      tokens[staff.id],
+    );
+    expect(exit.data.scanTicket.reason).not.toBe('TRANSFER_PENDING');
+
+    // Withdrawn, then the offer delivered again late: the later version wins, the ticket admits.
+    await replica.applyHold(holdOf(fx, t, false, 3).data, false);
+    await replica.applyHold(holdOf(fx, t, true, 2).data, true);
+    expect((await scan(qr)).data.scanTicket).toMatchObject({ result: 'ACCEPTED', holderName: 'Ola Offerer' });
+  });
+
+  it('a late offer never holds the ticket its transfer re-keyed', async () => {
+    const t = issuedTicket(fx, 'Tom Transferrer');
+    const replica = svc.get(ReplicaService);
+    await replica.applyIssued(t.issued.data);
+    const [transferred, revoked, toHolderId] = transferOf(fx, t);
+    // The re-key (version 3, after the offer's 2) overtakes the offer on the way: the offer arrives last.
+    await replica.applyTransferred({ ...transferred.data, aggregateVersion: 3 });
+    await replica.applyRevoked({ ...revoked.data, aggregateVersion: 3 });
+    await replica.applyHold(holdOf(fx, t, true, 2).data, true);
+    expect(await replica.findTicket(t.ticketId)).toMatchObject({ generation: 2, heldBy: null });
+    expect((await scan(keyServer.token(fx, t))).data.scanTicket).toMatchObject({
+      result: 'REVOKED',
+      reason: 'OLD_GENERATION',
+    });
+    expect((await scan(keyServer.token(fx, t, 2, toHolderId))).data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      holderName: 'Rita Recipient',
+    });
   });
 
   it('after the event is cancelled every code answers REVOKED', async () => {

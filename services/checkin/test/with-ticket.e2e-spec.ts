@@ -161,6 +161,96 @@ describe('with the real ticket service', () => {
     });
   });
 
+  const OFFER =
+    'mutation($id: ID!, $to: String!) { offerTransfer(ticketId: $id, toEmail: $to) { id status } }';
+  const offer = async (ticketId: string) => {
+    const answer = await gql(ticket!.url, OFFER, { id: ticketId, to: recipient.email }, tokens[buyer.id]);
+    expect(answer.errors).toBeUndefined();
+    return answer.data.offerTransfer.id as string;
+  };
+
+  it('a ticket on offer is held at the gate within a second of offerTransfer, and admits again once cancelled', async () => {
+    const [bought] = await buy(1);
+    const replica = checkin.get(ReplicaService);
+    await waitFor(async () => (await replica.findTicket(bought!.id))?.holderName);
+    const transferId = await offer(bought!.id);
+    const offeredAt = Date.now();
+    // Waited on the replica, not on ENTRY scans (one that came before the hold would rightly admit).
+    await waitFor(async () => (await replica.findTicket(bought!.id))?.heldBy ?? undefined, 5_000);
+    const waited = Date.now() - offeredAt;
+    expect(waited, `held ${waited} ms after offerTransfer answered`).toBeLessThanOrEqual(
+      TRANSFER_TO_REVOKED_MS,
+    );
+    expect((await scan(bought!.qrToken)).data.scanTicket).toMatchObject({
+      result: 'REVOKED',
+      reason: 'TRANSFER_PENDING',
+    });
+    const bundle = await gql(
+      checkin.url,
+      'query($id: ID!) { offlineBundle(eventId: $id) { tickets { ticketId transferPending } } }',
+      { id: fx.eventId },
+      tokens[staff.id],
+    );
+    expect(bundle.data.offlineBundle.tickets).toContainEqual({ ticketId: bought!.id, transferPending: true });
+
+    const cancelled = await gql(
+      ticket!.url,
+      'mutation($id: ID!) { cancelTransfer(transferId: $id) { status } }',
+      { id: transferId },
+      tokens[buyer.id],
+    );
+    expect(cancelled.data?.cancelTransfer).toMatchObject({ status: 'CANCELLED' });
+    await waitFor(async () => ((await replica.findTicket(bought!.id))?.heldBy ? undefined : true), 5_000);
+    expect((await scan(bought!.qrToken)).data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      holderName: 'Bea Buyer',
+    });
+  });
+
+  it('a scan racing acceptTransfer never lets the old code in, and the recipient gets an unused ticket', async () => {
+    const [bought] = await buy(1);
+    const replica = checkin.get(ReplicaService);
+    await waitFor(async () => (await replica.findTicket(bought!.id))?.holderName);
+    const transferId = await offer(bought!.id);
+    await waitFor(async () => (await replica.findTicket(bought!.id))?.heldBy ?? undefined, 5_000);
+
+    // The old holder at the gate and the recipient's accept at the same instant, then the old code again
+    // and again while ticket.transferred travels: not one of those scans admits.
+    const accepting = gql(
+      ticket!.url,
+      'mutation($id: ID!) { acceptTransfer(transferId: $id) { status generation } }',
+      { id: transferId },
+      tokens[recipient.id],
+    );
+    const racing = await Promise.all([scan(bought!.qrToken), scan(bought!.qrToken)]);
+    const accepted = await accepting;
+    expect(accepted.data?.acceptTransfer).toMatchObject({ status: 'ACCEPTED' });
+    const after: Array<{ result: string; reason: string | null }> = [];
+    const until = Date.now() + 400;
+    while (Date.now() < until) after.push((await scan(bought!.qrToken)).data.scanTicket);
+    for (const answer of [...racing.map((r) => r.data.scanTicket), ...after]) {
+      expect(answer.result).toBe('REVOKED');
+      expect(['TRANSFER_PENDING', 'OLD_GENERATION']).toContain(answer.reason);
+    }
+
+    // The recipient's code admits once check-in has the transfer (polled with EXIT scans, which cannot admit).
+    const mine = await gql(
+      ticket!.url,
+      'query($id: ID!) { ticket(id: $id) { generation checkedIn qrToken } }',
+      { id: bought!.id },
+      tokens[recipient.id],
+    );
+    expect(mine.data.ticket).toMatchObject({ generation: 2, checkedIn: false });
+    await waitFor(
+      async () => ((await replica.findTicket(bought!.id))?.generation === 2 ? true : undefined),
+      5_000,
+    );
+    expect((await scan(mine.data.ticket.qrToken)).data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      holderName: 'Rita Recipient',
+    });
+  });
+
   it('admits a bought ticket by its QR and by its display code, and keeps scanning with ticket stopped', async () => {
     const [first, second] = await buy(2);
     const display = await gql(

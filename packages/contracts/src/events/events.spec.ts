@@ -20,6 +20,8 @@ import { reservationExpiredEvent } from './reservation-expired.event';
 import { reservationReleasedEvent } from './reservation-released.event';
 import { ticketIssuedEvent } from './ticket-issued.event';
 import { ticketRevokedEvent } from './ticket-revoked.event';
+import { ticketTransferOfferedEvent } from './ticket-transfer-offered.event';
+import { ticketTransferWithdrawnEvent } from './ticket-transfer-withdrawn.event';
 import { ticketTransferredEvent } from './ticket-transferred.event';
 import { ticketTypeUpsertedEvent } from './ticket-type-upserted.event';
 import { userRegisteredEvent } from './user-registered.event';
@@ -255,6 +257,27 @@ const expectations: Record<EventType, Expectation> = {
       'missing previous generation': [(d) => delete d.previousGeneration, 'previousGeneration'],
     },
   },
+  'ticket.transfer-offered': {
+    definition: ticketTransferOfferedEvent,
+    topic: TOPICS.tickets,
+    keyField: 'eventId',
+    invalid: {
+      'generation 0': [(d) => (d.generation = 0), 'generation'],
+      'missing transfer id': [(d) => delete d.transferId, 'transferId'],
+      'offeredAt not an instant': [(d) => (d.offeredAt = 'soon'), 'offeredAt'],
+    },
+  },
+  'ticket.transfer-withdrawn': {
+    definition: ticketTransferWithdrawnEvent,
+    topic: TOPICS.tickets,
+    keyField: 'eventId',
+    invalid: {
+      'unknown reason': [(d) => (d.reason = 'BORED'), 'reason'],
+      'withdrawnAt not an instant': [(d) => (d.withdrawnAt = 'later'), 'withdrawnAt'],
+      'missing aggregate version': [(d) => delete d.aggregateVersion, 'aggregateVersion'],
+    },
+    valid: { 'checked in meanwhile': (d) => (d.reason = 'TICKET_CHECKED_IN') },
+  },
   'ticket.revoked': {
     definition: ticketRevokedEvent,
     topic: TOPICS.tickets,
@@ -330,7 +353,7 @@ function acceptsExactly(schema: z.ZodType, value: unknown): boolean {
 describe('event contracts', () => {
   it('registers exactly the event types tested here', () => {
     expect([...EVENT_TYPE_LIST].sort()).toEqual(Object.keys(expectations).sort());
-    expect(EVENT_TYPE_LIST).toHaveLength(16);
+    expect(EVENT_TYPE_LIST).toHaveLength(18);
   });
 
   it('gives every event type its own schema object', () => {

@@ -5,6 +5,7 @@ import type { CheckinConfig } from '../config';
 import { TicketKeysClient } from '../keys/ticket-keys.client';
 import { CheckinEventAccess } from '../replica/event-access.service';
 import { ReplicaService } from '../replica/replica.service';
+import { heldAtGate } from '../replica/schemas/ticket-replica.schema';
 import { ScanResult, type ScanOutcome } from '../scans/models/scan.model';
 import { doorsOpenAt, ScanService } from '../scans/scan.service';
 import type { SyncScansInput } from './dto/sync-scans.input';
@@ -43,7 +44,7 @@ export class OfflineService {
       doorsOpenAt: doorsOpenAt(event, this.config).toISOString(),
       allowReentry: event.allowReentry ?? false,
       keys: keys.map((k) => k.kid).sort(),
-      tickets: valid.map((t) => [t._id, t.generation, t.holderName, t.ticketTypeName]),
+      tickets: valid.map((t) => [t._id, t.generation, t.holderName, t.ticketTypeName, heldAtGate(t)]),
       revocations: revocations.map((r) => [r.ticketId, r.generation, r.all]),
     };
     return {
@@ -59,6 +60,7 @@ export class OfflineService {
         generation: t.generation,
         holderName: t.holderName!,
         ticketTypeName: t.ticketTypeName ?? '',
+        transferPending: heldAtGate(t),
       })),
       revocations,
     };

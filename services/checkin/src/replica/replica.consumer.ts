@@ -51,6 +51,12 @@ export class ReplicaConsumer implements OnApplicationBootstrap {
       case 'ticket.transferred':
         await this.replica.applyTransferred(envelope.data);
         return;
+      case 'ticket.transfer-offered':
+        await this.replica.applyHold(envelope.data, true);
+        return;
+      case 'ticket.transfer-withdrawn':
+        await this.replica.applyHold(envelope.data, false);
+        return;
       case 'ticket.revoked':
         await this.replica.applyRevoked(envelope.data);
         return;

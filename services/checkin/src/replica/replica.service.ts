@@ -7,7 +7,9 @@ import type {
   EventUpdatedData,
   TicketIssuedData,
   TicketRevokedData,
+  TicketTransferOfferedData,
   TicketTransferredData,
+  TicketTransferWithdrawnData,
 } from '@ticketing/contracts';
 import { InjectConfig, isDuplicateKeyError, RecentCache } from '@ticketing/platform';
 import type { Model } from 'mongoose';
@@ -142,8 +144,31 @@ export class ReplicaService {
     return changed;
   }
 
+  /**
+   * A pending offer holds the ticket at the gate (ticket.transfer-offered) or lets it go
+   * (ticket.transfer-withdrawn). Ordered by the ticket's version in `holdVersion`: a late offer never
+   * re-holds a ticket that was since withdrawn or transferred.
+   */
+  applyHold(data: TicketTransferOfferedData | TicketTransferWithdrawnData, held: boolean): Promise<boolean> {
+    return this.guardedUpsert(this.tickets, data.ticketId, olderThan('holdVersion', data.aggregateVersion), {
+      $set: {
+        eventId: data.eventId,
+        heldBy: held ? data.transferId : null,
+        heldGeneration: held ? data.generation : null,
+        holdVersion: data.aggregateVersion,
+      },
+      $max: { aggregateVersion: data.aggregateVersion },
+    });
+  }
+
   async applyTransferred(data: TicketTransferredData): Promise<boolean> {
-    const grow = { revokedUpTo: data.previousGeneration, aggregateVersion: data.aggregateVersion };
+    // The re-key ends the offer too: `holdVersion` moves past it, so a late transfer-offered cannot hold the
+    // new holder's ticket (and a hold of the old generation no longer matches the current one anyway).
+    const grow = {
+      revokedUpTo: data.previousGeneration,
+      aggregateVersion: data.aggregateVersion,
+      holdVersion: data.aggregateVersion,
+    };
     const changed = await this.guardedUpsert(
       this.tickets,
       data.ticketId,
@@ -155,6 +180,8 @@ export class ReplicaService {
           holderId: data.toHolderId,
           holderName: data.toHolderName,
           generation: data.generation,
+          heldBy: null,
+          heldGeneration: null,
         },
         $max: grow,
       },

@@ -22,7 +22,7 @@ import { TicketKeysClient } from '../keys/ticket-keys.client';
 import { CheckinEventAccess } from '../replica/event-access.service';
 import { ReplicaService } from '../replica/replica.service';
 import type { EventReplicaDoc } from '../replica/schemas/event-replica.schema';
-import type { TicketReplicaDoc } from '../replica/schemas/ticket-replica.schema';
+import { heldAtGate, type TicketReplicaDoc } from '../replica/schemas/ticket-replica.schema';
 import { ScanDirection, ScanMethod, ScanResult, type ScanOutcome } from './models/scan.model';
 import { CHECKIN, type CheckinDoc } from './schemas/checkin.schema';
 import {
@@ -269,6 +269,9 @@ export class ScanService {
       return known('REVOKED', 'OLD_GENERATION');
     // A genuine code newer than the replica knows: its transfer has not arrived yet.
     if (generation > ticket.generation) return known('INVALID', 'UNKNOWN_GENERATION');
+    // Offered to someone else: held until the holder withdraws the offer or the recipient's code replaces it.
+    // (Leaving is never held.)
+    if (direction === 'ENTRY' && heldAtGate(ticket, generation)) return known('REVOKED', 'TRANSFER_PENDING');
     // Leaving is never "too early".
     if (direction === 'ENTRY' && at.getTime() < doorsOpenAt(event, this.config).getTime())
       return known('NOT_YET_OPEN', 'DOORS_CLOSED');

@@ -197,6 +197,36 @@ export function transferOf(
   ];
 }
 
+/** ticket.transfer-offered (held) or ticket.transfer-withdrawn (released) of generation 1, as of `version`. */
+export function holdOf(
+  fx: EventFixture,
+  t: TicketFixture,
+  held: boolean,
+  version: number,
+  transferId = 'aaaaaaaaaaaaaaaaaaaaaaaa',
+): EventEnvelope<'ticket.transfer-offered'> | EventEnvelope<'ticket.transfer-withdrawn'> {
+  const common = {
+    ticketId: t.ticketId,
+    eventId: fx.eventId,
+    transferId,
+    generation: 1,
+    aggregateVersion: version,
+  };
+  return held
+    ? newEnvelope(
+        'ticket.transfer-offered',
+        fx.eventId,
+        { ...common, offeredAt: iso(Date.now()) },
+        { source: 'ticket' },
+      )
+    : newEnvelope(
+        'ticket.transfer-withdrawn',
+        fx.eventId,
+        { ...common, reason: 'CANCELLED', withdrawnAt: iso(Date.now()) },
+        { source: 'ticket' },
+      );
+}
+
 export function cancelled(fx: EventFixture): EventEnvelope<'event.cancelled'> {
   return newEnvelope(
     'event.cancelled',

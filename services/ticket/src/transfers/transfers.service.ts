@@ -9,6 +9,7 @@ import {
   notFound,
   type AuthUser,
 } from '@ticketing/platform';
+import type { TicketTransferWithdrawnData } from '@ticketing/contracts';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
 import type { EventReplicaDoc } from '../catalog/schemas/event-replica.schema';
@@ -84,6 +85,17 @@ export class TransfersService {
       updatedAt: now,
     };
     await this.transfers.create(transfer);
+    // The claim tells check-in in the same write (ticket.transfer-offered): the gate holds this generation's
+    // codes until the offer is withdrawn or accepted, so a code its holder is giving away cannot get in meanwhile.
+    const version = ticket.aggregateVersion + 1;
+    const offered = ticketEnvelope('ticket.transfer-offered', ticket.eventId, {
+      ticketId: ticket._id,
+      eventId: ticket.eventId,
+      transferId: transfer._id,
+      generation: ticket.generation,
+      offeredAt: now.toISOString(),
+      aggregateVersion: version,
+    });
     const claimed = await this.ticketModel
       .updateOne(
         {
@@ -93,10 +105,12 @@ export class TransfersService {
           status: 'VALID',
           checkedIn: false,
           pendingTransferId: null,
+          aggregateVersion: ticket.aggregateVersion,
         },
-        { $set: { pendingTransferId: transfer._id } },
+        mergeOutbox({ $set: { pendingTransferId: transfer._id, aggregateVersion: version } }, [offered]),
       )
       .exec();
+    if (claimed.modifiedCount === 1) this.outbox.nudge('tickets');
     if (claimed.modifiedCount !== 1) {
       // A refused offer was never made: it leaves no trace in either side's myTransfers. Only a recipient who
       // claimed it in this instant keeps it (status no longer PENDING), and its accept ends it CANCELLED.
@@ -165,7 +179,7 @@ export class TransfersService {
         return this.settle(transfer, 'ACCEPTED', null, now);
       const refusal = rekeyRefusal(ticket, transfer);
       if (refusal) {
-        await this.releaseTicket(transfer);
+        await this.releaseTicket(transfer, refusal, now);
         return this.settle(transfer, 'CANCELLED', refusal, now);
       }
       if (await this.rekey(ticket!, transfer, toHolderId, at)) {
@@ -217,7 +231,7 @@ export class TransfersService {
       )
       .exec();
     if (ended.modifiedCount !== 1) return false;
-    await this.releaseTicket(transfer);
+    await this.releaseTicket(transfer, reason, now);
     return true;
   }
 
@@ -272,7 +286,7 @@ export class TransfersService {
           .exec();
         if (ended.modifiedCount === 1) {
           count += 1;
-          await this.releaseTicket(transfer);
+          await this.releaseTicket(transfer, reason, now);
         }
       }
     }
@@ -327,7 +341,7 @@ export class TransfersService {
       .updateOne({ _id: transfer._id, status: 'PENDING' }, { $set: { status, resolvedAt: now } })
       .exec();
     if (result.modifiedCount !== 1) throw notPending((await this.findById(transfer._id)) ?? transfer);
-    await this.releaseTicket(transfer);
+    await this.releaseTicket(transfer, status, now);
     return (await this.findById(transfer._id))!;
   }
 
@@ -414,27 +428,55 @@ export class TransfersService {
     return (await this.findById(transfer._id))!;
   }
 
-  /** Clears the ticket's pending-transfer marker if it still points at this transfer. */
-  private async releaseTicket(transfer: TransferDoc): Promise<void> {
-    await this.ticketModel
-      .updateOne(
-        { _id: transfer.ticketId, pendingTransferId: transfer._id },
-        { $set: { pendingTransferId: null } },
-      )
-      .exec();
+  /**
+   * Clears the ticket's pending-transfer marker if it still points at this transfer, with
+   * ticket.transfer-withdrawn in the same write (the gate admits the holder again). Guarded on the ticket's
+   * version, re-read when something else moved it.
+   */
+  private async releaseTicket(
+    transfer: Pick<TransferDoc, '_id' | 'ticketId' | 'generation'>,
+    reason: WithdrawalReason,
+    now = new Date(),
+  ): Promise<void> {
+    for (let attempt = 0; attempt < REKEY_ATTEMPTS; attempt += 1) {
+      const ticket = await this.tickets.findById(transfer.ticketId);
+      if (!ticket || ticket.pendingTransferId !== transfer._id) return;
+      const version = ticket.aggregateVersion + 1;
+      const withdrawn = ticketEnvelope('ticket.transfer-withdrawn', ticket.eventId, {
+        ticketId: ticket._id,
+        eventId: ticket.eventId,
+        transferId: transfer._id,
+        generation: transfer.generation,
+        reason,
+        withdrawnAt: now.toISOString(),
+        aggregateVersion: version,
+      });
+      const result = await this.ticketModel
+        .updateOne(
+          { _id: ticket._id, pendingTransferId: transfer._id, aggregateVersion: ticket.aggregateVersion },
+          mergeOutbox({ $set: { pendingTransferId: null, aggregateVersion: version } }, [withdrawn]),
+        )
+        .exec();
+      if (result.modifiedCount === 1) {
+        this.outbox.nudge('tickets');
+        return;
+      }
+    }
+    // Still pointing at this ended transfer after every try: the next offer clears it (clearStaleMarker).
+    this.log.warn(
+      { transferId: transfer._id },
+      'could not clear a pending-transfer marker; left for the next offer',
+    );
   }
 
   /** True when the ticket's marker pointed at a transfer that already ended (and is now cleared). */
   private async clearStaleMarker(ticket: TicketDoc): Promise<boolean> {
     const pending = await this.findById(ticket.pendingTransferId!);
     if (pending && (pending.status === 'PENDING' || pending.status === 'ACCEPTING')) return false;
-    await this.ticketModel
-      .updateOne(
-        { _id: ticket._id, pendingTransferId: ticket.pendingTransferId },
-        { $set: { pendingTransferId: null } },
-      )
-      .exec();
-    return true;
+    const ended = { _id: ticket.pendingTransferId!, ticketId: ticket._id, generation: ticket.generation };
+    await this.releaseTicket(ended, pending ? withdrawalReason(pending) : 'CANCELLED');
+    const after = await this.tickets.findById(ticket._id);
+    return !after || after.pendingTransferId !== ticket.pendingTransferId;
   }
 
   private answerAccept(transfer: TransferDoc): TransferDoc {
@@ -458,6 +500,15 @@ export class TransfersService {
     if (!event.transferAllowed) throw forbidden('The organizer does not allow transfers for this event');
     if (now >= transferDeadline(event)) throw forbidden('The transfer deadline has passed');
   }
+}
+
+/** Why an offer ended without a transfer, as ticket.transfer-withdrawn says it. */
+type WithdrawalReason = TicketTransferWithdrawnData['reason'];
+
+/** The withdrawal reason of a transfer that ended (or vanished) without re-keying its ticket. */
+function withdrawalReason(transfer: Pick<TransferDoc, 'status' | 'reason'>): WithdrawalReason {
+  if (transfer.status === 'DECLINED') return 'DECLINED';
+  return transfer.reason ?? 'CANCELLED';
 }
 
 export function transferDeadline(event: EventReplicaDoc): Date {

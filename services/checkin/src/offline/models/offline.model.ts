@@ -32,6 +32,12 @@ export class OfflineTicket {
 
   @Field()
   ticketTypeName!: string;
+
+  @Field({
+    description:
+      'True while the holder offers this ticket to someone: it does not admit (TRANSFER_PENDING) until the offer ends.',
+  })
+  transferPending!: boolean;
 }
 
 @ObjectType({ description: 'Codes of this ticket up to this generation do not admit.' })

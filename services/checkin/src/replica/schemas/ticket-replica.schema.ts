@@ -18,6 +18,19 @@ export interface TicketReplicaDoc {
   status: 'VALID' | 'REVOKED';
   revokedReason: string | null;
   aggregateVersion: number;
+  /**
+   * The pending transfer offer holding this ticket at the gate (ticket.transfer-offered), or null. While set,
+   * codes of `heldGeneration` do not admit: the holder is giving the ticket away.
+   */
+  heldBy?: string | null;
+  heldGeneration?: number | null;
+  /** The ticket version of the last offer/withdrawal/transfer applied: the hold moves only forward. */
+  holdVersion?: number;
+}
+
+/** Whether a pending transfer offer holds codes of `generation` of this ticket at the gate. */
+export function heldAtGate(ticket: TicketReplicaDoc, generation = ticket.generation): boolean {
+  return !!ticket.heldBy && ticket.heldGeneration === generation;
 }
 
 export const TicketReplicaSchema = new Schema<TicketReplicaDoc>(
@@ -33,6 +46,9 @@ export const TicketReplicaSchema = new Schema<TicketReplicaDoc>(
     status: { type: String, default: 'VALID' },
     revokedReason: { type: String, default: null },
     aggregateVersion: { type: Number, default: 0 },
+    heldBy: { type: String, default: null },
+    heldGeneration: { type: Number, default: null },
+    holdVersion: { type: Number, default: 0 },
   },
   { collection: 'ticket_replicas', versionKey: false, timestamps: true },
 );

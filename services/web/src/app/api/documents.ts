@@ -583,6 +583,7 @@ export const OFFLINE_BUNDLE = /* GraphQL */ `
         generation
         holderName
         ticketTypeName
+        transferPending
       }
       revocations {
         ticketId

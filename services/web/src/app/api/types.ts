@@ -249,7 +249,14 @@ export interface OfflineBundle {
   allowReentry: boolean;
   cancelled: boolean;
   keys: { kid: string; kty: string; crv: string; x: string; alg: string }[];
-  tickets: { ticketId: string; generation: number; holderName: string; ticketTypeName: string }[];
+  tickets: {
+    ticketId: string;
+    generation: number;
+    holderName: string;
+    ticketTypeName: string;
+    /** Offered to someone: does not admit until the offer ends. Missing in bundles saved before it existed. */
+    transferPending?: boolean;
+  }[];
   revocations: { ticketId: string; generation: number; all: boolean }[];
 }
 

@@ -290,6 +290,9 @@ export async function decideOffline(
   // Newer than this bundle knows (a transfer after the download): the server decides when it syncs.
   if (claims.generation > ticket.generation)
     return { outcome: outcome('INVALID', 'UNKNOWN_GENERATION', named), queue: true };
+  // Offered to someone else: held at the gate until the offer ends (leaving is never held).
+  if (direction === 'ENTRY' && ticket.transferPending)
+    return { outcome: outcome('REVOKED', 'TRANSFER_PENDING', named), queue: true };
   const earlier = localAdmission(bundle.eventId, claims.ticketId);
   const at = now.toISOString();
   if (direction === 'EXIT') {

@@ -128,8 +128,9 @@ function TicketCard({ ticket }: { ticket: Ticket }) {
         </div>
       ) : null}
       {ticket.pendingTransferId ? (
-        <p className="muted">
-          A transfer of this ticket is pending. <Link to="/transfers">Manage transfers</Link>
+        <p className="muted" data-testid="transfer-pending">
+          A transfer of this ticket is pending: while it is, this code does not admit anyone at the door.
+          Cancel the offer to use the ticket yourself. <Link to="/transfers">Manage transfers</Link>
         </p>
       ) : ticket.status === 'VALID' && !ticket.checkedIn && event ? (
         !event.transferPolicy.allowed ? (

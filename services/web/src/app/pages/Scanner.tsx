@@ -156,8 +156,13 @@ function Answer({ outcome, offline, onNext }: { outcome: ScanOutcome; offline: b
       <p className="scan-result">
         {outcome.result === 'ACCEPTED' && outcome.reentry
           ? 'Admit (re-entry)'
-          : (RESULT_TEXT[outcome.result] ?? outcome.result)}
+          : outcome.reason === 'TRANSFER_PENDING'
+            ? 'Transfer pending: do not admit'
+            : (RESULT_TEXT[outcome.result] ?? outcome.result)}
       </p>
+      {outcome.reason === 'TRANSFER_PENDING' ? (
+        <p>The holder has offered this ticket to someone. To enter, they cancel the offer in their app.</p>
+      ) : null}
       {outcome.holderName ? <p className="scan-holder">{outcome.holderName}</p> : null}
       {outcome.ticketTypeName ? <p>{outcome.ticketTypeName}</p> : null}
       {outcome.reason ? <p>Reason: {outcome.reason.replace(/_/g, ' ').toLowerCase()}</p> : null}
