@@ -459,4 +459,190 @@ describe('bad input is refused with BAD_USER_INPUT naming the field, and nothing
       );
     });
   });
+
+  it('an end of sales already in the past, on create and on update, for the event and its ticket types', async () => {
+    const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
+    await unchanged(async () => {
+      refusedOn(
+        await t.gql(CREATE_EVENT, { input: eventInput({ salesEndAt: ago(1) }) }, organizer),
+        'input.salesEndAt',
+      );
+      // In order after its start, and by the end of the event, but already over.
+      refusedOn(
+        await t.gql(
+          CREATE_EVENT,
+          { input: eventInput({ salesStartAt: ago(3), salesEndAt: ago(1) }) },
+          organizer,
+        ),
+        'input.salesEndAt',
+      );
+      refusedOn(
+        await t.gql(UPDATE_EVENT, { id: eventId, input: { salesEndAt: ago(1) } }, organizer),
+        'input.salesEndAt',
+      );
+      refusedOn(
+        await t.gql(
+          UPDATE_EVENT,
+          { id: eventId, input: { salesStartAt: ago(3), salesEndAt: ago(1) } },
+          organizer,
+        ),
+        'input.salesEndAt',
+      );
+      refusedOn(
+        await t.gql(
+          ADD_TICKET_TYPE,
+          { eventId, input: gaInput({ name: 'Over', salesStartAt: ago(3), salesEndAt: ago(1) }) },
+          organizer,
+        ),
+        'input.salesEndAt',
+      );
+      refusedOn(
+        await t.gql(
+          UPDATE_TICKET_TYPE,
+          { id: typeId, input: { salesStartAt: ago(3), salesEndAt: ago(1) } },
+          organizer,
+        ),
+        'input.salesEndAt',
+      );
+    });
+  });
+
+  it('a sales window out of order or closing after the event, on the event and its ticket types', async () => {
+    const input = eventInput();
+    const start = Date.parse(input.startsAt);
+    const end = Date.parse(input.endsAt);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    await unchanged(async () => {
+      refusedOn(
+        await t.gql(
+          CREATE_EVENT,
+          { input: { ...input, salesStartAt: iso(start - 24 * HOUR), salesEndAt: iso(start - 48 * HOUR) } },
+          organizer,
+        ),
+        'input.salesEndAt',
+      );
+      refusedOn(
+        await t.gql(CREATE_EVENT, { input: { ...input, salesEndAt: iso(end + HOUR) } }, organizer),
+        'input.salesEndAt',
+      );
+      refusedOn(
+        await t.gql(
+          ADD_TICKET_TYPE,
+          {
+            eventId,
+            input: gaInput({
+              name: 'Backwards',
+              salesStartAt: iso(start - 24 * HOUR),
+              salesEndAt: iso(start - 48 * HOUR),
+            }),
+          },
+          organizer,
+        ),
+        'input.salesEndAt',
+      );
+      const stored = (await t.stored(eventId))!;
+      const after = iso(stored.endsAt.getTime() + HOUR);
+      refusedOn(
+        await t.gql(
+          ADD_TICKET_TYPE,
+          { eventId, input: gaInput({ name: 'Late', salesEndAt: after }) },
+          organizer,
+        ),
+        'input.salesEndAt',
+      );
+      refusedOn(
+        await t.gql(UPDATE_TICKET_TYPE, { id: typeId, input: { salesEndAt: after } }, organizer),
+        'input.salesEndAt',
+      );
+    });
+  });
+
+  it('a stored end of sales that has passed since does not block other edits, nor a form re-sending it', async () => {
+    const input = eventInput({ title: 'Closed early' });
+    const start = Date.parse(input.startsAt);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const created = await t.gql(
+      CREATE_EVENT,
+      { input: { ...input, salesEndAt: iso(start - 24 * HOUR) } },
+      organizer,
+    );
+    expect(created.errors).toBeUndefined();
+    const id = created.data.createEvent.id;
+    const added = await t.gql(
+      ADD_TICKET_TYPE,
+      {
+        eventId: id,
+        input: gaInput({ salesStartAt: iso(Date.now() - 48 * HOUR), salesEndAt: iso(start - 48 * HOUR) }),
+      },
+      organizer,
+    );
+    expect(added.errors).toBeUndefined();
+    const ttId = added.data.addTicketType.ticketTypes[0].id;
+    // Time passes: both ends of sales are now behind us.
+    const eventEnd = new Date(Date.now() - HOUR);
+    const typeEnd = new Date(Date.now() - 2 * HOUR);
+    const doc = (await t.stored(id))!;
+    await t.events
+      .updateOne(
+        { _id: id },
+        {
+          $set: {
+            salesEndAt: eventEnd,
+            ticketTypes: doc.ticketTypes.map((tt) => ({ ...tt, salesEndAt: typeEnd })),
+          },
+        },
+      )
+      .exec();
+    const ok = async (doc: string, variables: Record<string, unknown>) => {
+      const res = await t.gql(doc, variables, organizer);
+      expect(res.errors, JSON.stringify(variables)).toBeUndefined();
+    };
+    await ok(UPDATE_EVENT, { id, input: { title: 'Closed early, renamed' } });
+    await ok(UPDATE_EVENT, { id, input: { salesEndAt: eventEnd.toISOString() } });
+    await ok(UPDATE_TICKET_TYPE, { id: ttId, input: { priceMinor: 2600 } });
+    await ok(UPDATE_TICKET_TYPE, { id: ttId, input: { salesEndAt: typeEnd.toISOString() } });
+    const after = (await t.stored(id))!;
+    expect(after.salesEndAt).toEqual(eventEnd);
+    expect(after.ticketTypes[0]!.salesEndAt).toEqual(typeEnd);
+    expect(after.ticketTypes[0]!.priceMinor).toBe(2600);
+  });
+
+  it('staff emails: exactly the addresses sign-up accepts', async () => {
+    await unchanged(async () => {
+      for (const email of [
+        'x@y.z',
+        'ada@example',
+        'ada example@example.com',
+        'ada@@example.com',
+        `${'a'.repeat(250)}@example.com`,
+        // RFC 5321: at most 64 octets before the @ (sign-up refuses them: such an account never exists).
+        `${'a'.repeat(65)}@example.com`,
+        `${'a'.repeat(40)}.${'b'.repeat(40)}@example.com`,
+      ])
+        refusedOn(await t.gql(ADD_STAFF, { eventId, email }, organizer), 'email');
+    });
+    const created = await t.gql(CREATE_EVENT, { input: eventInput({ title: 'Staffed' }) }, organizer);
+    const id = created.data.createEvent.id;
+    for (const email of [
+      'ada@example.com',
+      'a.b+tickets@sub.example.co.uk',
+      "o'neil@example.ie",
+      `${'a'.repeat(64)}@example.com`,
+    ]) {
+      const res = await t.gql(ADD_STAFF, { eventId: id, email }, organizer);
+      expect(res.errors, email).toBeUndefined();
+      expect(res.data.addEventStaff.staff.map((s: { email: string }) => s.email)).toContain(email);
+    }
+    // An entry stored under the older, looser rule can still be removed.
+    const legacy = `${'c'.repeat(65)}@example.com`;
+    await t.events
+      .updateOne(
+        { _id: id },
+        { $push: { staff: { userId: null, email: legacy, name: null, addedAt: new Date() } } },
+      )
+      .exec();
+    const removed = await t.gql(REMOVE_STAFF, { eventId: id, email: legacy }, organizer);
+    expect(removed.errors).toBeUndefined();
+    expect(removed.data.removeEventStaff.staff.map((s: { email: string }) => s.email)).not.toContain(legacy);
+  });
 });

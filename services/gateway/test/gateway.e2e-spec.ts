@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureSubgraph } from './support/fixture-subgraphs';
 import { startFakeSubgraph, type FakeSubgraph } from './support/fake-subgraph';
@@ -394,6 +395,78 @@ describe('gateway in production mode, every subgraph down', () => {
     const downText = JSON.stringify(await down.json());
     expect(downText).toContain('SERVICE_UNAVAILABLE');
     expect(downText).not.toMatch(/stacktrace|127\.0\.0\.1|ECONNREFUSED|at [A-Za-z]+ \(/);
+  });
+});
+
+describe('gateway in development mode (as `make dev` runs it): no stack trace in any answer', () => {
+  let event: FakeSubgraph;
+  let gw: TestGateway;
+  const STACK = /stacktrace|errors\.ts|at badInput|at [A-Za-z.<>]+ \(|node_modules/;
+  // What a subgraph in development mode may answer: a refusal carrying its stack in the extensions.
+  const devRefusal = () =>
+    new GraphQLError('Not a valid email address', {
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        field: 'email',
+        stacktrace: [
+          'GraphQLError: Not a valid email address',
+          '    at badInput (/app/packages/platform/src/graphql/errors.ts:28:10)',
+        ],
+      },
+    });
+
+  beforeAll(async () => {
+    event = await startFakeSubgraph(fixtureSubgraph('event').sdl, {
+      events: () => {
+        throw devRefusal();
+      },
+      boom: () => {
+        throw new Error('kaboom');
+      },
+      ticks: () => {
+        throw devRefusal();
+      },
+    });
+    gw = await startTestGateway({
+      NODE_ENV: 'development',
+      SUPERGRAPH_PATH: writeSupergraph([fixtureSubgraph('event')]),
+      EVENT_URL: event.url,
+    });
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await event?.close();
+  });
+
+  it("a subgraph's refusal keeps its code, field and message, without a stack", async () => {
+    const res = await post(gw, { query: '{ events { id } }' });
+    const body = (await res.json()) as any;
+    expect(body.errors?.[0]?.message).toBe('Not a valid email address');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+    expect(JSON.stringify(body)).not.toMatch(STACK);
+  });
+
+  it("the gateway's own errors and unexpected ones carry no stack either", async () => {
+    const typo = await post(gw, { query: '{ evnts { id } }' });
+    const typoText = JSON.stringify(await typo.json());
+    expect(typo.status).toBe(400);
+    // Still a development answer: the hint stays, only the stack goes.
+    expect(typoText).toContain('Did you mean');
+    expect(typoText).not.toMatch(STACK);
+    const boom = JSON.stringify(await (await post(gw, { query: '{ boom }' })).json());
+    expect(boom).toContain('INTERNAL_SERVER_ERROR');
+    expect(boom).not.toMatch(STACK);
+    expect(boom).not.toContain('kaboom');
+  });
+
+  it("a subscription relays a subgraph's error without its stack", async () => {
+    const client = wsClient(gw.graphqlUrl);
+    const results = await collect(client, 'subscription { ticks(count: 1) }');
+    await client.dispose();
+    const errors = results.flatMap((r) => r.errors ?? []);
+    expect(errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+    expect(JSON.stringify(results)).not.toMatch(STACK);
   });
 });
 

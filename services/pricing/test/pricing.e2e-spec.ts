@@ -157,6 +157,63 @@ describe('TIERED', () => {
   });
 });
 
+describe('TIERED dates and the event end', () => {
+  it("refuses tier dates after the event's end (the event service's rule too), and follows a moved end", async () => {
+    const fx = await publish({ basePrice: 5000 });
+    const HOUR = 3_600_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const endsAt = Date.parse(fx.published.data.endsAt);
+    const tiered = (untils: number[]) => ({
+      kind: 'TIERED',
+      currency: 'EUR',
+      tiers: [...untils.map((until, i) => ({ amount: 3000 + i * 100, until: iso(until) })), { amount: 5000 }],
+    });
+    const set = (input: Record<string, unknown>) =>
+      gql(svc.url, SET_POLICY, { id: fx.typeId, input }, tokens[organizer.id]);
+    const before = await stateOf(fx.typeId);
+    for (const [input, field] of [
+      [tiered([endsAt + 1_000]), 'input.tiers.0.until'],
+      [tiered([endsAt - 24 * HOUR, endsAt + HOUR]), 'input.tiers.1.until'],
+    ] as const) {
+      expect(firstError(await set(input)), JSON.stringify(input)).toEqual({ code: 'BAD_USER_INPUT', field });
+    }
+    const unchanged = await stateOf(fx.typeId);
+    expect(unchanged.policy).toEqual(before.policy);
+    expect(unchanged.version).toBe(before.version);
+
+    // A tier ending exactly when the event ends is accepted.
+    const atEnd = await set(tiered([endsAt - 24 * HOUR, endsAt]));
+    expect(atEnd.errors).toBeUndefined();
+    expect(atEnd.data.setPricingPolicy.tiers[1].until).toBe(iso(endsAt));
+
+    // The event moves earlier (event.updated): the new end bounds the tiers set from then on.
+    const startsAt = endsAt - 10 * 24 * HOUR;
+    const movedEnd = startsAt + 3 * HOUR;
+    const { status: _status, publishedAt: _publishedAt, ...snapshot } = fx.published.data;
+    await apply(
+      newEnvelope(
+        'event.updated',
+        fx.eventId,
+        {
+          ...snapshot,
+          startsAt: iso(startsAt),
+          endsAt: iso(movedEnd),
+          status: 'PUBLISHED',
+          changedFields: ['startsAt', 'endsAt'],
+          updatedAt: iso(Date.now()),
+          aggregateVersion: 2,
+        },
+        { source: 'event' },
+      ),
+    );
+    expect(firstError(await set(tiered([movedEnd + HOUR])))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.tiers.0.until',
+    });
+    expect((await set(tiered([movedEnd]))).errors).toBeUndefined();
+  });
+});
+
 describe('DEMAND', () => {
   it('a burst raises the price within its bounds one step at a time; a quiet period brings it back to base', async () => {
     const fx = await publish({ basePrice: 5000 });

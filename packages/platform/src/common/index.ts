@@ -1,2 +1,3 @@
 export { RecentCache, type RecentCacheOptions } from './recent-cache';
 export { withTimeout } from './with-timeout';
+export { EMAIL_LOCAL_PART_MAX_OCTETS, EMAIL_MAX_LENGTH, isValidEmail, normaliseEmail } from './email';

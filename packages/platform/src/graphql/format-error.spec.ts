@@ -45,6 +45,16 @@ describe('createFormatError', () => {
     });
   });
 
+  it('never lets a stack trace through, in development either', () => {
+    const { formatted, error } = fromResolver(badInput('input.email', 'Invalid email'));
+    expect(development(formatted, error)).toEqual({
+      message: 'Invalid email',
+      path: ['field'],
+      locations: [{ line: 1, column: 3 }],
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.email' },
+    });
+  });
+
   it('hides unexpected errors behind a generic message with the trace id, in every mode', () => {
     const { formatted, error } = fromResolver(
       new TypeError("Cannot read properties of undefined (reading 'secret')"),

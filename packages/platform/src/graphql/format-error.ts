@@ -235,6 +235,8 @@ export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
       message = redactVariableValue(message, typeof inner?.message === 'string' ? inner.message : undefined);
     }
 
+    // No stack trace leaves in any mode, whoever added it (Apollo, a wrapped downstream answer).
+    delete extensions.stacktrace;
     if (options.production) {
       message = stripSuggestions(message);
       for (const key of Object.keys(extensions)) {

@@ -34,7 +34,7 @@ describe('graphqlProtection', () => {
       allowBatchedHttpRequests: false,
       csrfPrevention: true,
       introspection: true,
-      includeStacktraceInErrorResponses: true,
+      includeStacktraceInErrorResponses: false,
       parseOptions: { maxTokens: 1000 },
     });
     const prod = graphqlProtection({ NODE_ENV: 'production' });

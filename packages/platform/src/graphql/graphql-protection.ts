@@ -39,8 +39,8 @@ export const DEFAULT_GRAPHQL_LIMITS: Readonly<GraphqlLimits> = Object.freeze({
  *   session cookie,
  * - every text argument is checked for control, bidirectional and zero-width characters and unpaired
  *   surrogates, and every DateTime for RFC 3339 (inputTextPlugin: BAD_USER_INPUT with the field, HTTP 200),
- * - in production introspection is refused and "Did you mean" hints are removed; stack traces are
- *   only included with NODE_ENV=development.
+ * - in production introspection is refused and "Did you mean" hints are removed; stack traces are never
+ *   included in an answer, in any mode (they stay in the logs).
  * The HTTP body size limit is the Express body parser's (`BODY_LIMIT`, default 100kb), set by
  * `bootstrapService`; a larger body answers 413 before GraphQL sees it.
  */
@@ -121,7 +121,8 @@ export function graphqlProtection(
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     introspection: !production,
-    includeStacktraceInErrorResponses: config.NODE_ENV === 'development',
+    // Never in an answer, development included (`make dev`): stacks stay in the logs.
+    includeStacktraceInErrorResponses: false,
     limits,
     production,
   };

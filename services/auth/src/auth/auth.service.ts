@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { badInput, domainError, notFound, unauthenticated } from '@ticketing/platform';
+import {
+  badInput,
+  domainError,
+  isValidEmail,
+  normaliseEmail,
+  notFound,
+  unauthenticated,
+} from '@ticketing/platform';
 import type { AuthUser } from '@ticketing/platform';
 import type { GraphQLError } from 'graphql';
 import { TokenIssuer } from '../keys/token-issuer.service';
@@ -8,7 +15,7 @@ import { passwordProblem } from '../passwords/password-policy';
 import { SessionRevoker } from '../sessions/session-revoker';
 import { SessionsService, type IssuedRefreshToken } from '../sessions/sessions.service';
 import { LoginThrottle } from '../throttle/login-throttle.service';
-import { isValidEmail, normaliseEmail } from '../users/email';
+
 import { checkPersonName } from '../users/person-name';
 import { UserRole } from '../users/models/user-role.enum';
 import { toUserModel, UsersService, type StoredUser } from '../users/users.service';

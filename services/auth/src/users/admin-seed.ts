@@ -1,8 +1,7 @@
-import { isDuplicateKeyError } from '@ticketing/platform';
+import { isDuplicateKeyError, isValidEmail, normaliseEmail } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import type { PasswordHasher } from '../passwords/password-hasher.service';
 import { passwordProblem } from '../passwords/password-policy';
-import { isValidEmail, normaliseEmail } from './email';
 import { UserRole } from './models/user-role.enum';
 import { checkPersonName } from './person-name';
 import { newAccountDocument, type StoredUser } from './users.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { badInput, InjectConfig, type AuthUser } from '@ticketing/platform';
+import { badInput, InjectConfig, normaliseEmail, type AuthUser } from '@ticketing/platform';
 import type { Model, QueryFilter } from 'mongoose';
 import type { EventConfig } from '../config';
 import { decodeCursor, encodeCursor } from './domain/cursor';
@@ -11,7 +11,6 @@ import type { EventsFilterInput } from './dto/events-filter.input';
 import { canManage, isPublic } from './event-access';
 import { EventCacheService } from './event-cache.service';
 import { toEventView, type EventView, type TicketTypeView } from './event-view';
-import { normalizeEmail } from '../users/users.service';
 import { EVENT_MODEL, type EventRecord } from './schemas/event.schema';
 
 export interface EventPage {
@@ -117,7 +116,7 @@ export class EventsQueryService {
    */
   async staffedBy(user: AuthUser, limit = 100): Promise<EventView[]> {
     const who: QueryFilter<EventRecord>[] = [{ 'staff.userId': user.id, status: 'PUBLISHED' }];
-    if (user.email) who.push({ 'staff.email': normalizeEmail(user.email), status: 'PUBLISHED' });
+    if (user.email) who.push({ 'staff.email': normaliseEmail(user.email), status: 'PUBLISHED' });
     const docs = await this.events
       .find({ $or: who })
       .select(HIDDEN)

@@ -19,13 +19,15 @@ import {
   getLogger,
   hourOf,
   InjectConfig,
+  isValidEmail,
+  normaliseEmail,
   notFound,
   OutboxRelay,
   type AuthUser,
 } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import type { EventConfig } from '../config';
-import { normalizeEmail, UsersService } from '../users/users.service';
+import { UsersService } from '../users/users.service';
 import {
   checkNotPast,
   checkPublishable,
@@ -498,7 +500,7 @@ export class EventsService {
   }
 
   removeStaff(user: AuthUser, eventId: string, rawEmail: string): Promise<EventView> {
-    const email = this.checkedEmail(rawEmail);
+    const email = this.checkedEmail(rawEmail, true);
     return this.write(eventId, user, {
       fieldPrefix: '',
       subject: BY_EVENT_ID,
@@ -520,7 +522,7 @@ export class EventsService {
    * Returns how many events it bound an entry in.
    */
   async bindStaff(account: { id: string; email: string; name: string }): Promise<number> {
-    const email = normalizeEmail(account.email);
+    const email = normaliseEmail(account.email);
     const candidates = await this.events
       .find({ 'staff.email': email }, { _id: 1 })
       .lean<Array<{ _id: string }>>()
@@ -612,9 +614,14 @@ export class EventsService {
       throw conflict(`The event is ${status} and can no longer change`, field);
   }
 
-  private checkedEmail(raw: string): string {
-    const email = normalizeEmail(raw);
-    if (!emailSchema.safeParse(email).success) throw badInput('email', 'Not a valid email address');
+  /**
+   * A staff email to add: exactly the addresses sign-up accepts (isValidEmail). Removal only needs the shape
+   * the contracts accept (`lenient`), so an entry stored under an older, looser rule can still be removed.
+   */
+  private checkedEmail(raw: string, lenient = false): string {
+    const email = normaliseEmail(raw);
+    const valid = lenient ? emailSchema.safeParse(email).success : isValidEmail(email);
+    if (!valid) throw badInput('email', 'Not a valid email address');
     return email;
   }
 

@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { EventData } from '@ticketing/contracts';
+import { normaliseEmail } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { USER_MODEL, type UserReplica } from './schemas/user.schema';
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 @Injectable()
 export class UsersService {
@@ -14,7 +11,7 @@ export class UsersService {
 
   async findByEmail(email: string): Promise<UserReplica | null> {
     return this.users
-      .findOne({ email: normalizeEmail(email) })
+      .findOne({ email: normaliseEmail(email) })
       .lean<UserReplica>()
       .exec();
   }
@@ -25,7 +22,7 @@ export class UsersService {
    */
   async applyRegistered(data: EventData<'user.registered'>): Promise<boolean> {
     const doc = {
-      email: normalizeEmail(data.email),
+      email: normaliseEmail(data.email),
       name: data.name,
       aggregateVersion: data.aggregateVersion,
       registeredAt: new Date(data.registeredAt),

@@ -63,6 +63,29 @@ describe('gateway formatError', () => {
     });
   });
 
+  it('never lets a stack trace through, in development either (a subgraph refusal or its own error)', () => {
+    const format = createGatewayFormatError({ production: false });
+    const stacktrace = ['GraphQLError: Not a valid email address', '    at badInput (errors.ts:28:10)'];
+    const refused = format(
+      subgraphError({ code: 'BAD_USER_INPUT', field: 'email', stacktrace }, 'Not a valid email address'),
+      null,
+    );
+    expect(refused).toEqual({
+      message: 'Not a valid email address',
+      path: ['me'],
+      extensions: { code: 'BAD_USER_INPUT', field: 'email', serviceName: 'auth' },
+    });
+    const own = format(
+      {
+        message: 'Cannot query field "evnts" on type "Query". Did you mean "events"?',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', stacktrace },
+      },
+      new GraphQLError('x', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    );
+    expect(own.message).toContain('Did you mean');
+    expect(own.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', field: null });
+  });
+
   it("leaves the gateway's own errors to the platform formatter", () => {
     const format = createGatewayFormatError({ production: true });
     const out = format(

@@ -10,7 +10,16 @@ import type { GraphQLFormattedError } from 'graphql';
 const GENERIC_MESSAGE = 'Internal server error';
 /** Codes that say "something broke" rather than "your request was refused": never shown verbatim, in any mode. */
 const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR']);
-const RETRYABLE_CODES = new Set(['SERVICE_UNAVAILABLE', 'TRY_AGAIN']);
+
+/** The extension a stack trace travels in (Apollo's `includeStacktraceInErrorResponses`, a subgraph's answer). */
+const STACK_EXTENSION = 'stacktrace';
+
+/** The error without its stack trace, if it had one. */
+function withoutStack(error: GraphQLFormattedError): GraphQLFormattedError {
+  if (!error.extensions || !(STACK_EXTENSION in error.extensions)) return error;
+  const { [STACK_EXTENSION]: _stack, ...extensions } = error.extensions;
+  return { ...error, extensions };
+}
 
 /**
  * `formatError` of the gateway. Errors a subgraph answered (Apollo Gateway marks them with
@@ -19,22 +28,21 @@ const RETRYABLE_CODES = new Set(['SERVICE_UNAVAILABLE', 'TRY_AGAIN']);
  * Unexpected ones (a subgraph that broke or cannot be reached: "fetch failed", ECONNREFUSED...) leave as the
  * generic message with the trace id in every mode, their details only in the log; in production only the public
  * extension keys survive on any error. Everything else (the gateway's own validation...) goes through the
- * platform formatter.
+ * platform formatter. In every mode, development included, no answer carries a stack trace (`stacktrace`, which
+ * Apollo or a subgraph in development mode may have added): stacks stay in the logs.
  */
 export function createGatewayFormatError(options: { production: boolean }): FormatErrorFn {
   const platformFormat = createFormatError(options);
   const logger = getLogger('GraphQL');
   return (formatted, error) => {
     const extensions = formatted.extensions ?? {};
-    if (typeof extensions.serviceName !== 'string') return platformFormat(formatted, error);
+    if (typeof extensions.serviceName !== 'string') return withoutStack(platformFormat(formatted, error));
 
     const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
     const unexpected = UNEXPECTED_CODES.has(code);
     const out: Record<string, unknown> = { ...extensions, code: unexpected ? 'INTERNAL_SERVER_ERROR' : code };
     if (!('field' in out)) out.field = null;
-    // A refusal to retry (a subgraph unreachable, timing out or shedding load) is an answer, not a fault: it
-    // carries no stack in any mode, only the code, the service and the retry hint.
-    if (RETRYABLE_CODES.has(code)) delete out.stacktrace;
+    delete out[STACK_EXTENSION];
     let message = formatted.message;
     if (unexpected) {
       const traceId = currentTraceId();

@@ -49,7 +49,7 @@ export class GatewayServer implements OnModuleInit, OnApplicationShutdown {
       this.apiSchemaValue = apiSchema;
     });
     // The same limits as every subgraph (platform factory): depth, aliases, cost, tokens, directives,
-    // CSRF prevention, no batching, and in production no introspection, suggestions or stack traces.
+    // CSRF prevention, no batching, and in production no introspection or suggestions.
     const protection = graphqlProtection(config);
     this.server = new ApolloServer<GatewayContext>({
       // Apollo Server 5 declares the v2 gateway interface; @apollo/gateway 2.x implements the same methods.
@@ -57,7 +57,8 @@ export class GatewayServer implements OnModuleInit, OnApplicationShutdown {
       csrfPrevention: protection.csrfPrevention,
       allowBatchedHttpRequests: protection.allowBatchedHttpRequests,
       introspection: protection.introspection,
-      includeStacktraceInErrorResponses: protection.includeStacktraceInErrorResponses,
+      // Never a stack trace in an answer, in any mode (development included): it stays in the logs.
+      includeStacktraceInErrorResponses: false,
       hideSchemaDetailsFromClientErrors: protection.production,
       validationRules: protection.validationRules,
       parseOptions: protection.parseOptions,

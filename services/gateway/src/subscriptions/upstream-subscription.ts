@@ -21,11 +21,18 @@ export function toWebSocketUrl(httpUrl: string): string {
   return url.toString();
 }
 
+/** A subgraph's extensions as relayed: everything but a stack trace (a subgraph in development mode may add one). */
+function relayedExtensions(extensions: Record<string, unknown> | undefined) {
+  if (!extensions || !('stacktrace' in extensions)) return extensions;
+  const { stacktrace: _stack, ...rest } = extensions;
+  return rest;
+}
+
 function upstreamErrors(err: unknown): GraphQLError[] {
   if (Array.isArray(err) && err.every((e) => typeof e === 'object' && e !== null && 'message' in e)) {
     return err.map(
       (e: { message: string; extensions?: Record<string, unknown>; path?: ReadonlyArray<string | number> }) =>
-        new GraphQLError(e.message, { extensions: e.extensions, path: e.path }),
+        new GraphQLError(e.message, { extensions: relayedExtensions(e.extensions), path: e.path }),
     );
   }
   // The subgraph closed the connection because of the caller's credentials (graphql-ws close codes: 4403

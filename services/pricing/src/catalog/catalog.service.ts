@@ -97,7 +97,16 @@ export class CatalogService implements OnApplicationShutdown {
     this.refills.add(done);
   }
 
-  async applyEvent(data: { eventId: string; organizerId: string; aggregateVersion: number }): Promise<void> {
+  /**
+   * Applies an event's owner (and its end, which event.published/updated carry and event.cancelled does not)
+   * when its aggregateVersion is newer than the one stored.
+   */
+  async applyEvent(data: {
+    eventId: string;
+    organizerId: string;
+    aggregateVersion: number;
+    endsAt?: string;
+  }): Promise<void> {
     try {
       const result = await this.owners
         .updateOne(
@@ -108,7 +117,13 @@ export class CatalogService implements OnApplicationShutdown {
               { aggregateVersion: { $exists: false } },
             ],
           },
-          { $set: { organizerId: data.organizerId, aggregateVersion: data.aggregateVersion } },
+          {
+            $set: {
+              organizerId: data.organizerId,
+              aggregateVersion: data.aggregateVersion,
+              ...(data.endsAt ? { endsAt: new Date(data.endsAt) } : {}),
+            },
+          },
           { upsert: true },
         )
         .exec();

@@ -9,7 +9,8 @@ const present = <T>(v: T | null | undefined): v is T => v !== null && v !== unde
 
 /**
  * Checks a policy input against the ticket type's currency and returns the policy to store; throws
- * BAD_USER_INPUT naming the first bad field. Nothing is written before this passes.
+ * BAD_USER_INPUT naming the first bad field. Nothing is written before this passes. `eventEndsAt` (the event's
+ * end as the replica knows it) bounds tier dates; unknown (null): not checked.
  */
 export function policyFromInput(
   input: SetPricingPolicyInput,
@@ -18,6 +19,7 @@ export function policyFromInput(
   defaults: DemandDefaults,
   basePrice?: number,
   capacity?: number,
+  eventEndsAt?: Date | null,
 ): StoredPolicy {
   if (input.currency !== currency) {
     throw badInput('input.currency', `The ticket type is priced in ${currency}`);
@@ -44,7 +46,7 @@ export function policyFromInput(
     case 'DEMAND':
       return demandPolicy(input, minorUnit, defaults, basePrice);
     case 'TIERED':
-      return tieredPolicy(input, capacity);
+      return tieredPolicy(input, capacity, eventEndsAt);
     default:
       throw badInput('input.kind', 'Unknown policy kind');
   }
@@ -112,7 +114,11 @@ function demandPolicy(
   };
 }
 
-function tieredPolicy(input: SetPricingPolicyInput, capacity: number | undefined): StoredPolicy {
+function tieredPolicy(
+  input: SetPricingPolicyInput,
+  capacity: number | undefined,
+  eventEndsAt: Date | null | undefined,
+): StoredPolicy {
   const tiers = input.tiers ?? [];
   if (tiers.length === 0) throw badInput('input.tiers', 'A TIERED policy needs at least one tier');
   if (tiers.length > MAX_TIERS) throw badInput('input.tiers', `At most ${MAX_TIERS} tiers`);
@@ -144,6 +150,13 @@ function tieredPolicy(input: SetPricingPolicyInput, capacity: number | undefined
       const at = tier.until!.getTime();
       if (!Number.isFinite(at) || at <= lastUntil) {
         throw badInput(`${field}.until`, 'Tiers are out of order or overlap (dates must increase)');
+      }
+      // The event service's rule too: a tier ends by the end of the event (after it, nothing is sold).
+      if (eventEndsAt && at > eventEndsAt.getTime()) {
+        throw badInput(
+          `${field}.until`,
+          `A tier must end by the end of the event (${eventEndsAt.toISOString()})`,
+        );
       }
       lastUntil = at;
     }

@@ -91,6 +91,9 @@ export class PricesService {
     input: SetPricingPolicyInput,
   ): Promise<PricingSettings> {
     const doc = await this.managedType(user, ticketTypeId, true);
+    // Dated tiers end by the end of the event: its end as the replica last heard it (event.published/updated).
+    const dated = input.kind === 'TIERED' && (input.tiers ?? []).some((t) => t.until != null);
+    const eventEndsAt = dated ? (await this.catalog.findEvent(doc.eventId))?.endsAt : null;
     const policy = policyFromInput(
       input,
       doc.currency,
@@ -98,6 +101,7 @@ export class PricesService {
       this.defaults,
       doc.basePrice,
       doc.capacity,
+      eventEndsAt,
     );
     for (let attempt = 0; attempt < POLICY_ATTEMPTS; attempt += 1) {
       const outcome = await this.repricer.reprice(ticketTypeId, { policy, cause: 'POLICY_CHANGED' });

@@ -178,6 +178,14 @@ describe('checkNotPast and checkVenueText', () => {
     const stale = { ...schedule, startsAt: past };
     expect(() => checkNotPast(stale, stale, now)).not.toThrow();
   });
+  it('refuses an end of sales in the past when it is set, not when it is kept or cleared', () => {
+    const over = { ...schedule, salesEndAt: past };
+    expect(violation(() => checkNotPast(over, undefined, now)).field).toBe('salesEndAt');
+    expect(violation(() => checkNotPast(over, schedule, now)).field).toBe('salesEndAt');
+    expect(() => checkNotPast(over, over, now)).not.toThrow();
+    expect(() => checkNotPast({ ...schedule, salesEndAt: null }, over, now)).not.toThrow();
+    expect(() => checkNotPast({ ...schedule, salesEndAt: endsAt }, undefined, now)).not.toThrow();
+  });
   it('refuses venue texts left empty by trimming', () => {
     expect(violation(() => checkVenueText({ name: 'Hall', address: '', city: 'Lyon' })).field).toBe(
       'venue.address',
@@ -211,6 +219,21 @@ describe('ticket type sales windows follow the event rules', () => {
     expect(
       violation(() => checkTicketType(over, draft, { currencies, now: at('2027-02-01T00:00:00Z') })).field,
     ).toBe('salesEndAt');
+  });
+  it('refuses an end of sales already past when it is set, with or without a start of its own', () => {
+    const now = at('2027-02-01T00:00:00Z');
+    const over = ga({ salesStartAt: at('2027-01-01T00:00:00Z'), salesEndAt: at('2027-01-15T00:00:00Z') });
+    const v = violation(() => checkTicketType(over, eventWith(), { currencies, now }));
+    expect([v.field, v.message]).toEqual(['salesEndAt', 'Sales cannot end in the past']);
+    const alone = ga({ salesEndAt: at('2027-01-15T00:00:00Z') });
+    expect(violation(() => checkTicketType(alone, eventWith(), { currencies, now })).field).toBe(
+      'salesEndAt',
+    );
+    // A stored end that has passed since is kept: the type can still be edited.
+    const stored = existing({ ...over, kind: 'GENERAL_ADMISSION', quantity: 50, seatIds: [] });
+    expect(() =>
+      checkTicketType({ ...over, priceMinor: 2600 }, eventWith(), { currencies, now, replacing: stored }),
+    ).not.toThrow();
   });
   it('blames the start of sales that was sent when it passes a stored end', () => {
     const draft = ga({ salesStartAt: at('2027-05-02T00:00:00Z'), salesEndAt: at('2027-05-01T00:00:00Z') });

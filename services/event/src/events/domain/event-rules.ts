@@ -153,17 +153,20 @@ export function checkSchedule(s: ScheduleFields, sent?: SentFields): void {
 }
 
 /**
- * What is written now must not already be over: a start, and a transfer deadline, in the past are refused
- * when they are set (at create, or when an update changes them), whatever the status; publishing refuses a
- * draft whose start has passed meanwhile. `before` is the stored state (absent on create).
+ * What is written now must not already be over: a start, an end of sales and a transfer deadline in the past
+ * are refused when they are set (at create, or when an update changes them), whatever the status; one that was
+ * stored earlier and has passed since is kept (other edits, or a form re-sending it, still work), and publishing
+ * refuses a draft whose start or end of sales has passed meanwhile. `before` is the stored state (absent on
+ * create).
  */
 export function checkNotPast(
-  next: Pick<ScheduleFields, 'startsAt' | 'transferPolicy'>,
-  before: Pick<ScheduleFields, 'startsAt' | 'transferPolicy'> | undefined,
+  next: Pick<ScheduleFields, 'startsAt' | 'transferPolicy' | 'salesEndAt'>,
+  before: Pick<ScheduleFields, 'startsAt' | 'transferPolicy' | 'salesEndAt'> | undefined,
   now: Date,
 ): void {
   if (!before || next.startsAt.getTime() !== before.startsAt.getTime())
     rule(next.startsAt.getTime() > now.getTime(), 'startsAt', 'The event cannot start in the past');
+  checkSalesEndNotPast(next.salesEndAt, before?.salesEndAt, now);
   const deadline = next.transferPolicy.deadline;
   if (deadline && deadline.getTime() !== before?.transferPolicy.deadline?.getTime())
     rule(
@@ -171,6 +174,20 @@ export function checkNotPast(
       'transferPolicy.deadline',
       'The transfer deadline is in the past',
     );
+}
+
+/**
+ * An end of sales (the event's or a ticket type's) set now must not already have passed: such a window could
+ * never sell (publishing refuses it), so it is refused on `salesEndAt` when it is written, not later. `stored`
+ * is the value already there (an update that keeps it, or re-sends it, is not refused); `now` absent: no check.
+ */
+export function checkSalesEndNotPast(
+  salesEndAt: Date | null | undefined,
+  stored: Date | null | undefined,
+  now: Date | undefined,
+): void {
+  if (!salesEndAt || !now || salesEndAt.getTime() === stored?.getTime()) return;
+  rule(salesEndAt.getTime() > now.getTime(), 'salesEndAt', 'Sales cannot end in the past');
 }
 
 /** The venue's texts are trimmed before this: one made of spaces only is empty. */
@@ -302,7 +319,7 @@ export interface TicketTypeContext {
   replacing?: TicketTypeDoc;
   /** The ticket type input fields the caller sent (see SentFields); undefined: all of them. */
   sent?: SentFields;
-  /** The time of the write: a draft's sales open no earlier. */
+  /** The time of the write: a draft's sales open no earlier, and an end of sales set now must come after it. */
   now?: Date;
 }
 
@@ -393,7 +410,9 @@ export function checkTicketType(
     'perBuyerMax',
     'The per-buyer maximum must be at least the per-order maximum',
   );
-  // The event's own window rules (checkSchedule), then the window it actually gets with the event's bounds.
+  // The event's own window rules (checkSchedule and checkNotPast), then the window it actually gets with the
+  // event's bounds.
+  checkSalesEndNotPast(draft.salesEndAt, ctx.replacing?.salesEndAt, ctx.now);
   if (draft.salesStartAt && draft.salesEndAt) {
     pairRule(
       draft.salesEndAt.getTime() > draft.salesStartAt.getTime(),

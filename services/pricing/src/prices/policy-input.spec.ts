@@ -1,0 +1,53 @@
+import type { GraphQLError } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import type { DemandDefaults } from '../common/policy-mapping';
+import type { SetPricingPolicyInput } from './dto/set-pricing-policy.input';
+import { PricingPolicyKind } from './models/price.models';
+import { policyFromInput } from './policy-input';
+
+const defaults: DemandDefaults = { minIntervalMs: 60_000, sensitivity: 0.5, hysteresisPct: 2 };
+const endsAt = new Date('2027-06-01T23:00:00.000Z');
+
+function tiered(...untils: string[]): SetPricingPolicyInput {
+  return {
+    kind: PricingPolicyKind.TIERED,
+    currency: 'EUR',
+    tiers: [
+      ...untils.map((until, i) => ({ amount: 3000 + i * 100, until: new Date(until) })),
+      { amount: 5000 },
+    ],
+  };
+}
+
+function refusal(fn: () => unknown): { code: unknown; field: unknown } {
+  try {
+    fn();
+  } catch (error) {
+    const { extensions } = error as GraphQLError;
+    if (extensions) return { code: extensions.code, field: extensions.field };
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('TIERED tier dates and the end of the event', () => {
+  const check = (input: SetPricingPolicyInput, end: Date | null | undefined) =>
+    policyFromInput(input, 'EUR', 100, defaults, 5000, 1000, end);
+
+  it('refuses a tier date after the end, on that tier', () => {
+    expect(refusal(() => check(tiered('2027-06-01T23:00:01.000Z'), endsAt))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.tiers.0.until',
+    });
+    expect(
+      refusal(() => check(tiered('2027-05-01T00:00:00.000Z', '2027-06-02T00:00:00.000Z'), endsAt)),
+    ).toEqual({ code: 'BAD_USER_INPUT', field: 'input.tiers.1.until' });
+  });
+
+  it('accepts tiers up to the end itself, and does not check an end it does not know', () => {
+    expect(check(tiered('2027-05-01T00:00:00.000Z', '2027-06-01T23:00:00.000Z'), endsAt).tiers).toHaveLength(
+      3,
+    );
+    expect(check(tiered('2030-01-01T00:00:00.000Z'), null).tiers).toHaveLength(2);
+  });
+});
