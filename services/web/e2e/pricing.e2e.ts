@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
-import { reviewPage, signUp, uniqueEmail, personContext } from './support';
+import { draftEvent, graphql, personContext, reviewPage, signUp, uniqueEmail } from './support';
 
 // Pricing: an organizer sets quantity tiers on a ticket type; attendees see the tier price and the next one;
 // after a sale the price moves on the open event page without a reload, and the dashboard's price history
@@ -141,4 +141,68 @@ test('a demand policy takes every field; the API blames the bad one next to it',
   await expect(again.getByLabel('Sensitivity', { exact: true })).toHaveValue('1.5');
   await expect(again.getByLabel('Hysteresis (%)', { exact: true })).toHaveValue('5');
   await expect(again.getByLabel('Price ending (cents)', { exact: true })).toHaveValue('99');
+});
+
+test("tier dates are typed and shown in the event's time zone, not the browser's", async ({
+  browser,
+}, info) => {
+  // An organizer whose browser is in Tokyo prices an event in London (draftEvent's zone): a tier that ends at
+  // 18:00 ends at 18:00 on the venue's clocks, as every other time of the event does.
+  const eventZone = 'Europe/London';
+  const context = await browser.newContext({ ...personContext(info), timezoneId: 'Asia/Tokyo' });
+  const page = await context.newPage();
+  try {
+    await signUp(page, 'Toki Tiers', uniqueEmail('price-tz', info), 'ORGANIZER');
+    const id = await draftEvent(page, `Zoned Tiers ${info.project.name} ${Date.now().toString(36)}`);
+    const { publishEvent } = await graphql<{ publishEvent: { ticketTypes: { id: string }[] } }>(
+      page,
+      'mutation($id: ID!) { publishEvent(id: $id) { ticketTypes { id } } }',
+      { id },
+    );
+    const typeId = publishEvent.ticketTypes[0]!.id;
+    // 18:00 in London ten days from now (the event starts in twenty), as a datetime-local value.
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: eventZone }).format(
+      Date.now() + 10 * 86_400_000,
+    );
+    const tierEnds = `${day}T18:00`;
+
+    await page.goto(`/organizer/events/${id}`);
+    await page.getByText('Pricing of Standing').click();
+    const pricing = page.getByRole('form', { name: 'Pricing of Standing' });
+    await pricing.getByLabel('Pricing', { exact: true }).selectOption('TIERED');
+    await pricing.getByLabel('Tier 1 price', { exact: true }).fill('20');
+    await pricing.getByLabel('Tier 1 until', { exact: true }).fill(tierEnds);
+    await pricing.getByLabel('Tier 2 price', { exact: true }).fill('35');
+    await pricing.getByRole('button', { name: 'Save pricing' }).click();
+    await expect(pricing.getByText('Pricing saved.')).toBeVisible();
+
+    // The instant stored is 18:00 on London's clocks (whatever London's offset that day).
+    const { pricingSettings } = await graphql<{ pricingSettings: { tiers: { until: string | null }[] } }>(
+      page,
+      'query($id: ID!) { pricingSettings(ticketTypeId: $id) { tiers { until } } }',
+      { id: typeId },
+    );
+    const stored = pricingSettings.tiers[0]!.until!;
+    const londonClock = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: eventZone,
+      dateStyle: 'short',
+      timeStyle: 'short',
+    }).format(new Date(stored));
+    expect(londonClock.replace(' ', 'T')).toBe(tierEnds);
+
+    // Read back into the form, it shows the same venue time, and says which zone that is.
+    await page.reload();
+    await page.getByText('Pricing of Standing').click();
+    const until = page
+      .getByRole('form', { name: 'Pricing of Standing' })
+      .getByLabel('Tier 1 until', { exact: true });
+    await expect(until).toHaveValue(tierEnds);
+    await expect(until).toHaveAccessibleDescription(`In the event's time zone, ${eventZone}`);
+
+    // And the event page announces the next tier at that time, with the zone's name (GMT or GMT+1 in London).
+    await page.goto(`/events/${id}`);
+    await expect(page.getByText(/^Then .*35\.00/)).toContainText(/ from .*6:00\sPM GMT(\+1)?$/);
+  } finally {
+    await context.close();
+  }
 });

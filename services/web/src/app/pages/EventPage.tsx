@@ -12,7 +12,15 @@ import { money, titleCase, when } from '../lib/format';
 
 const REFRESH_MS = 15_000;
 
-function PriceTag({ type, price }: { type: TicketType; price: TicketPrice | null | undefined }) {
+function PriceTag({
+  type,
+  price,
+  timeZone,
+}: {
+  type: TicketType;
+  price: TicketPrice | null | undefined;
+  timeZone: string;
+}) {
   const next = price?.nextTier;
   return (
     <div className="price-tag">
@@ -22,7 +30,7 @@ function PriceTag({ type, price }: { type: TicketType; price: TicketPrice | null
       {next ? (
         <p className="muted small">
           Then {money(next.price.amount, next.price.currency)}
-          {next.startsAt ? ` from ${when(next.startsAt)}` : ''}
+          {next.startsAt ? ` from ${when(next.startsAt, timeZone)}` : ''}
           {next.afterSold != null ? ` after ${next.afterSold} sold` : ''}
         </p>
       ) : null}
@@ -95,7 +103,7 @@ function TicketTypeOffer({
     <li className="card ticket-type" aria-labelledby={headingId}>
       <div className="ticket-type-head">
         <h3 id={headingId}>{type.name}</h3>
-        <PriceTag type={type} price={price} />
+        <PriceTag type={type} price={price} timeZone={event.timeZone} />
       </div>
       <p className="availability" data-testid="availability">
         {remaining === null

@@ -1,26 +1,19 @@
-import { useQuery, useSubscription } from 'urql';
-import { useEffect } from 'react';
+import { useSubscription } from 'urql';
 import { ErrorBanner, Loading } from '../../components/ui';
 import { ATTENDANCE_QUERY, ATTENDANCE_UPDATED } from '../../api/documents';
 import type { Attendance } from '../../api/types';
 import { problemOf } from '../../lib/errors';
+import { useUntilKnown } from './useUntilKnown';
 
 const MINUTES_SHOWN = 15;
 
 /** Check-ins of an event, live: attendance now over HTTP, then every attendanceUpdated event. */
 export function AttendancePanel({ eventId }: { eventId: string }) {
-  const [{ data: first, error }, refetchFirst] = useQuery<{ attendance: Attendance }>({
-    query: ATTENDANCE_QUERY,
-    variables: { eventId },
-    requestPolicy: 'network-only',
-  });
-  // Just published, the check-in service learns of the event over Kafka a moment later: ask again meanwhile.
-  const unknownYet = !first && ['FORBIDDEN', 'NOT_FOUND'].includes(problemOf(error)?.code ?? '');
-  useEffect(() => {
-    if (!unknownYet) return;
-    const timer = window.setInterval(() => refetchFirst({ requestPolicy: 'network-only' }), 2000);
-    return () => window.clearInterval(timer);
-  }, [unknownYet, refetchFirst]);
+  // Just published, the check-in service learns of the event over Kafka a moment later: asked again meanwhile.
+  const [{ data: first, error }, unknownYet] = useUntilKnown<{ attendance: Attendance }>(
+    ATTENDANCE_QUERY,
+    eventId,
+  );
   const [{ data: live }] = useSubscription<{ attendanceUpdated: Attendance }>({
     query: ATTENDANCE_UPDATED,
     variables: { eventId },

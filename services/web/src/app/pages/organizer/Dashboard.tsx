@@ -6,9 +6,10 @@ import { EVENT_TITLE, PRICE_CHANGED, SALES_SUMMARY, SALES_UPDATED } from '../../
 import type { SalesSummary } from '../../api/types';
 import { problemOf } from '../../lib/errors';
 import { AttendancePanel } from './Attendance';
-import { mayManage, NotYourEvent } from './access';
+import { EventNotFound, mayManage, NotYourEvent } from './access';
 import { useSession } from '../../lib/auth';
 import { OrganizerWaitingRoomPanel } from './OrganizerWaitingRoom';
+import { useUntilKnown } from './useUntilKnown';
 import { PriceHistory } from './Pricing';
 import { money, when } from '../../lib/format';
 
@@ -25,33 +26,19 @@ export function DashboardPage() {
   if (fetching && !data) return <Loading label="Loading event…" />;
   if (error && !data) return <ErrorBanner problem={problemOf(error)} />;
   const event = data?.event;
-  if (!event) {
-    return (
-      <section>
-        <h1>Event not found</h1>
-        <Link to="/organizer">Back to your events</Link>
-      </section>
-    );
-  }
+  if (!event) return <EventNotFound />;
   if (!mayManage(user, event.organizerId)) return <NotYourEvent eventId={event.id} title={event.title} />;
   return <DashboardBody id={id} title={event.title} draft={event.status === 'DRAFT'} />;
 }
 
 /** Sales per ticket type, live: the first answer over HTTP, then every salesUpdated event. */
 function DashboardBody({ id, title, draft }: { id: string; title: string; draft: boolean }) {
-  const [{ data: first, fetching, error }, refetchFirst] = useQuery<{ salesSummary: SalesSummary }>({
-    query: SALES_SUMMARY,
-    variables: { eventId: id },
-    requestPolicy: 'network-only',
-    pause: draft,
-  });
-  // Just published, the ticket service learns of the event over Kafka a moment later: ask again until it knows.
-  const unknownYet = !first && ['FORBIDDEN', 'NOT_FOUND'].includes(problemOf(error)?.code ?? '');
-  useEffect(() => {
-    if (!unknownYet) return;
-    const timer = window.setInterval(() => refetchFirst({ requestPolicy: 'network-only' }), 2000);
-    return () => window.clearInterval(timer);
-  }, [unknownYet, refetchFirst]);
+  // Just published, the ticket service learns of the event over Kafka a moment later: asked again until it knows.
+  const [{ data: first, fetching, error }, unknownYet] = useUntilKnown<{ salesSummary: SalesSummary }>(
+    SALES_SUMMARY,
+    id,
+    draft,
+  );
   // Live updates start once the first summary came, so they are not refused for an event not known yet.
   const [{ data: live, error: liveError }] = useSubscription<{ salesUpdated: SalesSummary }>({
     query: SALES_UPDATED,

@@ -17,7 +17,7 @@ import { CATEGORIES, type EventDetail, type TicketType } from '../../api/types';
 import { fieldErrors, fieldName, problemOf } from '../../lib/errors';
 import { fromZonedInput, money, titleCase, toZonedInput } from '../../lib/format';
 import { PricingPanel } from './Pricing';
-import { mayManage, NotYourEvent } from './access';
+import { EventNotFound, mayManage, NotYourEvent } from './access';
 import { useSession } from '../../lib/auth';
 
 interface SectionDraft {
@@ -648,14 +648,7 @@ export function EventEditorPage() {
   if (fetching && !data) return <Loading label="Loading event…" />;
   if (error) return <ErrorBanner problem={problemOf(error)} />;
   const event = data?.event;
-  if (!event) {
-    return (
-      <section>
-        <h1>Event not found</h1>
-        <Link to="/organizer">Back to your events</Link>
-      </section>
-    );
-  }
+  if (!event) return <EventNotFound />;
   if (!mayManage(user, event.organizerId)) return <NotYourEvent eventId={event.id} title={event.title} />;
   // A cancelled or ended event can no longer change (the API refuses): nothing is offered for editing.
   const locked = event.status === 'CANCELLED' || event.status === 'ENDED';
@@ -695,7 +688,7 @@ export function EventEditorPage() {
                       <summary>
                         Pricing <span className="visually-hidden">of {t.name}</span>
                       </summary>
-                      <PricingPanel type={t} />
+                      <PricingPanel type={t} timeZone={event.timeZone} />
                     </details>
                   )}
                 </li>

@@ -4,7 +4,7 @@ import { ErrorBanner, Field, Loading, Notice, SelectField } from '../../componen
 import { PRICE_HISTORY, PRICING_SETTINGS, SET_PRICING_POLICY } from '../../api/documents';
 import type { PriceChange, PricingKind, PricingSettings, TicketType } from '../../api/types';
 import { fieldErrors, fieldName, problemOf } from '../../lib/errors';
-import { fromLocalInput, money, toLocalInput, when } from '../../lib/format';
+import { fromZonedInput, money, toZonedInput, when } from '../../lib/format';
 
 interface TierDraft {
   price: string;
@@ -18,8 +18,11 @@ const text = (value: number | null | undefined) => (value == null ? '' : String(
 /** An optional number: left empty, the API's default applies. */
 const optional = (value: string) => (value.trim() === '' ? undefined : Number(value));
 
-/** A ticket type's pricing policy (pricing subgraph): FIXED, TIERED by date or quantity, or DEMAND in bounds. */
-export function PricingPanel({ type }: { type: TicketType }) {
+/**
+ * A ticket type's pricing policy (pricing subgraph): FIXED, TIERED by date or quantity, or DEMAND in bounds.
+ * Tier dates are typed and shown in the event's time zone, like every other time of the event.
+ */
+export function PricingPanel({ type, timeZone }: { type: TicketType; timeZone: string }) {
   const [{ data, error }, refetch] = useQuery<{ pricingSettings: PricingSettings }>({
     query: PRICING_SETTINGS,
     variables: { ticketTypeId: type.id },
@@ -34,10 +37,18 @@ export function PricingPanel({ type }: { type: TicketType }) {
   if (missing) return <Loading label="Waiting for the pricing service to know this ticket type…" />;
   if (error && !data) return <ErrorBanner problem={problemOf(error)} />;
   if (!data) return <Loading label="Loading pricing…" />;
-  return <PricingForm type={type} settings={data.pricingSettings} />;
+  return <PricingForm type={type} timeZone={timeZone} settings={data.pricingSettings} />;
 }
 
-function PricingForm({ type, settings }: { type: TicketType; settings: PricingSettings }) {
+function PricingForm({
+  type,
+  timeZone,
+  settings,
+}: {
+  type: TicketType;
+  timeZone: string;
+  settings: PricingSettings;
+}) {
   const [kind, setKind] = useState<PricingKind>(settings.kind);
   const [floor, setFloor] = useState(major(settings.floor));
   const [ceiling, setCeiling] = useState(major(settings.ceiling));
@@ -50,7 +61,7 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
     settings.tiers.length
       ? settings.tiers.map((t) => ({
           price: major(t.amount),
-          until: toLocalInput(t.until),
+          until: toZonedInput(t.until, timeZone),
           untilSold: t.untilSold == null ? '' : String(t.untilSold),
         }))
       : [
@@ -83,7 +94,7 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
     if (kind === 'TIERED') {
       input.tiers = tiers.map((t) => ({
         amount: minor(t.price),
-        ...(t.until ? { until: fromLocalInput(t.until) } : {}),
+        ...(t.until ? { until: fromZonedInput(t.until, timeZone) } : {}),
         ...(t.untilSold ? { untilSold: Number(t.untilSold) } : {}),
       }));
     }
@@ -204,6 +215,7 @@ function PricingForm({ type, settings }: { type: TicketType; settings: PricingSe
                     label={`Tier ${i + 1} until`}
                     type="datetime-local"
                     value={t.until}
+                    hint={`In the event's time zone, ${timeZone}`}
                     error={errorOf(`tiers.${i}.until`)}
                     onChange={(e) => setTier(i, { until: e.target.value })}
                   />

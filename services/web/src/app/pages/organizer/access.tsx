@@ -19,3 +19,13 @@ export function NotYourEvent({ eventId, title }: { eventId: string; title: strin
     </section>
   );
 }
+
+/** Shown instead of an organizer page when there is no event with its id. */
+export function EventNotFound() {
+  return (
+    <section>
+      <h1>Event not found</h1>
+      <Link to="/organizer">Back to your events</Link>
+    </section>
+  );
+}
