@@ -225,6 +225,42 @@ describe('transfer accept racing cancel / decline (issue 13, item 1)', () => {
   });
 });
 
+describe('an offer that ends while a crash stops the release of its ticket', () => {
+  it('is freed by the sweeper (ticket.transfer-withdrawn), so the ticket is not left held at the gate', async () => {
+    const fx = await publish();
+    const holder = user();
+    const recipient = user();
+    const order = await buy(asUser(holder), fx.gaTypeId, 1);
+    const ticketId = order.ticketIds[0]!;
+    const offered = await gql(svc.url, OFFER, { t: ticketId, e: recipient.email }, await issuer.sign(holder));
+    const transferId = offered.data.offerTransfer.id as string;
+    const held = await ticketOf(ticketId);
+    expect(held.pendingTransferId).toBe(transferId);
+    // What a crash right after the ending write leaves behind: the offer DECLINED, its ticket still marked.
+    await model<TransferDoc>(TRANSFER)
+      .updateOne(
+        { _id: transferId, status: 'PENDING' },
+        { $set: { status: 'DECLINED', resolvedAt: new Date(), releasePending: true } },
+      )
+      .exec();
+
+    const transfers = svc.get(TransfersService);
+    // Not yet due: left alone.
+    expect(await transfers.finishDueReleases(new Date())).toBe(0);
+    expect((await ticketOf(ticketId)).pendingTransferId).toBe(transferId);
+    const later = new Date(Date.now() + svc.config.RECOVERY_AFTER_MS + 1000);
+    await Promise.all([transfers.finishDueReleases(later), transfers.finishDueReleases(later)]);
+    const freed = await ticketOf(ticketId);
+    // One release (one version step, one withdrawal), however many sweepers ran.
+    expect(freed).toMatchObject({ pendingTransferId: null, aggregateVersion: held.aggregateVersion + 1 });
+    expect(await transferOf(transferId)).toMatchObject({ status: 'DECLINED', releasePending: false });
+    expect(await transfers.finishDueReleases(later)).toBe(0);
+    // The holder can offer it again.
+    const again = await gql(svc.url, OFFER, { t: ticketId, e: recipient.email }, await issuer.sign(holder));
+    expect(again.errors).toBeUndefined();
+  });
+});
+
 describe('checkout in flight when the event is cancelled (issue 13, item 2)', () => {
   it('tok_slow checkout, event cancelled 0.3 s later: no valid ticket, the charge refunded, the hold released', async () => {
     const fx = await publish({ gaQuantity: 10 });

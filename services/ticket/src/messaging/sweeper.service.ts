@@ -66,6 +66,8 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     const recovered = await this.orders.recover(now);
     const refunded = await this.orders.finishDueRefunds(now);
     const accepted = await this.transfers.finishDueAccepts(now);
+    const released = await this.transfers.finishDueReleases(now);
+    if (released > 0) this.log.info({ released }, 'freed the tickets of ended transfer offers');
     if (now.getTime() - this.deadlinePassAt >= DEADLINE_PASS_EVERY_MS) {
       this.deadlinePassAt = now.getTime();
       const ended = await this.transfers.endPastDeadline(now);

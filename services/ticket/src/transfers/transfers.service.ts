@@ -214,6 +214,21 @@ export class TransfersService {
   }
 
   /**
+   * Frees the tickets of offers that ended without a re-key while a crash (or a ticket that kept moving)
+   * stopped the release: `{ releasePending: true, updatedAt: { $lte } }` (index `{ releasePending, updatedAt }`),
+   * older than RECOVERY_AFTER_MS. Safe on every replica at once. Returns how many it looked at.
+   */
+  async finishDueReleases(now = new Date()): Promise<number> {
+    const due = await this.transfers
+      .find({ releasePending: true, updatedAt: { $lte: new Date(now.getTime() - this.recoveryAfterMs) } })
+      .limit(RECOVERY_BATCH)
+      .lean<TransferDoc[]>()
+      .exec();
+    for (const transfer of due) await this.releaseTicket(transfer, withdrawalReason(transfer), now);
+    return due.length;
+  }
+
+  /**
    * A pending offer of this ticket ends `reason` (the ticket was checked in: the consumer of checkin.recorded
    * calls this). Nothing happens when none is pending.
    */
@@ -227,7 +242,7 @@ export class TransfersService {
     const ended = await this.transfers
       .updateOne(
         { _id: transfer._id, status: 'PENDING' },
-        { $set: { status: 'CANCELLED', reason, resolvedAt: now } },
+        { $set: { status: 'CANCELLED', reason, resolvedAt: now, releasePending: true } },
       )
       .exec();
     if (ended.modifiedCount !== 1) return false;
@@ -281,7 +296,7 @@ export class TransfersService {
         const ended = await this.transfers
           .updateOne(
             { _id: transfer._id, status: 'PENDING' },
-            { $set: { status: 'CANCELLED', reason, resolvedAt: now } },
+            { $set: { status: 'CANCELLED', reason, resolvedAt: now, releasePending: true } },
           )
           .exec();
         if (ended.modifiedCount === 1) {
@@ -338,7 +353,10 @@ export class TransfersService {
     now: Date,
   ): Promise<TransferDoc> {
     const result = await this.transfers
-      .updateOne({ _id: transfer._id, status: 'PENDING' }, { $set: { status, resolvedAt: now } })
+      .updateOne(
+        { _id: transfer._id, status: 'PENDING' },
+        { $set: { status, resolvedAt: now, releasePending: true } },
+      )
       .exec();
     if (result.modifiedCount !== 1) throw notPending((await this.findById(transfer._id)) ?? transfer);
     await this.releaseTicket(transfer, status, now);
@@ -438,9 +456,16 @@ export class TransfersService {
     reason: WithdrawalReason,
     now = new Date(),
   ): Promise<void> {
+    const released = () =>
+      this.transfers
+        .updateOne({ _id: transfer._id, releasePending: true }, { $set: { releasePending: false } })
+        .exec();
     for (let attempt = 0; attempt < REKEY_ATTEMPTS; attempt += 1) {
       const ticket = await this.tickets.findById(transfer.ticketId);
-      if (!ticket || ticket.pendingTransferId !== transfer._id) return;
+      if (!ticket || ticket.pendingTransferId !== transfer._id) {
+        await released();
+        return;
+      }
       const version = ticket.aggregateVersion + 1;
       const withdrawn = ticketEnvelope('ticket.transfer-withdrawn', ticket.eventId, {
         ticketId: ticket._id,
@@ -459,13 +484,14 @@ export class TransfersService {
         .exec();
       if (result.modifiedCount === 1) {
         this.outbox.nudge('tickets');
+        await released();
         return;
       }
     }
-    // Still pointing at this ended transfer after every try: the next offer clears it (clearStaleMarker).
+    // Still pointing at this ended transfer after every try: the sweeper tries again (finishDueReleases).
     this.log.warn(
       { transferId: transfer._id },
-      'could not clear a pending-transfer marker; left for the next offer',
+      'could not free the ticket of an ended offer yet; will retry',
     );
   }
 

@@ -33,6 +33,12 @@ export interface TransferDoc {
   /** Set when it ended CANCELLED for a reason other than its holder's cancel. */
   reason?: TransferEndReason | null;
   resolvedAt: Date | null;
+  /**
+   * True from the write that ends the offer without a re-key (declined, cancelled) until its ticket is freed
+   * (marker cleared, ticket.transfer-withdrawn queued): a crash in between is finished by the sweeper, so the
+   * ticket is never left held at the gate.
+   */
+  releasePending?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -51,6 +57,7 @@ export const TransferSchema = new Schema<TransferDoc>(
     acceptedAt: { type: Date, default: null },
     reason: { type: String, default: null },
     resolvedAt: { type: Date, default: null },
+    releasePending: { type: Boolean, default: false },
   },
   { collection: 'transfers', versionKey: false, timestamps: true },
 );
@@ -61,3 +68,5 @@ TransferSchema.index({ fromHolderId: 1, status: 1 });
 TransferSchema.index({ status: 1, updatedAt: 1 });
 // Pending offers of a cancelled event: { eventId, status: 'PENDING' }.
 TransferSchema.index({ eventId: 1, status: 1 });
+// Offers ended whose ticket a crash left unfreed: { releasePending: true, updatedAt: { $lte } }.
+TransferSchema.index({ releasePending: 1, updatedAt: 1 });
