@@ -12,7 +12,6 @@ import {
   PeriodicTask,
   RecentCache,
   RedisService,
-  withTimeout,
   type AuthUser,
 } from '@ticketing/platform';
 import DataLoader from 'dataloader';
@@ -72,12 +71,6 @@ const ROOM_CHANGED = 'changed';
  * arriving within `joinWaitMs` are written to MongoDB by one insert; an admitted or used entry read for a
  * status is reused for `settledMs` (at most `settledMax` kept).
  */
-/**
- * Longest a join waits for its entry's durable insert before answering TRY_AGAIN (the insert goes on). Well
- * under the gateway's subgraph timeout, so a join is never answered by a timeout.
- */
-export const JOIN_DURABLE_WAIT_MS = 750;
-
 const BATCHING = {
   statusWaitMs: 5,
   statusMax: 2_000,
@@ -241,11 +234,6 @@ export class WaitingRoomService implements OnApplicationShutdown {
     maxBatchSize: BATCHING.statusMax,
     batchScheduleFn: (run) => setTimeout(run, BATCHING.statusWaitMs),
   });
-  /** Joins whose entry insert is still in flight in this process (entry id → the entry and its insert). */
-  private readonly pendingInserts = new Map<
-    string,
-    { entry: WaitingRoomEntryDoc; insert: Promise<boolean> }
-  >();
   /** New entries: true when written, false when the buyer already had one (see insertBatch). */
   private readonly inserts = new DataLoader<WaitingRoomEntryDoc, boolean, string>(
     (docs) => this.insertBatch(docs),
@@ -485,34 +473,8 @@ export class WaitingRoomService implements OnApplicationShutdown {
       admittedAt: null,
     };
     // The entry is durable before the buyer is told a place (the admitter never admits an unknown buyer);
-    // joins arriving together share one insert. A database too busy to take it soon is answered TRY_AGAIN
-    // within JOIN_DURABLE_WAIT_MS, never left to the gateway's timeout. The write goes on: a retry that lands
-    // on this process while it is in flight waits for that same write (bounded the same way) instead of
-    // writing again, and one that lands elsewhere finds the entry MongoDB took, below.
-    const inFlight = this.pendingInserts.get(entryId);
-    if (inFlight) {
-      if (await this.durably(inFlight.insert)) return this.placed(room, inFlight.entry);
-    } else {
-      const insert = this.inserts.load(fresh);
-      this.pendingInserts.set(entryId, { entry: fresh, insert });
-      void insert
-        .catch(() => false)
-        .then(() => {
-          if (this.pendingInserts.get(entryId)?.insert === insert) this.pendingInserts.delete(entryId);
-        });
-      try {
-        if (await this.durably(insert)) return this.placed(room, fresh);
-      } catch (error) {
-        // Refused before the write landed: once it does, the place is queued all the same (a buyer who does
-        // not retry is still in line, as their status shows).
-        if (errorCodeOf(error) === ErrorCode.TRY_AGAIN) {
-          void insert
-            .then((written) => (written ? this.placed(room, fresh) : undefined))
-            .catch((err: unknown) => this.log.warn({ err, eventId }, 'a delayed waiting-room entry failed'));
-        }
-        throw error;
-      }
-    }
+    // joins arriving together share one insert.
+    if (await this.inserts.load(fresh)) return this.placed(room, fresh);
     // MongoDB already knows this buyer: their recorded place (or pass) wins over the new sequence.
     const entry = await this.entries.findById(entryId).lean<WaitingRoomEntryDoc>().exec();
     if (!entry) throw unavailable('The waiting room is busy; try again');
@@ -537,21 +499,6 @@ export class WaitingRoomService implements OnApplicationShutdown {
       .exec();
     if (requeued.modifiedCount === 1) return this.placed(room, fresh);
     return this.status(user, eventId);
-  }
-
-  /** `insert`, or TRY_AGAIN (retry in 1 s) once JOIN_DURABLE_WAIT_MS have passed without it. */
-  private durably(insert: Promise<boolean>): Promise<boolean> {
-    return withTimeout(insert, JOIN_DURABLE_WAIT_MS, () =>
-      domainError(
-        ErrorCode.TRY_AGAIN,
-        'The waiting room is busy; your place is being kept, try again',
-        null,
-        {
-          retryAfterMs: 1_000,
-          retryAfter: 1,
-        },
-      ),
-    );
   }
 
   /**
