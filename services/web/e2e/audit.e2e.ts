@@ -191,6 +191,15 @@ test('ended offers say why in words, and a refused accept shows the ended offer 
       { timeout: 10_000 },
     )
     .toEqual({ result: 'REVOKED', reason: 'TRANSFER_PENDING' });
+  // At the gate the scanner says why, in words staff can act on.
+  const gate = organizer.page;
+  await gate.goto(`/scan/${eventId}`);
+  await gate.getByLabel('Gate', { exact: true }).fill('audit');
+  await gate.getByLabel('Ticket code', { exact: true }).fill(held.qrToken);
+  await gate.getByRole('button', { name: 'Check ticket' }).click();
+  await expect(gate.getByRole('alert')).toHaveAttribute('data-result', 'REVOKED');
+  await expect(gate.getByRole('alert')).toContainText('Transfer pending: do not admit');
+  await expect(gate.getByRole('alert')).toContainText('they cancel the offer in their app');
   await attendee.page.goto('/tickets');
   await expect(attendee.page.getByTestId('transfer-pending').first()).toContainText(
     'this code does not admit anyone at the door',
