@@ -439,9 +439,50 @@ describe('scanTicket', () => {
   });
 });
 
+const SYNC = `mutation($input: SyncScansInput!) { syncScans(input: $input) {
+    accepted conflicts rejected results { index conflict errorCode errorField outcome { result reason ticketId } } } }`;
+
+describe('offline scans of a ticket put on offer', () => {
+  it('are judged as of their time: one made before the offer admits, one made after is held', async () => {
+    const replica = svc.get(ReplicaService);
+    const [before, after] = [issuedTicket(fx, 'Early Bird'), issuedTicket(fx, 'Late Comer')];
+    for (const t of [before, after]) {
+      await replica.applyIssued(t.issued.data);
+      await replica.applyHold(holdOf(fx, t, true, 2).data, true);
+    }
+    const item = (t: TicketFixture, scannedAt: Date) => ({
+      code: keyServer.token(fx, t),
+      gateId: 'Field',
+      deviceId: 'offline-1',
+      nonce: nonce(),
+      scannedAt: scannedAt.toISOString(),
+    });
+    const answer = await gql(
+      svc.url,
+      SYNC,
+      {
+        input: {
+          eventId: fx.eventId,
+          scans: [item(before, new Date(Date.now() - 60_000)), item(after, new Date())],
+        },
+      },
+      tokens[staff.id],
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.syncScans.results[0].outcome).toMatchObject({
+      result: 'ACCEPTED',
+      ticketId: before.ticketId,
+    });
+    expect(answer.data.syncScans.results[1].outcome).toMatchObject({
+      result: 'REVOKED',
+      reason: 'TRANSFER_PENDING',
+    });
+    // Online, now, both are held (the one let in offline is inside: ALREADY_CHECKED_IN is not asked here).
+    expect((await scan(keyServer.token(fx, after))).data.scanTicket.reason).toBe('TRANSFER_PENDING');
+  });
+});
+
 describe('a nonce names one scan', () => {
-  const SYNC = `mutation($input: SyncScansInput!) { syncScans(input: $input) {
-    accepted conflicts rejected results { index conflict errorCode errorField outcome { result ticketId } } } }`;
   let own: EventFixture;
   const held: TicketFixture[] = [];
 

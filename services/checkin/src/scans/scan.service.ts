@@ -131,7 +131,7 @@ export class ScanService {
     const offline = options.offline ?? false;
     const direction = request.direction ?? 'ENTRY';
     const entryId = scanEntryIdFor(event._id, request.deviceId, request.nonce);
-    const decision = await this.decide(event, request.code, at, direction);
+    const decision = await this.decide(event, request.code, at, direction, offline);
     // A refusal writes nothing but its log entry, whose unique _id answers a resend with the first answer
     // (below). A scan that may admit or let out looks for an earlier answer first: the same nonce must not
     // act again (an exit resent after the ticket came back, a NOT_YET_OPEN resent once the doors opened).
@@ -205,12 +205,16 @@ export class ScanService {
     return toOutcome(entry);
   }
 
-  /** What the code says about admission at `at`, from the replica and the keys alone. */
+  /**
+   * What the code says about admission at `at`, from the replica and the keys alone. `offline`: a scan a
+   * device made at `at` without the network (a transfer offer made after it did not hold it).
+   */
   async decide(
     event: EventReplicaDoc,
     rawCode: string,
     at: Date,
     direction: ScanDirectionValue = 'ENTRY',
+    offline = false,
   ): Promise<Decision> {
     const code = rawCode.trim();
     const refused = (
@@ -271,7 +275,8 @@ export class ScanService {
     if (generation > ticket.generation) return known('INVALID', 'UNKNOWN_GENERATION');
     // Offered to someone else: held until the holder withdraws the offer or the recipient's code replaces it.
     // (Leaving is never held.)
-    if (direction === 'ENTRY' && heldAtGate(ticket, generation)) return known('REVOKED', 'TRANSFER_PENDING');
+    if (direction === 'ENTRY' && heldAtGate(ticket, generation, offline ? at : undefined))
+      return known('REVOKED', 'TRANSFER_PENDING');
     // Leaving is never "too early".
     if (direction === 'ENTRY' && at.getTime() < doorsOpenAt(event, this.config).getTime())
       return known('NOT_YET_OPEN', 'DOORS_CLOSED');

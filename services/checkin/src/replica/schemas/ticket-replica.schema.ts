@@ -24,13 +24,23 @@ export interface TicketReplicaDoc {
    */
   heldBy?: string | null;
   heldGeneration?: number | null;
+  /** When the holder made that offer (the ticket service's time): an offline scan from before it was not held. */
+  heldSince?: Date | null;
   /** The ticket version of the last offer/withdrawal/transfer applied: the hold moves only forward. */
   holdVersion?: number;
 }
 
-/** Whether a pending transfer offer holds codes of `generation` of this ticket at the gate. */
-export function heldAtGate(ticket: TicketReplicaDoc, generation = ticket.generation): boolean {
-  return !!ticket.heldBy && ticket.heldGeneration === generation;
+/**
+ * Whether a pending transfer offer holds codes of `generation` of this ticket at the gate. `offlineAt`: the
+ * time of a scan a device made offline, judged as of then (one made before the offer was not held).
+ */
+export function heldAtGate(
+  ticket: TicketReplicaDoc,
+  generation = ticket.generation,
+  offlineAt?: Date,
+): boolean {
+  if (!ticket.heldBy || ticket.heldGeneration !== generation) return false;
+  return !(offlineAt && ticket.heldSince && offlineAt.getTime() < new Date(ticket.heldSince).getTime());
 }
 
 export const TicketReplicaSchema = new Schema<TicketReplicaDoc>(
@@ -48,6 +58,7 @@ export const TicketReplicaSchema = new Schema<TicketReplicaDoc>(
     aggregateVersion: { type: Number, default: 0 },
     heldBy: { type: String, default: null },
     heldGeneration: { type: Number, default: null },
+    heldSince: { type: Date, default: null },
     holdVersion: { type: Number, default: 0 },
   },
   { collection: 'ticket_replicas', versionKey: false, timestamps: true },
