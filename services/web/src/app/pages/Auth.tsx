@@ -39,8 +39,8 @@ export function SignInPage() {
       <form onSubmit={submit} className="card stack">
         {ended && !problem ? (
           <p className="banner" role="status" data-testid="session-ended">
-            Your session has ended (signed out on another device, or your password changed). Please sign in
-            again.
+            Your session has ended (signed out on another device, your password changed, or your account was
+            locked). Please sign in again.
           </p>
         ) : null}
         {/* A refused sign-in is UNAUTHENTICATED: its own words say why (wrong password, locked account). */}
