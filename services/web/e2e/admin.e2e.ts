@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, test, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
-import { PASSWORD, personContext, reviewPage, signUp, uniqueEmail } from './support';
+import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { graphqlAnswer, newActor, PASSWORD, personContext, reviewPage, signUp, type Actor } from './support';
 
 // An ADMIN locks and unlocks other accounts from the Account page. Sign-up never makes an ADMIN (auth README,
 // "Admins"): the admin is created the way an operator does it, with the built seed command run next to the
@@ -87,25 +87,14 @@ async function seedAdmin(email: string, name: string): Promise<{ id: string; whe
   return { id: created![1]!, where };
 }
 
-interface Actor {
-  context: BrowserContext;
-  page: Page;
-  email: string;
+interface Person extends Actor {
   name: string;
   /** The account's id, as its Account page shows it. */
   id: string;
-  errors: string[];
 }
 
-async function actor(browser: Browser, info: TestInfo, who: string, name: string): Promise<Actor> {
-  const context = await browser.newContext(personContext(info));
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`${page.url()}: ${String(err)}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
-  });
-  return { context, page, email: uniqueEmail(who, info), name, id: '', errors };
+async function actor(browser: Browser, info: TestInfo, who: string, name: string): Promise<Person> {
+  return { ...(await newActor(browser, info, who)), name, id: '' };
 }
 
 async function signIn(page: Page, email: string, password: string) {
@@ -141,32 +130,13 @@ async function openAccount(page: Page, role: string): Promise<string> {
   return id;
 }
 
-/** One GraphQL operation with the page's cookies, answered as it is (errors included), without any refresh. */
-async function post(page: Page, query: string, variables: object = {}) {
-  return page.evaluate(
-    async ({ query, variables }) => {
-      const res = await fetch('/graphql', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as {
-        data?: Record<string, unknown> | null;
-        errors?: { message: string; extensions?: { code?: string } }[];
-      };
-    },
-    { query, variables },
-  );
-}
-
 const LOCK = 'mutation($id: ID!) { lockAccount(userId: $id) }';
 const UNLOCK = 'mutation($id: ID!) { unlockAccount(userId: $id) }';
 
-let admin: Actor;
+let admin: Person;
 let seededInto = '';
-let attendee: Actor;
-let organizer: Actor;
+let attendee: Person;
+let organizer: Person;
 
 test.beforeAll(async ({ browser }, info) => {
   admin = await actor(browser, info, 'admin', 'Ada Admin');
@@ -227,7 +197,7 @@ test('a locked attendee is signed out where they were signed in, and told why at
   // token, though unexpired, is refused everywhere within a second (auth README) ...
   const { page } = attendee;
   await expect
-    .poll(async () => (await post(page, '{ myTickets { id } }')).errors?.[0]?.extensions?.code, {
+    .poll(async () => (await graphqlAnswer(page, '{ myTickets { id } }')).errors?.[0]?.extensions?.code, {
       message: "the locked account's unexpired access token is refused",
       timeout: 5_000,
     })
@@ -298,7 +268,7 @@ test('attendees and organizers see no account locks, and the API refuses them FO
     await expect(page.getByLabel('User ID', { exact: true })).toHaveCount(0);
 
     for (const mutation of [LOCK, UNLOCK]) {
-      const answer = await post(page, mutation, { id: target.id });
+      const answer = await graphqlAnswer(page, mutation, { id: target.id });
       expect(answer.data ?? null, `${who.email}: ${mutation}`).toBeNull();
       expect(answer.errors?.[0]?.extensions?.code, `${who.email}: ${mutation}`).toBe('FORBIDDEN');
     }

@@ -1,5 +1,15 @@
-import { expect, test, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
-import { draftEvent, graphql, PASSWORD, personContext, reviewPage, signUp, uniqueEmail } from './support';
+import { expect, test, type Page } from '@playwright/test';
+import {
+  draftEvent,
+  graphql,
+  newActor,
+  PASSWORD,
+  personContext,
+  reviewPage,
+  signUp,
+  uniqueEmail,
+  type Actor,
+} from './support';
 
 // What a user of each role meets at the edges: offers that ended for a reason other than the holder's own
 // cancel (in words), a refused action on a stale row, bad input shown under its field, pages of an event that
@@ -7,29 +17,13 @@ import { draftEvent, graphql, PASSWORD, personContext, reviewPage, signUp, uniqu
 // Set-up goes through the gateway's API; what is checked goes through the pages.
 test.describe.configure({ mode: 'serial' });
 
-interface Actor {
-  context: BrowserContext;
-  page: Page;
-  email: string;
-  errors: string[];
-}
-
 let organizer: Actor;
 let attendee: Actor;
 let friend: Actor;
 let eventId = '';
 let typeId = '';
 
-async function actor(browser: Browser, info: TestInfo, who: string): Promise<Actor> {
-  const context = await browser.newContext(personContext(info));
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`${page.url()}: ${String(err)}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
-  });
-  return { context, page, email: uniqueEmail(who, info), errors };
-}
+const actor = newActor;
 
 const OFFER = 'mutation($id: ID!, $to: String!) { offerTransfer(ticketId: $id, toEmail: $to) { id } }';
 

@@ -1,7 +1,14 @@
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, type BrowserContextOptions, type Page, type TestInfo } from '@playwright/test';
+import {
+  expect,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+  type TestInfo,
+} from '@playwright/test';
 import QRCode from 'qrcode';
 
 const require = createRequire(import.meta.url);
@@ -81,8 +88,14 @@ export async function decodeQr(page: Page, selector: string): Promise<string | n
     });
 }
 
-/** Runs one GraphQL operation with the page's cookies (same origin as the app). */
-export async function graphql<T>(page: Page, query: string, variables: object = {}): Promise<T> {
+/** A GraphQL answer as the server sent it (errors included). */
+export interface GraphqlAnswer {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string; field?: string | null } }[];
+}
+
+/** One GraphQL operation with the page's cookies (same origin as the app), answered as it is, without any refresh. */
+export function graphqlAnswer(page: Page, query: string, variables: object = {}): Promise<GraphqlAnswer> {
   return page.evaluate(
     async ({ query, variables }) => {
       const res = await fetch('/graphql', {
@@ -91,12 +104,36 @@ export async function graphql<T>(page: Page, query: string, variables: object = 
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query, variables }),
       });
-      const body = await res.json();
-      if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
-      return body.data;
+      return (await res.json()) as GraphqlAnswer;
     },
     { query, variables },
-  ) as Promise<T>;
+  );
+}
+
+/** Runs one GraphQL operation with the page's cookies (same origin as the app); its errors throw. */
+export async function graphql<T>(page: Page, query: string, variables: object = {}): Promise<T> {
+  const body = await graphqlAnswer(page, query, variables);
+  if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
+  return body.data as T;
+}
+
+/** A person with a browser of their own; `errors` collects the page's console errors and uncaught exceptions. */
+export interface Actor {
+  context: BrowserContext;
+  page: Page;
+  email: string;
+  errors: string[];
+}
+
+export async function newActor(browser: Browser, info: TestInfo, who: string): Promise<Actor> {
+  const context = await browser.newContext(personContext(info));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`${page.url()}: ${String(err)}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
+  });
+  return { context, page, email: uniqueEmail(who, info), errors };
 }
 
 /**
