@@ -7,7 +7,7 @@ import {
   type Page,
   type TestInfo,
 } from '@playwright/test';
-import { draftEvent, graphql, personContext, reviewPage, signUp, uniqueEmail } from './support';
+import { draftEvent, graphql, newActor, reviewPage, signUp, uniqueEmail } from './support';
 
 // The organizer's side of the waiting room, on the sales dashboard: the switch, the live queue numbers (the
 // panel asks every 2 s while visible), the tuning form with the API's field errors, and FORBIDDEN for a draft.
@@ -38,16 +38,7 @@ type RoomNow = {
   admittedOutstanding: number;
 };
 
-async function actor(browser: Browser, info: TestInfo): Promise<Actor> {
-  const context = await browser.newContext(personContext(info));
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`${page.url()}: ${String(err)}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
-  });
-  return { context, page, errors };
-}
+const actor = (browser: Browser, info: TestInfo): Promise<Actor> => newActor(browser, info, 'room-actor');
 
 const roomNow = async (page: Page) =>
   (await graphql<{ waitingRoom: RoomNow }>(page, ROOM, { id: eventId })).waitingRoom;

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
-import { graphql, reviewPage, signUp, uniqueEmail, personContext } from './support';
+import { graphql, newActor, reviewPage, signUp, uniqueEmail } from './support';
 
 // A busy sale behind a waiting room that admits one buyer at a time: a first buyer holds the only turn; the
 // second joins the queue on the event page and sees their position; when the first uses the pass, the second's
@@ -21,16 +21,7 @@ let eventTitle = '';
 
 const STATUS = `query($id: ID!) { waitingRoomStatus(eventId: $id) { state position admissionPass } }`;
 
-async function person(browser: Browser, info: TestInfo): Promise<Person> {
-  const context = await browser.newContext(personContext(info));
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`${page.url()}: ${String(err)}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
-  });
-  return { context, page, errors };
-}
+const person = (browser: Browser, info: TestInfo): Promise<Person> => newActor(browser, info, 'room-person');
 
 function localInput(minutesAhead: number): string {
   const d = new Date(Date.now() + minutesAhead * 60_000);
