@@ -613,6 +613,79 @@ describe('security through the gateway (auth + event + gateway processes, real s
       expect(await codeOf(stack.graphqlUrl, ME, again.body.data.signIn.accessToken)).toBe('OK');
     }, 30_000);
 
+    it('an admin finds an account by email or id and sees whether it is locked; nobody else may', async () => {
+      const user = await signedUp('ATTENDEE');
+      const other = await signedUp('ORGANIZER');
+      const now = Math.floor(Date.now() / 1000);
+      const admin = await signWith(stack.signingJwk, {
+        sub: randomUUID(),
+        email: 'ops@example.test',
+        role: 'ADMIN',
+        name: 'Ops',
+        iss: stack.issuer,
+        aud: stack.audience,
+        iat: now,
+        exp: now + 600,
+        sid: randomUUID(),
+      });
+      const BY_EMAIL = `query($email: String!) { userByEmail(email: $email) { id name email role locked } }`;
+      const BY_ID = `query($id: ID!) { user(id: $id) { id email locked } }`;
+      const asAdmin = (query: string, variables: Record<string, unknown>) =>
+        postGraphql(stack.graphqlUrl, query, variables, { headers: { authorization: `Bearer ${admin}` } });
+
+      // Case and spaces around the address do not matter, as at sign-in.
+      const found = await asAdmin(BY_EMAIL, { email: `  ${user.email.toUpperCase()} ` });
+      expect(found.body.errors).toBeUndefined();
+      expect(found.body.data.userByEmail).toMatchObject({
+        id: user.id,
+        email: user.email,
+        role: 'ATTENDEE',
+        locked: false,
+      });
+      await asAdmin(`mutation($id: ID!) { lockAccount(userId: $id) }`, { id: user.id });
+      expect((await asAdmin(BY_ID, { id: user.id })).body.data.user).toEqual({
+        id: user.id,
+        email: user.email,
+        locked: true,
+      });
+
+      // Unknown or malformed: named on the argument.
+      const unknown = await asAdmin(BY_EMAIL, { email: `nobody-${randomUUID()}@example.com` });
+      expect(unknown.body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'email' });
+      const malformed = await asAdmin(BY_EMAIL, { email: 'not an address' });
+      expect(malformed.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'email',
+      });
+      const noId = await asAdmin(BY_ID, { id: randomUUID() });
+      expect(noId.body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+
+      // Anyone else: refused, and the lock state is not theirs to see, not even through `me`. (The locked
+      // user's own token is dead already.)
+      const asOrganizer = { headers: { authorization: `Bearer ${other.token}` } };
+      for (const [query, variables] of [
+        [BY_EMAIL, { email: user.email }],
+        [BY_ID, { id: user.id }],
+      ] as const) {
+        expect(errorCodes(await postGraphql(stack.graphqlUrl, query, variables, asOrganizer))).toEqual([
+          'FORBIDDEN',
+        ]);
+      }
+      expect(errorCodes(await postGraphql(stack.graphqlUrl, BY_ID, { id: user.id }))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
+      const own = await postGraphql(
+        stack.graphqlUrl,
+        '{ me { id locked } }',
+        {},
+        {
+          headers: { authorization: `Bearer ${other.token}` },
+        },
+      );
+      expect(errorCodes(own)).toEqual(['FORBIDDEN']);
+      expect(own.body.errors?.[0]?.path).toEqual(['me', 'locked']);
+    }, 30_000);
+
     it('a revocation lost from Redis (restart, flush) is re-asserted by auth from MongoDB, and a fresh process refuses it', async () => {
       const user = await signedUp();
       await user.s.post(SIGN_OUT);

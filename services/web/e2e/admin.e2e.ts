@@ -132,6 +132,7 @@ async function openAccount(page: Page, role: string): Promise<string> {
 
 const LOCK = 'mutation($id: ID!) { lockAccount(userId: $id) }';
 const UNLOCK = 'mutation($id: ID!) { unlockAccount(userId: $id) }';
+const FIND = 'query($id: ID!) { user(id: $id) { id email locked } }';
 
 let admin: Person;
 let seededInto = '';
@@ -156,6 +157,21 @@ test.afterAll(async () => {
   for (const a of [admin, attendee, organizer]) await a?.context.close();
 });
 
+/** The admin's "Lock or unlock an account" card on the Account page. */
+const locksOf = (page: Page) => page.getByRole('region', { name: 'Lock or unlock an account' });
+
+/** Looks an account up on the admin's card, as an admin types it (an email address or a user id). */
+async function findAccount(page: Page, term: string) {
+  const locks = locksOf(page);
+  await locks.getByLabel('Email or user ID', { exact: true }).fill(term);
+  await locks.getByRole('button', { name: 'Find account', exact: true }).click();
+  return locks;
+}
+
+/** One fact of the account the admin found (`Status`, `User ID`...). */
+const foundFact = (page: Page, name: string) =>
+  locksOf(page).getByRole('group', { name: 'Account found' }).locator(`dt:text-is("${name}") + dd`);
+
 test('the seeded admin signs in and finds the account locks on the Account page', async ({}, info) => {
   const { page } = admin;
   await page.goto('/signin');
@@ -166,15 +182,26 @@ test('the seeded admin signs in and finds the account locks on the Account page'
     `the admin seeded with ${seededInto}`,
   ).toBeVisible();
   expect(await openAccount(page, 'Admin'), 'the account the seed command created').toBe(admin.id);
-  const locks = page.getByRole('form', { name: 'Lock or unlock an account' });
+  const locks = locksOf(page);
   await expect(locks.getByRole('heading', { name: 'Lock or unlock an account' })).toBeVisible();
-  await expect(locks.getByRole('button', { name: 'Lock account', exact: true })).toBeEnabled();
-  await expect(locks.getByRole('button', { name: 'Unlock account', exact: true })).toBeEnabled();
+  await expect(locks.getByRole('button', { name: 'Find account', exact: true })).toBeEnabled();
+  // Nothing to lock until an account is found.
+  await expect(locks.getByRole('button', { name: /Lock account|Unlock account/ })).toHaveCount(0);
   await reviewPage(page, info, 'account-admin');
 
+  // An address nobody signed up with, and one that is not an address: told under the field.
+  const field = locks.getByLabel('Email or user ID', { exact: true });
+  await findAccount(page, `nobody-${Date.now()}@example.com`);
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(field).toHaveAccessibleDescription('User not found');
+  await expect(locks.getByRole('group', { name: 'Account found' })).toHaveCount(0);
+  await findAccount(page, 'someone@');
+  await expect(field).toHaveAccessibleDescription('Enter a valid email address');
+
   // An admin cannot lock themselves out: told under the field, nothing else happens.
-  const field = locks.getByLabel('User ID', { exact: true });
-  await field.fill(admin.id);
+  await findAccount(page, admin.email);
+  await expect(foundFact(page, 'User ID')).toHaveText(admin.id);
+  await expect(foundFact(page, 'Status')).toHaveText('Active');
   await locks.getByRole('button', { name: 'Lock account', exact: true }).click();
   await expect(field).toHaveAttribute('aria-invalid', 'true');
   await expect(field).toHaveAccessibleDescription('An admin cannot lock their own account');
@@ -186,11 +213,17 @@ test('the seeded admin signs in and finds the account locks on the Account page'
 test('a locked attendee is signed out where they were signed in, and told why at sign-in', async ({
   browser,
 }, info) => {
-  const locks = admin.page.getByRole('form', { name: 'Lock or unlock an account' });
-  await locks.getByLabel('User ID', { exact: true }).fill(attendee.id);
+  // Found by the address they signed up with, typed as people do (case and spaces do not matter).
+  const locks = await findAccount(admin.page, `  ${attendee.email.toUpperCase()} `);
+  await expect(foundFact(admin.page, 'Name')).toHaveText(attendee.name);
+  await expect(foundFact(admin.page, 'User ID')).toHaveText(attendee.id);
+  await expect(foundFact(admin.page, 'Status')).toHaveText('Active');
   await locks.getByRole('button', { name: 'Lock account', exact: true }).click();
   // The attendee had one session, the one sign-up started.
-  await expect(locks.getByRole('status')).toHaveText(`Account ${attendee.id} locked; 1 session ended.`);
+  await expect(locks.getByRole('status')).toHaveText(
+    `${attendee.name} (${attendee.email}) is locked; 1 session ended.`,
+  );
+  await expect(foundFact(admin.page, 'Status')).toHaveText('Locked');
   await expect(locks.getByRole('alert')).toHaveCount(0);
 
   // The attendee's own tab is still open on their Account page. Every session of theirs ended: their access
@@ -237,10 +270,16 @@ test('a locked attendee is signed out where they were signed in, and told why at
 });
 
 test('an unlocked attendee signs in again', async () => {
-  const locks = admin.page.getByRole('form', { name: 'Lock or unlock an account' });
-  await expect(locks.getByLabel('User ID', { exact: true })).toHaveValue(attendee.id);
+  // Found again later, by user id this time: the lock is what the server holds, not what this page remembers.
+  await admin.page.reload();
+  await signedIn(admin.page);
+  const locks = await findAccount(admin.page, attendee.id);
+  await expect(foundFact(admin.page, 'Email')).toHaveText(attendee.email);
+  await expect(foundFact(admin.page, 'Status')).toHaveText('Locked');
+  await expect(locks.getByRole('button', { name: 'Lock account', exact: true })).toHaveCount(0);
   await locks.getByRole('button', { name: 'Unlock account', exact: true }).click();
-  await expect(locks.getByRole('status')).toHaveText(`Account ${attendee.id} unlocked.`);
+  await expect(locks.getByRole('status')).toHaveText(`${attendee.name} (${attendee.email}) is unlocked.`);
+  await expect(foundFact(admin.page, 'Status')).toHaveText('Active');
 
   const { page } = attendee;
   await signIn(page, attendee.email, PASSWORD);
@@ -263,11 +302,13 @@ test('attendees and organizers see no account locks, and the API refuses them FO
   ] as const) {
     const { page } = who;
     await expect(page.getByRole('form', { name: 'Change password' })).toBeVisible();
-    await expect(page.getByRole('form', { name: 'Lock or unlock an account' })).toHaveCount(0);
-    await expect(page.getByRole('button', { name: /Lock account|Unlock account/ })).toHaveCount(0);
-    await expect(page.getByLabel('User ID', { exact: true })).toHaveCount(0);
+    await expect(locksOf(page)).toHaveCount(0);
+    await expect(page.getByRole('button', { name: /Lock account|Unlock account|Find account/ })).toHaveCount(
+      0,
+    );
+    await expect(page.getByLabel('Email or user ID', { exact: true })).toHaveCount(0);
 
-    for (const mutation of [LOCK, UNLOCK]) {
+    for (const mutation of [LOCK, UNLOCK, FIND]) {
       const answer = await graphqlAnswer(page, mutation, { id: target.id });
       expect(answer.data ?? null, `${who.email}: ${mutation}`).toBeNull();
       expect(answer.errors?.[0]?.extensions?.code, `${who.email}: ${mutation}`).toBe('FORBIDDEN');

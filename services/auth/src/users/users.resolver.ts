@@ -1,9 +1,14 @@
-import { Context, Parent, Query, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
+import { Args, Context, ID, Parent, Query, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
 import {
+  badInput,
   CurrentUser,
   forbidden,
+  isValidEmail,
+  normaliseEmail,
+  notFound,
   Public,
   requireUser,
+  Roles,
   userFromContext,
   type AuthUser,
 } from '@ticketing/platform';
@@ -28,6 +33,27 @@ export class UsersResolver {
   @Query(() => User, { description: 'The signed-in account.' })
   async me(@CurrentUser() viewer: AuthUser): Promise<User> {
     return toUserModel(await this.auth.me(viewer.id));
+  }
+
+  @Roles('ADMIN')
+  @Query(() => User, {
+    description:
+      'ADMIN: the account with this email address (as signed up; case and spaces around it do not matter).',
+  })
+  async userByEmail(@Args('email') email: string): Promise<User> {
+    const normalised = normaliseEmail(email);
+    if (!isValidEmail(normalised)) throw badInput('email', 'Enter a valid email address');
+    const user = await this.users.findByEmail(normalised);
+    if (user === null) throw notFound('User', 'email');
+    return toUserModel(user);
+  }
+
+  @Roles('ADMIN')
+  @Query(() => User, { description: 'ADMIN: the account with this id.' })
+  async user(@Args('id', { type: () => ID }) id: string): Promise<User> {
+    const user = await this.users.findById(id);
+    if (user === null) throw notFound('User', 'id');
+    return toUserModel(user);
   }
 
   /**
@@ -61,5 +87,14 @@ export class UsersResolver {
     if (!maySeePrivate(await userFromContext(ctx), user))
       throw forbidden('Only the account itself or an admin may see its role');
     return user.role;
+  }
+
+  @Public()
+  @ResolveField(() => Boolean, { nullable: true })
+  async locked(@Parent() user: User, @Context() ctx: GqlContext): Promise<boolean> {
+    const viewer = await userFromContext(ctx);
+    if (viewer?.role !== UserRole.ADMIN)
+      throw forbidden('Only an admin may see whether an account is locked');
+    return user.locked;
   }
 }

@@ -127,5 +127,6 @@ export function toUserModel(user: StoredUser): User {
   model.email = user.email;
   model.role = user.role;
   model.createdAt = user.createdAt;
+  model.locked = user.lockedAt != null;
   return model;
 }

@@ -23,6 +23,12 @@ export class User {
   @Field()
   createdAt!: Date;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Whether an admin has locked the account (lockAccount). Visible to admins only.',
+  })
+  locked!: boolean;
+
   /**
    * Not in the schema: set when the object is handed to the account's own new session (signUp,
    * signIn, refreshSession answer before the caller has an access token to prove who it is).

@@ -43,6 +43,35 @@ export const CHANGE_PASSWORD = /* GraphQL */ `
   }
 `;
 
+/** ADMIN: one account, found by its email address or its id, with whether it is locked. */
+const ADMIN_USER = /* GraphQL */ `
+  fragment AdminUser on User {
+    id
+    name
+    email
+    role
+    locked
+  }
+`;
+
+export const USER_BY_EMAIL = /* GraphQL */ `
+  query UserByEmail($email: String!) {
+    userByEmail(email: $email) {
+      ...AdminUser
+    }
+  }
+  ${ADMIN_USER}
+`;
+
+export const USER_BY_ID = /* GraphQL */ `
+  query UserById($id: ID!) {
+    user(id: $id) {
+      ...AdminUser
+    }
+  }
+  ${ADMIN_USER}
+`;
+
 /** ADMIN: an account that can no longer sign in (every session ends); answers the number of sessions ended. */
 export const LOCK_ACCOUNT = /* GraphQL */ `
   mutation LockAccount($userId: ID!) {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation } from 'urql';
+import { useClient, useMutation } from 'urql';
 import { ErrorBanner, Field, Notice } from '../components/ui';
-import { CHANGE_PASSWORD, LOCK_ACCOUNT, UNLOCK_ACCOUNT } from '../api/documents';
+import { CHANGE_PASSWORD, LOCK_ACCOUNT, UNLOCK_ACCOUNT, USER_BY_EMAIL, USER_BY_ID } from '../api/documents';
 import { useSession } from '../lib/auth';
 import { fieldErrors, problemOf, type ApiProblem } from '../lib/errors';
 import { titleCase } from '../lib/format';
@@ -75,63 +75,141 @@ function ChangePasswordForm() {
   );
 }
 
-/** ADMIN: lock an account (it can no longer sign in; its sessions end at once) or unlock it, by user id. */
+interface AdminUser {
+  id: string;
+  name: string;
+  email: string | null;
+  role: string | null;
+  locked: boolean | null;
+}
+
+/**
+ * ADMIN: find an account by its email address or its user id, see whether it is locked, and lock it (it can
+ * no longer sign in; its sessions end at once) or unlock it. The account is shown before anything is done
+ * to it, so an admin sees whom they are about to lock.
+ */
 function AccountLocks() {
-  const [userId, setUserId] = useState('');
+  const client = useClient();
+  const [search, setSearch] = useState('');
+  const [finding, setFinding] = useState(false);
+  const [account, setAccount] = useState<AdminUser | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [lockResult, lock] = useMutation<{ lockAccount: number }>(LOCK_ACCOUNT);
   const [unlockResult, unlock] = useMutation<{ unlockAccount: boolean }>(UNLOCK_ACCOUNT);
-  const [outcome, setOutcome] = useState<{ text: string } | { problem: ApiProblem | null } | null>(null);
-  const busy = lockResult.fetching || unlockResult.fetching;
-  const problem = outcome && 'problem' in outcome ? outcome.problem : null;
+  const busy = finding || lockResult.fetching || unlockResult.fetching;
+  const err = fieldErrors(problem);
+  // The API names `email` or `id` for the lookup and `userId` for the lock: all are this one field.
+  const searchError = err('email') ?? err('id') ?? err('userId');
 
-  async function run(action: 'lock' | 'unlock') {
-    const id = userId.trim();
-    if (!id) return;
-    if (action === 'lock') {
-      const res = await lock({ userId: id });
-      setOutcome(
-        res.data
-          ? {
-              text: `Account ${id} locked; ${res.data.lockAccount} session${res.data.lockAccount === 1 ? '' : 's'} ended.`,
-            }
-          : { problem: problemOf(res.error) },
-      );
-    } else {
-      const res = await unlock({ userId: id });
-      setOutcome(res.data ? { text: `Account ${id} unlocked.` } : { problem: problemOf(res.error) });
+  /** Reads the account afresh (after a lock, to show what the server now holds). */
+  async function load(term: string): Promise<AdminUser | null> {
+    const byEmail = term.includes('@');
+    const res = await client
+      .query<{ userByEmail?: AdminUser; user?: AdminUser }>(
+        byEmail ? USER_BY_EMAIL : USER_BY_ID,
+        byEmail ? { email: term } : { id: term },
+        { requestPolicy: 'network-only' },
+      )
+      .toPromise();
+    const found = (byEmail ? res.data?.userByEmail : res.data?.user) ?? null;
+    if (!found) setProblem(problemOf(res.error));
+    return found;
+  }
+
+  async function find(e: FormEvent) {
+    e.preventDefault();
+    const term = search.trim();
+    if (!term) return;
+    setFinding(true);
+    setNotice(null);
+    setProblem(null);
+    setAccount(null);
+    try {
+      setAccount(await load(term));
+    } finally {
+      setFinding(false);
     }
   }
 
+  async function setLocked(target: AdminUser, locked: boolean) {
+    setNotice(null);
+    setProblem(null);
+    const res = locked ? await lock({ userId: target.id }) : await unlock({ userId: target.id });
+    if (res.error) {
+      setProblem(problemOf(res.error));
+      return;
+    }
+    const ended = (res.data as { lockAccount?: number } | undefined)?.lockAccount ?? 0;
+    setNotice(
+      locked
+        ? `${target.name} (${target.email ?? target.id}) is locked; ${ended} session${ended === 1 ? '' : 's'} ended.`
+        : `${target.name} (${target.email ?? target.id}) is unlocked.`,
+    );
+    setAccount((await load(target.id)) ?? { ...target, locked });
+  }
+
   return (
-    <form
-      className="card stack"
-      aria-label="Lock or unlock an account"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void run('lock');
-      }}
-    >
-      <h2>Lock or unlock an account</h2>
+    <section className="card stack" aria-labelledby="account-locks-heading">
+      <h2 id="account-locks-heading">Lock or unlock an account</h2>
       <p className="muted">A locked account cannot sign in, and every session of it ends at once.</p>
-      {outcome && 'text' in outcome ? <Notice>{outcome.text}</Notice> : null}
-      <ErrorBanner problem={problem} />
-      <Field
-        label="User ID"
-        required
-        autoComplete="off"
-        value={userId}
-        error={fieldErrors(problem)('userId')}
-        onChange={(e) => setUserId(e.target.value)}
-      />
-      <div className="actions">
-        <button type="submit" className="button danger" disabled={busy}>
-          Lock account
-        </button>
-        <button type="button" className="button secondary" disabled={busy} onClick={() => void run('unlock')}>
-          Unlock account
-        </button>
-      </div>
-    </form>
+      {notice ? <Notice>{notice}</Notice> : null}
+      <ErrorBanner problem={searchError ? null : problem} />
+      <form className="stack" aria-label="Find an account" onSubmit={find}>
+        <Field
+          label="Email or user ID"
+          required
+          autoComplete="off"
+          value={search}
+          error={searchError}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        <div className="actions">
+          <button type="submit" className="button secondary" disabled={busy}>
+            {finding ? 'Finding…' : 'Find account'}
+          </button>
+        </div>
+      </form>
+      {account ? (
+        <div className="stack" aria-label="Account found" role="group">
+          <dl className="account-facts">
+            <dt>Name</dt>
+            <dd>{account.name}</dd>
+            <dt>Email</dt>
+            <dd>{account.email ?? '—'}</dd>
+            <dt>Account type</dt>
+            <dd>{account.role ? titleCase(account.role) : '—'}</dd>
+            <dt>User ID</dt>
+            <dd>
+              <code>{account.id}</code>
+            </dd>
+            <dt>Status</dt>
+            <dd>{account.locked ? 'Locked' : 'Active'}</dd>
+          </dl>
+          <div className="actions">
+            {account.locked ? (
+              <button
+                type="button"
+                className="button secondary"
+                disabled={busy}
+                onClick={() => void setLocked(account, false)}
+              >
+                Unlock account
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="button danger"
+                disabled={busy}
+                onClick={() => void setLocked(account, true)}
+              >
+                Lock account
+              </button>
+            )}
+          </div>
+        </div>
+      ) : null}
+    </section>
   );
 }
 
