@@ -43,6 +43,8 @@ interface Row {
   /** Roles that may run it. Reads are run by each of them as the control; mutations are not (they change state). */
   allowed: Role[];
   mutation?: boolean;
+  /** What a refused role is told, where the words matter (staff refused an organizer-only operation). */
+  refusal?: Partial<Record<Role, RegExp>>;
 }
 
 const rows: Row[] = [
@@ -169,6 +171,8 @@ const rows: Row[] = [
     query: `query Q($id: ID!) { salesSummary(eventId: $id) { eventId } }`,
     variables: (f) => ({ id: f.eventId }),
     allowed: ['organizer'],
+    // Not "not staff": they are staff; the operation is the organizer's.
+    refusal: { staff: /^Only the event's organizer or an admin may do this$/ },
   },
   {
     name: 'ticket.offerTransfer (someone else’s ticket)',
@@ -439,6 +443,8 @@ describe('authorization matrix: every operation of every subgraph, every role, t
         }
         expect(answer.body.errors?.length, what).toBeGreaterThan(0);
         expect(refusedCodes(role), what).toContain(answer.body.errors![0]!.extensions?.code);
+        const told = row.refusal?.[role];
+        if (told) expect(answer.body.errors![0]!.message, what).toMatch(told);
         expect(field === undefined || answer.body.data?.[field] == null, what).toBe(true);
       }
     });

@@ -170,7 +170,12 @@ describe('scanTicket', () => {
     const master = svc.config.DISPLAY_CODE_MASTER_KEY;
     const stale = displayCodeOf(master, tickets[1]!, 1, Date.now() - 60_000);
     const expired = await scan(stale);
-    expect(expired.data.scanTicket).toMatchObject({ result: 'INVALID', reason: 'EXPIRED_CODE' });
+    // Genuine, a minute old: the holder's screen is stale, and the log names the ticket.
+    expect(expired.data.scanTicket).toMatchObject({
+      result: 'INVALID',
+      reason: 'EXPIRED_CODE',
+      ticketId: tickets[1]!.ticketId,
+    });
 
     const previousStep = displayCodeOf(master, tickets[1]!, 1, Date.now() - 15_000);
     const ok = await scan(previousStep);
@@ -184,9 +189,15 @@ describe('scanTicket', () => {
       deriveDisplaySecret('another-master-key-with-enough-characters', tickets[2]!.ticketId, 1),
       Date.now(),
     )}`;
+    // Not "expired" (refreshing would not help): wrong, and no ticket is named on its word.
     expect((await scan(foreign)).data.scanTicket).toMatchObject({
       result: 'INVALID',
-      reason: 'EXPIRED_CODE',
+      reason: 'WRONG_CODE',
+      ticketId: null,
+    });
+    expect((await scan(`D1.${tickets[2]!.ticketId}.1.00000000`)).data.scanTicket).toMatchObject({
+      result: 'INVALID',
+      reason: 'WRONG_CODE',
     });
   });
 
@@ -479,6 +490,185 @@ describe('offline scans of a ticket put on offer', () => {
     });
     // Online, now, both are held (the one let in offline is inside: ALREADY_CHECKED_IN is not asked here).
     expect((await scan(keyServer.token(fx, after))).data.scanTicket.reason).toBe('TRANSFER_PENDING');
+  });
+});
+
+describe('offline scans of a code a transfer has since replaced', () => {
+  it('one made before the offer admitted then: the ticket is inside, the new holder gets ALREADY_CHECKED_IN', async () => {
+    const replica = svc.get(ReplicaService);
+    const [used, unused] = [issuedTicket(fx, 'Seller Early'), issuedTicket(fx, 'Seller Late')];
+    const scannedBefore = new Date(Date.now() - 60_000);
+    const recipients: string[] = [];
+    for (const t of [used, unused]) {
+      await replica.applyIssued(t.issued.data);
+      // Offered, then accepted: the offer's time is when the old code stopped admitting.
+      await replica.applyHold(holdOf(fx, t, true, 2).data, true);
+      const [transferred, revoked, toHolderId] = transferOf(fx, t);
+      await replica.applyTransferred({ ...transferred.data, aggregateVersion: 3 });
+      await replica.applyRevoked({ ...revoked.data, aggregateVersion: 3 });
+      recipients.push(toHolderId);
+    }
+    const item = (t: TicketFixture, scannedAt: Date) => ({
+      code: keyServer.token(fx, t),
+      gateId: 'Field',
+      deviceId: 'offline-2',
+      nonce: nonce(),
+      scannedAt: scannedAt.toISOString(),
+    });
+    const answer = await gql(
+      svc.url,
+      SYNC,
+      { input: { eventId: fx.eventId, scans: [item(used, scannedBefore), item(unused, new Date())] } },
+      tokens[staff.id],
+    );
+    expect(answer.errors).toBeUndefined();
+    // The device let the seller in before they offered the ticket: that admission stands.
+    expect(answer.data.syncScans.results[0].outcome).toMatchObject({
+      result: 'ACCEPTED',
+      ticketId: used.ticketId,
+    });
+    // Made after the offer (here: now), the old code is refused as any replaced code is.
+    expect(answer.data.syncScans.results[1].outcome).toMatchObject({
+      result: 'REVOKED',
+      reason: 'OLD_GENERATION',
+    });
+    // So the ticket is inside: the recipient's new code does not let a second person in on it.
+    expect((await scan(keyServer.token(fx, used, 2, recipients[0]))).data.scanTicket).toMatchObject({
+      result: 'ALREADY_CHECKED_IN',
+      ticketId: used.ticketId,
+    });
+    expect((await scan(keyServer.token(fx, unused, 2, recipients[1]))).data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      generation: 2,
+    });
+    // Online, the replaced code never admits, whenever it is scanned.
+    expect((await scan(keyServer.token(fx, used))).data.scanTicket.reason).toBe('OLD_GENERATION');
+  });
+
+  it('when the new holder came in first, the late upload is the conflict the organizer sees', async () => {
+    const replica = svc.get(ReplicaService);
+    const t = issuedTicket(fx, 'Double Entry');
+    await replica.applyIssued(t.issued.data);
+    await replica.applyHold(holdOf(fx, t, true, 2).data, true);
+    const [transferred, revoked, toHolderId] = transferOf(fx, t);
+    await replica.applyTransferred({ ...transferred.data, aggregateVersion: 3 });
+    await replica.applyRevoked({ ...revoked.data, aggregateVersion: 3 });
+    expect((await scan(keyServer.token(fx, t, 2, toHolderId))).data.scanTicket.result).toBe('ACCEPTED');
+    const answer = await gql(
+      svc.url,
+      SYNC,
+      {
+        input: {
+          eventId: fx.eventId,
+          scans: [
+            {
+              code: keyServer.token(fx, t),
+              gateId: 'Field',
+              deviceId: 'offline-3',
+              nonce: nonce(),
+              scannedAt: new Date(Date.now() - 60_000).toISOString(),
+            },
+          ],
+        },
+      },
+      tokens[staff.id],
+    );
+    expect(answer.data.syncScans.results[0]).toMatchObject({
+      conflict: true,
+      outcome: { result: 'ALREADY_CHECKED_IN', ticketId: t.ticketId },
+    });
+    expect(answer.data.syncScans.conflicts).toBe(1);
+  });
+});
+
+describe('the end of the event', () => {
+  it('refuses entries after it (REVOKED, EVENT_ENDED), online and offline, and still lets people out', async () => {
+    const over = eventFixture(organizer.id, -5 * 3600_000, { allowReentry: true });
+    const inside = issuedTicket(over, 'Stayed Late');
+    const late = issuedTicket(over, 'Came Late');
+    const replica = svc.get(ReplicaService);
+    await replica.applyEventSnapshot(over.published.data);
+    await replica.applyStaff(staffChanged(over, [{ userId: staff.id, email: staff.email }]).data);
+    for (const t of [inside, late]) await replica.applyIssued(t.issued.data);
+    const ended = new Date(over.published.data.endsAt);
+    // Admitted during the event (an offline scan from then), leaving after it.
+    const sync = await gql(
+      svc.url,
+      SYNC,
+      {
+        input: {
+          eventId: over.eventId,
+          scans: [
+            {
+              code: keyServer.token(over, inside),
+              gateId: 'Main',
+              deviceId: 'offline-4',
+              nonce: nonce(),
+              scannedAt: new Date(ended.getTime() - 60_000).toISOString(),
+            },
+            {
+              code: keyServer.token(over, late),
+              gateId: 'Main',
+              deviceId: 'offline-4',
+              nonce: nonce(),
+              scannedAt: new Date(ended.getTime() + 60_000).toISOString(),
+            },
+          ],
+        },
+      },
+      tokens[staff.id],
+    );
+    expect(sync.data.syncScans.results.map((r: { outcome: { result: string } }) => r.outcome.result)).toEqual(
+      ['ACCEPTED', 'REVOKED'],
+    );
+    expect(sync.data.syncScans.results[1].outcome.reason).toBe('EVENT_ENDED');
+    expect(
+      (await scan(keyServer.token(over, late), { eventId: over.eventId })).data.scanTicket,
+    ).toMatchObject({
+      result: 'REVOKED',
+      reason: 'EVENT_ENDED',
+      holderName: 'Came Late',
+    });
+    expect(await checkins().countDocuments({ _id: late.ticketId })).toBe(0);
+    const exit = await gql(
+      svc.url,
+      SCAN,
+      {
+        input: {
+          eventId: over.eventId,
+          code: keyServer.token(over, inside),
+          gateId: 'Main',
+          deviceId: 'd',
+          nonce: nonce(),
+          direction: 'EXIT',
+        },
+      },
+      tokens[staff.id],
+    );
+    expect(exit.data.scanTicket.result).toBe('EXITED');
+    // The offline bundle says when the event ends, so a device without the network refuses the same way.
+    const bundle = await gql(
+      svc.url,
+      `query($id: ID!) { offlineBundle(eventId: $id) { endsAt } }`,
+      { id: over.eventId },
+      tokens[staff.id],
+    );
+    expect(new Date(bundle.data.offlineBundle.endsAt).getTime()).toBe(ended.getTime());
+  });
+});
+
+describe('a ticket issued a moment ago', () => {
+  it('is admitted on its first scan: a genuine code waits briefly for its ticket.issued', async () => {
+    const t = issuedTicket(fx, 'Door Buyer');
+    const scanned = scan(keyServer.token(fx, t));
+    // The ticket reaches this replica only after the scan has started (a buyer at the door).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await publisher.publish(t.issued);
+    expect((await scanned).data.scanTicket).toMatchObject({
+      result: 'ACCEPTED',
+      ticketId: t.ticketId,
+      holderName: 'Door Buyer',
+    });
   });
 });
 

@@ -187,7 +187,23 @@ describe('bad input is refused with BAD_USER_INPUT naming the field, and nothing
       const tiers = gaInput({
         pricing: { type: 'TIERED', tierBasis: 'QUANTITY', tiers: [{ priceMinor: 100, upToQuantity: 500 }] },
       });
-      refusedOn(await t.gql(ADD_TICKET_TYPE, { eventId, input: tiers }, organizer), 'input.pricing.tiers');
+      refusedOn(
+        await t.gql(ADD_TICKET_TYPE, { eventId, input: tiers }, organizer),
+        'input.pricing.tiers.0.upToQuantity',
+      );
+      // What the pricing service refuses too (setPricingPolicy): no free tier, no zero floor.
+      const freeTier = gaInput({
+        pricing: { type: 'TIERED', tierBasis: 'QUANTITY', tiers: [{ priceMinor: 0, upToQuantity: 5 }] },
+      });
+      refusedOn(
+        await t.gql(ADD_TICKET_TYPE, { eventId, input: freeTier }, organizer),
+        'input.pricing.tiers.0.priceMinor',
+      );
+      const zeroFloor = gaInput({ pricing: { type: 'DEMAND', floorMinor: 0, ceilingMinor: 9000 } });
+      refusedOn(
+        await t.gql(ADD_TICKET_TYPE, { eventId, input: zeroFloor }, organizer),
+        'input.pricing.floorMinor',
+      );
     });
   });
 

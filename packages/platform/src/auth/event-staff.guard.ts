@@ -50,7 +50,11 @@ export class EventStaffGuard implements CanActivate {
     const access = this.eventAccess();
     if (await access.isOrganizer(user.id, eventId)) return true;
     if (!options.organizerOnly && (await access.isStaff(user.id, eventId))) return true;
-    throw forbidden('Not staff of this event');
+    throw forbidden(
+      options.organizerOnly
+        ? "Only the event's organizer or an admin may do this"
+        : 'Not staff of this event',
+    );
   }
 
   private eventIdOf(

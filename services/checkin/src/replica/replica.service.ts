@@ -163,6 +163,12 @@ export class ReplicaService {
   }
 
   async applyTransferred(data: TicketTransferredData): Promise<boolean> {
+    // When the replaced code stopped admitting: the offer's time when this replica holds that offer (a
+    // ticket's messages arrive in order, one at a time), else the transfer's.
+    const before = await this.findTicket(data.ticketId);
+    const offered =
+      before?.heldGeneration === data.previousGeneration && before.heldSince ? before.heldSince : null;
+    const supersededAt = offered ? new Date(offered) : new Date(data.transferredAt);
     // The re-key ends the offer too: `holdVersion` moves past it, so a late transfer-offered cannot hold the
     // new holder's ticket (and a hold of the old generation no longer matches the current one anyway).
     const grow = {
@@ -184,6 +190,8 @@ export class ReplicaService {
           heldBy: null,
           heldGeneration: null,
           heldSince: null,
+          supersededGeneration: data.previousGeneration,
+          supersededAt,
         },
         $max: grow,
       },

@@ -5,6 +5,7 @@ import {
   appendOutbox,
   conflict,
   deriveDisplaySecret,
+  DISPLAY_CODE_STEP_SECONDS,
   getLogger,
   InjectConfig,
   isDuplicateKeyError,
@@ -22,7 +23,11 @@ import { TicketKeysClient } from '../keys/ticket-keys.client';
 import { CheckinEventAccess } from '../replica/event-access.service';
 import { ReplicaService } from '../replica/replica.service';
 import type { EventReplicaDoc } from '../replica/schemas/event-replica.schema';
-import { heldAtGate, type TicketReplicaDoc } from '../replica/schemas/ticket-replica.schema';
+import {
+  admittedBeforeTransfer,
+  heldAtGate,
+  type TicketReplicaDoc,
+} from '../replica/schemas/ticket-replica.schema';
 import { ScanDirection, ScanMethod, ScanResult, type ScanOutcome } from './models/scan.model';
 import { CHECKIN, type CheckinDoc } from './schemas/checkin.schema';
 import {
@@ -70,6 +75,10 @@ type Exit = { exited: true } | { exited: false; reason: 'NOT_CHECKED_IN' | 'ALRE
 
 /** Redis gate value of a ticket that went out (the record says whether it is back in). */
 const OUTSIDE = 'out';
+/** A rotating code of a time step within the last hour (either side) is "expired"; any other is "wrong". */
+const STALE_CODE_STEPS = 3600 / DISPLAY_CODE_STEP_SECONDS;
+/** How long an online scan waits for the ticket.issued of a genuine ticket the replica does not know yet. */
+const JUST_ISSUED_WAIT_MS = 1500;
 /** Tries of a guarded return before answering from the record as it stands (each miss means a transition). */
 const MAX_RETURN_TRIES = 5;
 
@@ -246,15 +255,29 @@ export class ScanService {
         parsed.ticketId,
         parsed.generation,
       );
-      if (!verifyDisplayCode(secret, parsed.code, at.getTime()))
-        return refused('INVALID', 'EXPIRED_CODE', method);
+      if (!verifyDisplayCode(secret, parsed.code, at.getTime())) {
+        // Genuine for another time step of the last hour: the holder's screen is stale (a screenshot, a
+        // frozen page), and refreshing helps. Anything else was mistyped or made up.
+        const stale = verifyDisplayCode(
+          secret,
+          parsed.code,
+          at.getTime(),
+          DISPLAY_CODE_STEP_SECONDS,
+          STALE_CODE_STEPS,
+        );
+        return stale
+          ? refused('INVALID', 'EXPIRED_CODE', method, parsed.ticketId, parsed.generation)
+          : refused('INVALID', 'WRONG_CODE', method);
+      }
       ticketId = parsed.ticketId;
       generation = parsed.generation;
     } else {
       return refused('INVALID', 'UNREADABLE_CODE', null);
     }
 
-    const ticket = await this.replica.findTicket(ticketId);
+    // A genuine code (its signature or HMAC checked) of a ticket this replica has not heard of yet: issued a
+    // moment ago (a buyer at the door). Its ticket.issued is on its way: wait for it a little, online only.
+    const ticket = offline ? await this.replica.findTicket(ticketId) : await this.ticketSoon(ticketId);
     if (!ticket || !ticket.holderName)
       return refused('INVALID', 'UNKNOWN_TICKET', method, ticketId, generation);
     if (ticket.eventId !== event._id)
@@ -269,18 +292,34 @@ export class ScanService {
     });
     if (event.cancelled) return known('REVOKED', 'EVENT_CANCELLED');
     if (ticket.status === 'REVOKED') return known('REVOKED', ticket.revokedReason ?? 'REVOKED');
-    if (generation <= ticket.revokedUpTo || generation < ticket.generation)
-      return known('REVOKED', 'OLD_GENERATION');
+    if (generation <= ticket.revokedUpTo || generation < ticket.generation) {
+      // Offline, before the holder offered it away, this code admitted: the ticket was used then (a later
+      // scan of the new holder's code finds it inside; if they came in first, this one is the conflict).
+      if (!(offline && admittedBeforeTransfer(ticket, generation, at)))
+        return known('REVOKED', 'OLD_GENERATION');
+    }
     // A genuine code newer than the replica knows: its transfer has not arrived yet.
     if (generation > ticket.generation) return known('INVALID', 'UNKNOWN_GENERATION');
     // Offered to someone else: held until the holder withdraws the offer or the recipient's code replaces it.
     // (Leaving is never held.)
     if (direction === 'ENTRY' && heldAtGate(ticket, generation, offline ? at : undefined))
       return known('REVOKED', 'TRANSFER_PENDING');
-    // Leaving is never "too early".
+    // Leaving is never "too early", nor "too late".
     if (direction === 'ENTRY' && at.getTime() < doorsOpenAt(event, this.config).getTime())
       return known('NOT_YET_OPEN', 'DOORS_CLOSED');
+    if (direction === 'ENTRY' && event.endsAt && at.getTime() > new Date(event.endsAt).getTime())
+      return known('REVOKED', 'EVENT_ENDED');
     return known('ACCEPTED', null);
+  }
+
+  /** The ticket's replica row, waiting up to JUST_ISSUED_WAIT_MS for one that has not arrived yet. */
+  private async ticketSoon(ticketId: string): Promise<TicketReplicaDoc | null> {
+    const deadline = Date.now() + JUST_ISSUED_WAIT_MS;
+    for (let pause = 50; ; pause = Math.min(pause * 2, 250)) {
+      const ticket = await this.replica.findTicket(ticketId);
+      if ((ticket && ticket.holderName) || Date.now() + pause > deadline) return ticket;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
   /** First scan wins: the Redis gate answers repeats cheaply, the unique check-in record decides. */

@@ -32,7 +32,7 @@ function refusal(fn: () => unknown): { code: unknown; field: unknown } {
 
 describe('TIERED tier dates and the end of the event', () => {
   const check = (input: SetPricingPolicyInput, end: Date | null | undefined) =>
-    policyFromInput(input, 'EUR', 100, defaults, 5000, 1000, end);
+    policyFromInput(input, 'EUR', 100, defaults, 5000, 1000, { eventEndsAt: end });
 
   it('refuses a tier date after the end, on that tier', () => {
     expect(refusal(() => check(tiered('2027-06-01T23:00:01.000Z'), endsAt))).toEqual({
@@ -49,5 +49,23 @@ describe('TIERED tier dates and the end of the event', () => {
       3,
     );
     expect(check(tiered('2030-01-01T00:00:00.000Z'), null).tiers).toHaveLength(2);
+  });
+});
+
+describe('TIERED tiers that could never apply', () => {
+  const now = new Date('2027-03-01T00:00:00.000Z');
+  const check = (input: SetPricingPolicyInput, storedUntil?: ReadonlySet<number>) =>
+    policyFromInput(input, 'EUR', 100, defaults, 5000, 1000, { eventEndsAt: endsAt, now, storedUntil });
+
+  it('refuses a tier date already past when it is set, not when the stored policy has it', () => {
+    const past = '2027-02-01T00:00:00.000Z';
+    expect(refusal(() => check(tiered(past, '2027-04-01T00:00:00.000Z')))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.tiers.0.until',
+    });
+    // The organizer's form re-sends an early-bird tier that ended since it was stored.
+    expect(check(tiered(past, '2027-04-01T00:00:00.000Z'), new Set([Date.parse(past)])).tiers).toHaveLength(
+      3,
+    );
   });
 });

@@ -4,13 +4,23 @@ import type { DemandDefaults } from '../common/policy-mapping';
 import { endingAtOrAbove } from '../engine';
 import type { SetPricingPolicyInput } from './dto/set-pricing-policy.input';
 
+/** With the open-ended last tier; the event service allows 19 before its base price, the same schedules. */
 const MAX_TIERS = 20;
 const present = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
 
+/** What dated tiers are checked against (each optional: unknown, not checked). */
+export interface TierDates {
+  /** The event's end as the replica knows it: a tier ends by then. */
+  eventEndsAt?: Date | null;
+  /** The time of the write: a tier date must be after it ... */
+  now?: Date;
+  /** ... unless the stored policy has it already (an early tier that has ended since; the form re-sends it). */
+  storedUntil?: ReadonlySet<number>;
+}
+
 /**
  * Checks a policy input against the ticket type's currency and returns the policy to store; throws
- * BAD_USER_INPUT naming the first bad field. Nothing is written before this passes. `eventEndsAt` (the event's
- * end as the replica knows it) bounds tier dates; unknown (null): not checked.
+ * BAD_USER_INPUT naming the first bad field. Nothing is written before this passes.
  */
 export function policyFromInput(
   input: SetPricingPolicyInput,
@@ -19,7 +29,7 @@ export function policyFromInput(
   defaults: DemandDefaults,
   basePrice?: number,
   capacity?: number,
-  eventEndsAt?: Date | null,
+  dates: TierDates = {},
 ): StoredPolicy {
   if (input.currency !== currency) {
     throw badInput('input.currency', `The ticket type is priced in ${currency}`);
@@ -46,7 +56,7 @@ export function policyFromInput(
     case 'DEMAND':
       return demandPolicy(input, minorUnit, defaults, basePrice);
     case 'TIERED':
-      return tieredPolicy(input, capacity, eventEndsAt);
+      return tieredPolicy(input, capacity, dates);
     default:
       throw badInput('input.kind', 'Unknown policy kind');
   }
@@ -117,7 +127,7 @@ function demandPolicy(
 function tieredPolicy(
   input: SetPricingPolicyInput,
   capacity: number | undefined,
-  eventEndsAt: Date | null | undefined,
+  { eventEndsAt, now, storedUntil }: TierDates,
 ): StoredPolicy {
   const tiers = input.tiers ?? [];
   if (tiers.length === 0) throw badInput('input.tiers', 'A TIERED policy needs at least one tier');
@@ -131,6 +141,11 @@ function tieredPolicy(
     const hasSold = present(tier.untilSold);
     const hasUntil = present(tier.until);
     if (isLast && (hasSold || hasUntil)) throw badInput(field, 'The last tier must be open-ended');
+    if (hasSold && hasUntil)
+      throw badInput(
+        field,
+        'A tier ends either on a date (until) or after a number of sales (untilSold), not both',
+      );
     if (!isLast && !hasSold && !hasUntil) throw badInput(field, 'Only the last tier may be open-ended');
     if (hasSold) {
       if (tier.untilSold! <= lastSold) {
@@ -158,6 +173,8 @@ function tieredPolicy(
           `A tier must end by the end of the event (${eventEndsAt.toISOString()})`,
         );
       }
+      if (now && at <= now.getTime() && !storedUntil?.has(at))
+        throw badInput(`${field}.until`, 'This tier would already be over');
       lastUntil = at;
     }
   });

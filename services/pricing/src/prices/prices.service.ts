@@ -94,6 +94,9 @@ export class PricesService {
     // Dated tiers end by the end of the event: its end as the replica last heard it (event.published/updated).
     const dated = input.kind === 'TIERED' && (input.tiers ?? []).some((t) => t.until != null);
     const eventEndsAt = dated ? (await this.catalog.findEvent(doc.eventId))?.endsAt : null;
+    const storedUntil = new Set(
+      (doc.policy.tiers ?? []).flatMap((t) => (t.until ? [new Date(t.until).getTime()] : [])),
+    );
     const policy = policyFromInput(
       input,
       doc.currency,
@@ -101,12 +104,13 @@ export class PricesService {
       this.defaults,
       doc.basePrice,
       doc.capacity,
-      eventEndsAt,
+      { eventEndsAt, now: new Date(), storedUntil },
     );
     for (let attempt = 0; attempt < POLICY_ATTEMPTS; attempt += 1) {
       const outcome = await this.repricer.reprice(ticketTypeId, { policy, cause: 'POLICY_CHANGED' });
       if (outcome.status === 'changed') return this.toSettings(outcome.doc);
       if (outcome.status === 'skipped') throw notFound('Ticket type', 'ticketTypeId');
+      if (outcome.status === 'cancelled') throw cancelledEvent();
     }
     throw conflict('The price changed meanwhile; try again', 'ticketTypeId');
   }
@@ -161,4 +165,9 @@ export class PricesService {
       price: await this.toPrice(doc),
     };
   }
+}
+
+/** The event was cancelled: its prices stay as they were (the event service refuses its edits the same way). */
+function cancelledEvent() {
+  return conflict('The event is cancelled: its prices can no longer change', 'ticketTypeId');
 }

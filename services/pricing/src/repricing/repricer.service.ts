@@ -40,7 +40,9 @@ interface ScheduleSlot {
 }
 
 export type RepriceOutcome =
-  { status: 'changed'; doc: TicketPriceDoc } | { status: 'unchanged' | 'skipped' | 'conflict' };
+  | { status: 'changed'; doc: TicketPriceDoc }
+  // `cancelled`: a new policy for a type whose event was cancelled (refused; nothing written).
+  | { status: 'unchanged' | 'skipped' | 'conflict' | 'cancelled' };
 
 /**
  * Runs the pricing function for a ticket type and publishes a change: one update guarded on `version`
@@ -224,7 +226,8 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!doc?.policy || !doc.eventId || doc.basePrice == null) return { status: 'skipped' };
     if ((doc.historyVersion ?? 0) < doc.version && doc.lastChange)
       await this.writeHistory(doc, doc.lastChange);
-    if (doc.cancelled && !options.policy) {
+    if (doc.cancelled && options.policy) return { status: 'cancelled' };
+    if (doc.cancelled) {
       // Its price stays, but a snapshot applied since (a new base price) reaches the copy.
       await this.copies.putType(doc);
       return { status: 'skipped' };
@@ -277,7 +280,11 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
       ...outbox,
       $set: { ...(outbox.$set ?? {}), ...set },
     };
-    const written = await this.prices.updateOne({ _id: doc._id, version: doc.version }, update).exec();
+    // A cancellation landing meanwhile does not move `version`: a new policy is also guarded on it.
+    const guard = options.policy ? { cancelled: { $ne: true } } : {};
+    const written = await this.prices
+      .updateOne({ _id: doc._id, version: doc.version, ...guard }, update)
+      .exec();
     if (written.modifiedCount !== 1) return { status: 'conflict' };
 
     const changed: TicketPriceDoc = { ...doc, ...(set as Partial<TicketPriceDoc>) };

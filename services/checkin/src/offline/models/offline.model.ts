@@ -66,6 +66,13 @@ export class OfflineBundle {
   @Field({ description: "Doors open at (earlier scans answer NOT_YET_OPEN): the event's, else the default." })
   doorsOpenAt!: Date;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'The event ends at (later entries answer REVOKED, reason EVENT_ENDED; leaving is still recorded).',
+  })
+  endsAt!: Date | null;
+
   @Field({ description: 'Exit and re-entry scans allowed.' })
   allowReentry!: boolean;
 

@@ -28,6 +28,12 @@ export interface TicketReplicaDoc {
   heldSince?: Date | null;
   /** The ticket version of the last offer/withdrawal/transfer applied: the hold moves only forward. */
   holdVersion?: number;
+  /**
+   * The generation the last transfer replaced, and when it stopped admitting: the offer's time (from then on
+   * it was held at the gate), else the transfer's. An offline scan of that code made before then admitted.
+   */
+  supersededGeneration?: number | null;
+  supersededAt?: Date | null;
 }
 
 /**
@@ -41,6 +47,24 @@ export function heldAtGate(
 ): boolean {
   if (!ticket.heldBy || ticket.heldGeneration !== generation) return false;
   return !(offlineAt && ticket.heldSince && offlineAt.getTime() < new Date(ticket.heldSince).getTime());
+}
+
+/**
+ * Whether codes of `generation`, which a transfer has replaced, still admitted at `offlineAt`: a scan a device
+ * made offline before the holder offered the ticket away (it is judged as of then, and the ticket was used).
+ */
+export function admittedBeforeTransfer(
+  ticket: TicketReplicaDoc,
+  generation: number,
+  offlineAt: Date,
+): boolean {
+  return (
+    ticket.status !== 'REVOKED' &&
+    ticket.supersededGeneration === generation &&
+    generation === ticket.revokedUpTo &&
+    ticket.supersededAt != null &&
+    offlineAt.getTime() < new Date(ticket.supersededAt).getTime()
+  );
 }
 
 export const TicketReplicaSchema = new Schema<TicketReplicaDoc>(
@@ -60,6 +84,8 @@ export const TicketReplicaSchema = new Schema<TicketReplicaDoc>(
     heldGeneration: { type: Number, default: null },
     heldSince: { type: Date, default: null },
     holdVersion: { type: Number, default: 0 },
+    supersededGeneration: { type: Number, default: null },
+    supersededAt: { type: Date, default: null },
   },
   { collection: 'ticket_replicas', versionKey: false, timestamps: true },
 );

@@ -319,10 +319,14 @@ describe('checkTicketType', () => {
       violation(() => checkTicketType(ga({ seatIds: ['A-1-1'] }), eventWith(), { currencies })).field,
     ).toBe('seatIds');
   });
-  it('refuses a per-buyer maximum below the per-order maximum', () => {
+  it('refuses a per-buyer maximum below the per-order maximum, or above the event-wide cap of 1000', () => {
     expect(violation(() => checkTicketType(ga({ perBuyerMax: 2 }), eventWith(), { currencies })).field).toBe(
       'perBuyerMax',
     );
+    expect(() => checkTicketType(ga({ perBuyerMax: 1000 }), eventWith(), { currencies })).not.toThrow();
+    expect(
+      violation(() => checkTicketType(ga({ perBuyerMax: 1001 }), eventWith(), { currencies })).field,
+    ).toBe('perBuyerMax');
   });
   it('refuses a duplicate ticket type name', () => {
     const event = eventWith({
@@ -359,9 +363,52 @@ describe('checkPricing', () => {
   });
   it('refuses a step over 100 percent', () => {
     const v = violation(() =>
-      checkPricing({ type: 'DEMAND', floorMinor: 0, ceilingMinor: 5000, maxStepPct: 150 }, 2500, 10, endsAt),
+      checkPricing(
+        { type: 'DEMAND', floorMinor: 100, ceilingMinor: 5000, maxStepPct: 150 },
+        2500,
+        10,
+        endsAt,
+      ),
     );
     expect(v.field).toBe('pricing.maxStepPct');
+  });
+  it('refuses what the pricing service refuses: a zero floor, a zero tier, a zero base after tiers, a 20th tier', () => {
+    const demand = { type: 'DEMAND' as const, floorMinor: 0, ceilingMinor: 5000 };
+    expect(violation(() => checkPricing(demand, 2500, 10, endsAt)).field).toBe('pricing.floorMinor');
+    const tiered = (priceMinor: number, count = 1) => ({
+      type: 'TIERED' as const,
+      tierBasis: 'QUANTITY' as const,
+      tiers: Array.from({ length: count }, (_, i) => ({ priceMinor, upToQuantity: i + 1 })),
+    });
+    expect(violation(() => checkPricing(tiered(0), 2000, 30, endsAt)).field).toBe(
+      'pricing.tiers.0.priceMinor',
+    );
+    expect(violation(() => checkPricing(tiered(1000), 0, 30, endsAt)).field).toBe('priceMinor');
+    // 19 tiers and the base price make the pricing service's 20.
+    expect(() => checkPricing(tiered(1000, 19), 2000, 30, endsAt)).not.toThrow();
+    expect(violation(() => checkPricing(tiered(1000, 20), 2000, 30, endsAt)).field).toBe('pricing.tiers');
+  });
+  it('refuses a date tier that could never apply: over already (unless stored so), or ending before sales start', () => {
+    const now = new Date('2027-02-01T00:00:00Z');
+    const past = new Date('2027-01-15T00:00:00Z');
+    const policy = (until: Date) => ({
+      type: 'TIERED' as const,
+      tierBasis: 'DATE' as const,
+      tiers: [{ priceMinor: 1000, until }],
+    });
+    expect(violation(() => checkPricing(policy(past), 2000, 10, endsAt, { now })).field).toBe(
+      'pricing.tiers.0.until',
+    );
+    // An early bird that ended since it was stored: an edit re-sending it is not refused.
+    expect(() =>
+      checkPricing(policy(past), 2000, 10, endsAt, { now, storedTiers: [{ until: past }] }),
+    ).not.toThrow();
+    const later = new Date('2027-03-01T00:00:00Z');
+    const v = violation(() =>
+      checkPricing(policy(later), 2000, 10, endsAt, { now, salesStartAt: new Date('2027-03-02T00:00:00Z') }),
+    );
+    expect(v.field).toBe('pricing.tiers.0.until');
+    expect(v.message).toMatch(/before sales start/);
   });
   it('accepts ascending date tiers and refuses descending ones', () => {
     const early = new Date('2027-01-01T00:00:00Z');
@@ -375,7 +422,9 @@ describe('checkPricing', () => {
       ],
     });
     expect(() => checkPricing(tiers(early, late), 2000, 10, endsAt)).not.toThrow();
-    expect(violation(() => checkPricing(tiers(late, early), 2000, 10, endsAt)).field).toBe('pricing.tiers');
+    expect(violation(() => checkPricing(tiers(late, early), 2000, 10, endsAt)).field).toBe(
+      'pricing.tiers.1.until',
+    );
   });
   it('refuses quantity tiers beyond the ticket type quantity', () => {
     const policy = {
@@ -383,7 +432,9 @@ describe('checkPricing', () => {
       tierBasis: 'QUANTITY' as const,
       tiers: [{ priceMinor: 1000, upToQuantity: 11 }],
     };
-    expect(violation(() => checkPricing(policy, 2000, 10, endsAt)).field).toBe('pricing.tiers');
+    expect(violation(() => checkPricing(policy, 2000, 10, endsAt)).field).toBe(
+      'pricing.tiers.0.upToQuantity',
+    );
   });
   it('refuses FIXED pricing with demand bounds', () => {
     expect(violation(() => checkPricing({ type: 'FIXED', floorMinor: 1 }, 2000, 10, endsAt)).field).toBe(

@@ -10,8 +10,14 @@ import { rule } from './rule-violation';
 import { allSeatIds, seatCount } from './seat-map';
 
 export const MAX_TICKET_TYPES = 50;
-export const MAX_TIERS = 10;
+/**
+ * Tiers before the base price. The pricing service takes at most 20 tiers in all, and the base price is the
+ * last of them (event-snapshots): so an event's types and setPricingPolicy allow exactly the same schedules.
+ */
+export const MAX_TIERS = 19;
 export const MAX_PER_ORDER = 50;
+/** The same cap as the event's own per-buyer limit. */
+export const MAX_PER_BUYER = 1000;
 
 /** Whether the runtime can use this zone at all (offsets, abbreviations and any casing included). */
 export function isValidTimeZone(timeZone: string): boolean {
@@ -410,6 +416,11 @@ export function checkTicketType(
     'perBuyerMax',
     'The per-buyer maximum must be at least the per-order maximum',
   );
+  rule(
+    draft.perBuyerMax <= MAX_PER_BUYER,
+    'perBuyerMax',
+    `The per-buyer maximum must be at most ${MAX_PER_BUYER}`,
+  );
   // The event's own window rules (checkSchedule and checkNotPast), then the window it actually gets with the
   // event's bounds.
   checkSalesEndNotPast(draft.salesEndAt, ctx.replacing?.salesEndAt, ctx.now);
@@ -435,17 +446,40 @@ export function checkTicketType(
     );
   const problem = ticketTypeWindowProblem(draft, event, ctx.now);
   if (problem) rule(false, problem.field, problem.message);
-  checkPricing(draft.pricing, draft.priceMinor, quantity, event.endsAt);
+  checkPricing(draft.pricing, draft.priceMinor, quantity, event.endsAt, {
+    now: ctx.now,
+    storedTiers: ctx.replacing?.pricing.tiers,
+    salesStartAt: draft.salesStartAt ?? event.salesStartAt ?? null,
+  });
   return { quantity, seatIds };
+}
+
+/** What a tier schedule is checked against beyond the type itself (all optional: unknown, not checked). */
+export interface TierContext {
+  /** The time of the write: a tier date set now must be after it. */
+  now?: Date;
+  /** The type's stored tiers: a date already stored that has passed since is kept (an early bird that ended). */
+  storedTiers?: readonly { until?: Date | null }[] | null;
+  /** When the type's sales open (its own start, else the event's): a date tier must end after it. */
+  salesStartAt?: Date | null;
 }
 
 /**
  * FIXED: the base price. DEMAND: a price the pricing service moves between floor and ceiling (the base
  * price sits inside them), at most maxStepPct per change. TIERED: each tier's price applies until its
- * date or up to its sold quantity, in ascending order; after the last tier the base price applies.
+ * date or up to its sold quantity, in ascending order; after the last tier the base price applies. The
+ * pricing service's own rules (setPricingPolicy) are the same: prices above zero, at most 20 tiers with the
+ * base price, dates by the end of the event; a bad tier is named by its index (`pricing.tiers.<i>.<field>`).
  */
-export function checkPricing(p: PricingPolicyData, priceMinor: number, quantity: number, endsAt: Date): void {
+export function checkPricing(
+  p: PricingPolicyData,
+  priceMinor: number,
+  quantity: number,
+  endsAt: Date,
+  tiersAt: TierContext = {},
+): void {
   const amount = (v: number | null | undefined) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  const positive = (v: number | null | undefined) => amount(v) && v! > 0;
   if (p.type === 'FIXED') {
     rule(
       p.floorMinor == null && p.ceilingMinor == null && p.maxStepPct == null,
@@ -456,8 +490,8 @@ export function checkPricing(p: PricingPolicyData, priceMinor: number, quantity:
     return;
   }
   if (p.type === 'DEMAND') {
-    rule(amount(p.floorMinor), 'pricing.floorMinor', 'DEMAND pricing needs a non-negative floor');
-    rule(amount(p.ceilingMinor), 'pricing.ceilingMinor', 'DEMAND pricing needs a non-negative ceiling');
+    rule(positive(p.floorMinor), 'pricing.floorMinor', 'DEMAND pricing needs a floor above zero');
+    rule(positive(p.ceilingMinor), 'pricing.ceilingMinor', 'DEMAND pricing needs a ceiling above zero');
     rule(p.floorMinor! <= p.ceilingMinor!, 'pricing.ceilingMinor', 'The ceiling must be at least the floor');
     rule(p.floorMinor! <= priceMinor, 'pricing.floorMinor', 'The floor must not exceed the base price');
     rule(
@@ -485,43 +519,66 @@ export function checkPricing(p: PricingPolicyData, priceMinor: number, quantity:
     'pricing.tierBasis',
     'TIERED pricing needs a tier basis (DATE or QUANTITY)',
   );
+  // The base price is the last tier's: a free ticket is a FIXED price of 0.
+  rule(
+    priceMinor > 0,
+    'priceMinor',
+    'TIERED pricing needs a base price above zero (it follows the last tier)',
+  );
   const tiers = p.tiers ?? [];
   rule(
     tiers.length >= 1 && tiers.length <= MAX_TIERS,
     'pricing.tiers',
     `TIERED pricing needs 1 to ${MAX_TIERS} tiers`,
   );
+  const stored = new Set(
+    (tiersAt.storedTiers ?? []).flatMap((t) => (t.until ? [new Date(t.until).getTime()] : [])),
+  );
   let previous = -Infinity;
-  for (const tier of tiers) {
-    rule(amount(tier.priceMinor), 'pricing.tiers', 'Every tier needs a non-negative price in minor units');
+  tiers.forEach((tier, i) => {
+    const field = `pricing.tiers.${i}`;
+    rule(
+      positive(tier.priceMinor),
+      `${field}.priceMinor`,
+      "A tier's price must be a whole amount above zero",
+    );
     if (p.tierBasis === 'DATE') {
-      rule(
-        tier.until && tier.upToQuantity == null,
-        'pricing.tiers',
-        'Date tiers need an `until` date and no quantity',
-      );
+      rule(tier.upToQuantity == null, `${field}.upToQuantity`, 'Date tiers take no quantity');
+      rule(tier.until, `${field}.until`, 'Date tiers need an `until` date');
       const at = tier.until.getTime();
-      rule(at > previous, 'pricing.tiers', 'Tier dates must be in ascending order');
-      rule(at <= endsAt.getTime(), 'pricing.tiers', 'Tier dates must be by the end of the event');
+      rule(at > previous, `${field}.until`, 'Tier dates must be in ascending order');
+      rule(at <= endsAt.getTime(), `${field}.until`, 'Tier dates must be by the end of the event');
+      if (tiersAt.now && !stored.has(at))
+        rule(at > tiersAt.now.getTime(), `${field}.until`, 'This tier would already be over');
+      if (tiersAt.salesStartAt)
+        rule(
+          at > tiersAt.salesStartAt.getTime(),
+          `${field}.until`,
+          `This tier would end before sales start (${iso(tiersAt.salesStartAt)})`,
+        );
       previous = at;
     } else {
+      rule(!tier.until, `${field}.until`, 'Quantity tiers take no date');
       rule(
         typeof tier.upToQuantity === 'number' &&
           Number.isInteger(tier.upToQuantity) &&
-          tier.upToQuantity >= 1 &&
-          !tier.until,
-        'pricing.tiers',
-        'Quantity tiers need a positive `upToQuantity` and no date',
+          tier.upToQuantity >= 1,
+        `${field}.upToQuantity`,
+        'Quantity tiers need a positive `upToQuantity`',
       );
-      rule(tier.upToQuantity > previous, 'pricing.tiers', 'Tier quantities must be in ascending order');
+      rule(
+        tier.upToQuantity > previous,
+        `${field}.upToQuantity`,
+        'Tier quantities must be in ascending order',
+      );
       rule(
         tier.upToQuantity <= quantity,
-        'pricing.tiers',
+        `${field}.upToQuantity`,
         'A tier cannot cover more tickets than the ticket type has',
       );
       previous = tier.upToQuantity;
     }
-  }
+  });
 }
 
 /** Publishing needs a future start and at least one ticket type. */

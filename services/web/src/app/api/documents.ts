@@ -598,6 +598,7 @@ export const OFFLINE_BUNDLE = /* GraphQL */ `
       version
       generatedAt
       doorsOpenAt
+      endsAt
       allowReentry
       cancelled
       keys {

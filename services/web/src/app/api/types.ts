@@ -246,6 +246,8 @@ export interface OfflineBundle {
   version: string;
   generatedAt: string;
   doorsOpenAt: string;
+  /** Absent from a bundle saved before the field existed: then not checked here (the server does). */
+  endsAt?: string | null;
   allowReentry: boolean;
   cancelled: boolean;
   keys: { kid: string; kty: string; crv: string; x: string; alg: string }[];

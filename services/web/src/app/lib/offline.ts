@@ -306,6 +306,8 @@ export async function decideOffline(
   }
   if (now.getTime() < new Date(bundle.doorsOpenAt).getTime())
     return { outcome: outcome('NOT_YET_OPEN', 'DOORS_CLOSED', named), queue: true };
+  if (bundle.endsAt && now.getTime() > new Date(bundle.endsAt).getTime())
+    return { outcome: outcome('REVOKED', 'EVENT_ENDED', named), queue: true };
   if (earlier?.inside) {
     return {
       outcome: outcome('ALREADY_CHECKED_IN', null, {
