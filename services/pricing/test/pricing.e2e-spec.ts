@@ -214,6 +214,55 @@ describe('TIERED dates and the event end', () => {
   });
 });
 
+describe('policies that could never apply', () => {
+  it('refuses a tier already over (keeping one the stored policy has) and any policy once the event is cancelled', async () => {
+    const fx = await publish({ basePrice: 5000 });
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const set = (input: Record<string, unknown>) =>
+      gql(svc.url, SET_POLICY, { id: fx.typeId, input }, tokens[organizer.id]);
+    const tiered = (...untils: number[]) => ({
+      kind: 'TIERED',
+      currency: 'EUR',
+      tiers: [...untils.map((until, i) => ({ amount: 3000 + i * 100, until: iso(until) })), { amount: 5000 }],
+    });
+    expect(firstError(await set(tiered(Date.now() - 60_000)))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.tiers.0.until',
+    });
+    // An early tier that ends in a moment is stored; once it has ended, the form re-sending it still saves.
+    const soon = Date.now() + 1_500;
+    const later = Date.now() + 24 * 3_600_000;
+    expect((await set(tiered(soon, later))).errors).toBeUndefined();
+    await sleep(1_600);
+    expect((await set(tiered(soon, later))).errors).toBeUndefined();
+
+    await apply(
+      newEnvelope(
+        'event.cancelled',
+        fx.eventId,
+        {
+          eventId: fx.eventId,
+          organizerId: organizer.id,
+          title: fx.published.data.title,
+          reason: 'Storm',
+          cancelledBy: organizer.id,
+          cancelledAt: new Date().toISOString(),
+          aggregateVersion: 2,
+        },
+        { source: 'event' },
+      ),
+    );
+    const before = await stateOf(fx.typeId);
+    expect(firstError(await set({ kind: 'FIXED', currency: 'EUR' }))).toEqual({
+      code: 'CONFLICT',
+      field: 'ticketTypeId',
+    });
+    const after = await stateOf(fx.typeId);
+    expect(after.policy).toEqual(before.policy);
+    expect(after.version).toBe(before.version);
+  });
+});
+
 describe('DEMAND', () => {
   it('a burst raises the price within its bounds one step at a time; a quiet period brings it back to base', async () => {
     const fx = await publish({ basePrice: 5000 });
