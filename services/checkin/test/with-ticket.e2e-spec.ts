@@ -251,6 +251,47 @@ describe('with the real ticket service', () => {
     });
   });
 
+  it('a scan at the instant of offerTransfer admits, and an immediate accept is refused: nobody gets a used ticket', async () => {
+    const [bought] = await buy(1);
+    const replica = checkin.get(ReplicaService);
+    await waitFor(async () => (await replica.findTicket(bought!.id))?.holderName);
+    // The holder is scanned in while offering the ticket: the gate cannot have heard of the offer yet, and the
+    // ticket service has not heard of the check-in yet, so both succeed ...
+    const [scanned, transferId] = await Promise.all([scan(bought!.qrToken), offer(bought!.id)]);
+    expect(scanned.data.scanTicket).toMatchObject({ result: 'ACCEPTED', holderName: 'Bea Buyer' });
+    // ... and the recipient accepts at once. The accept waits for the offer to settle, by when the check-in
+    // has ended the offer: the recipient is told, and the ticket stays the holder's, used.
+    const accepted = await gql(
+      ticket!.url,
+      'mutation($id: ID!) { acceptTransfer(transferId: $id) { status generation } }',
+      { id: transferId },
+      tokens[recipient.id],
+    );
+    expect(accepted.data?.acceptTransfer ?? null).toBeNull();
+    expect(accepted.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/cancelled/),
+      extensions: { code: 'CONFLICT', field: 'transferId' },
+    });
+    const theirs = await gql(
+      ticket!.url,
+      'query { myTransfers { id status reason } }',
+      {},
+      tokens[recipient.id],
+    );
+    expect(theirs.data.myTransfers).toContainEqual({
+      id: transferId,
+      status: 'CANCELLED',
+      reason: 'TICKET_CHECKED_IN',
+    });
+    const held = await gql(
+      ticket!.url,
+      'query($id: ID!) { ticket(id: $id) { generation checkedIn } }',
+      { id: bought!.id },
+      tokens[buyer.id],
+    );
+    expect(held.data.ticket).toEqual({ generation: 1, checkedIn: true });
+  });
+
   it('admits a bought ticket by its QR and by its display code, and keeps scanning with ticket stopped', async () => {
     const [first, second] = await buy(2);
     const display = await gql(

@@ -98,6 +98,12 @@ export const ticketConfigSchema = baseConfigSchema(TICKET_SERVICE_NAME, TICKET_D
     /** A reservation or order stuck half-way this long (a crashed request) is finished or rolled back. */
     RECOVERY_AFTER_MS: envInt({ default: 30_000, min: 100, max: 3_600_000 }),
     /**
+     * An accept waits until its offer is this old: long enough for the offer's hold to reach the gates, and for
+     * the check-in of a scan made just before it (checkin.recorded) to end the offer TICKET_CHECKED_IN first,
+     * so a ticket used at the door in that instant is not handed on as well. 0: no wait.
+     */
+    TRANSFER_ACCEPT_SETTLE_MS: envInt({ default: 1_000, min: 0, max: 10_000 }),
+    /**
      * A payment provider call is abandoned after this long (answer PAYMENT_PROVIDER_ERROR, the attempt stays
      * open for recovery). Must stay well below RECOVERY_AFTER_MS, so recovery never settles an attempt whose
      * call may still be running.

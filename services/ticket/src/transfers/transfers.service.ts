@@ -39,6 +39,7 @@ const RECOVERY_BATCH = 100;
 export class TransfersService {
   private readonly log = getLogger('transfers');
   private readonly recoveryAfterMs: number;
+  private readonly acceptSettleMs: number;
 
   constructor(
     @InjectModel(TRANSFER) private readonly transfers: Model<TransferDoc>,
@@ -49,6 +50,7 @@ export class TransfersService {
     @InjectConfig() config: TicketConfig,
   ) {
     this.recoveryAfterMs = config.RECOVERY_AFTER_MS;
+    this.acceptSettleMs = config.TRANSFER_ACCEPT_SETTLE_MS;
   }
 
   findById(id: string): Promise<TransferDoc | null> {
@@ -121,7 +123,14 @@ export class TransfersService {
   }
 
   async accept(user: AuthUser, transferId: string, now = new Date()): Promise<TransferDoc> {
-    const transfer = await this.findIncoming(user, transferId);
+    let transfer = await this.findIncoming(user, transferId);
+    // An offer younger than TRANSFER_ACCEPT_SETTLE_MS: wait for the gates to have heard of it, and for a scan
+    // made just before it to have ended it (TICKET_CHECKED_IN), then look again.
+    const settleLeft = new Date(transfer.createdAt).getTime() + this.acceptSettleMs - Date.now();
+    if (transfer.status === 'PENDING' && settleLeft > 0) {
+      await new Promise((resolve) => setTimeout(resolve, settleLeft));
+      transfer = await this.findIncoming(user, transferId);
+    }
     // The same recipient retrying an accept that was interrupted finishes it.
     if (transfer.status === 'ACCEPTING' && transfer.toHolderId === user.id)
       return this.answerAccept(await this.finishAccept(transfer, now));
