@@ -144,6 +144,27 @@ describe('event.cancelled', () => {
         reason: 'EVENT_CANCELLED',
       });
     }
+    // The organizer's sales view says what was given back: sold stays what was sold, refunds beside it.
+    const refundedOrder = await model<OrderDoc>(ORDER).findById(order._id).lean<OrderDoc>().exec();
+    expect(refundedOrder?.status).toBe('REFUNDED');
+    const summary = await gql(
+      svc.url,
+      `query($e: ID!) { salesSummary(eventId: $e) { cancelled ticketTypes { ticketTypeId sold refunded
+        revenue { amount } refundedRevenue { amount currency } } } }`,
+      { e: fx.eventId },
+      token,
+    );
+    expect(summary.errors).toBeUndefined();
+    expect(summary.data.salesSummary.cancelled).toBe(true);
+    const ga = summary.data.salesSummary.ticketTypes.find(
+      (t: { ticketTypeId: string }) => t.ticketTypeId === fx.gaTypeId,
+    );
+    expect(ga).toMatchObject({
+      sold: 3,
+      refunded: 3,
+      revenue: { amount: order.total.amount },
+      refundedRevenue: { amount: order.total.amount, currency: order.total.currency },
+    });
     await expect(
       svc.get(ReservationsService).reserve(holder, { ticketTypeId: fx.gaTypeId, quantity: 1 }),
     ).rejects.toMatchObject({

@@ -21,8 +21,14 @@ export class TicketTypeSales {
   @Field(() => Int)
   remaining!: number;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: 'Everything sold, before refunds.' })
   revenue!: Money;
+
+  @Field(() => Int, { description: 'Tickets of this type whose orders were refunded (a cancelled event).' })
+  refunded!: number;
+
+  @Field(() => Money, { description: 'What those refunds gave back: `revenue` less this is what was kept.' })
+  refundedRevenue!: Money;
 }
 
 @ObjectType({
@@ -31,6 +37,9 @@ export class TicketTypeSales {
 export class SalesSummary {
   @Field(() => ID)
   eventId!: string;
+
+  @Field({ description: 'The event was cancelled: its orders are refunded (see `refunded`).' })
+  cancelled!: boolean;
 
   @Field(() => [TicketTypeSales])
   ticketTypes!: TicketTypeSales[];

@@ -537,6 +537,7 @@ const SALES = /* GraphQL */ `
   fragment SalesFields on SalesSummary {
     eventId
     at
+    cancelled
     ticketTypes {
       ticketTypeId
       name
@@ -545,6 +546,11 @@ const SALES = /* GraphQL */ `
       held
       remaining
       revenue {
+        amount
+        currency
+      }
+      refunded
+      refundedRevenue {
         amount
         currency
       }

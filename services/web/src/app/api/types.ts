@@ -156,6 +156,8 @@ export interface Transfer {
 export interface SalesSummary {
   eventId: string;
   at: string;
+  /** The event was cancelled: its orders are refunded. */
+  cancelled: boolean;
   ticketTypes: {
     ticketTypeId: string;
     name: string;
@@ -164,6 +166,8 @@ export interface SalesSummary {
     held: number;
     remaining: number;
     revenue: Money;
+    refunded: number;
+    refundedRevenue: Money;
   }[];
 }
 

@@ -59,6 +59,9 @@ function DashboardBody({ id, title, draft }: { id: string; title: string; draft:
   const sold = rows.reduce((n, r) => n + r.sold, 0);
   const capacity = rows.reduce((n, r) => n + r.capacity, 0);
   const currencies = [...new Set(rows.map((r) => r.revenue.currency))];
+  const refunded = rows.reduce((n, r) => n + r.refunded, 0);
+  const inCurrency = (currency: string, amount: (r: (typeof rows)[number]) => number) =>
+    rows.filter((r) => r.revenue.currency === currency).reduce((n, r) => n + amount(r), 0);
   return (
     <section>
       <p>
@@ -89,6 +92,22 @@ function DashboardBody({ id, title, draft }: { id: string; title: string; draft:
       </p>
       {fetching && !summary ? <Loading label="Loading sales…" /> : null}
       {!summary && !unknownYet ? <ErrorBanner problem={problemOf(error)} /> : null}
+      {summary?.cancelled ? (
+        <p className="banner" data-testid="dashboard-refunds">
+          This event was cancelled: {refunded} ticket{refunded === 1 ? '' : 's'} refunded
+          {currencies.length
+            ? ` (${currencies
+                .map((c) =>
+                  money(
+                    inCurrency(c, (r) => r.refundedRevenue.amount),
+                    c,
+                  ),
+                )
+                .join(', ')})`
+            : ''}
+          , and nothing more is sold.
+        </p>
+      ) : null}
       {summary ? (
         <>
           <div className="stats">
@@ -102,12 +121,19 @@ function DashboardBody({ id, title, draft }: { id: string; title: string; draft:
                 <span className="muted">Revenue</span>
                 <strong data-testid="total-revenue">
                   {money(
-                    rows
-                      .filter((r) => r.revenue.currency === currency)
-                      .reduce((n, r) => n + r.revenue.amount, 0),
+                    inCurrency(currency, (r) => r.revenue.amount),
                     currency,
                   )}
                 </strong>
+                {refunded ? (
+                  <span className="muted" data-testid="total-refunded">
+                    {money(
+                      inCurrency(currency, (r) => r.refundedRevenue.amount),
+                      currency,
+                    )}{' '}
+                    refunded
+                  </span>
+                ) : null}
               </div>
             ))}
           </div>
