@@ -77,6 +77,9 @@ export class TicketType {
   @Field(() => Date, { nullable: true })
   salesEndAt?: Date | null;
 
-  @Field(() => TicketPricingPolicy)
+  @Field(() => TicketPricingPolicy, {
+    description:
+      "The pricing policy given here (addTicketType/updateTicketType). The pricing service's setPricingPolicy may replace it since (an edit here that leaves it unchanged keeps that one): pricingSettings(ticketTypeId) is the policy in force, and `price` the price buyers are quoted.",
+  })
   pricing!: TicketPricingPolicy;
 }
