@@ -328,6 +328,9 @@ describe('security through the gateway (auth + event + gateway processes, real s
     );
     expect(errorCodes(next)).toEqual(['RATE_LIMITED']);
     expect(next.body.errors?.[0].extensions?.retryAfter).toBeGreaterThan(0);
+    // The caller's pace, not an outage: 429 with its Retry-After, not a 5xx.
+    expect(next.status).toBe(429);
+    expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   describe('text and DateTime inputs (issue 13): BAD_USER_INPUT with the field, never a database message', () => {

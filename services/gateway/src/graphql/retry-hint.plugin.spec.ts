@@ -19,21 +19,31 @@ describe('retryHintOf', () => {
         checkout: null,
       },
     );
-    expect(hint).toEqual({ seconds: 3, nothingServed: true });
+    expect(hint).toEqual({ seconds: 3, nothingServed: true, throttled: false });
+  });
+
+  it("a subgraph's throttle (RATE_LIMITED, e.g. sign-in attempts) is the caller's pace, not an outage: 429", () => {
     expect(retryHintOf([{ message: 'x', extensions: { code: 'RATE_LIMITED' } }], undefined)).toEqual({
       seconds: 1,
       nothingServed: true,
+      throttled: true,
     });
+    // Beside a service that is busy, it is a 503 again.
+    expect(
+      retryHintOf([{ message: 'x', extensions: { code: 'RATE_LIMITED' } }, tryAgain(500)], undefined),
+    ).toMatchObject({ nothingServed: true, throttled: false });
   });
 
   it('a partial answer, or another error beside the refusal: the header only', () => {
     expect(retryHintOf([tryAgain(1500)], { events: [], ticketCount: null })).toEqual({
       seconds: 2,
       nothingServed: false,
+      throttled: false,
     });
     expect(retryHintOf([tryAgain(500), { message: 'no', extensions: { code: 'FORBIDDEN' } }], null)).toEqual({
       seconds: 1,
       nothingServed: false,
+      throttled: false,
     });
   });
 });

@@ -9,6 +9,11 @@ export interface RetryHint {
   seconds: number;
   /** Every error is retryable and no field was served: the whole request should be sent again. */
   nothingServed: boolean;
+  /**
+   * Every retryable error is RATE_LIMITED: the caller went too fast (sign-in attempts on one account, say), not
+   * the service down, so a refusal as a whole is a 429 rather than a 503 (no outage alert for a password guesser).
+   */
+  throttled: boolean;
 }
 
 function secondsOf(extensions: Record<string, unknown> | undefined): number {
@@ -30,6 +35,7 @@ export function retryHintOf(
   return {
     seconds: Math.max(...retryable.map((e) => secondsOf(e.extensions))),
     nothingServed: retryable.length === errors.length && !served,
+    throttled: retryable.every((e) => e.extensions?.code === 'RATE_LIMITED'),
   };
 }
 
@@ -37,7 +43,8 @@ export function retryHintOf(
  * A subgraph's refusal (its shedder's `TRY_AGAIN`, or `SERVICE_UNAVAILABLE` for one that timed out or is
  * down) keeps its meaning at the HTTP level too, as the gateway's own shedder answers: a `Retry-After` header
  * whenever an error asks for a retry, and status 503 when the request was refused as a whole (every error
- * retryable, no field served). A partial answer stays 200, with the header.
+ * retryable, no field served), 429 when that refusal is a subgraph's throttle (RATE_LIMITED). A partial answer
+ * stays 200, with the header.
  */
 export function retryHintPlugin<T extends object>(): ApolloServerPlugin<T> {
   return {
@@ -49,7 +56,7 @@ export function retryHintPlugin<T extends object>(): ApolloServerPlugin<T> {
           const hint = retryHintOf(errors, data);
           if (!hint) return;
           response.http.headers.set('retry-after', String(hint.seconds));
-          if (hint.nothingServed) response.http.status = 503;
+          if (hint.nothingServed) response.http.status = hint.throttled ? 429 : 503;
         },
       };
     },
