@@ -45,6 +45,17 @@ describe('createFormatError', () => {
     });
   });
 
+  it('names the limit when graphql-js gave up validating a document (hundreds of repeated fields)', () => {
+    const error = new GraphQLError('Validation aborted.', {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    const formatted = { message: error.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+    expect(production(formatted, error)).toEqual({
+      message: 'The document has too many fields to check: select each field once, and fewer fields',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', field: null },
+    });
+  });
+
   it('never lets a stack trace through, in development either', () => {
     const { formatted, error } = fromResolver(badInput('input.email', 'Invalid email'));
     expect(development(formatted, error)).toEqual({

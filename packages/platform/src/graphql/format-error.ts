@@ -225,6 +225,10 @@ export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
         extensions.code = ErrorCode.BAD_USER_INPUT;
         extensions.field = field;
       }
+      // graphql-js gives up on a document whose checks would cost too much (hundreds of repeated fields):
+      // say which limit that is, not just that it stopped.
+      if (message === 'Validation aborted.')
+        message = 'The document has too many fields to check: select each field once, and fewer fields';
     }
     if (!('field' in extensions) || extensions.field == null) {
       extensions.field =
