@@ -502,6 +502,35 @@ describe('perBuyerMax per ticket type and per event (issue 13, item 5), under co
   });
 });
 
+describe('the limit a refused buyer is told', () => {
+  it('is the event-wide one when that is reached, even when racing claims make the type guard refuse first', async () => {
+    const fx = eventFixture({ gaQuantity: 50, seats: 10, perOrderMax: 2, perBuyerMax: 3 });
+    fx.published.data.perBuyerMax = 2;
+    await svc.get(CatalogConsumer).apply(fx.published);
+    const buyer = asUser(user());
+    const reservations = svc.get(ReservationsService);
+    // The buyer's two tickets of the event: seats.
+    expect(
+      (await reservations.reserve(buyer, { ticketTypeId: fx.seatTypeId, seatIds: fx.seatIds.slice(0, 2) }))
+        .status,
+    ).toBe('HELD');
+    // Six general-admission requests at once: each claims the type's counter (limit 3) before the event's
+    // (limit 2, reached), so for a moment the type's counter looks full to the others.
+    const answers = await Promise.allSettled(
+      Array.from({ length: 6 }, () =>
+        reservations.reserve(buyer, { ticketTypeId: fx.gaTypeId, quantity: 1 }),
+      ),
+    );
+    for (const answer of answers) {
+      expect(answer.status).toBe('rejected');
+      expect((answer as PromiseRejectedResult).reason).toMatchObject({
+        message: 'At most 2 tickets of this event per buyer',
+        extensions: { code: 'BAD_USER_INPUT', field: 'input.quantity' },
+      });
+    }
+  });
+});
+
 describe('an order total too large to pay', () => {
   it('is refused as bad input before anything is held (a total must fit a GraphQL Int)', async () => {
     const fx = await publish({ basePrice: 1_500_000_000, gaQuantity: 10, seats: 4 });

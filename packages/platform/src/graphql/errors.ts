@@ -34,8 +34,8 @@ export function unauthenticated(message = 'Authentication required'): GraphQLErr
 }
 
 /** A valid session without the right to do this. */
-export function forbidden(message = 'Not allowed'): GraphQLError {
-  return domainError(ErrorCode.FORBIDDEN, message);
+export function forbidden(message = 'Not allowed', field?: string): GraphQLError {
+  return domainError(ErrorCode.FORBIDDEN, message, field);
 }
 
 /** `what` is a human noun ("Event", "Ticket"); the message never echoes ids the caller may not see. */

@@ -300,6 +300,24 @@ export class InventoryService {
   }
 
   /**
+   * What to tell a buyer whose claim on the type's limit was refused: the event-wide limit when that is the
+   * one already reached (other requests' claims on the type, given back a moment later when their event
+   * claim fails, can make the type's guard refuse first), else the type's. One read, on this refusal only.
+   */
+  async buyerLimitRefusal(hold: HoldRef, typeMax: number): Promise<string> {
+    const event = await this.eventLimitOf(hold);
+    if (event) {
+      const counter = await this.buyerLimits
+        .findById(eventBuyerLimitId(hold.buyerId, event.eventId))
+        .lean<BuyerLimitDoc>()
+        .exec();
+      if ((counter?.count ?? 0) + hold.quantity > event.max)
+        return `At most ${event.max} tickets of this event per buyer`;
+    }
+    return `At most ${typeMax} tickets of this type per buyer`;
+  }
+
+  /**
    * The event-wide limit of the hold's event, from the sale context the hold was checked against (cached
    * at most CATALOG_CACHE_MS): null when the event sets none, only the per-type counter applies then.
    */

@@ -110,7 +110,7 @@ export class OrdersService {
     const event = await this.catalog.findEvent(reservation.eventId);
     if (!event || event.cancelled) {
       await this.reservations.paymentFailed(reservationId);
-      throw forbidden('The event is cancelled');
+      throw forbidden('The event is cancelled', 'input.reservationId');
     }
 
     let order: OrderDoc;
@@ -558,6 +558,7 @@ function refundedForCancellation(status: 'REFUNDING' | 'REFUNDED' = 'REFUNDED'):
     status === 'REFUNDED'
       ? 'The event was cancelled; the payment is refunded'
       : 'The event was cancelled; the payment is being refunded',
+    'input.reservationId',
   );
 }
 

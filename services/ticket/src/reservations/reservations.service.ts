@@ -160,7 +160,7 @@ export class ReservationsService {
         stockUntouched = true;
         refusal = badInput(
           seatIds.length > 0 ? 'input.seatIds' : 'input.quantity',
-          `At most ${type.perBuyerMax} tickets of this type per buyer`,
+          await this.inventory.buyerLimitRefusal(hold, type.perBuyerMax),
         );
       } else {
         claimedLimit = true;
@@ -449,10 +449,15 @@ function assertPayable(unitPriceMinor: number, quantity: number, field: string):
 }
 
 /** Refuses holds on an event that is not on sale right now. */
-export function assertOnSale(event: EventReplicaDoc, type: TicketTypeReplicaDoc, now: Date): void {
+export function assertOnSale(
+  event: EventReplicaDoc,
+  type: TicketTypeReplicaDoc,
+  now: Date,
+  field = 'input.ticketTypeId',
+): void {
   const closed = eventClosure(event, now);
-  if (closed) throw forbidden(closed);
-  if (event.status !== 'PUBLISHED') throw forbidden('The event is not on sale');
-  if (now < type.salesStart) throw forbidden('Sales have not started yet');
-  if (now >= type.salesEnd) throw forbidden('Sales have ended');
+  if (closed) throw forbidden(closed, field);
+  if (event.status !== 'PUBLISHED') throw forbidden('The event is not on sale', field);
+  if (now < type.salesStart) throw forbidden('Sales have not started yet', field);
+  if (now >= type.salesEnd) throw forbidden('Sales have ended', field);
 }

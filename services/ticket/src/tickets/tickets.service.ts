@@ -172,7 +172,7 @@ export class TicketsService {
   ): { code: string; scanCode: string; validFrom: Date; validUntil: Date; stepSeconds: number } {
     // A revoked ticket admits nobody, so it gets no code to show at the gate.
     if (ticket.status !== undefined && ticket.status !== 'VALID')
-      throw forbidden('This ticket is revoked: it has no display code');
+      throw forbidden('This ticket is revoked: it has no display code', 'id');
     const step = displayCodeStep(now);
     const stepMs = DISPLAY_CODE_STEP_SECONDS * 1000;
     const secret = deriveDisplaySecret(this.config.DISPLAY_CODE_MASTER_KEY, ticket._id, ticket.generation);

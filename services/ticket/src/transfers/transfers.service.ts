@@ -62,7 +62,7 @@ export class TransfersService {
     const email = toEmail.trim().toLowerCase();
     let ticket = await this.tickets.findHeld(user, ticketId, 'ticketId');
     if (email === (user.email ?? '').toLowerCase()) throw badInput('toEmail', 'You already hold this ticket');
-    await this.assertTransferable(ticket, now);
+    await this.assertTransferable(ticket, now, 'ticketId');
     if (ticket.pendingTransferId) {
       // A decline/cancel that crashed before clearing the ticket's marker must not block it for ever.
       if (!(await this.clearStaleMarker(ticket)))
@@ -138,7 +138,7 @@ export class TransfersService {
     const ticket = await this.tickets.findById(transfer.ticketId);
     if (!ticket) throw notFound('Transfer', 'transferId');
     try {
-      await this.assertTransferable(ticket, now);
+      await this.assertTransferable(ticket, now, 'transferId');
     } catch (refusal) {
       // An offer that can never be accepted any more ends now, with its reason, for both sides to see.
       const reason = await this.deadReason(ticket, now);
@@ -527,13 +527,15 @@ export class TransfersService {
     return transfer;
   }
 
-  private async assertTransferable(ticket: TicketDoc, now: Date): Promise<void> {
-    if (ticket.status !== 'VALID') throw forbidden('This ticket is no longer valid');
-    if (ticket.checkedIn) throw forbidden('A checked-in ticket cannot be transferred');
+  /** Refusals name `field`: the argument that brought the ticket (`ticketId` to offer, `transferId` to accept). */
+  private async assertTransferable(ticket: TicketDoc, now: Date, field: string): Promise<void> {
+    if (ticket.status !== 'VALID') throw forbidden('This ticket is no longer valid', field);
+    if (ticket.checkedIn) throw forbidden('A checked-in ticket cannot be transferred', field);
     const event = await this.catalog.findEvent(ticket.eventId);
-    if (!event || event.cancelled) throw forbidden('The event is cancelled');
-    if (!event.transferAllowed) throw forbidden('The organizer does not allow transfers for this event');
-    if (now >= transferDeadline(event)) throw forbidden('The transfer deadline has passed');
+    if (!event || event.cancelled) throw forbidden('The event is cancelled', field);
+    if (!event.transferAllowed)
+      throw forbidden('The organizer does not allow transfers for this event', field);
+    if (now >= transferDeadline(event)) throw forbidden('The transfer deadline has passed', field);
   }
 }
 
