@@ -785,5 +785,16 @@ describe('scanLog', () => {
     expect(
       firstError(await gql(svc.url, LOG, { eventId: fx.eventId, after: 'garbage!' }, tokens[organizer.id])),
     ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    // A gate filter no gate can have is refused like the gate of a scan, not answered with an empty page.
+    expect(
+      firstError(
+        await gql(
+          svc.url,
+          LOG,
+          { eventId: fx.eventId, filter: { gateId: 'G'.repeat(300) } },
+          tokens[organizer.id],
+        ),
+      ),
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.gateId' });
   });
 });

@@ -114,6 +114,20 @@ describe('public listings and details, served from Redis', () => {
     }
   });
 
+  it('refuses a filter over its limits, naming the field, instead of answering an empty page', async () => {
+    for (const [filter, field] of [
+      [{ text: 'x'.repeat(101) }, 'filter.text'],
+      [{ city: 'y'.repeat(121) }, 'filter.city'],
+      [{ city: '' }, 'filter.city'],
+    ] as const) {
+      const res = await t.gql(EVENTS_QUERY, { filter });
+      expect(res.errors?.[0]?.extensions, JSON.stringify(filter)).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field,
+      });
+    }
+  });
+
   it('filters by text prefixes (diacritics and case ignored), city, category and dates', async () => {
     expect(titles(await t.gql(EVENTS_QUERY, { filter: { text: 'JAZZ' } }))).toEqual(['Jazz at the Docks']);
     expect(titles(await t.gql(EVENTS_QUERY, { filter: { text: 'thea ant' } }))).toEqual(['Théâtre Antique']);

@@ -27,7 +27,9 @@ export class ScansResolver {
   async scanLog(
     @CurrentUser() user: AuthUser,
     @Args('eventId', { type: () => ID }) eventId: string,
-    @Args('filter', { type: () => ScanLogFilter, nullable: true }) filter: ScanLogFilter | undefined,
+    // Typed as the class alone (not `| undefined`): the validation pipe checks an argument by its declared
+    // class, and a union reflects as a plain Object, which it would let through unchecked.
+    @Args('filter', { type: () => ScanLogFilter, nullable: true }) filter: ScanLogFilter,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<ScanLogPage> {

@@ -40,7 +40,9 @@ export class EventsResolver {
   @Public()
   @Query(() => EventConnection, { description: 'Published events that have not ended, by start time.' })
   events(
-    @Args('filter', { type: () => EventsFilterInput, nullable: true }) filter: EventsFilterInput | undefined,
+    // Typed as the class alone (not `| undefined`): the validation pipe checks an argument by its declared
+    // class, and a union reflects as a plain Object, which it would let through unchecked.
+    @Args('filter', { type: () => EventsFilterInput, nullable: true }) filter: EventsFilterInput,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | undefined,
   ) {
