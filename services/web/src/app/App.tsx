@@ -257,7 +257,7 @@ export function App() {
       </main>
       <footer className="site-footer">
         <div className="container muted">
-          At the gate, show the QR code or the entry code from My tickets.
+          At the gate, show the QR code from My tickets, with its live code moving beneath it.
         </div>
       </footer>
     </>

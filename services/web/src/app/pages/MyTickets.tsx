@@ -16,8 +16,17 @@ import { DISPLAY_CODE, EVENT_TITLE, MY_TICKETS, OFFER_TRANSFER } from '../api/do
 import type { DisplayCode, Ticket, Transfer } from '../api/types';
 import { fieldErrors, problemOf } from '../lib/errors';
 import { when } from '../lib/format';
+import { useWhileVisible } from '../lib/visible';
 
-/** The rotating entry code: fetched again the moment its time step ends. */
+/**
+ * How often the list is asked again while the page is visible, so a check-in at the door (or a transfer
+ * accepted elsewhere) shows without a reload. The API has no subscription for a holder's tickets.
+ */
+const TICKETS_REFRESH_MS = 10_000;
+/**
+ * The rotating code: fetched again the moment its time step ends. It does not identify the ticket (the scanner
+ * refuses the digits alone); it shows staff that the screen is live, not a screenshot or a printed copy.
+ */
 function RotatingCode({ ticketId }: { ticketId: string }) {
   const [{ data, error }, refetch] = useQuery<{ ticketDisplayCode: DisplayCode }>({
     query: DISPLAY_CODE,
@@ -33,14 +42,18 @@ function RotatingCode({ ticketId }: { ticketId: string }) {
     return () => window.clearTimeout(timer);
   }, [code, refetch]);
   if (error) return <ErrorBanner problem={problemOf(error)} />;
-  if (!code) return <Loading label="Loading entry code…" />;
+  if (!code) return <Loading label="Loading the live code…" />;
   return (
     <div className="display-code">
-      <span className="muted">Entry code</span>
+      <span className="muted">Live code</span>
       <strong data-testid="display-code" aria-live="polite">
         {code.code}
       </strong>
       <progress max={code.stepSeconds} value={left} aria-label={`Changes in ${left} seconds`} />
+      <p className="muted small" data-testid="display-code-help">
+        It changes every {code.stepSeconds} seconds, so staff can see this screen is live and not a
+        screenshot. It is not a ticket number: at the door, staff scan the QR code.
+      </p>
     </div>
   );
 }
@@ -132,7 +145,11 @@ function TicketCard({ ticket }: { ticket: Ticket }) {
           A transfer of this ticket is pending: while it is, this code does not admit anyone at the door.
           Cancel the offer to use the ticket yourself. <Link to="/transfers">Manage transfers</Link>
         </p>
-      ) : ticket.status === 'VALID' && !ticket.checkedIn && event ? (
+      ) : ticket.status === 'VALID' && ticket.checkedIn ? (
+        <p className="muted" data-testid="checked-in">
+          Checked in at the door: a ticket that has been used cannot be transferred.
+        </p>
+      ) : ticket.status === 'VALID' && event ? (
         !event.transferPolicy.allowed ? (
           <p className="muted" data-testid="no-transfer">
             Tickets for this event cannot be transferred.
@@ -150,23 +167,36 @@ function TicketCard({ ticket }: { ticket: Ticket }) {
 }
 
 export function MyTicketsPage() {
-  const [{ data, fetching, error }] = useQuery<{ myTickets: Ticket[] }>({
+  const [{ data, fetching, error }, refetch] = useQuery<{ myTickets: Ticket[] }>({
     query: MY_TICKETS,
     requestPolicy: 'cache-and-network',
   });
+  useWhileVisible(() => refetch({ requestPolicy: 'network-only' }), TICKETS_REFRESH_MS);
+  // A refresh that fails (a weak signal at the door) clears urql's data: the last list stays on screen, QR
+  // codes included, and the failure is told without taking the focus.
+  const [kept, setKept] = useState<{ tickets: Ticket[]; at: string } | null>(null);
+  if (data && data.myTickets !== kept?.tickets)
+    setKept({ tickets: data.myTickets, at: new Date().toISOString() });
+  const tickets = data?.myTickets ?? kept?.tickets ?? null;
   return (
     <section>
       <h1>My tickets</h1>
-      {fetching && !data ? <Loading label="Loading your tickets…" /> : null}
-      <ErrorBanner problem={problemOf(error)} />
-      {data && data.myTickets.length === 0 ? (
+      {fetching && !tickets ? <Loading label="Loading your tickets…" /> : null}
+      {tickets ? null : <ErrorBanner problem={problemOf(error)} />}
+      {error && tickets && kept ? (
+        <p className="muted small" role="status" data-testid="tickets-stale">
+          Could not check your tickets for changes just now; this list is from{' '}
+          <time dateTime={kept.at}>{when(kept.at)}</time>. It tries again by itself.
+        </p>
+      ) : null}
+      {tickets && tickets.length === 0 ? (
         <Empty>
           You have no tickets yet. <Link to="/">Find an event</Link>
         </Empty>
       ) : null}
-      {data && data.myTickets.length > 0 ? (
+      {tickets && tickets.length > 0 ? (
         <ul className="grid tickets">
-          {data.myTickets.map((ticket) => (
+          {tickets.map((ticket) => (
             <TicketCard key={ticket.id} ticket={ticket} />
           ))}
         </ul>

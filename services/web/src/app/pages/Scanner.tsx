@@ -1,11 +1,11 @@
 import jsQR from 'jsqr';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useClient, useQuery } from 'urql';
 import { Empty, ErrorBanner, Field, Loading } from '../components/ui';
 import { EVENT_TITLE, MY_STAFF_EVENTS, OFFLINE_BUNDLE, SCAN_TICKET, SYNC_SCANS } from '../api/documents';
 import type { EventSummary, OfflineBundle, ScanOutcome, SyncScansResult } from '../api/types';
-import { problemOf, type ApiProblem } from '../lib/errors';
+import { describe, fieldName, problemOf, type ApiProblem } from '../lib/errors';
 import { when } from '../lib/format';
 import {
   decideOffline,
@@ -44,6 +44,26 @@ const REFRESH_MS = 60_000;
 /** Answers meaning this person may not scan this event at all; asked again this often while shown. */
 const REFUSALS = new Set(['FORBIDDEN', 'NOT_FOUND']);
 const REFUSED_RETRY_MS = 5_000;
+
+/**
+ * The check-in API's rule for gate (and device) names, `NAME_PATTERN` in services/checkin's scan-ticket input:
+ * 1-64 letters, digits, spaces, `_` or `-`, beginning with a letter or digit and not ending with a space. The
+ * field is checked against it as it is typed, so a scan never leaves with a gate the API would refuse.
+ */
+const GATE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 _-]{0,62}[A-Za-z0-9_-])?$/;
+const GATE_RULE = 'Gate name: 1 to 64 letters, digits, spaces, _ or -, beginning with a letter or digit.';
+/** What the scanner sends as the gate: the field without its outer spaces, "main" when left empty. */
+function gateName(typed: string): string {
+  return typed.trim() || 'main';
+}
+
+/** What the Gate field says: the rule while the name breaks it, else what the API last held against it. */
+function gateMessage(typed: string, refusal: ApiProblem | null): string | null {
+  if (!GATE_NAME.test(gateName(typed))) return GATE_RULE;
+  if (!refusal) return null;
+  // A refused name in the same words as the rule; anything else (a busy service...) as the API puts it.
+  return refusal.code === 'BAD_USER_INPUT' ? GATE_RULE : describe(refusal);
+}
 
 function stored(key: string, make: () => string): string {
   const existing = localStorage.getItem(key);
@@ -158,7 +178,9 @@ function Answer({ outcome, offline, onNext }: { outcome: ScanOutcome; offline: b
           ? 'Admit (re-entry)'
           : outcome.reason === 'TRANSFER_PENDING'
             ? 'Transfer pending: do not admit'
-            : (RESULT_TEXT[outcome.result] ?? outcome.result)}
+            : outcome.reason === 'EVENT_ENDED'
+              ? 'Event has ended: do not admit'
+              : (RESULT_TEXT[outcome.result] ?? outcome.result)}
       </p>
       {outcome.reason === 'TRANSFER_PENDING' ? (
         <p>The holder has offered this ticket to someone. To enter, they cancel the offer in their app.</p>
@@ -385,6 +407,11 @@ export function ScannerPage() {
   const [busy, setBusy] = useState(false);
   const [verifier, setVerifier] = useState('');
   const [refused, setRefused] = useState<ApiProblem | null>(null);
+  // An API refusal that blamed the gate (input.gateId), shown under the Gate field until the gate changes.
+  const [gateProblem, setGateProblem] = useState<ApiProblem | null>(null);
+  const gateFieldId = useId();
+  const codeFieldId = useId();
+  const cameraButton = useRef<HTMLButtonElement>(null);
   const syncing = useRef(false);
   const lastCode = useRef<{ code: string; at: number } | null>(null);
   const [{ data: eventData }] = useQuery<{ event: { title: string; allowReentry: boolean } | null }>({
@@ -396,6 +423,7 @@ export function ScannerPage() {
   // Exit scans only where the event lets people back in (the event, else the offline data, says so).
   const allowReentry = eventData?.event?.allowReentry ?? bundle?.bundle.allowReentry ?? false;
   const effectiveDirection: ScanDirection = allowReentry ? direction : 'ENTRY';
+  const gateError = gateMessage(gate, gateProblem);
 
   useEffect(() => localStorage.setItem('scanner:gate', gate), [gate]);
   useEffect(() => {
@@ -531,7 +559,7 @@ export function ScannerPage() {
         });
         return;
       }
-      const gateId = gate || 'main';
+      const gateId = gateName(gate);
       const decision = await decideOffline(current, code, gateId, effectiveDirection);
       if (decision.queue) {
         const ok = enqueue(eventId, {
@@ -558,18 +586,25 @@ export function ScannerPage() {
     [eventId, gate, show, effectiveDirection],
   );
 
+  /** Checks one code; false when it was not checked because of the gate (the code is kept for a retry). */
   const submit = useCallback(
-    async (raw: string) => {
+    async (raw: string): Promise<boolean> => {
       const code = raw.trim();
-      if (!code) return;
+      if (!code) return true;
+      if (!GATE_NAME.test(gateName(gate))) {
+        // The rule is already shown under the Gate field: take staff there rather than send a doomed scan.
+        document.getElementById(gateFieldId)?.focus();
+        return false;
+      }
       setScanProblem(null);
+      setGateProblem(null);
       setChecking(true);
       try {
         if (!navigator.onLine) {
           await decideHere(code);
-          return;
+          return true;
         }
-        const gateId = gate || 'main';
+        const gateId = gateName(gate);
         const res = await client
           .mutation<{ scanTicket: ScanOutcome }>(SCAN_TICKET, {
             input: {
@@ -595,19 +630,34 @@ export function ScannerPage() {
             );
           }
           show(answer, false);
-          return;
+          return true;
         }
         const problem = problemOf(res.error);
         // The server cannot be reached: the device decides.
         if (problem?.code === 'NETWORK') await decideHere(code);
-        else setScanProblem(problem);
+        else if (fieldName(problem) === 'gateId') {
+          // Blamed on the gate, not on the ticket: said under the Gate field, where it can be fixed.
+          setGateProblem(problem);
+          document.getElementById(gateFieldId)?.focus();
+          return false;
+        } else setScanProblem(problem);
+        return true;
       } finally {
         setChecking(false);
       }
     },
-    [client, decideHere, eventId, gate, show, effectiveDirection],
+    [client, decideHere, eventId, gate, gateFieldId, show, effectiveDirection],
   );
   const onCode = useCallback((code: string) => void submit(code), [submit]);
+
+  // After an answer, the next scan starts at once: the Ticket code field takes the focus, so a keyboard, or a
+  // USB/Bluetooth reader that types the code and Enter, goes straight on. While the camera runs, that field would
+  // open a phone's on-screen keyboard over the preview, so the camera button takes the focus instead.
+  const scanNext = useCallback(() => {
+    setOutcome(null);
+    if (camera) cameraButton.current?.focus();
+    else document.getElementById(codeFieldId)?.focus();
+  }, [camera, codeFieldId]);
 
   if (!eventId) {
     return (
@@ -663,7 +713,9 @@ export function ScannerPage() {
   function manualSubmit(e: FormEvent) {
     e.preventDefault();
     if (!manual.trim()) return;
-    void submit(manual).then(() => setManual(''));
+    void submit(manual).then((checked) => {
+      if (checked) setManual('');
+    });
   }
 
   return (
@@ -675,8 +727,19 @@ export function ScannerPage() {
         {counts.refused} refused on this device
       </p>
       <div className="row">
-        <Field label="Gate" value={gate} onChange={(e) => setGate(e.target.value)} />
+        <Field
+          id={gateFieldId}
+          label="Gate"
+          autoComplete="off"
+          error={gateError}
+          value={gate}
+          onChange={(e) => {
+            setGate(e.target.value);
+            setGateProblem(null);
+          }}
+        />
         <button
+          ref={cameraButton}
           type="button"
           className="button secondary"
           onClick={() => setCamera((c) => !c)}
@@ -704,8 +767,9 @@ export function ScannerPage() {
       <form className="card stack" onSubmit={manualSubmit} aria-label="Manual entry">
         <ErrorBanner problem={scanProblem} />
         <Field
+          id={codeFieldId}
           label="Ticket code"
-          hint="The QR content or the code under it"
+          hint="What a QR reader types: the text in the ticket's QR code (not the 8-digit live code under it)"
           autoComplete="off"
           autoCapitalize="off"
           spellCheck={false}
@@ -728,9 +792,7 @@ export function ScannerPage() {
         onRefresh={() => void refreshBundle()}
         onSync={() => void sync()}
       />
-      {outcome ? (
-        <Answer outcome={outcome.value} offline={outcome.offline} onNext={() => setOutcome(null)} />
-      ) : null}
+      {outcome ? <Answer outcome={outcome.value} offline={outcome.offline} onNext={scanNext} /> : null}
     </section>
   );
 }

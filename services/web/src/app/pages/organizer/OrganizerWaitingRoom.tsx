@@ -1,45 +1,13 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { ErrorBanner, Field, Notice } from '../../components/ui';
 import { SET_WAITING_ROOM, WAITING_ROOM } from '../../api/documents';
 import type { WaitingRoom, WaitingRoomTuning } from '../../api/types';
 import { describe, fieldErrors, problemOf, type ApiProblem } from '../../lib/errors';
+import { useWhileVisible } from '../../lib/visible';
 
 /** How often the panel asks for the room while the page is visible (the API has no organizer subscription). */
 export const ROOM_REFRESH_MS = 2000;
-
-/**
- * Calls `tick` every `ms` while the document is visible, and at once when it becomes visible again; nothing
- * while it is hidden, and nothing after unmount.
- */
-function useWhileVisible(tick: () => void, ms: number) {
-  const latest = useRef(tick);
-  useEffect(() => {
-    latest.current = tick;
-  });
-  useEffect(() => {
-    let timer: number | undefined;
-    const start = () => {
-      timer ??= window.setInterval(() => latest.current(), ms);
-    };
-    const stop = () => {
-      window.clearInterval(timer);
-      timer = undefined;
-    };
-    const onVisibility = () => {
-      if (document.visibilityState === 'visible') {
-        latest.current();
-        start();
-      } else stop();
-    };
-    if (document.visibilityState === 'visible') start();
-    document.addEventListener('visibilitychange', onVisibility);
-    return () => {
-      stop();
-      document.removeEventListener('visibilitychange', onVisibility);
-    };
-  }, [ms]);
-}
 
 /** The tuning fields: API name, label, range and default (services/ticket SetWaitingRoomInput, ROOM_DEFAULTS). */
 const TUNING: { name: keyof WaitingRoomTuning; label: string; min: number; max: number; hint: string }[] = [
