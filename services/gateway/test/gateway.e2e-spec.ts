@@ -313,6 +313,23 @@ describe('gateway (in-process, fake subgraphs, real Redis)', () => {
       expect(event.upgrades.length + ticket.upgrades.length).toBe(before);
     });
 
+    it('answers a document that does not parse on its own id, and the other feeds on the socket go on', async () => {
+      const client = wsClient(gw.graphqlUrl);
+      // A long feed first, then a broken document on the same socket.
+      const feed = collect(client, 'subscription ($n: Int!) { ticks(count: $n) }', { n: 3 });
+      const broken = await collect(client, 'subscription { ticks(count: 1) ');
+      expect(broken).toEqual([
+        { errors: [expect.objectContaining({ extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] },
+      ]);
+      expect(broken[0]!.errors![0]!.message).toMatch(/Syntax Error/);
+      const invalid = await collect(client, 'subscription { nope }');
+      expect(invalid[0]!.errors![0]!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED' });
+      expect(await feed).toEqual([{ data: { ticks: 1 } }, { data: { ticks: 2 } }, { data: { ticks: 3 } }]);
+      // The socket is still open for more.
+      expect(await collect(client, 'subscription { ticks(count: 1) }')).toEqual([{ data: { ticks: 1 } }]);
+      await client.dispose();
+    });
+
     it('refuses upgrades from foreign origins and on other paths', async () => {
       expect(await upgradeStatus(gw.graphqlUrl, { origin: 'https://evil.test' })).toBe(403);
       expect(await upgradeStatus(`${gw.url}/elsewhere`)).toBe(404);

@@ -115,13 +115,23 @@ export class SubscriptionServer implements OnApplicationBootstrap, BeforeApplica
       validate: (schema: GraphQLSchema, document: DocumentNode) =>
         this.documents.validate(schema, document, (s, d) => this.validate(s, d)),
       context: (ctx) => this.contextFor(ctx),
-      onSubscribe: (ctx) => {
+      onSubscribe: (ctx, _id, payload) => {
         if (Object.keys(ctx.subscriptions).length > this.config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [
             new GraphQLError('Too many subscriptions on this connection.', {
               extensions: { code: 'RATE_LIMITED' },
             }),
           ];
+        }
+        // A document that does not parse is that subscription's error, not the connection's: graphql-ws would
+        // close the whole socket (4500) on a parse that throws, ending every other feed on it. Parsed here (and
+        // kept by the cache for graphql-ws's own parse that follows), it is answered on its id alone.
+        try {
+          if (typeof payload.query !== 'string') throw new GraphQLError('The subscription has no query.');
+          this.documents.parse(payload.query, (text) => parse(text, this.protection.parseOptions));
+        } catch (error) {
+          const message = error instanceof GraphQLError ? error.message : 'The query could not be read.';
+          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         return undefined;
       },
@@ -225,9 +235,13 @@ export class SubscriptionServer implements OnApplicationBootstrap, BeforeApplica
       ...specifiedRules,
       ...protectionValidationRules(this.protection),
     ]);
-    if (!this.protection.production) return errors;
-    // No schema hints to strangers in production (same as over HTTP).
-    return errors.map((e) => new GraphQLError(stripSuggestions(e.message), { extensions: e.extensions }));
+    // The code HTTP clients get for the same document; no schema hints to strangers in production.
+    return errors.map(
+      (e) =>
+        new GraphQLError(this.protection.production ? stripSuggestions(e.message) : e.message, {
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions },
+        }),
+    );
   }
 
   private contextFor(ctx: Context<ConnectionParams, Extra>): ProxyContext {
