@@ -451,6 +451,44 @@ describe('admission', () => {
   });
 });
 
+describe('one buyer, one pass, several requests at once', () => {
+  it('a good pass is never called expired or used while another request of the buyer has it', async () => {
+    const organizer = await person('ORGANIZER');
+    const fx = await publish(organizer);
+    await roomOn(fx, organizer, { initialLimit: 5, minLimit: 5, maxLimit: 5 });
+    const buyers = await queue(fx, 4);
+    const states = await settled(fx, buyers, 4);
+    for (const [i, buyer] of buyers.entries()) {
+      const pass = states[i]!.admissionPass as string;
+      // A request refused for its own reason (here: too many tickets) hands the pass back; the right one,
+      // sent at the same instant, either goes first or waits for it, and holds.
+      const [refused, right] = await Promise.all([
+        gql(
+          svc.url,
+          RESERVE,
+          { input: { ticketTypeId: fx.gaTypeId, quantity: 99, admissionPass: pass } },
+          buyer.token,
+        ),
+        reserve(fx, buyer, pass),
+      ]);
+      expect(ok(right).reserveTickets.status).toBe('HELD');
+      // The other: refused for its quantity, or, when the right one went first, for the pass it spent.
+      const why = refused.errors?.[0]?.extensions;
+      expect(
+        [why?.code === 'BAD_USER_INPUT' && why.field === 'input.quantity', why?.reason === 'USED'],
+        JSON.stringify(why),
+      ).toContain(true);
+      // Spent: asked again, it is USED at once (no wait for a request that is not there).
+      const started = Date.now();
+      expect((await reserve(fx, buyer, pass)).errors?.[0]?.extensions).toMatchObject({
+        code: 'ADMISSION_REQUIRED',
+        reason: 'USED',
+      });
+      expect(Date.now() - started).toBeLessThan(1_000);
+    }
+  });
+});
+
 describe('a sale over for good', () => {
   /** Opens a waitingRoomUpdated subscription for `p`; `states` collects every state pushed. */
   function watchStates(fx: EventFixture, p: Person) {

@@ -43,6 +43,12 @@ export const ROOM_DEFAULTS: WaitingRoomTuning = {
 
 /** Reservation attempts one pass allows; a successful hold always spends it. */
 export const PASS_ATTEMPTS = 3;
+/**
+ * A claim that finds the pass taken by another request of the same buyer waits for that request's outcome,
+ * looking this many times, this far apart: a hold takes tens of milliseconds, so about a second in all.
+ */
+const PASS_BUSY_TRIES = 8;
+const PASS_BUSY_WAIT_MS = 150;
 /** How old a per-process copy of a room's settings may be (other replicas see a switch within this). */
 const ROOM_CACHE_MS = 1_000;
 /** Lifetime of the Redis copy of the settings (rewritten by every change). */
@@ -784,24 +790,39 @@ export class WaitingRoomService implements OnApplicationShutdown {
     const entryId = entryIdOf(eventId, user.id);
     this.settled.delete(entryId);
     const { passId } = check.claims;
-    const claimed = await this.entries
-      .updateOne(
-        {
-          _id: entryId,
-          state: 'ADMITTED',
-          passId,
-          passExpiresAt: { $gt: new Date() },
-          attempts: { $lt: PASS_ATTEMPTS },
-        },
-        { $set: { state: 'USED' }, $inc: { attempts: 1 } },
-      )
-      .exec();
-    if (claimed.modifiedCount === 1) return { eventId, userId: user.id, entryId, passId };
-    // Refused: say why (one read, only on this path).
-    const entry = await this.entries.findById(entryId).lean<WaitingRoomEntryDoc>().exec();
-    if (!entry || entry.passId !== passId) throw admissionRequired(entry ? 'REPLACED' : 'MALFORMED');
-    if (entry.state === 'USED' || entry.attempts >= PASS_ATTEMPTS) throw admissionRequired('USED');
-    throw admissionRequired('EXPIRED');
+    for (let tries = 1; ; tries++) {
+      const claimed = await this.entries
+        .updateOne(
+          {
+            _id: entryId,
+            state: 'ADMITTED',
+            passId,
+            passExpiresAt: { $gt: new Date() },
+            attempts: { $lt: PASS_ATTEMPTS },
+          },
+          { $set: { state: 'USED' }, $inc: { attempts: 1 } },
+        )
+        .exec();
+      if (claimed.modifiedCount === 1) return { eventId, userId: user.id, entryId, passId };
+      // Refused: say why (one read, only on this path).
+      const entry = await this.entries.findById(entryId).lean<WaitingRoomEntryDoc>().exec();
+      if (!entry || entry.passId !== passId) throw admissionRequired(entry ? 'REPLACED' : 'MALFORMED');
+      if (entry.attempts >= PASS_ATTEMPTS) throw admissionRequired('USED');
+      if (!entry.passExpiresAt || entry.passExpiresAt.getTime() <= Date.now())
+        throw admissionRequired('EXPIRED');
+      // The pass is still good: another request of this buyer holds it (USED, its slot still live: a hold
+      // spends the pass and frees the slot) or has just handed it back (ADMITTED). Wait for that one's outcome,
+      // or claim again, rather than call a good pass expired or used.
+      if (entry.state === 'USED' && !(await this.slotLive(eventId, passId))) throw admissionRequired('USED');
+      if (tries >= PASS_BUSY_TRIES) throw admissionRequired('USED');
+      if (entry.state === 'USED') await new Promise((resolve) => setTimeout(resolve, PASS_BUSY_WAIT_MS));
+    }
+  }
+
+  /** Whether the pass still holds its admission slot (Redis unreachable: no, which answers USED at once). */
+  private async slotLive(eventId: string, passId: string): Promise<boolean> {
+    const score = await this.redis.client.zscore(this.keys(eventId).live, passId).catch(() => null);
+    return score !== null;
   }
 
   /** A hold was taken: the pass is spent and its slot goes to the next buyer. */
