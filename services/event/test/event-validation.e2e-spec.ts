@@ -178,6 +178,16 @@ describe('bad input is refused with BAD_USER_INPUT naming the field, and nothing
   });
 
   it('inconsistent pricing policies', async () => {
+    const tiered = (count: number) =>
+      gaInput({
+        name: `Tiered ${count}`,
+        quantity: 40,
+        pricing: {
+          type: 'TIERED',
+          tierBasis: 'QUANTITY',
+          tiers: Array.from({ length: count }, (_, i) => ({ priceMinor: 1000 + i, upToQuantity: i + 1 })),
+        },
+      });
     await unchanged(async () => {
       const demand = gaInput({ pricing: { type: 'DEMAND', floorMinor: 3000, ceilingMinor: 1000 } });
       refusedOn(
@@ -204,7 +214,14 @@ describe('bad input is refused with BAD_USER_INPUT naming the field, and nothing
         await t.gql(ADD_TICKET_TYPE, { eventId, input: zeroFloor }, organizer),
         'input.pricing.floorMinor',
       );
+      // 19 tiers and the base price make the pricing service's 20; a 20th tier is one too many.
+      refusedOn(
+        await t.gql(ADD_TICKET_TYPE, { eventId, input: tiered(20) }, organizer),
+        'input.pricing.tiers',
+      );
     });
+    const accepted = await t.gql(ADD_TICKET_TYPE, { eventId, input: tiered(19) }, organizer);
+    expect(accepted.errors).toBeUndefined();
   });
 
   it('a publish without a ticket type, or with a past start', async () => {

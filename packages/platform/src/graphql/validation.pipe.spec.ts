@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsEmail, IsInt, Length, Min, ValidateNested } from 'class-validator';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { validationPipe } from './validation.pipe';
+import { plainValidationMessage, validationPipe } from './validation.pipe';
 
 class SeatInput {
   @IsInt() @Min(1) row!: number;
@@ -43,6 +43,27 @@ describe('validationPipe', () => {
   it('follows nested arrays', async () => {
     const error = await failure({ email: 'a@b.test', name: 'Ann', seats: [{ row: 1 }, { row: 0 }] });
     expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.seats.1.row' });
+    expect(error.message).toBe('Row must be at least 1');
+  });
+
+  it("says class-validator's default sentences in plain words, and keeps a DTO's own", async () => {
+    const error = await failure({ email: 'a@b.test', name: 'x'.repeat(21), seats: [] });
+    expect(error.message).toBe('Name must be at most 20 characters long');
+    expect(plainValidationMessage('title must be longer than or equal to 3 characters')).toBe(
+      'Title must be at least 3 characters long',
+    );
+    expect(plainValidationMessage('perBuyerMax must not be greater than 1000')).toBe(
+      'Per buyer max must be at most 1000',
+    );
+    expect(plainValidationMessage('sections must contain at least 1 elements')).toBe(
+      'Sections must have at least one entry',
+    );
+    expect(plainValidationMessage('currency must match /^[A-Z]{3}$/ regular expression')).toBe(
+      'Currency is not in the expected format',
+    );
+    expect(plainValidationMessage('gateId must be 1-64 letters, digits, spaces, _ or -')).toBe(
+      'gateId must be 1-64 letters, digits, spaces, _ or -',
+    );
   });
 
   it('refuses unknown properties instead of dropping them', async () => {

@@ -23,6 +23,7 @@ import {
   type TierBasis,
 } from '../domain/event.types';
 import { PricingTypeEnum, TicketKindEnum, TierBasisEnum } from '../models/enums';
+import { MAX_TIERS } from '../domain/event-rules';
 
 @InputType()
 export class PriceTierInput {
@@ -79,7 +80,7 @@ export class PricingPolicyInput {
   @Field(() => [PriceTierInput], { nullable: true })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(10)
+  @ArrayMaxSize(MAX_TIERS, { message: `At most ${MAX_TIERS} tiers before the base price` })
   @ValidateNested({ each: true })
   @Type(() => PriceTierInput)
   tiers?: PriceTierInput[] | null;
@@ -99,7 +100,7 @@ export class TicketTypeInput {
 
   @Field({ description: 'ISO 4217 code from the accepted list.' })
   @IsString()
-  @Matches(/^[A-Z]{3}$/)
+  @Matches(/^[A-Z]{3}$/, { message: 'The currency is a three-letter ISO code such as EUR' })
   currency!: string;
 
   @Field(() => TicketKindEnum)
