@@ -481,6 +481,22 @@ describe('security through the gateway (auth + event + gateway processes, real s
       return Number.POSITIVE_INFINITY;
     }
 
+    /** An ADMIN's access token, signed with the stack's key (no ADMIN can sign up). */
+    async function adminToken() {
+      const now = Math.floor(Date.now() / 1000);
+      return signWith(stack.signingJwk, {
+        sub: randomUUID(),
+        email: 'ops@example.test',
+        role: 'ADMIN',
+        name: 'Ops',
+        iss: stack.issuer,
+        aud: stack.audience,
+        iat: now,
+        exp: now + 600,
+        sid: randomUUID(),
+      });
+    }
+
     async function signedUp(role: 'ATTENDEE' | 'ORGANIZER' = 'ORGANIZER') {
       const s = session();
       const { answer, email, id } = await signUp(s, role);
@@ -558,18 +574,7 @@ describe('security through the gateway (auth + event + gateway processes, real s
 
     it('an admin lock ends every session at once and refuses sign-in until unlocked', async () => {
       const user = await signedUp('ATTENDEE');
-      const now = Math.floor(Date.now() / 1000);
-      const admin = await signWith(stack.signingJwk, {
-        sub: randomUUID(),
-        email: 'ops@example.test',
-        role: 'ADMIN',
-        name: 'Ops',
-        iss: stack.issuer,
-        aud: stack.audience,
-        iat: now,
-        exp: now + 600,
-        sid: randomUUID(),
-      });
+      const admin = await adminToken();
       const LOCK = `mutation($id: ID!) { lockAccount(userId: $id) }`;
       const UNLOCK = `mutation($id: ID!) { unlockAccount(userId: $id) }`;
       // Only an admin may lock.
@@ -619,18 +624,7 @@ describe('security through the gateway (auth + event + gateway processes, real s
     it('an admin finds an account by email or id and sees whether it is locked; nobody else may', async () => {
       const user = await signedUp('ATTENDEE');
       const other = await signedUp('ORGANIZER');
-      const now = Math.floor(Date.now() / 1000);
-      const admin = await signWith(stack.signingJwk, {
-        sub: randomUUID(),
-        email: 'ops@example.test',
-        role: 'ADMIN',
-        name: 'Ops',
-        iss: stack.issuer,
-        aud: stack.audience,
-        iat: now,
-        exp: now + 600,
-        sid: randomUUID(),
-      });
+      const admin = await adminToken();
       const BY_EMAIL = `query($email: String!) { userByEmail(email: $email) { id name email role locked } }`;
       const BY_ID = `query($id: ID!) { user(id: $id) { id email locked } }`;
       const asAdmin = (query: string, variables: Record<string, unknown>) =>
@@ -686,7 +680,7 @@ describe('security through the gateway (auth + event + gateway processes, real s
         },
       );
       expect(errorCodes(own)).toEqual(['FORBIDDEN']);
-      expect(own.body.errors?.[0]?.path).toEqual(['me', 'locked']);
+      expect((own.body.errors?.[0] as { path?: unknown } | undefined)?.path).toEqual(['me', 'locked']);
     }, 30_000);
 
     it('a revocation lost from Redis (restart, flush) is re-asserted by auth from MongoDB, and a fresh process refuses it', async () => {

@@ -16,7 +16,14 @@ import { TICKET_PRICE, type TicketPriceDoc } from '../src/catalog/schemas/ticket
 import { PricingConsumer } from '../src/messaging/pricing.consumer';
 import { Repricer } from '../src/repricing/repricer.service';
 import { DEMAND_BUCKET, type DemandBucketDoc } from '../src/signals/schemas/demand-bucket.schema';
-import { orderConfirmed, pricedEvent, reservationCreated, user, type PricedEvent } from './support/fixtures';
+import {
+  eventCancelled,
+  orderConfirmed,
+  type PricedEvent,
+  pricedEvent,
+  reservationCreated,
+  user,
+} from './support/fixtures';
 import { firstError, gql } from './support/graphql-client';
 import { startPricing, type RunningPricing } from './support/pricing-app';
 
@@ -236,22 +243,7 @@ describe('policies that could never apply', () => {
     await sleep(1_600);
     expect((await set(tiered(soon, later))).errors).toBeUndefined();
 
-    await apply(
-      newEnvelope(
-        'event.cancelled',
-        fx.eventId,
-        {
-          eventId: fx.eventId,
-          organizerId: organizer.id,
-          title: fx.published.data.title,
-          reason: 'Storm',
-          cancelledBy: organizer.id,
-          cancelledAt: new Date().toISOString(),
-          aggregateVersion: 2,
-        },
-        { source: 'event' },
-      ),
-    );
+    await apply(eventCancelled(fx, 'Storm'));
     const before = await stateOf(fx.typeId);
     expect(firstError(await set({ kind: 'FIXED', currency: 'EUR' }))).toEqual({
       code: 'CONFLICT',

@@ -20,7 +20,7 @@ import { TICKET_PRICE, type TicketPriceDoc } from '../src/catalog/schemas/ticket
 import { ReadCopies, type PriceReadState } from '../src/common/read-copies.service';
 import { PricingConsumer } from '../src/messaging/pricing.consumer';
 import { Repricer } from '../src/repricing/repricer.service';
-import { orderConfirmed, pricedEvent, user, type PricedEvent } from './support/fixtures';
+import { eventCancelled, orderConfirmed, type PricedEvent, pricedEvent, user } from './support/fixtures';
 import { firstError, gql } from './support/graphql-client';
 import { startPricing, type RunningPricing } from './support/pricing-app';
 
@@ -192,22 +192,7 @@ describe('read copies', () => {
   it('a snapshot that moves no price still reaches the copy (a cancelled event’s new base price)', async () => {
     const fx = await publishTiered();
     expect(await settingsOf(fx)).toEqual({ amount: 5000, version: 1 }); // copied
-    await apply(
-      newEnvelope(
-        'event.cancelled',
-        fx.eventId,
-        {
-          eventId: fx.eventId,
-          organizerId: organizer.id,
-          title: 'Pricing Test Night',
-          reason: 'Venue closed',
-          cancelledBy: organizer.id,
-          cancelledAt: new Date().toISOString(),
-          aggregateVersion: 2,
-        },
-        { source: 'event' },
-      ),
-    );
+    await apply(eventCancelled(fx));
     await apply(
       newEnvelope(
         'ticket-type.upserted',

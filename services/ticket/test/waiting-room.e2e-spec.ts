@@ -473,7 +473,8 @@ describe('one buyer, one pass, several requests at once', () => {
       ]);
       expect(ok(right).reserveTickets.status).toBe('HELD');
       // The other: refused for its quantity, or, when the right one went first, for the pass it spent.
-      const why = refused.errors?.[0]?.extensions;
+      const why = refused.errors?.[0]?.extensions as
+        { code?: string; field?: string; reason?: string } | undefined;
       expect(
         [why?.code === 'BAD_USER_INPUT' && why.field === 'input.quantity', why?.reason === 'USED'],
         JSON.stringify(why),

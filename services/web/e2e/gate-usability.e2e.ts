@@ -1,5 +1,5 @@
 import { expect, test, type Page, type Request } from '@playwright/test';
-import { draftEvent, graphql, newActor, reviewPage, signUp, type Actor } from './support';
+import { type Actor, draftEvent, graphql, newActor, pageVisibility, reviewPage, signUp } from './support';
 
 // The gate while the doors are open, as staff and holders meet it: a keyboard or a barcode reader (which types
 // the code, then Enter) scans ticket after ticket without touching the screen; a gate name the API would refuse
@@ -263,12 +263,7 @@ test('My tickets asks again every 10 s while visible, never while hidden or once
   page.on('request', (request) => {
     if (isMyTickets(request)) asked.push(Date.now());
   });
-  const setVisibility = (state: 'hidden' | 'visible') =>
-    page.evaluate((value) => {
-      if (value === 'visible') delete (document as { visibilityState?: string }).visibilityState;
-      else Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
-      document.dispatchEvent(new Event('visibilitychange'));
-    }, state);
+  const setVisibility = (state: 'hidden' | 'visible') => pageVisibility(page, state);
 
   // Visible: once a period, not more often (a few people with the page open must not load the gateway).
   await expect.poll(() => asked.length, { timeout: 25_000 }).toBeGreaterThanOrEqual(2);

@@ -7,7 +7,7 @@ import {
   type Page,
   type TestInfo,
 } from '@playwright/test';
-import { draftEvent, graphql, newActor, reviewPage, signUp, uniqueEmail } from './support';
+import { draftEvent, graphql, newActor, pageVisibility, reviewPage, signUp, uniqueEmail } from './support';
 
 // The organizer's side of the waiting room, on the sales dashboard: the switch, the live queue numbers (the
 // panel asks every 2 s while visible), the tuning form with the API's field errors, and FORBIDDEN for a draft.
@@ -173,12 +173,7 @@ test('the panel asks only while the tab is visible and the dashboard is open', a
     const body = req.postDataJSON() as { operationName?: string } | null;
     if (body?.operationName === 'WaitingRoom') asked.push(Date.now());
   });
-  const setVisibility = (state: 'hidden' | 'visible') =>
-    page.evaluate((value) => {
-      if (value === 'visible') delete (document as { visibilityState?: string }).visibilityState;
-      else Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
-      document.dispatchEvent(new Event('visibilitychange'));
-    }, state);
+  const setVisibility = (state: 'hidden' | 'visible') => pageVisibility(page, state);
   // Visible: about one request every 2 s.
   await expect.poll(() => asked.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
 

@@ -216,3 +216,15 @@ export function personContext(info: TestInfo): BrowserContextOptions {
     extraHTTPHeaders: { 'x-forwarded-for': address },
   };
 }
+
+/**
+ * Makes the page believe its tab was hidden (another tab, a locked phone) or shown again, as the browser says
+ * it: `document.visibilityState` and a `visibilitychange` event.
+ */
+export function pageVisibility(page: Page, state: 'hidden' | 'visible'): Promise<void> {
+  return page.evaluate((value) => {
+    if (value === 'visible') delete (document as { visibilityState?: string }).visibilityState;
+    else Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, state);
+}

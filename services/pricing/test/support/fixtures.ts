@@ -73,6 +73,24 @@ export function pricedEvent(
 }
 
 /** An order.confirmed of `quantity` units of one type, confirmed now. */
+/** The event of `fx` cancelled by its organizer, now (version 2). */
+export function eventCancelled(fx: PricedEvent, reason = 'Venue closed'): EventEnvelope<'event.cancelled'> {
+  return newEnvelope(
+    'event.cancelled',
+    fx.eventId,
+    {
+      eventId: fx.eventId,
+      organizerId: fx.organizerId,
+      title: fx.published.data.title,
+      reason,
+      cancelledBy: fx.organizerId,
+      cancelledAt: new Date().toISOString(),
+      aggregateVersion: 2,
+    },
+    { source: 'event' },
+  );
+}
+
 export function orderConfirmed(fx: PricedEvent, quantity = 1): EventEnvelope<'order.confirmed'> {
   const unitPrice = { amount: fx.type.basePrice.amount, currency: 'EUR' };
   return newEnvelope(
