@@ -260,13 +260,11 @@ test('organizer forms show each API refusal under its own field', async ({}, inf
   await page.goto(`/organizer/events/${draftId}`);
   const details = page.getByRole('form', { name: 'Event details' });
 
-  // A description over the API's 5000 characters.
+  // A description over the API's 5000 characters cannot be typed: the field stops at the limit.
   const description = details.getByLabel('Description');
+  await expect(description).toHaveAttribute('maxlength', '5000');
   await description.fill('x'.repeat(5001));
-  await details.getByRole('button', { name: 'Save changes' }).click();
-  await expect(description).toHaveAttribute('aria-invalid', 'true');
-  await expect(description).toHaveAccessibleDescription(/5000 characters/);
-  await expect(details.getByRole('alert')).not.toContainText('input.');
+  await expect(description).toHaveValue('x'.repeat(5000));
   await description.fill('Fine now.');
 
   // A transfer deadline after the event's end.

@@ -101,3 +101,112 @@ export function fromZonedInput(value: string, timeZone: string | undefined): str
 export function newIdempotencyKey(): string {
   return `web_${crypto.randomUUID().replace(/-/g, '')}`;
 }
+
+/** "1 ticket", "2 tickets": a count with its noun (`many` when the plural is not noun + "s"). */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+/** Amounts an API message gives in minor units ("2500 minor units") as money of `currency` ("€25.00"). */
+export function moneyInText(text: string, currency: string): string {
+  return text.replace(/(-?\d+) minor units/g, (_, n: string) => money(Number(n), currency));
+}
+
+/** What a form knows of one of its fields: its label and the API's limits, to word a refusal for a person. */
+export interface FieldRule {
+  label: string;
+  /** Length limits of a text field. */
+  minLength?: number;
+  maxLength?: number;
+  /** Range of a number field. */
+  min?: number;
+  max?: number;
+}
+
+function lengthSentence({ label, minLength = 0, maxLength }: FieldRule): string {
+  if (maxLength === undefined) return `${label} must have at least ${count(minLength, 'character')}.`;
+  if (minLength <= 0) return `${label} must have at most ${count(maxLength, 'character')}.`;
+  if (minLength === 1) return `${label} cannot be empty (at most ${count(maxLength, 'character')}).`;
+  return `${label} must have ${minLength} to ${count(maxLength, 'character')}.`;
+}
+
+function rangeSentence({ label, min, max }: FieldRule): string {
+  if (min !== undefined && max !== undefined)
+    return `${label} must be between ${min.toLocaleString()} and ${max.toLocaleString()}.`;
+  if (max !== undefined) return `${label} must be at most ${max.toLocaleString()}.`;
+  if (min !== undefined) return `${label} must be at least ${min.toLocaleString()}.`;
+  return `${label} is out of range.`;
+}
+
+/**
+ * An API refusal of one field in words for a person: graphql-js's coercion errors ("Variable "$input" got an
+ * invalid value at …; Int cannot represent non 32-bit signed integer value") and class-validator's wording
+ * ("title must be longer than or equal to 3 characters") become a sentence naming the field's label and its
+ * limits. Any other message (the services' own sentences) is returned as it is.
+ */
+export function plainInputMessage(message: string, rule?: FieldRule): string {
+  const label = rule?.label ?? 'This value';
+  const coercion = /^Variable "\$\w+" got an invalid value(?: at "[^"]*")?; ([\s\S]*)$/.exec(message);
+  if (coercion) {
+    const why = coercion[1]!;
+    if (/cannot represent non 32-bit signed integer|cannot represent non-integer/.test(why))
+      return rule?.min !== undefined || rule?.max !== undefined
+        ? rangeSentence({ label, min: rule.min, max: rule.max }).replace(
+            ' must be ',
+            ' must be a whole number ',
+          )
+        : `${label} must be a whole number of a sensible size.`;
+    if (/does not exist in "\w+" enum/.test(why))
+      return `${label} has a value that is not one of the choices.`;
+    return `${label} is not valid.`;
+  }
+  if (/^\S+ must be (longer|shorter) than or equal to \d+ characters$/.test(message)) {
+    const n = Number(/(\d+) characters$/.exec(message)![1]);
+    const longer = message.includes(' longer ');
+    return lengthSentence({
+      label,
+      minLength: rule?.minLength ?? (longer ? n : 0),
+      maxLength: rule?.maxLength ?? (longer ? undefined : n),
+    });
+  }
+  const range = /^\S+ must not be (greater|less) than (-?[\d.]+)$/.exec(message);
+  if (range) {
+    const n = Number(range[2]);
+    return rangeSentence({
+      label,
+      min: rule?.min ?? (range[1] === 'less' ? n : undefined),
+      max: rule?.max ?? (range[1] === 'greater' ? n : undefined),
+    });
+  }
+  if (/^\S+ must be an integer number$/.test(message)) return `${label} must be a whole number.`;
+  if (/^\S+ must be (a string|one of the following values|a valid enum value)/.test(message))
+    return `${label} is not valid.`;
+  return message;
+}
+
+/**
+ * The browser's own verdict on an input (its `min`, `max`, `step`, `maxLength`), worded for a person, or null
+ * when it is valid or only empty (a required field's own message is the browser's).
+ */
+export function validityMessage(
+  input: HTMLInputElement | HTMLTextAreaElement,
+  label?: string,
+): string | null {
+  const name = label ?? input.labels?.[0]?.textContent?.trim() ?? 'This value';
+  const v = input.validity;
+  if (v.badInput) return `${name}: enter a number.`;
+  if (v.rangeOverflow || v.rangeUnderflow) {
+    const bound = (s: string) => (s === '' ? undefined : Number(s));
+    const attrs = input as HTMLInputElement;
+    return rangeSentence({ label: name, min: bound(attrs.min), max: bound(attrs.max) });
+  }
+  if (v.stepMismatch) {
+    const step = (input as HTMLInputElement).step;
+    const decimals = /^0\.(0*)1$/.exec(step);
+    return decimals
+      ? `${name} can have at most ${count(decimals[1]!.length + 1, 'decimal')}.`
+      : `${name} must be a whole number.`;
+  }
+  if (v.tooLong) return `${name} must have at most ${count(input.maxLength, 'character')}.`;
+  return null;
+}

@@ -92,6 +92,13 @@ export function CheckoutPage() {
   const timer = useRef<number | undefined>(undefined);
   useEffect(() => () => window.clearTimeout(timer.current), []);
   const secondsLeft = useSecondsLeft(data?.reservation.expiresAt);
+  // Released from this page: the form (and the focused button) goes, so focus moves to the hold's new status.
+  const [released, setReleased] = useState(false);
+  const statusRef = useRef<HTMLParagraphElement>(null);
+  const heldNow = data?.reservation.status === 'HELD' || data?.reservation.status === 'PAYING';
+  useEffect(() => {
+    if (released && !heldNow) statusRef.current?.focus();
+  }, [released, heldNow]);
   const [{ data: eventData }] = useQuery<{ event: CheckoutEvent | null }>({
     query: CHECKOUT_EVENT,
     variables: { id: data?.reservation.eventId ?? '' },
@@ -186,7 +193,7 @@ export function CheckoutPage() {
         {open ? (
           <Countdown until={reservation.expiresAt} label="Your tickets are held for" />
         ) : (
-          <p className="banner banner-error" role="alert">
+          <p className="banner banner-error" role="alert" ref={statusRef} tabIndex={-1}>
             This hold is <StatusBadge status={secondsLeft === 0 ? 'EXPIRED' : reservation.status} />.{' '}
             <Link to={`/events/${reservation.eventId}`}>Reserve again</Link>
           </p>
@@ -209,6 +216,7 @@ export function CheckoutPage() {
               </label>
             ))}
           </fieldset>
+          <ErrorBanner problem={problemOf(releaseResult.error)} />
           <ErrorBanner problem={problem}>
             {problem && retriesByItself(problem) ? (
               <p data-testid="payment-safe">
@@ -232,7 +240,10 @@ export function CheckoutPage() {
             onClick={() => {
               window.clearTimeout(timer.current);
               setAutoRetry(null);
-              void release({ id }).then(() => refetch({ requestPolicy: 'network-only' }));
+              void release({ id }).then((r) => {
+                if (!r.error) setReleased(true);
+                refetch({ requestPolicy: 'network-only' });
+              });
             }}
           >
             Give the tickets back

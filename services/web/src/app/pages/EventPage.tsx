@@ -105,13 +105,16 @@ function TicketTypeOffer({
         <h3 id={headingId}>{type.name}</h3>
         <PriceTag type={type} price={price} timeZone={event.timeZone} />
       </div>
-      <p className="availability" data-testid="availability">
-        {remaining === null
-          ? 'Availability unknown'
-          : soldOut
-            ? 'Sold out'
-            : `${remaining} of ${type.availability!.capacity} left`}
-      </p>
+      {/* A cancelled event sells nothing: what is left of it means nothing to a buyer. */}
+      {event.status === 'CANCELLED' ? null : (
+        <p className="availability" data-testid="availability">
+          {remaining === null
+            ? 'Availability unknown'
+            : soldOut
+              ? 'Sold out'
+              : `${remaining} of ${type.availability!.capacity} left`}
+        </p>
+      )}
       {event.status === 'PUBLISHED' && notYet && salesStart ? (
         <p className="sales-window" data-testid="sales-window">
           On sale from <time dateTime={salesStart}>{when(salesStart, event.timeZone)}</time>
@@ -208,7 +211,9 @@ export function EventPage() {
   const prices = new Map((priceData?.event?.ticketTypes ?? []).map((t) => [t.id, t.price]));
 
   if (fetching && !data) return <Loading label="Loading event…" />;
-  if (error && !data?.event) return <ErrorBanner problem={problemOf(error)} />;
+  // An id the API refuses outright (e.g. with a control character) names no event either.
+  const refusedId = problemOf(error)?.code === 'BAD_USER_INPUT';
+  if (error && !data?.event && !refusedId) return <ErrorBanner problem={problemOf(error)} />;
   const event = data?.event;
   if (!event) {
     return (
@@ -229,9 +234,11 @@ export function EventPage() {
         <time dateTime={event.startsAt}>{when(event.startsAt, event.timeZone)}</time> · {event.venue.name},{' '}
         {event.venue.address}, {event.venue.city}
       </p>
-      {event.cancelReason ? (
-        <div className="banner banner-error" role="alert">
-          Cancelled: {event.cancelReason}
+      {event.status === 'CANCELLED' || event.cancelReason ? (
+        <div className="banner banner-error" role="alert" data-testid="event-cancelled">
+          <strong>This event is cancelled{event.cancelReason ? ':' : '.'}</strong>{' '}
+          {event.cancelReason ? <>{event.cancelReason} </> : null}
+          Tickets are no longer sold, and every ticket bought is refunded.
         </div>
       ) : null}
       {event.description ? <p className="description">{event.description}</p> : null}
@@ -253,25 +260,27 @@ export function EventPage() {
           ))}
         </ul>
       )}
-      <p className="muted">
-        {event.transferPolicy.allowed ? (
-          <>
-            Tickets can be transferred to a friend
-            {event.transferPolicy.deadline ? (
-              <>
-                {' '}
-                until{' '}
-                <time dateTime={event.transferPolicy.deadline}>
-                  {when(event.transferPolicy.deadline, event.timeZone)}
-                </time>
-              </>
-            ) : null}
-            .
-          </>
-        ) : (
-          'Tickets are not transferable.'
-        )}
-      </p>
+      {event.status === 'CANCELLED' ? null : (
+        <p className="muted">
+          {event.transferPolicy.allowed ? (
+            <>
+              Tickets can be transferred to a friend
+              {event.transferPolicy.deadline ? (
+                <>
+                  {' '}
+                  until{' '}
+                  <time dateTime={event.transferPolicy.deadline}>
+                    {when(event.transferPolicy.deadline, event.timeZone)}
+                  </time>
+                </>
+              ) : null}
+              .
+            </>
+          ) : (
+            'Tickets are not transferable.'
+          )}
+        </p>
+      )}
     </article>
   );
 }

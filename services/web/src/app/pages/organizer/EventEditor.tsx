@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { ErrorBanner, Field, Loading, Notice, SelectField, StatusBadge } from '../../components/ui';
@@ -14,8 +14,9 @@ import {
   UPDATE_TICKET_TYPE,
 } from '../../api/documents';
 import { CATEGORIES, type EventDetail, type TicketType } from '../../api/types';
-import { fieldErrors, fieldName, problemOf } from '../../lib/errors';
-import { fromZonedInput, money, titleCase, toZonedInput } from '../../lib/format';
+import { fieldErrors, fieldName, problemOf, type ApiProblem } from '../../lib/errors';
+import { count, fromZonedInput, money, titleCase, toZonedInput, type FieldRule } from '../../lib/format';
+import { MAX_AMOUNT, pointerTo, useLocalErrors, worded } from '../../lib/forms';
 import { PricingPanel } from './Pricing';
 import { EventNotFound, mayManage, NotYourEvent } from './access';
 import { useSession } from '../../lib/auth';
@@ -47,6 +48,55 @@ interface EventDraft {
 }
 
 const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** The event service's limits (services/event/src/events/dto), by the field path its errors name. */
+const EVENT_RULES: Record<string, FieldRule> = {
+  title: { label: 'Title', minLength: 3, maxLength: 120 },
+  description: { label: 'Description', maxLength: 5000 },
+  startsAt: { label: 'Starts' },
+  endsAt: { label: 'Ends' },
+  timeZone: { label: 'Time zone', minLength: 1, maxLength: 64 },
+  salesStartAt: { label: 'Sales start' },
+  salesEndAt: { label: 'Sales end' },
+  transferPolicy: { label: 'Transfers allowed until' },
+  'transferPolicy.deadline': { label: 'Transfers allowed until' },
+  doorsOpenAt: { label: 'Doors open' },
+  'venue.name': { label: 'Venue name', minLength: 1, maxLength: 120 },
+  'venue.address': { label: 'Address', minLength: 1, maxLength: 300 },
+  'venue.city': { label: 'City', minLength: 1, maxLength: 120 },
+  'venue.capacity': { label: 'Capacity', min: 1, max: 1_000_000 },
+  'venue.seatMap': { label: 'Seat map' },
+};
+const SECTION = { nameLength: 10, rows: 500, seatsPerRow: 1000 };
+
+type SectionPart = 'name' | 'rows' | 'seatsPerRow';
+
+/**
+ * Which section field an API error is about: one it blames by path (`venue.seatMap.sections.0.name`,
+ * `….sections.0.rows.3.seatCount`), or a seat-map error naming a section (`Section "A" appears twice`).
+ */
+function sectionOf(field: string | null, message: string, sections: SectionDraft[]) {
+  const path = /^venue\.seatMap\.sections\.(\d+)(?:\.(name|rows)(?:\.\d+\.(\w+))?)?$/.exec(field ?? '');
+  if (path) {
+    const index = Number(path[1]);
+    const part: SectionPart = path[2] !== 'rows' ? 'name' : path[3] === 'seatCount' ? 'seatsPerRow' : 'rows';
+    return index < sections.length ? { index, part } : null;
+  }
+  if (field !== 'venue.seatMap') return null;
+  const named = /^Section (?:name )?"([^"]*)"/.exec(message);
+  if (!named) return null;
+  const indexes = sections.flatMap((s, i) => (s.name.trim() === named[1] ? [i] : []));
+  if (!indexes.length) return null;
+  // The second of two sections with one name is the one to rename.
+  const index = / appears twice/.test(message) ? indexes.at(-1)! : indexes[0]!;
+  return { index, part: (/ has no rows/.test(message) ? 'rows' : 'name') as SectionPart };
+}
+
+function sectionRule(index: number, part: SectionPart): FieldRule {
+  const label = `Section ${index + 1} ${part === 'name' ? 'name' : part === 'rows' ? 'rows' : 'seats per row'}`;
+  if (part === 'name') return { label, minLength: 1, maxLength: SECTION.nameLength };
+  return { label, min: 1, max: part === 'rows' ? SECTION.rows : SECTION.seatsPerRow };
+}
 
 function draftOf(event?: EventDetail): EventDraft {
   const sections = (event?.venue.seatMap?.sections ?? []).map((s) => ({
@@ -117,21 +167,51 @@ function eventInput(d: EventDraft) {
   };
 }
 
-/** The event's details form, for creating (no event) and editing. */
-function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }) {
+/**
+ * The event's details form, for creating (no event) and editing. `onEdited` is called when a field changes or
+ * a save starts (the page's "Saved." notice then goes), `onSaved` when a save succeeded.
+ */
+function EventForm({
+  event,
+  onSaved,
+  onEdited,
+}: {
+  event?: EventDetail;
+  onSaved?(): void;
+  onEdited?(): void;
+}) {
   const navigate = useNavigate();
   const [draft, setDraft] = useState<EventDraft>(() => draftOf(event));
   const [createResult, create] = useMutation<{ createEvent: { id: string } }>(CREATE_EVENT);
   const [updateResult, update] = useMutation<{ updateEvent: EventDetail }>(UPDATE_EVENT);
+  const [unchanged, setUnchanged] = useState(false);
+  const local = useLocalErrors();
   const result = event ? updateResult : createResult;
-  const problem = problemOf(result.error);
+  const raw = problemOf(result.error);
+  const section = raw ? sectionOf(fieldName(raw), raw.message, draft.sections) : null;
+  const problem = worded(raw, (field) =>
+    section ? sectionRule(section.index, section.part) : EVENT_RULES[field],
+  );
   const bad = fieldName(problem);
-  const err = fieldErrors(problem);
+  const apiError = fieldErrors(problem);
+  /** The browser's own verdict on the input named `local` first, else the API's on the field `api`. */
+  const err = (api: string, localName: string = api) => local.error(localName) ?? apiError(api);
+  const sectionErr = (index: number, part: SectionPart) =>
+    local.error(`sections.${index}.${part}`) ??
+    (section && section.index === index && section.part === part ? problem!.message : null);
+  // The top banner points at the field that shows the message; the whole message only when no field does.
+  const shownAt = section
+    ? sectionRule(section.index, section.part).label
+    : bad && EVENT_RULES[bad]
+      ? EVENT_RULES[bad].label
+      : null;
   const set = <K extends keyof EventDraft>(key: K, value: EventDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    onEdited?.();
+    setUnchanged(false);
     const input = eventInput(draft);
     if (!event) {
       const res = await create({ input });
@@ -148,7 +228,7 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
     if (Object.keys(changed).length) {
       const res = await update({ id: event.id, input: changed });
       if (!res.error) onSaved?.();
-    }
+    } else setUnchanged(true);
   }
 
   const setSection = (i: number, patch: Partial<SectionDraft>) =>
@@ -158,11 +238,25 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
     );
 
   return (
-    <form className="card stack" onSubmit={submit} aria-label="Event details">
-      <ErrorBanner problem={problem} />
+    <form
+      className="card stack"
+      onSubmit={submit}
+      aria-label="Event details"
+      onInvalidCapture={local.formProps.onInvalidCapture}
+      onSubmitCapture={local.formProps.onSubmitCapture}
+      onChange={(e) => {
+        local.formProps.onChange(e);
+        setUnchanged(false);
+        onEdited?.();
+      }}
+    >
+      <ErrorBanner problem={pointerTo(problem, shownAt)} />
+      {unchanged ? <Notice>Nothing to save: no field has changed.</Notice> : null}
       <Field
         label="Title"
+        name="title"
         required
+        maxLength={EVENT_RULES.title.maxLength}
         value={draft.title}
         error={err('title')}
         onChange={(e) => set('title', e.target.value)}
@@ -171,7 +265,9 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
         <label htmlFor="event-description">Description</label>
         <textarea
           id="event-description"
+          name="description"
           rows={4}
+          maxLength={EVENT_RULES.description.maxLength}
           value={draft.description}
           aria-invalid={err('description') ? true : undefined}
           aria-describedby={err('description') ? 'event-description-error' : undefined}
@@ -209,8 +305,10 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
       </div>
       <Field
         label="Time zone"
+        name="timeZone"
         hint="IANA name, e.g. Europe/Paris; every time on this form is in this zone"
         required
+        maxLength={EVENT_RULES.timeZone.maxLength}
         value={draft.timeZone}
         error={err('timeZone')}
         onChange={(e) => set('timeZone', e.target.value)}
@@ -272,32 +370,41 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
         <legend>Venue</legend>
         <Field
           label="Venue name"
+          name="venueName"
           required
+          maxLength={EVENT_RULES['venue.name'].maxLength}
           value={draft.venueName}
-          error={err('venue.name')}
+          error={err('venue.name', 'venueName')}
           onChange={(e) => set('venueName', e.target.value)}
         />
         <Field
           label="Address"
+          name="venueAddress"
           required
+          maxLength={EVENT_RULES['venue.address'].maxLength}
           value={draft.venueAddress}
-          error={err('venue.address')}
+          error={err('venue.address', 'venueAddress')}
           onChange={(e) => set('venueAddress', e.target.value)}
         />
         <Field
           label="City"
+          name="venueCity"
           required
+          maxLength={EVENT_RULES['venue.city'].maxLength}
           value={draft.venueCity}
-          error={err('venue.city')}
+          error={err('venue.city', 'venueCity')}
           onChange={(e) => set('venueCity', e.target.value)}
         />
         <Field
           label="Capacity"
+          name="capacity"
           type="number"
-          min={1}
+          step={1}
+          min={EVENT_RULES['venue.capacity'].min}
+          max={EVENT_RULES['venue.capacity'].max}
           required
           value={draft.capacity}
-          error={err('venue.capacity')}
+          error={err('venue.capacity', 'capacity')}
           onChange={(e) => set('capacity', e.target.value)}
         />
       </fieldset>
@@ -307,21 +414,34 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
           <div className="row section-row" key={i}>
             <Field
               label={`Section ${i + 1} name`}
+              name={`sections.${i}.name`}
+              hint="Letters or digits"
+              required
+              maxLength={SECTION.nameLength}
               value={s.name}
+              error={sectionErr(i, 'name')}
               onChange={(e) => setSection(i, { name: e.target.value })}
             />
             <Field
               label="Rows"
+              name={`sections.${i}.rows`}
               type="number"
+              step={1}
               min={1}
+              max={SECTION.rows}
               value={s.rows}
+              error={sectionErr(i, 'rows')}
               onChange={(e) => setSection(i, { rows: Number(e.target.value) })}
             />
             <Field
               label="Seats per row"
+              name={`sections.${i}.seatsPerRow`}
               type="number"
+              step={1}
               min={1}
+              max={SECTION.seatsPerRow}
               value={s.seatsPerRow}
+              error={sectionErr(i, 'seatsPerRow')}
               onChange={(e) => setSection(i, { seatsPerRow: Number(e.target.value) })}
             />
             <button
@@ -338,7 +458,9 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
             </button>
           </div>
         ))}
-        {err('venue.seatMap') ? <p className="field-error">{err('venue.seatMap')}</p> : null}
+        {!section && apiError('venue.seatMap') ? (
+          <p className="field-error">{apiError('venue.seatMap')}</p>
+        ) : null}
         <button
           type="button"
           className="button secondary"
@@ -359,7 +481,39 @@ function EventForm({ event, onSaved }: { event?: EventDetail; onSaved?(): void }
   );
 }
 
-function TicketTypeForm({ event, type, onDone }: { event: EventDetail; type?: TicketType; onDone?(): void }) {
+/** The event service's limits of a ticket type (capacity: the venue's, the most a type could sell). */
+function ticketRules(event: EventDetail): Record<string, FieldRule> {
+  return {
+    name: { label: 'Name', minLength: 1, maxLength: 80 },
+    priceMinor: { label: 'Price', min: 0, max: MAX_AMOUNT },
+    quantity: { label: 'Tickets on sale', min: 1, max: event.venue.capacity },
+    seatIds: { label: 'Sections sold by this type' },
+    perOrderMax: { label: 'Most per order', min: 1, max: 50 },
+    perBuyerMax: { label: 'Most per buyer', min: 1, max: 1000 },
+  };
+}
+
+/** The event service's sentences about a ticket type, for a form typed in money and counts. */
+function ticketWording(problem: ApiProblem | null): ApiProblem | null {
+  if (!problem) return problem;
+  const message = problem.message
+    .replace('a whole, non-negative amount in minor units', '0 or more, with at most 2 decimals')
+    .replace(/^1 more tickets /, '1 more ticket ');
+  return { ...problem, message };
+}
+
+function TicketTypeForm({
+  event,
+  type,
+  onDone,
+  onCancel,
+}: {
+  event: EventDetail;
+  type?: TicketType;
+  onDone?(): void;
+  /** Editing: closes the form without saving. */
+  onCancel?(): void;
+}) {
   const sections = event.venue.seatMap?.sections ?? [];
   const [draft, setDraft] = useState({
     name: type?.name ?? '',
@@ -374,8 +528,17 @@ function TicketTypeForm({ event, type, onDone }: { event: EventDetail; type?: Ti
   const [addResult, add] = useMutation(ADD_TICKET_TYPE);
   const [updateResult, update] = useMutation(UPDATE_TICKET_TYPE);
   const result = type ? updateResult : addResult;
-  const problem = problemOf(result.error);
-  const err = fieldErrors(problem);
+  const rules = ticketRules(event);
+  const problem = ticketWording(worded(problemOf(result.error), (field) => rules[field], draft.currency));
+  const bad = fieldName(problem);
+  const local = useLocalErrors();
+  const apiError = fieldErrors(problem);
+  const err = (name: string) => local.error(name) ?? apiError(name);
+  // Fields this form shows (seatIds only while choosing sections): their message is not repeated on top.
+  const shown =
+    bad && rules[bad] && (bad !== 'seatIds' || (draft.kind === 'RESERVED' && !type))
+      ? rules[bad].label
+      : null;
   const set = (key: keyof typeof draft, value: string | string[]) =>
     setDraft((d) => ({ ...d, [key]: value }));
 
@@ -411,11 +574,20 @@ function TicketTypeForm({ event, type, onDone }: { event: EventDetail; type?: Ti
   }
 
   return (
-    <form className="stack" onSubmit={submit} aria-label={type ? `Edit ${type.name}` : 'New ticket type'}>
-      <ErrorBanner problem={problem} />
+    <form
+      className="stack"
+      onSubmit={submit}
+      aria-label={type ? `Edit ${type.name}` : 'New ticket type'}
+      {...local.formProps}
+    >
+      <ErrorBanner problem={pointerTo(problem, shown)} />
       <Field
         label="Name"
+        name="name"
         required
+        maxLength={rules.name.maxLength}
+        // Opening a type's edit form puts the cursor in it.
+        autoFocus={Boolean(type)}
         value={draft.name}
         error={err('name')}
         onChange={(e) => set('name', e.target.value)}
@@ -423,8 +595,10 @@ function TicketTypeForm({ event, type, onDone }: { event: EventDetail; type?: Ti
       <div className="row">
         <Field
           label="Price"
+          name="priceMinor"
           type="number"
-          min={0}
+          min={rules.priceMinor.min}
+          max={rules.priceMinor.max}
           step="0.01"
           inputMode="decimal"
           required
@@ -475,8 +649,11 @@ function TicketTypeForm({ event, type, onDone }: { event: EventDetail; type?: Ti
       ) : draft.kind !== 'RESERVED' ? (
         <Field
           label="Tickets on sale"
+          name="quantity"
           type="number"
-          min={1}
+          step={1}
+          min={rules.quantity.min}
+          max={rules.quantity.max}
           required
           value={draft.quantity}
           error={err('quantity')}
@@ -486,24 +663,37 @@ function TicketTypeForm({ event, type, onDone }: { event: EventDetail; type?: Ti
       <div className="row">
         <Field
           label="Most per order"
+          name="perOrderMax"
           type="number"
-          min={1}
+          step={1}
+          min={rules.perOrderMax.min}
+          max={rules.perOrderMax.max}
           value={draft.perOrderMax}
           error={err('perOrderMax')}
           onChange={(e) => set('perOrderMax', e.target.value)}
         />
         <Field
           label="Most per buyer"
+          name="perBuyerMax"
           type="number"
-          min={1}
+          step={1}
+          min={rules.perBuyerMax.min}
+          max={rules.perBuyerMax.max}
           value={draft.perBuyerMax}
           error={err('perBuyerMax')}
           onChange={(e) => set('perBuyerMax', e.target.value)}
         />
       </div>
-      <button type="submit" className="button" disabled={result.fetching}>
-        {type ? 'Save ticket type' : 'Add ticket type'}
-      </button>
+      <div className="actions">
+        <button type="submit" className="button" disabled={result.fetching}>
+          {type ? 'Save ticket type' : 'Add ticket type'}
+        </button>
+        {onCancel ? (
+          <button type="button" className="button secondary" onClick={onCancel}>
+            Cancel <span className="visually-hidden">editing {type?.name}</span>
+          </button>
+        ) : null}
+      </div>
     </form>
   );
 }
@@ -512,13 +702,28 @@ function StaffSection({ event, locked }: { event: EventDetail; locked: boolean }
   const [email, setEmail] = useState('');
   const [addResult, add] = useMutation(ADD_STAFF);
   const [removeResult, remove] = useMutation(REMOVE_STAFF);
+  // Only the last action's outcome is shown: an old refusal goes once something else is done.
+  const [last, setLast] = useState<'add' | 'remove' | null>(null);
+  const [removed, setRemoved] = useState<string | null>(null);
+  const removedRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    // The removed row (and its button) is gone: focus goes to what happened, not to the page's body.
+    if (removed) removedRef.current?.focus();
+  }, [removed]);
   const staff = event.staff ?? [];
-  const addProblem = problemOf(addResult.error);
+  const addProblem = last === 'add' ? problemOf(addResult.error) : null;
+  const removeProblem = last === 'remove' ? problemOf(removeResult.error) : null;
+  const emailError = fieldErrors(addProblem)('email');
   return (
     <section className="card stack" aria-labelledby="staff-heading">
       <h2 id="staff-heading">Venue staff</h2>
       <p className="muted">People who may scan tickets at the gate, by the email they sign in with.</p>
-      <ErrorBanner problem={problemOf(removeResult.error) ?? addProblem} />
+      <ErrorBanner problem={removeProblem ?? pointerTo(addProblem, emailError ? 'Staff email' : null)} />
+      {removed ? (
+        <p ref={removedRef} tabIndex={-1} className="banner banner-ok" role="status">
+          {removed} is no longer on the staff.
+        </p>
+      ) : null}
       {staff.length ? (
         <ul className="plain stack">
           {staff.map((m) => (
@@ -532,7 +737,13 @@ function StaffSection({ event, locked }: { event: EventDetail; locked: boolean }
                   type="button"
                   className="button secondary small"
                   disabled={removeResult.fetching}
-                  onClick={() => void remove({ eventId: event.id, email: m.email })}
+                  onClick={() => {
+                    setLast('remove');
+                    setRemoved(null);
+                    void remove({ eventId: event.id, email: m.email }).then((r) => {
+                      if (!r.error) setRemoved(m.email);
+                    });
+                  }}
                 >
                   Remove <span className="visually-hidden">{m.email}</span>
                 </button>
@@ -548,6 +759,8 @@ function StaffSection({ event, locked }: { event: EventDetail; locked: boolean }
           className="row"
           onSubmit={(e) => {
             e.preventDefault();
+            setLast('add');
+            setRemoved(null);
             void add({ eventId: event.id, email: email.trim() }).then((r) => {
               if (!r.error) setEmail('');
             });
@@ -557,7 +770,8 @@ function StaffSection({ event, locked }: { event: EventDetail; locked: boolean }
             label="Staff email"
             type="email"
             required
-            error={fieldErrors(addProblem)('email')}
+            maxLength={254}
+            error={emailError}
             value={email}
             onChange={(e) => setEmail(e.target.value)}
           />
@@ -570,16 +784,65 @@ function StaffSection({ event, locked }: { event: EventDetail; locked: boolean }
   );
 }
 
-function Lifecycle({ event, onChange }: { event: EventDetail; onChange(): void }) {
+const REASON = { min: 3, max: 500 };
+
+/**
+ * Publish, and cancel. Cancelling cannot be undone and refunds every buyer, so it takes two steps: the first
+ * press checks the reason and says what will happen, the second sends it.
+ */
+function Lifecycle({
+  event,
+  onChange,
+  onCancelled,
+}: {
+  event: EventDetail;
+  onChange(): void;
+  onCancelled(): void;
+}) {
   const [publishResult, publish] = useMutation(PUBLISH_EVENT);
   const [cancelResult, cancel] = useMutation(CANCEL_EVENT);
+  const [last, setLast] = useState<'publish' | 'cancel' | null>(null);
   const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const confirmRef = useRef<HTMLParagraphElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+  const problem = problemOf(
+    last === 'publish' ? publishResult.error : last === 'cancel' ? cancelResult.error : null,
+  );
+  const apiReasonError = fieldErrors(problem)('reason');
+
+  function ask(e: FormEvent) {
+    e.preventDefault();
+    const length = reason.trim().length;
+    if (length < REASON.min || length > REASON.max) {
+      setReasonError(`Give a reason of ${REASON.min} to ${REASON.max} characters`);
+      setConfirming(false);
+      return;
+    }
+    setReasonError(null);
+    setConfirming(true);
+  }
+
+  async function confirmCancel() {
+    setLast('cancel');
+    const r = await cancel({ id: event.id, reason: reason.trim() });
+    setConfirming(false);
+    if (!r.error) {
+      onCancelled();
+      onChange();
+    }
+  }
+
   return (
     <section className="card stack" aria-labelledby="status-heading">
-      <h2 id="status-heading">
+      <h2 id="status-heading" ref={headingRef} tabIndex={-1}>
         Status <StatusBadge status={event.status} />
       </h2>
-      <ErrorBanner problem={problemOf(publishResult.error ?? cancelResult.error)} />
+      <ErrorBanner problem={pointerTo(problem, apiReasonError ? 'Reason shown to attendees' : null)} />
       {event.status === 'DRAFT' ? (
         <>
           <p className="muted">
@@ -589,7 +852,15 @@ function Lifecycle({ event, onChange }: { event: EventDetail; onChange(): void }
             type="button"
             className="button"
             disabled={publishResult.fetching}
-            onClick={() => void publish({ id: event.id }).then((r) => !r.error && onChange())}
+            onClick={() => {
+              setLast('publish');
+              void publish({ id: event.id }).then((r) => {
+                if (r.error) return;
+                onChange();
+                // The button is gone: focus the status it changed.
+                headingRef.current?.focus();
+              });
+            }}
           >
             Publish event
           </button>
@@ -598,23 +869,49 @@ function Lifecycle({ event, onChange }: { event: EventDetail; onChange(): void }
       {event.status === 'DRAFT' || event.status === 'PUBLISHED' ? (
         <details>
           <summary>Cancel this event</summary>
-          <form
-            className="stack"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void cancel({ id: event.id, reason: reason.trim() }).then((r) => !r.error && onChange());
-            }}
-          >
+          <form className="stack" onSubmit={ask}>
             <Field
               label="Reason shown to attendees"
               required
-              error={fieldErrors(problemOf(cancelResult.error))('reason')}
+              maxLength={REASON.max}
+              error={reasonError ?? apiReasonError}
               value={reason}
-              onChange={(e) => setReason(e.target.value)}
+              onChange={(e) => {
+                setReason(e.target.value);
+                setReasonError(null);
+                setConfirming(false);
+              }}
             />
-            <button type="submit" className="button danger" disabled={cancelResult.fetching}>
-              Cancel event
-            </button>
+            {confirming ? (
+              <div className="stack confirm" role="group" aria-labelledby="cancel-confirm">
+                <p id="cancel-confirm" ref={confirmRef} tabIndex={-1} className="banner banner-warn">
+                  <strong>This cannot be undone.</strong>{' '}
+                  {event.status === 'PUBLISHED'
+                    ? 'Every buyer is refunded and their tickets stop being valid; pending transfers end.'
+                    : 'The draft can never be published.'}{' '}
+                  Attendees will read: “{reason.trim()}”.
+                </p>
+                <div className="actions">
+                  <button
+                    type="button"
+                    className="button danger"
+                    disabled={cancelResult.fetching}
+                    onClick={() => void confirmCancel()}
+                  >
+                    {event.status === 'PUBLISHED'
+                      ? 'Yes, cancel and refund everyone'
+                      : 'Yes, cancel the event'}
+                  </button>
+                  <button type="button" className="button secondary" onClick={() => setConfirming(false)}>
+                    Keep the event
+                  </button>
+                </div>
+              </div>
+            ) : (
+              <button type="submit" className="button danger">
+                Cancel event
+              </button>
+            )}
           </form>
         </details>
       ) : null}
@@ -635,6 +932,18 @@ export function EventEditorPage() {
   const [editing, setEditing] = useState<string | null>(null);
   // The details form restarts from the saved event (its key is the version), so the notice lives here.
   const [saved, setSaved] = useState(false);
+  const [cancelledHere, setCancelledHere] = useState(false);
+  const lockedRef = useRef<HTMLParagraphElement>(null);
+  const status = data?.event?.status;
+  useEffect(() => {
+    // Cancelled from this page: the form that had focus is gone, so focus lands on the notice that says so.
+    if (cancelledHere && status === 'CANCELLED') lockedRef.current?.focus();
+  }, [cancelledHere, status]);
+  /** Closes a ticket type's edit form, putting focus back on its Edit button. */
+  const stopEditing = (typeId: string) => {
+    setEditing(null);
+    window.setTimeout(() => document.getElementById(`edit-${typeId}`)?.focus());
+  };
   const reload = () => refetch({ requestPolicy: 'network-only' });
 
   if (!id) {
@@ -665,7 +974,7 @@ export function EventEditorPage() {
       </div>
       <div className="columns">
         <div className="stack">
-          <Lifecycle event={event} onChange={reload} />
+          <Lifecycle event={event} onChange={reload} onCancelled={() => setCancelledHere(true)} />
           <section className="card stack" aria-labelledby="types-heading">
             <h2 id="types-heading">Ticket types</h2>
             {event.ticketTypes.length === 0 ? <p className="empty">No ticket types yet.</p> : null}
@@ -674,12 +983,22 @@ export function EventEditorPage() {
                 <li key={t.id} className="ticket-type-admin">
                   <p>
                     <strong>{t.name}</strong> · {money(t.priceMinor, t.currency)} ·{' '}
-                    {t.kind === 'RESERVED' ? `${t.seatIds.length} seats` : `${t.quantity} tickets`}
+                    {t.kind === 'RESERVED' ? count(t.seatIds.length, 'seat') : count(t.quantity, 'ticket')}
                   </p>
                   {locked ? null : editing === t.id ? (
-                    <TicketTypeForm event={event} type={t} onDone={() => setEditing(null)} />
+                    <TicketTypeForm
+                      event={event}
+                      type={t}
+                      onDone={() => stopEditing(t.id)}
+                      onCancel={() => stopEditing(t.id)}
+                    />
                   ) : (
-                    <button type="button" className="button secondary small" onClick={() => setEditing(t.id)}>
+                    <button
+                      type="button"
+                      id={`edit-${t.id}`}
+                      className="button secondary small"
+                      onClick={() => setEditing(t.id)}
+                    >
                       Edit <span className="visually-hidden">{t.name}</span>
                     </button>
                   )}
@@ -688,7 +1007,7 @@ export function EventEditorPage() {
                       <summary>
                         Pricing <span className="visually-hidden">of {t.name}</span>
                       </summary>
-                      <PricingPanel type={t} timeZone={event.timeZone} />
+                      <PricingPanel type={t} timeZone={event.timeZone} eventStatus={event.status} />
                     </details>
                   )}
                 </li>
@@ -706,13 +1025,18 @@ export function EventEditorPage() {
         <div className="stack">
           <h2>Details</h2>
           {locked ? (
-            <p className="banner" data-testid="event-locked">
+            <p className="banner" data-testid="event-locked" ref={lockedRef} tabIndex={-1}>
               This event is {event.status === 'CANCELLED' ? 'cancelled' : 'over'}: it can no longer change.
             </p>
           ) : (
             <>
               {saved ? <Notice>Saved.</Notice> : null}
-              <EventForm key={event.version} event={event} onSaved={() => setSaved(true)} />
+              <EventForm
+                key={event.version}
+                event={event}
+                onSaved={() => setSaved(true)}
+                onEdited={() => setSaved(false)}
+              />
             </>
           )}
         </div>

@@ -2,9 +2,18 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { ErrorBanner, Field, Loading, Notice, SelectField } from '../../components/ui';
 import { PRICE_HISTORY, PRICING_SETTINGS, SET_PRICING_POLICY } from '../../api/documents';
-import type { PriceChange, PricingKind, PricingSettings, TicketType } from '../../api/types';
+import type { EventStatus, PriceChange, PricingKind, PricingSettings, TicketType } from '../../api/types';
 import { fieldErrors, fieldName, problemOf } from '../../lib/errors';
-import { fromZonedInput, money, toZonedInput, when } from '../../lib/format';
+import {
+  count,
+  fromZonedInput,
+  money,
+  moneyInText,
+  toZonedInput,
+  when,
+  type FieldRule,
+} from '../../lib/format';
+import { MAX_AMOUNT, pointerTo, useLocalErrors, worded } from '../../lib/forms';
 
 interface TierDraft {
   price: string;
@@ -14,6 +23,21 @@ interface TierDraft {
 
 const major = (minor: number | null | undefined) => (minor == null ? '' : (minor / 100).toFixed(2));
 const minor = (value: string) => Math.round(Number(value) * 100);
+/** The demand fields with the pricing service's limits (amounts in major units, as typed). */
+const RULES: Record<string, FieldRule> = {
+  floor: { label: 'Floor', min: 0.01, max: MAX_AMOUNT },
+  ceiling: { label: 'Ceiling', min: 0.01, max: MAX_AMOUNT },
+  maxStepPct: { label: 'Largest step (%)', min: 0, max: 100 },
+  minIntervalSeconds: { label: 'Minimum interval (seconds)', min: 0, max: 86_400 },
+  sensitivity: { label: 'Sensitivity', min: 0, max: 5 },
+  hysteresisPct: { label: 'Hysteresis (%)', min: 0, max: 50 },
+  priceEnding: { label: 'Price ending (cents)', min: 0, max: 99 },
+};
+const TIER_LABELS: Record<string, string> = {
+  amount: 'price',
+  until: 'until',
+  untilSold: 'while fewer sold than',
+};
 const text = (value: number | null | undefined) => (value == null ? '' : String(value));
 /** An optional number: left empty, the API's default applies. */
 const optional = (value: string) => (value.trim() === '' ? undefined : Number(value));
@@ -22,18 +46,45 @@ const optional = (value: string) => (value.trim() === '' ? undefined : Number(va
  * A ticket type's pricing policy (pricing subgraph): FIXED, TIERED by date or quantity, or DEMAND in bounds.
  * Tier dates are typed and shown in the event's time zone, like every other time of the event.
  */
-export function PricingPanel({ type, timeZone }: { type: TicketType; timeZone: string }) {
+export function PricingPanel({
+  type,
+  timeZone,
+  eventStatus,
+}: {
+  type: TicketType;
+  timeZone: string;
+  /** A draft's ticket types reach the pricing service only when it is published: nothing to ask before. */
+  eventStatus?: EventStatus;
+}) {
+  const draft = eventStatus === 'DRAFT';
   const [{ data, error }, refetch] = useQuery<{ pricingSettings: PricingSettings }>({
     query: PRICING_SETTINGS,
     variables: { ticketTypeId: type.id },
+    pause: draft,
   });
-  // A new ticket type reaches the pricing service through Kafka a moment later: ask again until it is known.
-  const missing = problemOf(error)?.code === 'NOT_FOUND' && !data;
+  // A new ticket type of a published event reaches the pricing service through Kafka a moment later: ask
+  // again until it is known.
+  const missing = !draft && problemOf(error)?.code === 'NOT_FOUND' && !data;
   useEffect(() => {
     if (!missing) return;
     const timer = window.setInterval(() => refetch({ requestPolicy: 'network-only' }), 2000);
     return () => window.clearInterval(timer);
   }, [missing, refetch]);
+  if (draft) {
+    // Drafts are private, so the pricing service learns their ticket types from `event.published` (by design).
+    return (
+      <div className="stack pricing" data-testid="pricing-draft">
+        <p>
+          Pricing rules (tiers by date or quantity, prices that follow demand) can be set once the event is
+          published. Until then the base price applies: {money(type.priceMinor, type.currency)}.
+        </p>
+        <p className="muted">
+          To have them ready before anyone can buy, publish with a sales start date in the future, set the
+          pricing, and sales open with it.
+        </p>
+      </div>
+    );
+  }
   if (missing) return <Loading label="Waiting for the pricing service to know this ticket type…" />;
   if (error && !data) return <ErrorBanner problem={problemOf(error)} />;
   if (!data) return <Loading label="Loading pricing…" />;
@@ -70,11 +121,24 @@ function PricingForm({
         ],
   );
   const [result, save] = useMutation<{ setPricingPolicy: PricingSettings }>(SET_PRICING_POLICY);
-  const problem = problemOf(result.error);
+  const amount = { min: 0.01, max: MAX_AMOUNT };
+  const ruleOf = (field: string): FieldRule | undefined => {
+    const tier = /^tiers\.(\d+)\.(amount|until|untilSold)$/.exec(field);
+    if (!tier) return RULES[field];
+    const label = `Tier ${Number(tier[1]) + 1} ${TIER_LABELS[tier[2]!]}`;
+    return tier[2] === 'amount' ? { label, ...amount } : { label, min: 1, max: type.quantity };
+  };
+  const problem = worded(problemOf(result.error), ruleOf, type.currency);
   const bad = fieldName(problem);
   const price = result.data?.setPricingPolicy.price ?? settings.price;
-  /** The API's message when it blamed exactly this field. */
-  const errorOf = fieldErrors(problem);
+  /** The API's message when it blamed exactly this field; a message of the browser's own checks first. */
+  const apiError = fieldErrors(problem);
+  const local = useLocalErrors();
+  const errorOf = (name: string) => local.error(name) ?? apiError(name);
+  // "Pricing saved." stays until the form is changed again (a new save starts without it).
+  const [edited, setEdited] = useState(false);
+  const tiersBox = bad === 'tiers' || /^tiers\.\d+$/.test(bad ?? '');
+  const shownAt = tiersBox ? 'Tiers' : bad ? ruleOf(bad)?.label : null;
   const setTier = (i: number, patch: Partial<TierDraft>) =>
     setTiers((all) => all.map((t, j) => (i === j ? { ...t, ...patch } : t)));
 
@@ -98,17 +162,28 @@ function PricingForm({
         ...(t.untilSold ? { untilSold: Number(t.untilSold) } : {}),
       }));
     }
+    setEdited(false);
     await save({ ticketTypeId: type.id, input });
   }
 
   return (
-    <form className="stack pricing" onSubmit={submit} aria-label={`Pricing of ${type.name}`}>
+    <form
+      className="stack pricing"
+      onSubmit={submit}
+      aria-label={`Pricing of ${type.name}`}
+      onInvalidCapture={local.formProps.onInvalidCapture}
+      onSubmitCapture={local.formProps.onSubmitCapture}
+      onChange={(e) => {
+        local.formProps.onChange(e);
+        setEdited(true);
+      }}
+    >
       <p>
         Price now:{' '}
         <strong data-testid="current-price">{price ? money(price.amount, price.currency) : '—'}</strong>
       </p>
-      <ErrorBanner problem={problem} />
-      {result.data && !result.error ? <Notice>Pricing saved.</Notice> : null}
+      <ErrorBanner problem={pointerTo(problem, shownAt)} />
+      {result.data && !result.error && !edited ? <Notice>Pricing saved.</Notice> : null}
       <SelectField
         label="Pricing"
         value={kind}
@@ -125,8 +200,11 @@ function PricingForm({
           <div className="row">
             <Field
               label="Floor"
+              name="floor"
               type="number"
               step="0.01"
+              min={amount.min}
+              max={amount.max}
               required
               value={floor}
               hint="Lowest price"
@@ -135,8 +213,11 @@ function PricingForm({
             />
             <Field
               label="Ceiling"
+              name="ceiling"
               type="number"
               step="0.01"
+              min={amount.min}
+              max={amount.max}
               required
               value={ceiling}
               hint="Highest price"
@@ -145,6 +226,7 @@ function PricingForm({
             />
             <Field
               label="Largest step (%)"
+              name="maxStepPct"
               type="number"
               step="any"
               required
@@ -157,8 +239,11 @@ function PricingForm({
           <div className="row">
             <Field
               label="Minimum interval (seconds)"
+              name="minIntervalSeconds"
               type="number"
               step="1"
+              min={0}
+              max={86_400}
               value={minInterval}
               hint="Least time between two changes, 0 to 86400; empty for the default"
               error={errorOf('minIntervalSeconds')}
@@ -166,6 +251,7 @@ function PricingForm({
             />
             <Field
               label="Sensitivity"
+              name="sensitivity"
               type="number"
               step="any"
               value={sensitivity}
@@ -175,6 +261,7 @@ function PricingForm({
             />
             <Field
               label="Hysteresis (%)"
+              name="hysteresisPct"
               type="number"
               step="any"
               value={hysteresis}
@@ -184,8 +271,11 @@ function PricingForm({
             />
             <Field
               label="Price ending (cents)"
+              name="priceEnding"
               type="number"
               step="1"
+              min={0}
+              max={99}
               value={ending}
               hint="Every new price ends with it, e.g. 99 for x.99; empty for none"
               error={errorOf('priceEnding')}
@@ -201,9 +291,11 @@ function PricingForm({
             <div className="row" key={i}>
               <Field
                 label={`Tier ${i + 1} price`}
+                name={`tiers.${i}.amount`}
                 type="number"
                 step="0.01"
-                min={0}
+                min={amount.min}
+                max={amount.max}
                 required
                 value={t.price}
                 error={errorOf(`tiers.${i}.amount`)}
@@ -221,8 +313,11 @@ function PricingForm({
                   />
                   <Field
                     label={`Tier ${i + 1} while fewer sold than`}
+                    name={`tiers.${i}.untilSold`}
                     type="number"
+                    step="1"
                     min={1}
+                    max={type.quantity}
                     value={t.untilSold}
                     error={errorOf(`tiers.${i}.untilSold`)}
                     onChange={(e) => setTier(i, { untilSold: e.target.value })}
@@ -231,7 +326,7 @@ function PricingForm({
               ) : null}
             </div>
           ))}
-          {bad === 'tiers' || /^tiers\.\d+$/.test(bad ?? '') ? (
+          {tiersBox ? (
             <p className="field-error" role="alert">
               {/^tiers\.\d+$/.test(bad ?? '') ? `Tier ${Number(bad!.split('.')[1]) + 1}: ` : ''}
               {problem?.message}
@@ -264,6 +359,19 @@ function PricingForm({
       </button>
     </form>
   );
+}
+
+/** Factors whose value is an amount (minor units): shown as money, like every price on the page. */
+const MONEY_FACTORS = new Set(['BASE', 'TARGET', 'CEILING', 'FLOOR']);
+
+function factorValue(f: PriceChange['factors'][number], currency: string): string {
+  if (MONEY_FACTORS.has(f.name)) return money(f.value, currency);
+  if (f.name === 'ENDING') return count(f.value, 'cent');
+  return String(Number(f.value.toFixed(3)));
+}
+
+function factorDetail(f: PriceChange['factors'][number], currency: string): string {
+  return f.name === 'ENDING' ? f.detail.replace(/minor units/g, 'cents') : moneyInText(f.detail, currency);
 }
 
 /** A step chart of a ticket type's prices, and each change with the factors behind it. */
@@ -326,8 +434,10 @@ export function PriceHistory({
                 <ul className="factors">
                   {c.factors.map((f) => (
                     <li key={f.name}>
-                      {f.name.replace(/_/g, ' ').toLowerCase()}: {Number(f.value.toFixed(3))}
-                      {f.detail ? <span className="muted"> — {f.detail}</span> : null}
+                      {f.name.replace(/_/g, ' ').toLowerCase()}: {factorValue(f, c.price.currency)}
+                      {f.detail ? (
+                        <span className="muted"> — {factorDetail(f, c.price.currency)}</span>
+                      ) : null}
                     </li>
                   ))}
                 </ul>
