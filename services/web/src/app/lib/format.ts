@@ -140,9 +140,9 @@ function rangeSentence({ label, min, max }: FieldRule): string {
 
 /**
  * An API refusal of one field in words for a person: graphql-js's coercion errors ("Variable "$input" got an
- * invalid value at …; Int cannot represent non 32-bit signed integer value") and class-validator's wording
- * ("title must be longer than or equal to 3 characters") become a sentence naming the field's label and its
- * limits. Any other message (the services' own sentences) is returned as it is.
+ * invalid value at …; Int cannot represent non 32-bit signed integer value") and the limits the services state
+ * ("Title must be at least 3 characters long", or class-validator's own "title must be longer than or equal to
+ * 3 characters") become a sentence naming the field's label and both its limits. Any other message (the services' own sentences) is returned as it is.
  */
 export function plainInputMessage(message: string, rule?: FieldRule): string {
   const label = rule?.label ?? 'This value';
@@ -160,6 +160,28 @@ export function plainInputMessage(message: string, rule?: FieldRule): string {
       return `${label} has a value that is not one of the choices.`;
     return `${label} is not valid.`;
   }
+  // The services word class-validator's limits plainly ("Title must be at least 3 characters long"); the same
+  // sentence is said here with the field's own label and both of its limits.
+  const plainLength = /^[\w ]+ must be at (least|most) (\d+) characters long$/.exec(message);
+  if (plainLength) {
+    const n = Number(plainLength[2]);
+    const least = plainLength[1] === 'least';
+    return lengthSentence({
+      label,
+      minLength: rule?.minLength ?? (least ? n : 0),
+      maxLength: rule?.maxLength ?? (least ? undefined : n),
+    });
+  }
+  const plainRange = /^[\w ]+ must be at (least|most) (-?[\d.]+)$/.exec(message);
+  if (plainRange) {
+    const n = Number(plainRange[2]);
+    return rangeSentence({
+      label,
+      min: rule?.min ?? (plainRange[1] === 'least' ? n : undefined),
+      max: rule?.max ?? (plainRange[1] === 'most' ? n : undefined),
+    });
+  }
+  if (/^[\w ]+ must be a whole number$/.test(message)) return `${label} must be a whole number.`;
   if (/^\S+ must be (longer|shorter) than or equal to \d+ characters$/.test(message)) {
     const n = Number(/(\d+) characters$/.exec(message)![1]);
     const longer = message.includes(' longer ');
