@@ -37,10 +37,13 @@ const priceTierSchema = z.object({
   until: instantSchema.optional(),
 });
 
+/** The most tiers a TIERED policy has, its open-ended last one included (the event service's base price). */
+export const MAX_PRICE_TIERS = 20;
+
 const tieredPolicySchema = z.object({
   kind: z.literal('TIERED'),
   /** In order; every tier but the last has `untilSold` and/or `until`. The last one is open-ended. */
-  tiers: z.array(priceTierSchema).min(1).max(20),
+  tiers: z.array(priceTierSchema).min(1).max(MAX_PRICE_TIERS),
 });
 
 export const pricingPolicySchema = z.discriminatedUnion('kind', [

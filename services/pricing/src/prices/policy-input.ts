@@ -1,11 +1,12 @@
+import { MAX_PRICE_TIERS } from '@ticketing/contracts';
 import { badInput } from '@ticketing/platform';
 import type { StoredPolicy } from '../catalog/schemas/ticket-price.schema';
 import type { DemandDefaults } from '../common/policy-mapping';
 import { endingAtOrAbove } from '../engine';
 import type { SetPricingPolicyInput } from './dto/set-pricing-policy.input';
 
-/** With the open-ended last tier; the event service allows 19 before its base price, the same schedules. */
-const MAX_TIERS = 20;
+/** With the open-ended last tier: the contract's limit, which the event service's types keep too. */
+const MAX_TIERS = MAX_PRICE_TIERS;
 const present = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
 
 /** What dated tiers are checked against (each optional: unknown, not checked). */

@@ -1,3 +1,4 @@
+import { MAX_PRICE_TIERS } from '@ticketing/contracts';
 import type {
   EventDoc,
   PricingPolicyData,
@@ -11,10 +12,10 @@ import { allSeatIds, seatCount } from './seat-map';
 
 export const MAX_TICKET_TYPES = 50;
 /**
- * Tiers before the base price. The pricing service takes at most 20 tiers in all, and the base price is the
- * last of them (event-snapshots): so an event's types and setPricingPolicy allow exactly the same schedules.
+ * Tiers before the base price: the base price is the contract's last, open-ended tier (event-snapshots), so an
+ * event's types and the pricing service's setPricingPolicy allow exactly the same schedules.
  */
-export const MAX_TIERS = 19;
+export const MAX_TIERS = MAX_PRICE_TIERS - 1;
 export const MAX_PER_ORDER = 50;
 /** The same cap as the event's own per-buyer limit. */
 export const MAX_PER_BUYER = 1000;
