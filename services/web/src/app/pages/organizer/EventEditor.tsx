@@ -182,6 +182,14 @@ function EventForm({
 }) {
   const navigate = useNavigate();
   const [draft, setDraft] = useState<EventDraft>(() => draftOf(event));
+  // Edits not saved yet. A new version of the event (this form's own save coming back, or a change made
+  // elsewhere) refills the form only when there are none: typing right after a save is never wiped.
+  const dirty = useRef(false);
+  const version = event?.version;
+  useEffect(() => {
+    if (!dirty.current) setDraft(draftOf(event));
+    // Only a new version refills (`event` is a new object on every fetch).
+  }, [version]);
   const [createResult, create] = useMutation<{ createEvent: { id: string } }>(CREATE_EVENT);
   const [updateResult, update] = useMutation<{ updateEvent: EventDetail }>(UPDATE_EVENT);
   const [unchanged, setUnchanged] = useState(false);
@@ -226,8 +234,10 @@ function EventForm({
       ),
     );
     if (Object.keys(changed).length) {
+      dirty.current = false;
       const res = await update({ id: event.id, input: changed });
-      if (!res.error) onSaved?.();
+      if (res.error) dirty.current = true;
+      else onSaved?.();
     } else setUnchanged(true);
   }
 
@@ -245,6 +255,7 @@ function EventForm({
       onInvalidCapture={local.formProps.onInvalidCapture}
       onSubmitCapture={local.formProps.onSubmitCapture}
       onChange={(e) => {
+        dirty.current = true;
         local.formProps.onChange(e);
         setUnchanged(false);
         onEdited?.();
@@ -1032,7 +1043,7 @@ export function EventEditorPage() {
             <>
               {saved ? <Notice>Saved.</Notice> : null}
               <EventForm
-                key={event.version}
+                key={event.id}
                 event={event}
                 onSaved={() => setSaved(true)}
                 onEdited={() => setSaved(false)}
