@@ -44,6 +44,12 @@ export const checkinConfigSchema = baseConfigSchema(CHECKIN_SERVICE_NAME, CHECKI
      * arrive as one update. At most 1 s, so a scan reaches the dashboard within about a second.
      */
     ATTENDANCE_UPDATE_MIN_INTERVAL_MS: envInt({ default: 100, min: 20, max: 1_000 }),
+    /**
+     * How long an online scan of a genuine code (signature or HMAC checked) waits for the ticket.issued of a
+     * ticket this replica has not heard of yet: one bought a moment ago at the door. Only such codes wait;
+     * 0 answers UNKNOWN_TICKET at once.
+     */
+    JUST_ISSUED_WAIT_MS: envInt({ default: 1_500, min: 0, max: 10_000 }),
     /** An offline scan uploaded by syncScans may be at most this old. */
     OFFLINE_MAX_AGE_HOURS: envInt({ default: 72, min: 1, max: 24 * 30 }),
   })

@@ -118,7 +118,9 @@ beforeAll(async () => {
     laterTicket.issued,
     doomedTicket.issued,
   );
-  svc = await startCheckin(ctx, issuer, keyServer.ticketUrl);
+  // A generous wait for a just-issued ticket: Kafka delivery on a loaded CI machine can take seconds, and the
+  // scan answers as soon as the ticket arrives (the refusals here are decided before that wait).
+  svc = await startCheckin(ctx, issuer, keyServer.ticketUrl, { JUST_ISSUED_WAIT_MS: '10000' });
   const replica = svc.get(ReplicaService);
   await waitFor(async () => (await replica.findTicket(doomedTicket.ticketId))?.holderName);
   for (const event of [fx, other, later, doomed]) {

@@ -77,8 +77,6 @@ type Exit = { exited: true } | { exited: false; reason: 'NOT_CHECKED_IN' | 'ALRE
 const OUTSIDE = 'out';
 /** A rotating code of a time step within the last hour (either side) is "expired"; any other is "wrong". */
 const STALE_CODE_STEPS = 3600 / DISPLAY_CODE_STEP_SECONDS;
-/** How long an online scan waits for the ticket.issued of a genuine ticket the replica does not know yet. */
-const JUST_ISSUED_WAIT_MS = 1500;
 /** Tries of a guarded return before answering from the record as it stands (each miss means a transition). */
 const MAX_RETURN_TRIES = 5;
 
@@ -314,7 +312,7 @@ export class ScanService {
 
   /** The ticket's replica row, waiting up to JUST_ISSUED_WAIT_MS for one that has not arrived yet. */
   private async ticketSoon(ticketId: string): Promise<TicketReplicaDoc | null> {
-    const deadline = Date.now() + JUST_ISSUED_WAIT_MS;
+    const deadline = Date.now() + this.config.JUST_ISSUED_WAIT_MS;
     for (let pause = 50; ; pause = Math.min(pause * 2, 250)) {
       const ticket = await this.replica.findTicket(ticketId);
       if ((ticket && ticket.holderName) || Date.now() + pause > deadline) return ticket;
