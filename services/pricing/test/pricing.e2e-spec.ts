@@ -468,6 +468,52 @@ describe('events', () => {
     for (let i = 0; i < 50 && (await stateOf(fx.typeId)).outbox.length > 0; i += 1) await sleep(100);
     expect((await stateOf(fx.typeId)).outbox).toEqual([]);
   });
+
+  it('refuses priceChanged for a malformed or unknown event, and waits briefly for one published a moment ago', async () => {
+    const client = createClient({
+      url: svc.url.replace('http', 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      lazy: false,
+    });
+    type Outcome = { errors?: Array<{ extensions?: Record<string, unknown> }>; data?: unknown };
+    const first = (eventId: string) =>
+      new Promise<Outcome>((resolve) => {
+        client.subscribe(
+          {
+            query: `subscription($e: ID!) { priceChanged(eventId: $e) { ticketTypeId price { amount } } }`,
+            variables: { e: eventId },
+          },
+          {
+            next: (msg) => resolve(msg as Outcome),
+            error: (errors) => resolve({ errors: errors as Outcome['errors'] }),
+            complete: () => undefined,
+          },
+        );
+      });
+    try {
+      const malformed = await first('not-an-id');
+      expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'eventId' });
+      const unknown = await first(pricedEvent({ organizerId: organizer.id }).eventId);
+      expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'eventId' });
+
+      // Subscribed before pricing hears of the event: the feed waits for it instead of refusing.
+      const fx = pricedEvent({ organizerId: organizer.id, basePrice: 5000 });
+      const update = first(fx.eventId);
+      await sleep(300);
+      await apply(fx.published);
+      await sleep(600); // the subscription is registered
+      const set = await gql(
+        svc.url,
+        SET_POLICY,
+        { id: fx.typeId, input: DEMAND_INPUT },
+        tokens[organizer.id],
+      );
+      expect(set.errors).toBeUndefined();
+      expect(await update).toMatchObject({ data: { priceChanged: { ticketTypeId: fx.typeId } } });
+    } finally {
+      await client.dispose();
+    }
+  });
 });
 
 // Last: it moves the clock past every type's end of sales.

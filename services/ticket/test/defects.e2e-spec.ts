@@ -484,9 +484,26 @@ describe('perBuyerMax per ticket type and per event (issue 13, item 5), under co
       .exec();
     expect(live).toHaveLength(3);
 
+    // The page is told: nothing more for this buyer of either type, the type's limit for a newcomer, nothing
+    // when signed out.
+    const token = await issuer.sign({ ...buyer, role: 'ATTENDEE' });
+    const allowance = async (typeId: string, as?: string) => {
+      const res = await gql(
+        svc.url,
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on TicketType { myAllowance } } }`,
+        { r: [{ __typename: 'TicketType', id: typeId }] },
+        as,
+      );
+      expect(res.errors).toBeUndefined();
+      return (res.data._entities[0] as { myAllowance: number | null }).myAllowance;
+    };
+    expect(await allowance(fx.gaTypeId, token)).toBe(0);
+    expect(await allowance(fx.seatTypeId, token)).toBe(0);
+    expect(await allowance(fx.gaTypeId)).toBeNull();
+    expect(await allowance(fx.gaTypeId, await issuer.sign(user()))).toBe(2);
+
     // Another buyer is not affected; this one gets a unit back by releasing a hold.
     expect(held(await burst(asUser(user()), fx, 1, 0))).toBe(1);
-    const token = await issuer.sign({ ...buyer, role: 'ATTENDEE' });
     const released = await gql(
       svc.url,
       `mutation($id: ID!) { releaseReservation(id: $id) { status } }`,
@@ -494,6 +511,7 @@ describe('perBuyerMax per ticket type and per event (issue 13, item 5), under co
       token,
     );
     expect(released.data.releaseReservation.status).toBe('RELEASED');
+    expect(await allowance(live[0]!.ticketTypeId, token)).toBe(1);
     const again = await svc.get(ReservationsService).reserve(buyer, {
       ticketTypeId: live[0]!.ticketTypeId,
       ...(live[0]!.kind === 'RESERVED' ? { seatIds: [fx.seatIds[9]!] } : { quantity: 1 }),

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { forbidden, notFound, type AuthUser, type EventAccess } from '@ticketing/platform';
-import { isEntityId } from '../common/ids';
+import { type AuthUser, type EventAccess, forbidden, isEntityId, notFound } from '@ticketing/platform';
 import { ReplicaService } from './replica.service';
 import type { EventReplicaDoc } from './schemas/event-replica.schema';
 

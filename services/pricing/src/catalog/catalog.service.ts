@@ -52,13 +52,16 @@ export class CatalogService implements OnApplicationShutdown {
 
   /** From the event's owner copy, else its document (then copied). */
   async isOrganizer(userId: string, eventId: string): Promise<boolean> {
-    let owner: OwnerReadState | null | undefined = await this.copies.owner(eventId);
-    if (!owner) {
-      owner = await this.findEvent(eventId);
-      if (!owner) return false;
-      this.track(this.refillOwner(owner));
-    }
-    return owner.organizerId === userId;
+    return (await this.owner(eventId))?.organizerId === userId;
+  }
+
+  /** The event's owner copy, else its document (then copied); null for an event never published. */
+  async owner(eventId: string): Promise<OwnerReadState | null> {
+    const copy = await this.copies.owner(eventId);
+    if (copy) return copy;
+    const doc = await this.findEvent(eventId);
+    if (doc) this.track(this.refillOwner(doc));
+    return doc;
   }
 
   /**

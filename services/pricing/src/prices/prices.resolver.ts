@@ -80,9 +80,10 @@ export class PricesResolver {
   @Subscription(() => PriceUpdate, {
     description: "Every price change of the event's ticket types (public).",
   })
-  priceChanged(
+  async priceChanged(
     @Args('eventId', { type: () => ID }) eventId: string,
-  ): AsyncGenerator<{ priceChanged: PriceUpdate }> {
+  ): Promise<AsyncGenerator<{ priceChanged: PriceUpdate }>> {
+    await this.prices.requirePublishedEvent(eventId);
     // The feed's own stream, returned as is (not re-yielded from a generator of ours): it ends as soon as
     // the client leaves, where a wrapping generator would notice only at the event's next price change.
     return this.feed.updates(eventId, (m) => ({

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { type AuthUser, badInput, conflict, forbidden, InjectConfig, notFound } from '@ticketing/platform';
+import {
+  type AuthUser,
+  badInput,
+  conflict,
+  forbidden,
+  InjectConfig,
+  isEntityId,
+  notFound,
+} from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
 import { demandDefaults, type DemandDefaults } from '../common/policy-mapping';
@@ -22,6 +30,11 @@ import { PRICE_HISTORY, type PriceHistoryDoc } from './schemas/price-history.sch
 export const HISTORY_LIMIT = 1_000;
 /** Attempts of setPricingPolicy when a concurrent repricing wins the version race. */
 const POLICY_ATTEMPTS = 5;
+/**
+ * How long priceChanged waits for an event it has not heard of: one published a moment ago whose
+ * event.published is still on its way (a buyer opening the page at once).
+ */
+const JUST_PUBLISHED_WAIT_MS = 1_500;
 
 @Injectable()
 export class PricesService {
@@ -34,6 +47,21 @@ export class PricesService {
     @InjectConfig() config: PricingConfig,
   ) {
     this.defaults = demandDefaults(config);
+  }
+
+  /**
+   * Refuses a priceChanged subscription to something that is not a published event: a malformed id is
+   * BAD_USER_INPUT, an event pricing has not heard of (a draft, a typo, none at all) NOT_FOUND, both on
+   * `eventId`, instead of a feed that stays silent for ever.
+   */
+  async requirePublishedEvent(eventId: string): Promise<void> {
+    if (!isEntityId(eventId)) throw badInput('eventId', 'eventId must be an event id');
+    const deadline = Date.now() + JUST_PUBLISHED_WAIT_MS;
+    for (let pause = 50; ; pause = Math.min(pause * 2, 250)) {
+      if (await this.catalog.owner(eventId)) return;
+      if (Date.now() + pause > deadline) throw notFound('Event', 'eventId');
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
   /** The public price of a ticket type, with the next tier of a TIERED policy (from the read copy). */

@@ -19,14 +19,6 @@ export function ticketIdFor(orderId: string, line: number, unit: number): string
   return createHash('sha256').update(`ticket:${orderId}:${line}:${unit}`).digest('hex').slice(0, 24);
 }
 
-const ID_PATTERN =
-  /^(?:[0-9a-fA-F]{24}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
-
-/** True for the id shapes this platform uses (ObjectId hex or UUID). */
-export function isEntityId(value: unknown): value is string {
-  return typeof value === 'string' && ID_PATTERN.test(value);
-}
-
 /** MongoDB duplicate-key error (unique index). */
 export function isDuplicateKey(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

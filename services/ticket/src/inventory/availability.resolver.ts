@@ -1,5 +1,5 @@
-import { Parent, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
-import { Public } from '@ticketing/platform';
+import { Int, Parent, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
+import { type AuthUser, CurrentUser, Public } from '@ticketing/platform';
 import { CatalogService } from '../catalog/catalog.service';
 import { AvailabilityService } from './availability.service';
 import { InventoryService } from './inventory.service';
@@ -25,6 +25,16 @@ export class AvailabilityResolver {
   @ResolveField(() => TicketAvailability, { nullable: true })
   availability(@Parent() type: TicketType): Promise<TicketAvailability | null> {
     return this.availabilityService.get(type.id);
+  }
+
+  /** The caller's own allowance (no one else's counts are reachable: the buyer is always the caller). */
+  @Public()
+  @ResolveField(() => Int, { nullable: true })
+  myAllowance(
+    @Parent() type: TicketType,
+    @CurrentUser() user: AuthUser | undefined,
+  ): Promise<number | null> | null {
+    return user ? this.inventory.allowanceOf(user.id, type.id) : null;
   }
 
   /** Seat ids only (no holder, reservation or order): the seat picker greys them out. */

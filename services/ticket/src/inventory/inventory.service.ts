@@ -318,6 +318,28 @@ export class InventoryService {
   }
 
   /**
+   * How many more tickets of a type the buyer may still reserve: the type's perBuyerMax less what they hold
+   * or bought of it, and, when the event sets its own perBuyerMax, no more than what is left of that (held
+   * and bought across its types). Null for a type not on sale here. Advice for the page: the guarded claims
+   * at reserve time decide.
+   */
+  async allowanceOf(buyerId: string, ticketTypeId: string): Promise<number | null> {
+    const sale = await this.catalog.saleContext(ticketTypeId);
+    if (!sale) return null;
+    const eventMax = sale.event.perBuyerMax;
+    const ids = [buyerLimitId(buyerId, ticketTypeId)];
+    if (typeof eventMax === 'number') ids.push(eventBuyerLimitId(buyerId, sale.event._id));
+    const counters = await this.buyerLimits
+      .find({ _id: { $in: ids } }, { count: 1 })
+      .lean<Pick<BuyerLimitDoc, '_id' | 'count'>[]>()
+      .exec();
+    const countOf = (id: string) => counters.find((c) => c._id === id)?.count ?? 0;
+    let left = sale.type.perBuyerMax - countOf(ids[0]!);
+    if (typeof eventMax === 'number') left = Math.min(left, eventMax - countOf(ids[1]!));
+    return Math.max(0, left);
+  }
+
+  /**
    * The event-wide limit of the hold's event, from the sale context the hold was checked against (cached
    * at most CATALOG_CACHE_MS): null when the event sets none, only the per-type counter applies then.
    */

@@ -2,20 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import {
   appendOutbox,
+  type AuthUser,
   domainError,
   ErrorCode,
   forbidden,
   getLogger,
   InjectConfig,
+  isEntityId,
   notFound,
   withTimeout,
-  type AuthUser,
 } from '@ticketing/platform';
 import { createHash } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
 import { ticketEnvelope } from '../common/envelopes';
-import { isDuplicateKey, isEntityId } from '../common/ids';
+import { isDuplicateKey } from '../common/ids';
 import { TicketOutbox } from '../common/ticket-outbox.service';
 import type { TicketConfig } from '../config';
 import { AvailabilityService } from '../inventory/availability.service';

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { EventEnvelope } from '@ticketing/contracts';
-import { forbidden, InjectConfig, notFound, type AuthUser } from '@ticketing/platform';
+import { type AuthUser, forbidden, InjectConfig, isEntityId, notFound } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
 import { ticketEnvelope } from '../common/envelopes';
 import { TicketOutbox } from '../common/ticket-outbox.service';
-import { isDuplicateKey, isEntityId, ticketIdFor } from '../common/ids';
+import { isDuplicateKey, ticketIdFor } from '../common/ids';
 import { mergeOutbox } from '../transfers/merge-outbox';
 import type { OrderDoc } from '../orders/schemas/order.schema';
 import type { TicketConfig } from '../config';

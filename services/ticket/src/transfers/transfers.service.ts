@@ -1,20 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import {
+  type AuthUser,
   badInput,
   conflict,
   forbidden,
   getLogger,
   InjectConfig,
+  isEntityId,
   notFound,
-  type AuthUser,
 } from '@ticketing/platform';
 import type { TicketTransferWithdrawnData } from '@ticketing/contracts';
 import type { Model } from 'mongoose';
 import { CatalogService } from '../catalog/catalog.service';
 import type { EventReplicaDoc } from '../catalog/schemas/event-replica.schema';
 import { ticketEnvelope } from '../common/envelopes';
-import { isEntityId, newObjectId } from '../common/ids';
+import { newObjectId } from '../common/ids';
 import { TicketOutbox } from '../common/ticket-outbox.service';
 import type { TicketConfig } from '../config';
 import { TICKET, type TicketDoc } from '../tickets/schemas/ticket.schema';

@@ -1,3 +1,4 @@
+import { ENTITY_ID } from '@ticketing/platform';
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
@@ -13,7 +14,6 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { ENTITY_ID } from '../../common/ids';
 import { MAX_CODE_LENGTH, NAME_PATTERN, NONCE_PATTERN } from '../../scans/dto/scan-ticket.input';
 import { ScanDirection } from '../../scans/models/scan.model';
 

@@ -1,6 +1,6 @@
+import { ENTITY_ID } from '@ticketing/platform';
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { ENTITY_ID } from '../../common/ids';
 import { ScanDirection, ScanResult } from '../models/scan.model';
 
 /**

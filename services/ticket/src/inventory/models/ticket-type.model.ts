@@ -27,4 +27,12 @@ export class TicketType {
     description: 'Null until the ticket service knows the type.',
   })
   availability?: TicketAvailability | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "How many more of this type the caller may still reserve under the per-buyer limits (the type's and the " +
+      "event's, counting what they hold or bought); null when signed out or the type is not on sale here.",
+  })
+  myAllowance?: number | null;
 }

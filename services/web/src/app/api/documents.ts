@@ -214,6 +214,7 @@ export const EVENT = /* GraphQL */ `
           sold
         }
         takenSeats
+        myAllowance
       }
     }
   }

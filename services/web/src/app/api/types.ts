@@ -62,6 +62,8 @@ export interface TicketType {
   availability?: Availability | null;
   /** Reserved seating: seats sold or held now (ticket service). */
   takenSeats?: string[];
+  /** How many more the signed-in buyer may reserve under the per-buyer limits; null signed out (ticket service). */
+  myAllowance?: number | null;
 }
 
 export interface StaffMember {

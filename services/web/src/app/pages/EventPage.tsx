@@ -60,7 +60,10 @@ function TicketTypeOffer({
   const [result, reserve] = useMutation<{ reserveTickets: Reservation }>(RESERVE);
   const remaining = type.availability?.remaining ?? null;
   const soldOut = remaining === 0;
-  const max = Math.max(1, Math.min(type.perOrderMax, remaining ?? type.perOrderMax));
+  // What the signed-in buyer may still reserve under the per-buyer limits (their holds and purchases count).
+  const allowance = user ? (type.myAllowance ?? null) : null;
+  const atLimit = allowance === 0;
+  const max = Math.max(1, Math.min(type.perOrderMax, remaining ?? type.perOrderMax, allowance ?? Infinity));
   // The type's sales window, each bound its own or else the event's (the event's end closes sales at the latest).
   const salesStart = type.salesStartAt ?? event.salesStartAt;
   const salesEnd = type.salesEndAt ?? event.salesEndAt ?? event.endsAt;
@@ -91,7 +94,8 @@ function TicketTypeOffer({
     if (res.data) navigate(`/reservations/${res.data.reserveTickets.id}`);
     else {
       const code = problemOf(res.error)?.code ?? '';
-      if (['SOLD_OUT', 'CONFLICT'].includes(code)) onStale();
+      // Stock, seats or the buyer's own limit moved under the page: show them as they are now.
+      if (['SOLD_OUT', 'CONFLICT', 'BAD_USER_INPUT'].includes(code)) onStale();
       if (code.startsWith('ADMISSION') || code === 'PASS_EXPIRED') room.refresh();
     }
   }
@@ -125,7 +129,13 @@ function TicketTypeOffer({
           Sales have ended.
         </p>
       ) : null}
-      {onSale && !soldOut ? (
+      {onSale && !soldOut && atLimit ? (
+        <p className="sales-window" data-testid="buyer-limit">
+          You have reached the limit per buyer for {type.name}: the tickets you hold or bought count towards
+          it. <Link to="/tickets">My tickets</Link>
+        </p>
+      ) : null}
+      {onSale && !soldOut && !atLimit ? (
         <form
           className="stack"
           onSubmit={(e) => {
@@ -193,10 +203,12 @@ export function EventPage() {
   const [{ data: priceData }, refetchPrices] = useQuery<{
     event: { ticketTypes: { id: string; price: TicketPrice | null }[] } | null;
   }>({ query: TICKET_PRICES, variables: { id } });
-  // A price change (public subscription) refreshes prices and availability at once.
+  // A price change (public subscription) refreshes prices and availability at once. Only a published event
+  // has a feed (pricing refuses a draft or an unknown id), so it starts once the event is known to be one.
   const [{ data: priceEvent }] = useSubscription<{ priceChanged: { version: number; at: string } }>({
     query: PRICE_CHANGED,
     variables: { eventId: id },
+    pause: data?.event?.status !== 'PUBLISHED',
   });
   useEffect(() => {
     if (!priceEvent) return;

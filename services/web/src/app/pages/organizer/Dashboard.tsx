@@ -45,10 +45,11 @@ function DashboardBody({ id, title, draft }: { id: string; title: string; draft:
     variables: { eventId: id },
     pause: !first,
   });
-  // Each live price change reloads the price history charts.
+  // Each live price change reloads the price history charts (like sales, once the event is known as published).
   const [{ data: priceEvent }] = useSubscription<{ priceChanged: { version: number; at: string } }>({
     query: PRICE_CHANGED,
     variables: { eventId: id },
+    pause: !first,
   });
   const [priceTick, setPriceTick] = useState(0);
   useEffect(() => {
