@@ -80,6 +80,18 @@ async function buy(buyer: AuthUser, ticketTypeId: string, quantity: number, toke
 }
 
 const OFFER = `mutation($t: ID!, $e: String!) { offerTransfer(ticketId: $t, toEmail: $e) { id status } }`;
+
+/** A holder with one ticket of a new event, offered to a recipient: the setting of the crash tests. */
+async function offeredTicket() {
+  const fx = await publish();
+  const holder = user();
+  const recipient = user();
+  const order = await buy(asUser(holder), fx.gaTypeId, 1);
+  const ticketId = order.ticketIds[0]!;
+  const offered = await gql(svc.url, OFFER, { t: ticketId, e: recipient.email }, await issuer.sign(holder));
+  return { holder, recipient, ticketId, transferId: offered.data.offerTransfer.id as string };
+}
+
 const ACCEPT = `mutation($id: ID!) { acceptTransfer(transferId: $id) { id status } }`;
 const DECLINE = `mutation($id: ID!) { declineTransfer(transferId: $id) { id status } }`;
 const CANCEL = `mutation($id: ID!) { cancelTransfer(transferId: $id) { id status } }`;
@@ -185,13 +197,7 @@ describe('transfer accept racing cancel / decline (issue 13, item 1)', () => {
   }, 120_000);
 
   it('an accept interrupted after its claim is finished by recovery, and cannot be cancelled meanwhile', async () => {
-    const fx = await publish();
-    const holder = user();
-    const recipient = user();
-    const order = await buy(asUser(holder), fx.gaTypeId, 1);
-    const ticketId = order.ticketIds[0]!;
-    const offered = await gql(svc.url, OFFER, { t: ticketId, e: recipient.email }, await issuer.sign(holder));
-    const transferId = offered.data.offerTransfer.id as string;
+    const { holder, recipient, ticketId, transferId } = await offeredTicket();
     // What a crash right after the claim leaves behind.
     await model<TransferDoc>(TRANSFER)
       .updateOne(
@@ -227,13 +233,7 @@ describe('transfer accept racing cancel / decline (issue 13, item 1)', () => {
 
 describe('an offer that ends while a crash stops the release of its ticket', () => {
   it('is freed by the sweeper (ticket.transfer-withdrawn), so the ticket is not left held at the gate', async () => {
-    const fx = await publish();
-    const holder = user();
-    const recipient = user();
-    const order = await buy(asUser(holder), fx.gaTypeId, 1);
-    const ticketId = order.ticketIds[0]!;
-    const offered = await gql(svc.url, OFFER, { t: ticketId, e: recipient.email }, await issuer.sign(holder));
-    const transferId = offered.data.offerTransfer.id as string;
+    const { holder, recipient, ticketId, transferId } = await offeredTicket();
     const held = await ticketOf(ticketId);
     expect(held.pendingTransferId).toBe(transferId);
     // What a crash right after the ending write leaves behind: the offer DECLINED, its ticket still marked.
