@@ -34,6 +34,13 @@ export const currencySchema = z
   .string()
   .refine(isCurrencyCode, { message: 'Expected an ISO 4217 currency code' });
 
+/**
+ * The highest price one ticket may have, in minor units (1,000,000.00 in a two-decimal currency). Every
+ * place a price is set refuses more (ticket types, price tiers, demand bounds), so that sums of many tickets
+ * (an order, a type's revenue) stay far inside what a double holds exactly.
+ */
+export const MAX_PRICE_MINOR = 100_000_000;
+
 /** An amount of money in integer minor units (cents for EUR/USD) with its currency. Never negative. */
 export const moneySchema = z.object({
   amount: z.int().min(0),

@@ -30,7 +30,7 @@ import {
   user,
   type EventFixture,
 } from './support/fixtures';
-import { newEnvelope } from '@ticketing/contracts';
+import { MAX_PRICE_MINOR, newEnvelope } from '@ticketing/contracts';
 import { firstError, gql, type GqlAnswer } from './support/graphql-client';
 import { startTicket, type RunningTicket } from './support/ticket-app';
 
@@ -576,6 +576,27 @@ describe('an order total too large to pay', () => {
   });
 });
 
+describe("a type's revenue beyond 32 bits", () => {
+  it('is summed exactly and answered, not wrapped or refused as an internal error', async () => {
+    const fx = await publish({ basePrice: MAX_PRICE_MINOR, gaQuantity: 50, perOrderMax: 10, perBuyerMax: 10 });
+    // The fixture's organizer is nobody here: read the summary as ADMIN.
+    const admin = await issuer.sign(user('ADMIN'));
+    for (let i = 0; i < 3; i++) await buy(asUser(user()), fx.gaTypeId, 10);
+    const summary = await gql(
+      svc.url,
+      `query($e: ID!) { salesSummary(eventId: $e) { ticketTypes { ticketTypeId sold revenue { amount currency } } } }`,
+      { e: fx.eventId },
+      admin,
+    );
+    expect(summary.errors).toBeUndefined();
+    const ga = (
+      summary.data.salesSummary.ticketTypes as Array<{ ticketTypeId: string; sold: number; revenue: unknown }>
+    ).find((t) => t.ticketTypeId === fx.gaTypeId);
+    expect(ga).toMatchObject({ sold: 30, revenue: { amount: 30 * MAX_PRICE_MINOR, currency: 'EUR' } });
+    expect(30 * MAX_PRICE_MINOR).toBeGreaterThan(2 ** 31);
+  });
+});
+
 describe('an offer that can never be accepted any more ends, for both sides to see', () => {
   async function offered(options: Parameters<typeof eventFixture>[0] = {}) {
     const fx = await publish({ gaQuantity: 10, ...options });
@@ -726,6 +747,20 @@ describe('refusals that change nothing and name their argument', () => {
       await issuer.sign(recipient),
     );
     expect(accepted.data.acceptTransfer.status).toBe('ACCEPTED');
+  });
+
+  it('an address no account can have (sign-up refuses it) is refused, and the ticket stays free', async () => {
+    const fx = await publish({ gaQuantity: 10 });
+    const holder = user();
+    const order = await buy(asUser(holder), fx.gaTypeId, 1);
+    const ticketId = order.ticketIds[0]!;
+    const token = await issuer.sign(holder);
+    for (const address of ['friend@exämple.test', '"quoted friend"@example.test', 'friend@localhost']) {
+      const refused = await gql(svc.url, OFFER, { t: ticketId, e: address }, token);
+      expect(firstError(refused), address).toMatchObject({ code: 'BAD_USER_INPUT', field: 'toEmail' });
+    }
+    expect(await ticketOf(ticketId)).toMatchObject({ pendingTransferId: null });
+    expect(await model<TransferDoc>(TRANSFER).countDocuments({ ticketId }).exec()).toBe(0);
   });
 
   it('NOT_FOUND for an unknown or unreadable ticket or transfer names the argument', async () => {

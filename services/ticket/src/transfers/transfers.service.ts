@@ -8,6 +8,8 @@ import {
   getLogger,
   InjectConfig,
   isEntityId,
+  isValidEmail,
+  normaliseEmail,
   notFound,
 } from '@ticketing/platform';
 import type { TicketTransferWithdrawnData } from '@ticketing/contracts';
@@ -60,7 +62,10 @@ export class TransfersService {
   }
 
   async offer(user: AuthUser, ticketId: string, toEmail: string, now = new Date()): Promise<TransferDoc> {
-    const email = toEmail.trim().toLowerCase();
+    const email = normaliseEmail(toEmail);
+    // Only an address an account can have (sign-up's rule): an offer to any other could never be accepted,
+    // and would hold the ticket at the gate until it ended.
+    if (!isValidEmail(email)) throw badInput('toEmail', 'Enter a valid email address');
     let ticket = await this.tickets.findHeld(user, ticketId, 'ticketId');
     if (email === (user.email ?? '').toLowerCase()) throw badInput('toEmail', 'You already hold this ticket');
     await this.assertTransferable(ticket, now, 'ticketId');

@@ -19,7 +19,10 @@ export interface InventoryDoc {
   available: number;
   held: number;
   sold: number;
-  /** Revenue of confirmed orders, minor units of `currency`. */
+  /**
+   * Revenue of confirmed orders, minor units of `currency`. Stored as a double: a sum of many tickets passes
+   * 32 bits (80,000 tickets at 300.00 already do), and a double holds whole numbers exactly up to 2^53.
+   */
   revenue: number;
   currency: string;
   holds: Record<string, number>;
@@ -35,7 +38,8 @@ export const InventorySchema = new Schema<InventoryDoc>(
     available: { type: Number, required: true },
     held: { type: Number, required: true, default: 0 },
     sold: { type: Number, required: true, default: 0 },
-    revenue: { type: Number, required: true, default: 0 },
+    // A BSON double whatever the value (mongoose's Number would write small sums as 32-bit integers).
+    revenue: { type: Schema.Types.Double as unknown as NumberConstructor, required: true, default: 0 },
     currency: { type: String, required: true },
     holds: { type: Schema.Types.Mixed, default: {} },
   },

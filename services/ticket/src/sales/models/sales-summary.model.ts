@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { Money } from '../../common/money.model';
+import { MoneyTotal } from '../../common/money.model';
 
 @ObjectType()
 export class TicketTypeSales {
@@ -21,14 +21,16 @@ export class TicketTypeSales {
   @Field(() => Int)
   remaining!: number;
 
-  @Field(() => Money, { description: 'Everything sold, before refunds.' })
-  revenue!: Money;
+  @Field(() => MoneyTotal, { description: 'Everything sold, before refunds.' })
+  revenue!: MoneyTotal;
 
   @Field(() => Int, { description: 'Tickets of this type whose orders were refunded (a cancelled event).' })
   refunded!: number;
 
-  @Field(() => Money, { description: 'What those refunds gave back: `revenue` less this is what was kept.' })
-  refundedRevenue!: Money;
+  @Field(() => MoneyTotal, {
+    description: 'What those refunds gave back: `revenue` less this is what was kept.',
+  })
+  refundedRevenue!: MoneyTotal;
 }
 
 @ObjectType({
