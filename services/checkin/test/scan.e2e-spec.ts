@@ -714,6 +714,16 @@ describe('a nonce names one scan', () => {
     expect(fresh.data.scanTicket).toMatchObject({ result: 'ACCEPTED', ticketId: b.ticketId });
   });
 
+  it('two codes that name no ticket are two scans: the second under the same nonce is CONFLICT, a resend replays', async () => {
+    const n = nonce();
+    const first = await scan('not-a-ticket-1', { eventId: own.eventId, nonce: n });
+    expect(first.data.scanTicket).toMatchObject({ result: 'INVALID', reason: 'UNREADABLE_CODE' });
+    const other = await scan('not-a-ticket-2', { eventId: own.eventId, nonce: n });
+    expect(firstError(other)).toMatchObject({ code: 'CONFLICT', field: 'input.nonce' });
+    const again = await scan('not-a-ticket-1', { eventId: own.eventId, nonce: n });
+    expect(again.data.scanTicket).toEqual(first.data.scanTicket);
+  });
+
   it('in an offline upload, the item that reuses a nonce is refused on its own and the others apply', async () => {
     const [c, d] = [held[2]!, held[3]!];
     const n = nonce();

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ADD_TICKET_TYPE,
+  CANCEL_EVENT,
   CREATE_EVENT,
   EVENT_QUERY,
   eventInput,
+  gaInput,
   startEventApp,
+  UPDATE_EVENT,
+  UPDATE_TICKET_TYPE,
   type EventTestApp,
   type GqlResult,
   type TestUser,
@@ -78,6 +83,151 @@ describe('text inputs: control, bidi and zero-width characters are refused with 
     const res = await t.gql(CREATE_EVENT, { input: eventInput({ description }) }, organizer);
     expect(res.errors).toBeUndefined();
     expect(res.data.createEvent.description).toBe(description);
+  });
+});
+
+/** Texts that show nothing: a person reading them sees a blank (audit M1, M8). */
+const BLANK: Array<[string, string]> = [
+  ['a lone combining accent', '\u0301'],
+  ['two combining accents', '\u0300\u0301'],
+  ['the Hangul filler U+3164', '\u3164'],
+  ['three Hangul fillers', '\u3164\u3164\u3164'],
+  ['blank braille patterns', '\u2800\u2800'],
+  ['the Hangul choseong filler U+115F', '\u115F'],
+  ['the halfwidth Hangul filler U+FFA0', '\uFFA0'],
+  ['spaces around fillers and marks', ' \u3164\u0301\u2800 '],
+];
+
+describe('texts a person reads must show something: blank-looking ones are refused on their field', () => {
+  let eventId: string;
+  let typeId: string;
+
+  beforeAll(async () => {
+    const created = await t.gql(CREATE_EVENT, { input: eventInput({ title: 'Blank checks' }) }, organizer);
+    eventId = created.data.createEvent.id;
+    const added = await t.gql(ADD_TICKET_TYPE, { eventId, input: gaInput() }, organizer);
+    typeId = added.data.addTicketType.ticketTypes[0].id;
+  });
+
+  /** Runs `attempt` and checks that no event was added and this one is exactly as before. */
+  async function unchanged(attempt: () => Promise<void>) {
+    const before = await t.stored(eventId);
+    const count = await t.events.countDocuments().exec();
+    await attempt();
+    expect(await t.stored(eventId)).toEqual(before);
+    expect(await t.events.countDocuments().exec()).toBe(count);
+  }
+
+  it.each(BLANK)('venue name, address and city of %s, on create and on update', async (_label, blank) => {
+    const venue = eventInput().venue;
+    await unchanged(async () => {
+      for (const key of ['name', 'address', 'city'] as const) {
+        const input = eventInput({ venue: { ...venue, [key]: blank } });
+        refusedOn(await t.gql(CREATE_EVENT, { input }, organizer), `input.venue.${key}`);
+        const update = { venue: { ...venue, [key]: blank } };
+        refusedOn(await t.gql(UPDATE_EVENT, { id: eventId, input: update }, organizer), `input.venue.${key}`);
+      }
+    });
+  });
+
+  it('a city of combining marks only is BAD_USER_INPUT with a plain message, never an internal error', async () => {
+    const res = await t.gql(
+      CREATE_EVENT,
+      { input: eventInput({ venue: { name: 'Hall', address: '1 Main St', city: '\u0301', capacity: 10 } }) },
+      organizer,
+    );
+    refusedOn(res, 'input.venue.city');
+    expect(res.errors![0]!.message).toBe('The venue needs a city');
+  });
+
+  it('a city with nothing its search key keeps (a spacing accent alone) is refused, not an internal error', async () => {
+    // U+00B4 shows, but is a space and a combining accent once decomposed: it has no letter to find it by.
+    await unchanged(async () => {
+      for (const city of ['\u00B4', '\u00A8\u00B4', '\u02D8']) {
+        const venue = { ...eventInput().venue, city };
+        refusedOn(await t.gql(CREATE_EVENT, { input: eventInput({ venue }) }, organizer), 'input.venue.city');
+        refusedOn(
+          await t.gql(UPDATE_EVENT, { id: eventId, input: { venue } }, organizer),
+          'input.venue.city',
+        );
+      }
+    });
+  });
+
+  it.each(BLANK)('a title or a description of %s', async (_label, blank) => {
+    await unchanged(async () => {
+      // Three characters long, so only "nothing visible" can refuse it.
+      const title = blank.padEnd(3, '\u3164');
+      refusedOn(await t.gql(CREATE_EVENT, { input: eventInput({ title }) }, organizer), 'input.title');
+      refusedOn(await t.gql(UPDATE_EVENT, { id: eventId, input: { title } }, organizer), 'input.title');
+      const description = `${blank}\n${blank}`;
+      refusedOn(
+        await t.gql(CREATE_EVENT, { input: eventInput({ description }) }, organizer),
+        'input.description',
+      );
+      refusedOn(
+        await t.gql(UPDATE_EVENT, { id: eventId, input: { description } }, organizer),
+        'input.description',
+      );
+    });
+  });
+
+  it.each([...BLANK, ['a braille blank', '\u2800']])(
+    'a ticket type name of %s, on add and on update',
+    async (_label, name) => {
+      await unchanged(async () => {
+        refusedOn(
+          await t.gql(ADD_TICKET_TYPE, { eventId, input: gaInput({ name, quantity: 5 }) }, organizer),
+          'input.name',
+        );
+        refusedOn(await t.gql(UPDATE_TICKET_TYPE, { id: typeId, input: { name } }, organizer), 'input.name');
+      });
+    },
+  );
+
+  it.each(BLANK)(
+    'a cancellation reason of %s (irreversible: attendees would read a blank)',
+    async (_l, blank) => {
+      await unchanged(async () => {
+        const reason = blank.padEnd(3, '\u3164');
+        refusedOn(await t.gql(CANCEL_EVENT, { id: eventId, reason }, organizer), 'reason');
+      });
+      expect((await t.stored(eventId))!.status).toBe('DRAFT');
+    },
+  );
+
+  it('keeps accents, emoji and Indic scripts everywhere', async () => {
+    const input = eventInput({
+      title: 'Jazz 🎷 à Chennai',
+      description: 'நிகழ்ச்சி 🎶 — entrée libre',
+      venue: { name: 'Café Zoë 🎷', address: 'निकिता मार्ग 5', city: 'சென்னை', capacity: 100 },
+    });
+    const created = await t.gql(CREATE_EVENT, { input }, organizer);
+    expect(created.errors).toBeUndefined();
+    const id = created.data.createEvent.id;
+    expect(created.data.createEvent.venue).toMatchObject({
+      name: 'Café Zoë 🎷',
+      address: 'निकिता मार्ग 5',
+      city: 'சென்னை',
+    });
+    expect((await t.stored(id))!.cityKey).not.toBe('');
+    const renamed = await t.gql(
+      UPDATE_EVENT,
+      { id, input: { venue: { ...input.venue, city: 'Zürich', name: '서울 Hall' } } },
+      organizer,
+    );
+    expect(renamed.errors).toBeUndefined();
+    expect(renamed.data.updateEvent.venue).toMatchObject({ city: 'Zürich', name: '서울 Hall' });
+    const added = await t.gql(
+      ADD_TICKET_TYPE,
+      { eventId: id, input: gaInput({ name: 'Entrée ❤️ प्रवेश' }) },
+      organizer,
+    );
+    expect(added.errors).toBeUndefined();
+    expect(added.data.addTicketType.ticketTypes[0].name).toBe('Entrée ❤️ प्रवेश');
+    const cancelled = await t.gql(CANCEL_EVENT, { id, reason: 'Orage ⛈️ — மழை' }, organizer);
+    expect(cancelled.errors).toBeUndefined();
+    expect(cancelled.data.cancelEvent.cancelReason).toBe('Orage ⛈️ — மழை');
   });
 });
 

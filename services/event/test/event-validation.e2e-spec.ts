@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MAX_PRICE_MINOR } from '@ticketing/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADD_STAFF,
@@ -638,6 +639,227 @@ describe('bad input is refused with BAD_USER_INPUT naming the field, and nothing
     expect(after.salesEndAt).toEqual(eventEnd);
     expect(after.ticketTypes[0]!.salesEndAt).toEqual(typeEnd);
     expect(after.ticketTypes[0]!.priceMinor).toBe(2600);
+  });
+
+  it('implausible dates: far ahead, too long or too short, doors a month early, anything before 2000', async () => {
+    const DAY = 24 * HOUR;
+    const input = eventInput();
+    const start = Date.parse(input.startsAt);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    await unchanged(async () => {
+      const cases: Array<[Record<string, unknown>, string]> = [
+        // More than 5 years ahead.
+        [{ startsAt: '9999-12-30T20:00:00Z', endsAt: '9999-12-30T23:00:00Z' }, 'input.startsAt'],
+        [
+          { startsAt: iso(Date.now() + 5 * 366 * DAY), endsAt: iso(Date.now() + 5 * 366 * DAY + HOUR) },
+          'input.startsAt',
+        ],
+        // 50 years long, a day over a year long, 1 ms long, 59 s long.
+        [{ endsAt: iso(start + 50 * 365 * DAY) }, 'input.endsAt'],
+        [{ endsAt: iso(start + 367 * DAY) }, 'input.endsAt'],
+        [{ endsAt: iso(start + 1) }, 'input.endsAt'],
+        [{ endsAt: iso(start + 59_000) }, 'input.endsAt'],
+        // Doors 300 days, or 31 days, before the start.
+        [{ doorsOpenAt: iso(start - 300 * DAY) }, 'input.doorsOpenAt'],
+        [{ doorsOpenAt: iso(start - 31 * DAY) }, 'input.doorsOpenAt'],
+        // Year 0001 and 1999: no date of this platform is before 2000.
+        [{ salesStartAt: '0001-01-01T00:00:00Z' }, 'input.salesStartAt'],
+        [{ salesStartAt: '1999-12-31T23:59:59Z' }, 'input.salesStartAt'],
+        [{ doorsOpenAt: '0001-01-01T00:00:00Z' }, 'input.doorsOpenAt'],
+        [
+          { transferPolicy: { allowed: true, deadline: '0001-01-01T00:00:00Z' } },
+          'input.transferPolicy.deadline',
+        ],
+      ];
+      for (const [change, field] of cases) {
+        refusedOn(await t.gql(CREATE_EVENT, { input: { ...input, ...change } }, organizer), field);
+        refusedOn(await t.gql(UPDATE_EVENT, { id: eventId, input: change }, organizer), field);
+      }
+      // Moving the start away from stored doors (or a stored end) is blamed on the start that was sent.
+      refusedOn(
+        await t.gql(UPDATE_EVENT, { id: eventId, input: { startsAt: iso(start - 40 * DAY) } }, organizer),
+        'input.startsAt',
+      );
+      for (const salesStartAt of ['0001-01-01T00:00:00Z', '1999-06-01T00:00:00Z']) {
+        refusedOn(
+          await t.gql(
+            ADD_TICKET_TYPE,
+            { eventId, input: gaInput({ name: 'Ancient', salesStartAt }) },
+            organizer,
+          ),
+          'input.salesStartAt',
+        );
+        refusedOn(
+          await t.gql(UPDATE_TICKET_TYPE, { id: typeId, input: { salesStartAt } }, organizer),
+          'input.salesStartAt',
+        );
+      }
+      const ancientTier = gaInput({
+        name: 'Ancient tier',
+        pricing: {
+          type: 'TIERED',
+          tierBasis: 'DATE',
+          tiers: [{ priceMinor: 1000, until: '0001-01-01T00:00:00Z' }],
+        },
+      });
+      refusedOn(
+        await t.gql(ADD_TICKET_TYPE, { eventId, input: ancientTier }, organizer),
+        'input.pricing.tiers.0.until',
+      );
+    });
+    // What a serious product needs stays possible: a year-long exhibition 4 years ahead, doors 30 days early,
+    // a one-minute event, sales that opened yesterday.
+    const far = Date.now() + 4 * 365 * DAY;
+    const ok = async (change: Record<string, unknown>) => {
+      const res = await t.gql(
+        CREATE_EVENT,
+        { input: { ...input, title: 'Plausible', ...change } },
+        organizer,
+      );
+      expect(res.errors, JSON.stringify(change)).toBeUndefined();
+    };
+    await ok({ startsAt: iso(far), endsAt: iso(far + 366 * DAY) });
+    await ok({ doorsOpenAt: iso(start - 30 * DAY) });
+    await ok({ endsAt: iso(start + 60_000) });
+    await ok({ salesStartAt: iso(Date.now() - DAY) });
+  });
+
+  it('a date stored before these bounds does not block other edits', async () => {
+    const created = await t.gql(CREATE_EVENT, { input: eventInput({ title: 'Legacy' }) }, organizer);
+    const id = created.data.createEvent.id;
+    const doc = (await t.stored(id))!;
+    // Written before the bounds existed: 50 years long, doors 300 days early.
+    await t.events
+      .updateOne(
+        { _id: id },
+        {
+          $set: {
+            endsAt: new Date(doc.startsAt.getTime() + 50 * 365 * 24 * HOUR),
+            doorsOpenAt: new Date(doc.startsAt.getTime() - 300 * 24 * HOUR),
+          },
+        },
+      )
+      .exec();
+    const renamed = await t.gql(UPDATE_EVENT, { id, input: { title: 'Legacy, renamed' } }, organizer);
+    expect(renamed.errors).toBeUndefined();
+  });
+
+  it('prices above MAX_PRICE_MINOR (1,000,000.00), on the type, its tiers and its demand bounds', async () => {
+    const huge = 2_147_483_647;
+    const over = MAX_PRICE_MINOR + 1;
+    await unchanged(async () => {
+      for (const price of [huge, over]) {
+        const res = await t.gql(
+          ADD_TICKET_TYPE,
+          { eventId, input: gaInput({ priceMinor: price }) },
+          organizer,
+        );
+        refusedOn(res, 'input.priceMinor');
+        expect(res.errors![0]!.message).toMatch(/at most 1,000,000\.00 EUR/);
+        refusedOn(
+          await t.gql(UPDATE_TICKET_TYPE, { id: typeId, input: { priceMinor: price } }, organizer),
+          'input.priceMinor',
+        );
+        const tiered = gaInput({
+          name: 'Tiered',
+          pricing: { type: 'TIERED', tierBasis: 'QUANTITY', tiers: [{ priceMinor: price, upToQuantity: 5 }] },
+        });
+        refusedOn(
+          await t.gql(ADD_TICKET_TYPE, { eventId, input: tiered }, organizer),
+          'input.pricing.tiers.0.priceMinor',
+        );
+        const ceiling = gaInput({
+          name: 'Demand',
+          pricing: { type: 'DEMAND', floorMinor: 1000, ceilingMinor: price },
+        });
+        refusedOn(
+          await t.gql(ADD_TICKET_TYPE, { eventId, input: ceiling }, organizer),
+          'input.pricing.ceilingMinor',
+        );
+        const both = gaInput({
+          name: 'Demand',
+          priceMinor: price,
+          pricing: { type: 'DEMAND', floorMinor: price, ceilingMinor: price },
+        });
+        refusedOn(await t.gql(ADD_TICKET_TYPE, { eventId, input: both }, organizer), 'input.priceMinor');
+        refusedOn(
+          await t.gql(UPDATE_TICKET_TYPE, { id: typeId, input: { pricing: ceiling.pricing } }, organizer),
+          'input.pricing.ceilingMinor',
+        );
+      }
+    });
+    const top = await t.gql(
+      ADD_TICKET_TYPE,
+      {
+        eventId,
+        input: gaInput({
+          name: 'Top',
+          quantity: 5,
+          priceMinor: MAX_PRICE_MINOR,
+          pricing: { type: 'DEMAND', floorMinor: 1000, ceilingMinor: MAX_PRICE_MINOR },
+        }),
+      },
+      organizer,
+    );
+    expect(top.errors).toBeUndefined();
+  });
+
+  it('seat sections whose names differ only by case (a-1-1 and A-1-1)', async () => {
+    const venue = eventInput().venue;
+    const map = (...names: string[]) => ({
+      sections: names.map((name) => ({ name, rows: [{ name: '1', seatCount: 2 }] })),
+    });
+    await unchanged(async () => {
+      refusedOn(
+        await t.gql(
+          CREATE_EVENT,
+          { input: eventInput({ venue: { ...venue, seatMap: map('a', 'A') } }) },
+          organizer,
+        ),
+        'input.venue.seatMap.sections.1.name',
+      );
+      refusedOn(
+        await t.gql(
+          UPDATE_EVENT,
+          { id: eventId, input: { venue: { ...venue, seatMap: map('A', 'B', 'b') } } },
+          organizer,
+        ),
+        'input.venue.seatMap.sections.2.name',
+      );
+    });
+  });
+
+  it('updateTicketType with quantity: null keeps the quantity, like every other null', async () => {
+    const created = await t.gql(CREATE_EVENT, { input: eventInput({ title: 'Nulls' }) }, organizer);
+    const id = created.data.createEvent.id;
+    const added = await t.gql(ADD_TICKET_TYPE, { eventId: id, input: gaInput({ quantity: 40 }) }, organizer);
+    const ga = added.data.addTicketType.ticketTypes[0].id;
+    const seated = await t.gql(
+      ADD_TICKET_TYPE,
+      { eventId: id, input: reservedInput(['A-1-1', 'A-1-2']) },
+      organizer,
+    );
+    const reserved = seated.data.addTicketType.ticketTypes[1].id;
+    const before = await t.stored(id);
+    for (const [ttId, input] of [
+      [ga, { quantity: null }],
+      [ga, { quantity: null, name: null, priceMinor: null, seatIds: null }],
+      [reserved, { quantity: null }],
+      [reserved, { seatIds: null }],
+    ] as const) {
+      const res = await t.gql(UPDATE_TICKET_TYPE, { id: ttId, input }, organizer);
+      expect(res.errors, JSON.stringify(input)).toBeUndefined();
+    }
+    // Nothing changed: same version, same document.
+    expect(await t.stored(id)).toEqual(before);
+    // A null quantity beside a real change keeps the quantity too.
+    const renamed = await t.gql(
+      UPDATE_TICKET_TYPE,
+      { id: ga, input: { quantity: null, name: 'Floor' } },
+      organizer,
+    );
+    expect(renamed.errors).toBeUndefined();
+    expect(renamed.data.updateTicketType.ticketTypes[0]).toMatchObject({ name: 'Floor', quantity: 40 });
   });
 
   it('staff emails: exactly the addresses sign-up accepts', async () => {

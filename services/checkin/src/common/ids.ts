@@ -7,3 +7,8 @@ import { createHash } from 'node:crypto';
 export function scanEntryIdFor(eventId: string, deviceId: string, nonce: string): string {
   return createHash('sha256').update(`scan:${eventId}:${deviceId}:${nonce}`).digest('hex').slice(0, 24);
 }
+
+/** The digest a scan entry keeps of a code that names no ticket (see ScanEntryDoc.codeKey). */
+export function scanCodeKey(code: string): string {
+  return createHash('sha256').update(`code:${code.trim()}`).digest('hex').slice(0, 24);
+}

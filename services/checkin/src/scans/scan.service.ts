@@ -17,7 +17,7 @@ import {
 import type { Model } from 'mongoose';
 import { CheckinOutbox } from '../common/checkin-outbox.service';
 import { checkinEnvelope } from '../common/envelopes';
-import { scanEntryIdFor } from '../common/ids';
+import { scanCodeKey, scanEntryIdFor } from '../common/ids';
 import type { CheckinConfig } from '../config';
 import { TicketKeysClient } from '../keys/ticket-keys.client';
 import { CheckinEventAccess } from '../replica/event-access.service';
@@ -63,6 +63,8 @@ interface Decision {
   generation: number | null;
   method: 'QR' | 'ROTATING_CODE' | null;
   ticket: TicketReplicaDoc | null;
+  /** A code naming no ticket: its digest (see ScanEntryDoc.codeKey). */
+  codeKey?: string;
 }
 
 /** When and where the ticket inside now came in (an ALREADY_CHECKED_IN answer shows it). */
@@ -139,6 +141,7 @@ export class ScanService {
     const direction = request.direction ?? 'ENTRY';
     const entryId = scanEntryIdFor(event._id, request.deviceId, request.nonce);
     const decision = await this.decide(event, request.code, at, direction, offline);
+    if (!decision.ticketId) decision.codeKey = scanCodeKey(request.code);
     // A refusal writes nothing but its log entry, whose unique _id answers a resend with the first answer
     // (below). A scan that may admit or let out looks for an earlier answer first: the same nonce must not
     // act again (an exit resent after the ticket came back, a NOT_YET_OPEN resent once the doors opened).
@@ -176,6 +179,7 @@ export class ScanService {
       eventId: event._id,
       ticketId: decision.ticketId,
       generation: decision.generation,
+      ...(decision.codeKey ? { codeKey: decision.codeKey } : {}),
       result,
       reason,
       gateId: request.gateId,
@@ -562,6 +566,7 @@ function isSameScan(entry: ScanEntryDoc, decision: Decision, direction: ScanDire
   return (
     entry.ticketId === decision.ticketId &&
     entry.generation === decision.generation &&
+    (entry.codeKey === undefined || entry.codeKey === decision.codeKey) &&
     (entry.direction ?? 'ENTRY') === direction
   );
 }

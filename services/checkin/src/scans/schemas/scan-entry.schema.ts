@@ -25,6 +25,11 @@ export interface ScanEntryDoc extends OutboxFields {
   eventId: string;
   ticketId: string | null;
   generation: number | null;
+  /**
+   * For a code that names no ticket (unreadable, forged, mistyped): a digest of the code, so the same nonce
+   * sent with another such code is told CONFLICT rather than the first code's answer. Absent otherwise.
+   */
+  codeKey?: string;
   result: ScanResultValue;
   /** Why, in one word (BAD_SIGNATURE, OLD_GENERATION, EVENT_CANCELLED, ...); null when admitted. */
   reason: string | null;
@@ -56,6 +61,7 @@ export const ScanEntrySchema = withOutbox(
       eventId: { type: String, required: true },
       ticketId: { type: String, default: null },
       generation: { type: Number, default: null },
+      codeKey: { type: String },
       result: { type: String, required: true },
       reason: { type: String, default: null },
       gateId: { type: String, required: true },
