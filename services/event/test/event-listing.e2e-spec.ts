@@ -128,6 +128,30 @@ describe('public listings and details, served from Redis', () => {
     }
   });
 
+  it('refuses a text or city filter that shows nothing, instead of answering the unfiltered list', async () => {
+    for (const [filter, field] of [
+      [{ city: '\u0301' }, 'filter.city'],
+      [{ city: '\u0300\u0301' }, 'filter.city'],
+      [{ city: '\u3164' }, 'filter.city'],
+      [{ city: '   ' }, 'filter.city'],
+      // Shows, but no city can have it: decomposed, it is a space and an accent.
+      [{ city: '\u00B4' }, 'filter.city'],
+      [{ text: '\u0301' }, 'filter.text'],
+      [{ text: ' \u3164\u2800 ' }, 'filter.text'],
+    ] as const) {
+      const res = await t.gql(EVENTS_QUERY, { first: 5, filter });
+      expect(res.errors?.[0]?.extensions, JSON.stringify(filter)).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field,
+      });
+      expect(res.errors?.[0]?.message).toMatch(/must contain a (visible character|letter or a digit)/);
+    }
+    // A text of spaces only is no text at all, like the empty text: the search box cleared.
+    const all = titles(await t.gql(EVENTS_QUERY, { first: 50 }));
+    expect(titles(await t.gql(EVENTS_QUERY, { first: 50, filter: { text: '' } }))).toEqual(all);
+    expect(titles(await t.gql(EVENTS_QUERY, { first: 50, filter: { text: '   ' } }))).toEqual(all);
+  });
+
   it('filters by text prefixes (diacritics and case ignored), city, category and dates', async () => {
     expect(titles(await t.gql(EVENTS_QUERY, { filter: { text: 'JAZZ' } }))).toEqual(['Jazz at the Docks']);
     expect(titles(await t.gql(EVENTS_QUERY, { filter: { text: 'thea ant' } }))).toEqual(['Théâtre Antique']);

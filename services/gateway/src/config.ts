@@ -54,8 +54,9 @@ export const gatewayConfigSchema = baseConfigSchema(GATEWAY_SERVICE_NAME, GATEWA
    */
   OVERLOAD_LIGHT_OPERATIONS: envList(['joinWaitingRoom', 'waitingRoomStatus']),
   /**
-   * Largest request body: the largest any subgraph accepts (check-in's, for a sync batch), so an oversized
-   * input reaches the subgraph that validates it and gets BAD_USER_INPUT with its field, not HTTP 413 here.
+   * Largest request body: the largest any subgraph accepts (the platform default every subgraph now uses, and
+   * check-in's for a sync batch), so an oversized input reaches the subgraph that validates it and gets
+   * BAD_USER_INPUT with its field, not HTTP 413 here or there. Larger bodies are refused here (413).
    * Documents are still bounded by depth, aliases and tokens before anything is planned.
    */
   BODY_LIMIT: envByteSize('5mb'),

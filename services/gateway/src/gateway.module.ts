@@ -6,8 +6,10 @@ import {
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import type { GatewayConfig } from './config';
 import { GatewayServer, SUPERGRAPH_SDL } from './graphql/gateway-server.service';
+import { GraphqlHttpErrorFilter } from './graphql/graphql-http-error.filter';
 import { GraphqlHttpMiddleware } from './graphql/graphql-http.middleware';
 import { RateLimitMiddleware } from './rate-limit/rate-limit.middleware';
 import { RateLimiterService } from './rate-limit/rate-limiter.service';
@@ -38,6 +40,8 @@ export class GatewayModule implements NestModule {
         RateLimiterService,
         GatewayServer,
         SubscriptionServer,
+        // Errors that reach Nest on /graphql (a body it cannot decode...) still answer as GraphQL errors.
+        { provide: APP_FILTER, useClass: GraphqlHttpErrorFilter },
       ],
       exports: [GatewayServer, SubscriptionServer],
     };

@@ -1,5 +1,5 @@
 import { getModelToken } from '@nestjs/mongoose';
-import { newEnvelope } from '@ticketing/contracts';
+import { MAX_PRICE_MINOR, newEnvelope } from '@ticketing/contracts';
 import {
   createTestContext,
   createTestIssuer,
@@ -313,6 +313,10 @@ describe('DEMAND', () => {
       [{ floor: 5001, ceiling: 9000 }, 'input.floor'],
       [{ floor: 1000, ceiling: 4999 }, 'input.ceiling'],
       [{ floor: 4500, ceiling: 4500 }, 'input.ceiling'],
+      // No price above MAX_PRICE_MINOR (1,000,000.00 EUR): sums of many tickets stay exact.
+      [{ ceiling: 2_147_483_647 }, 'input.ceiling'],
+      [{ ceiling: MAX_PRICE_MINOR + 1 }, 'input.ceiling'],
+      [{ floor: 2_147_483_647, ceiling: 2_147_483_647 }, 'input.floor'],
     ];
     for (const [change, field] of cases) {
       const answer = await gql(
@@ -345,6 +349,8 @@ describe('DEMAND', () => {
         'input.tiers.1.untilSold',
       ],
       [{ kind: 'FIXED', currency: 'EUR', floor: 10 }, 'input.floor'],
+      [tiered([{ amount: 2_147_483_647, untilSold: 3 }, { amount: 5000 }]), 'input.tiers.0.amount'],
+      [tiered([{ amount: 3000, untilSold: 3 }, { amount: MAX_PRICE_MINOR + 1 }]), 'input.tiers.1.amount'],
     ];
     for (const [input, field] of tierCases) {
       const answer = await gql(svc.url, SET_POLICY, { id: fx.typeId, input }, tokens[organizer.id]);

@@ -51,8 +51,13 @@ export function baseConfigSchema(serviceName: string, defaultPort: number) {
 
       /** Express `trust proxy`: 'true'/'false', a hop count, or a comma list of addresses/subnets/keywords. */
       TRUST_PROXY: envString('loopback'),
-      /** Largest accepted JSON / form body (body-parser syntax, e.g. 100kb, 1mb). */
-      BODY_LIMIT: envByteSize('100kb'),
+      /**
+       * Largest accepted JSON / form body (body-parser syntax, e.g. 100kb, 1mb). The default is the gateway's
+       * own cap: a subgraph sits behind the gateway, which already refuses larger bodies, so a big but otherwise
+       * ordinary request the gateway let through (a 1,000,000-character title) meets the field's own rule
+       * (BAD_USER_INPUT on `input.title`) instead of a second, smaller body limit with no field.
+       */
+      BODY_LIMIT: envByteSize('5mb'),
       /** Each readiness check must answer within this time. */
       HEALTH_CHECK_TIMEOUT_MS: envInt({ default: 1000, min: 50, max: 60_000 }),
       /** After SIGTERM: readiness is 503 at once, then wait this long (lets load balancers notice) before draining. */

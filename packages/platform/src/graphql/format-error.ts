@@ -1,8 +1,17 @@
 import { HttpException } from '@nestjs/common';
-import { Kind, parse, visit, type ASTNode, type GraphQLFormattedError } from 'graphql';
+import { Kind, type ASTNode, type GraphQLFormattedError } from 'graphql';
 import { currentTraceId, getLogger } from '../logging';
 import { ErrorCode, REQUEST_ERROR_CODES } from './error-codes';
 import { graphqlErrorFromHttpException } from './http-exception.mapper';
+import {
+  isValueKind,
+  locateNode,
+  reparse,
+  variableArgumentPaths,
+  variablePathToArgumentPath,
+  type LocatedNode,
+  type NodeLocation,
+} from './operation-paths';
 
 /** Extension keys a client may see in production; everything else (stacktrace, exception...) is dropped. */
 export const PUBLIC_EXTENSION_KEYS: readonly string[] = [
@@ -84,18 +93,22 @@ export function isBackingServerUnreachable(error: unknown): boolean {
 }
 
 /**
- * The input path a graphql-js variable-coercion message is about, e.g.
+ * The input path a graphql-js variable-coercion message is about, from the variable, e.g.
  * `Variable "$input" got invalid value ...; Field "soldOut" is not defined by type "X".` → `input.soldOut`,
  * `Variable "$input" got invalid value "x" at "input.price"; ...` → `input.price`,
- * `Variable "$id" of required type "ID!" was not provided.` → `id`. Null when the message is not one of those.
+ * `Variable "$input" got invalid value {...} at "input.venue"; Field "lat" is not defined by type "VenueInput".`
+ * → `input.venue.lat`, `Variable "$id" of required type "ID!" was not provided.` → `id`. Null when the message
+ * is not one of those. (`extensions.field` names the argument path instead: see argumentPathOfVariableError.)
  */
 export function fieldFromVariableError(message: string): string | null {
   const variable = /^Variable "\$(\w+)"/.exec(message)?.[1];
   if (!variable) return null;
+  // The reason comes last; a field it names (unknown, or required and missing) is inside the object at `at`.
+  const reason = message.slice(message.lastIndexOf('; ') + 1);
+  const field = /^ ?Field "(\w+)" (?:is not defined|of required type)/.exec(reason)?.[1];
   const at = / at "(\w+(?:\.\w+|\[\d+\])*)"/.exec(message)?.[1];
-  if (at) return at.replace(/\[(\d+)\]/g, '.$1');
-  const field = /Field "(\w+)" (?:is not defined|of required type)/.exec(message)?.[1];
-  return field ? `${variable}.${field}` : variable;
+  const base = at ? at.replace(/\[(\d+)\]/g, '.$1') : variable;
+  return field ? `${base}.${field}` : base;
 }
 
 /**
@@ -124,59 +137,143 @@ export function redactVariableValue(message: string, reason?: string): string {
   return `${head[1]} got an invalid value${at}${why}`;
 }
 
-/** The located GraphQL error a literal-value validation failure came as (name-based, see isGraphQLError). */
+/** What formatError may read of a GraphQL error's place in the document (by shape: see isGraphQLError). */
 interface LocatedError {
   message: string;
+  nodes?: readonly ASTNode[];
   source?: { body: string };
   positions?: readonly number[];
 }
 
-/**
- * The argument path of an inline literal graphql-js refused (`Expected value of type "DateTime!", found
- * "2031"; ...`): the document is parsed again and the path of the node at the error's position is
- * rebuilt from the enclosing argument, object fields and list indexes (`input.startsAt`). Null when the
- * error is not such a failure or the position cannot be found.
- */
-export function fieldFromLiteralError(error: unknown): string | null {
+/** The document text an error points into and where in it, when the error carries them. */
+function whereIs(error: unknown): { body: string; location: NodeLocation } | null {
   const located = error as LocatedError | null;
-  if (!located || !/^Expected value of type /.test(located.message ?? '')) return null;
+  if (!located || typeof located !== 'object') return null;
+  const node = located.nodes?.[0];
+  const body = located.source?.body ?? node?.loc?.source.body;
+  if (!body) return null;
+  if (node?.loc) return { body, location: { start: node.loc.start, end: node.loc.end, kind: node.kind } };
   const position = located.positions?.[0];
-  const body = located.source?.body;
-  if (position === undefined || !body) return null;
-  let document;
-  try {
-    document = parse(body);
-  } catch {
-    return null;
-  }
-  const names: Array<string | null> = [];
-  let found: string | null = null;
-  const enter = (node: ASTNode, key: string | number | undefined) => {
-    if (found) return false;
-    if (node.kind === Kind.ARGUMENT || node.kind === Kind.OBJECT_FIELD) names.push(node.name.value);
-    // A list item: its index.
-    else if (typeof key === 'number' && isValueKind(node.kind)) names.push(String(key));
-    else names.push(null);
-    if (node.loc?.start === position && names.some((n) => n !== null) && isValueKind(node.kind))
-      found = names.filter((n): n is string => n !== null).join('.');
-    return undefined;
-  };
-  visit(document, { enter, leave: () => void names.pop() });
-  return found;
+  return position === undefined ? null : { body, location: { start: position } };
 }
 
-const VALUE_KINDS = new Set<string>([
-  Kind.STRING,
-  Kind.INT,
-  Kind.FLOAT,
-  Kind.BOOLEAN,
-  Kind.NULL,
-  Kind.ENUM,
-  Kind.LIST,
-  Kind.OBJECT,
-  Kind.VARIABLE,
-]);
-const isValueKind = (kind: string) => VALUE_KINDS.has(kind);
+/** The first of `errors` that knows where it points into the document. */
+function firstLocated(...errors: unknown[]): { body: string; location: NodeLocation } | null {
+  for (const error of errors) {
+    const where = whereIs(error);
+    if (where) return where;
+  }
+  return null;
+}
+
+/** The node an error points at in its (re-parsed) document, with its argument path. */
+function locatedNodeOf(...errors: unknown[]): LocatedNode | null {
+  const where = firstLocated(...errors);
+  const document = where && reparse(where.body);
+  return document && where ? locateNode(document, where.location) : null;
+}
+
+const REQUIRED_ARGUMENT =
+  /^(?:Field "\w+"|Directive "@\w+") argument "(\w+)" of type "[^"]+" is required, but it was not provided\.$/;
+const REQUIRED_INPUT_FIELD = /^Field "\w+\.(\w+)" of required type "[^"]+" was not provided\.$/;
+
+/** Where a validation error is in the client's arguments, and whether it is about a value given there. */
+export interface ArgumentLocation {
+  /** The argument path (`input.venue.capacity`, `first`, `id`). */
+  field: string;
+  /**
+   * The value given is refused (wrong type, out of range, unknown enum value or input field, a required one
+   * missing): the same mistake as a bad variable, so it is BAD_USER_INPUT. False for mistakes in the document's
+   * shape that happen to sit in an argument (an unknown argument, an undefined variable).
+   */
+  valueError: boolean;
+}
+
+/**
+ * The argument path a graphql-js validation error is about, found from the node it points at: the document is
+ * parsed again and the path of that node is rebuilt from the enclosing argument, object fields and list
+ * indexes. Covers inline literals of the wrong type (`capacity: 1.5`, `"10"`, `2147483648`, `title: 5`,
+ * `first: "5"`), unknown or wrongly written enum values, unknown input fields (`input.foo`), required input
+ * fields left out (`input.title`) and required arguments left out (`id`). Null when the error is not inside an
+ * argument (or its place cannot be found).
+ */
+export function argumentLocationOfValidationError(error: unknown): ArgumentLocation | null {
+  const message = (error as LocatedError | null)?.message ?? '';
+  const required = REQUIRED_ARGUMENT.exec(message);
+  if (required) return { field: required[1]!, valueError: true };
+  const located = locatedNodeOf(error);
+  if (!located || located.path.length === 0) return null;
+  const path = [...located.path];
+  const missing = REQUIRED_INPUT_FIELD.exec(message);
+  if (missing && located.node.kind === Kind.OBJECT) path.push(missing[1]!);
+  const { kind } = located.node;
+  const inObject = located.parent?.kind === Kind.OBJECT_FIELD;
+  const valueError =
+    (isValueKind(kind) && kind !== Kind.VARIABLE) ||
+    kind === Kind.OBJECT_FIELD ||
+    (kind === Kind.NAME && inObject);
+  return { field: path.join('.'), valueError };
+}
+
+/** The argument path of an inline literal graphql-js refused (see argumentLocationOfValidationError). */
+export function fieldFromLiteralError(error: unknown): string | null {
+  const location = argumentLocationOfValidationError(error);
+  return location?.valueError ? location.field : null;
+}
+
+/**
+ * The argument path a refused variable stands for: graphql-js names the variable (`i.email`, `x`), the client's
+ * field is where that variable is used in the operation (`signUp(input: $i)` → `input.email`, `events(first:
+ * $x)` → `first`, `createEvent(input: { venue: $v })` → `input.venue...`). Null when the error is not a
+ * variable's or its operation cannot be read.
+ */
+export function argumentPathOfVariableError(message: string, ...errors: unknown[]): string | null {
+  const variablePath = fieldFromVariableError(message);
+  if (!variablePath) return null;
+  const where = firstLocated(...errors);
+  const document = where && reparse(where.body);
+  const located = document && where ? locateNode(document, where.location) : null;
+  const operation = located?.definition;
+  if (!document || !operation || operation.kind !== Kind.OPERATION_DEFINITION) return variablePath;
+  return variablePathToArgumentPath(variablePath, variableArgumentPaths(document, operation));
+}
+
+/** graphql-js's execution-time refusals of an argument's value (the values validation could not see). */
+const ARGUMENT_NULL = /^Argument "(\w+)" of non-null type "[^"]+" must not be null\.$/;
+const ARGUMENT_MISSING = /^Argument "(\w+)" of required type "[^"]+" was (?:not provided|provided the variable)/;
+const ARGUMENT_INVALID = /^Argument "(\w+)" has invalid value /;
+/** graphql-js's refusals of a variable's value (Apollo marks them BAD_USER_INPUT over HTTP; graphql-ws does not). */
+const VARIABLE_REFUSAL = /^Variable "\$\w+" (?:got invalid value|of required type|of non-null type)/;
+
+/**
+ * A refusal of the client's input that graphql-js raised without a code: an argument value coerced while
+ * executing (`Argument "first" of non-null type "Int!" must not be null.`, which Apollo would otherwise answer as
+ * INTERNAL_SERVER_ERROR) or a variable refused where no Apollo pipeline added BAD_USER_INPUT (graphql-ws). The
+ * field (the argument path) and a plainer message when there is one; null for anything else.
+ */
+function graphqlJsInputRefusal(
+  original: unknown,
+  error: unknown,
+  code: unknown,
+): { field: string | null; message?: string } | null {
+  if (code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR) return null;
+  if (!isGraphQLError(original)) return null;
+  if ((original as { extensions?: { code?: unknown } }).extensions?.code !== undefined) return null;
+  const message = original.message;
+  if (VARIABLE_REFUSAL.test(message)) return { field: null };
+  const argument = (ARGUMENT_NULL.exec(message) ??
+    ARGUMENT_MISSING.exec(message) ??
+    ARGUMENT_INVALID.exec(message))?.[1];
+  if (!argument) return null;
+  const located = locatedNodeOf(original, error);
+  const field = located && located.path.length > 0 ? located.path.join('.') : argument;
+  return ARGUMENT_NULL.test(message) ? { field, message: `${field} must not be null` } : { field };
+}
+
+/** graphql-js's parser says "more that 1000 tokens"; the client reads "more than". */
+export function correctParserWording(message: string): string {
+  return message.replace(/\bcontains more that (\d+) tokens\b/, 'contains more than $1 tokens');
+}
 
 /**
  * Builds the `formatError` hook. Keeps `message`, `locations`, `path`, `extensions.code` and
@@ -184,21 +281,30 @@ const isValueKind = (kind: string) => VALUE_KINDS.has(kind);
  * (the driver's message stays in the log). Other unexpected errors become `INTERNAL_SERVER_ERROR` and are logged with their
  * stack; in EVERY mode they leave as "Internal server error (trace <id>)" with `extensions.traceId` and
  * nothing else (no driver or database message, no stack trace). In production suggestions are removed
- * and only `PUBLIC_EXTENSION_KEYS` survive on any error. An inline literal graphql-js refused
- * (`Expected value of type ...`) is BAD_USER_INPUT with its argument path as the field.
+ * and only `PUBLIC_EXTENSION_KEYS` survive on any error. A client's input answers the same whichever way
+ * it came, BAD_USER_INPUT with the argument path as `field`: an inline literal validation refused
+ * (`input.venue.capacity`, `input.title`, `id`), a variable coercion refused (named where the variable is used:
+ * `input.email` for `$i`, `first` for `$x`), and an argument graphql-js refused while executing (`first must
+ * not be null`, else INTERNAL_SERVER_ERROR), over HTTP and over graphql-ws alike.
  */
 export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
   const logger = getLogger('GraphQL');
   return (formatted, error) => {
     let original = unwrapResolverError(error);
     let extensions: Record<string, unknown> = { ...(formatted.extensions ?? {}) };
-    let message = formatted.message;
+    let message = correctParserWording(formatted.message);
     if (original instanceof HttpException) {
       // Thrown where no exception filter ran (the gateway, a plain Apollo hook): map it the same way.
       const mapped = graphqlErrorFromHttpException(original);
       if (mapped.extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR) original = mapped;
       extensions = { ...extensions, ...mapped.extensions };
       message = mapped.message;
+    }
+    const refusal = graphqlJsInputRefusal(original, error, extensions.code);
+    if (refusal) {
+      extensions.code = ErrorCode.BAD_USER_INPUT;
+      extensions.field = refusal.field;
+      if (refusal.message) message = refusal.message;
     }
     const expected = isExpected(original, extensions.code);
 
@@ -220,10 +326,12 @@ export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
       extensions = { code: ErrorCode.INTERNAL_SERVER_ERROR, field: null, ...(traceId ? { traceId } : {}) };
       message = traceId ? `${GENERIC_MESSAGE} (trace ${traceId})` : GENERIC_MESSAGE;
     } else if (extensions.code === 'GRAPHQL_VALIDATION_FAILED') {
-      const field = fieldFromLiteralError(original);
-      if (field) {
-        extensions.code = ErrorCode.BAD_USER_INPUT;
-        extensions.field = field;
+      // A mistake inside an argument names its argument path; a refused value there is BAD_USER_INPUT, as the
+      // same value sent in a variable is.
+      const location = argumentLocationOfValidationError(original) ?? argumentLocationOfValidationError(error);
+      if (location) {
+        extensions.field = location.field;
+        if (location.valueError) extensions.code = ErrorCode.BAD_USER_INPUT;
       }
       // graphql-js gives up on a document whose checks would cost too much (hundreds of repeated fields):
       // say which limit that is, not just that it stopped.
@@ -232,7 +340,9 @@ export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
     }
     if (!('field' in extensions) || extensions.field == null) {
       extensions.field =
-        extensions.code === ErrorCode.BAD_USER_INPUT ? fieldFromVariableError(message) : null;
+        extensions.code === ErrorCode.BAD_USER_INPUT
+          ? argumentPathOfVariableError(message, error, original)
+          : null;
     }
     if (extensions.code === ErrorCode.BAD_USER_INPUT) {
       const inner = (error as { originalError?: { message?: unknown } } | null)?.originalError;

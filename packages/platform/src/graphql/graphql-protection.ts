@@ -4,6 +4,7 @@ import { NoSchemaIntrospectionCustomRule, type ParseOptions, type ValidationRule
 import type { BaseConfig } from '../config';
 import { stripSuggestions } from './format-error';
 import { inputTextPlugin } from './input-text';
+import { operationChecksPlugin } from './operation-checks.plugin';
 
 /** The limits one document may reach. The same numbers hold at every subgraph and at the gateway. */
 export interface GraphqlLimits {
@@ -37,11 +38,15 @@ export const DEFAULT_GRAPHQL_LIMITS: Readonly<GraphqlLimits> = Object.freeze({
  * - `csrfPrevention` refuses GET and "simple" POSTs (text/plain, form encodings) that carry neither
  *   `Apollo-Require-Preflight` nor `X-Apollo-Operation-Name`, so a cross-site form cannot ride the
  *   session cookie,
+ * - an operation that cannot be resolved (unknown `operationName`, several operations without one) and a
+ *   subscription over HTTP are BAD_REQUEST, and an explicit null reaching a non-null argument through a
+ *   nullable variable is BAD_USER_INPUT with the argument path (operationChecksPlugin, HTTP 400),
  * - every text argument is checked for control, bidirectional and zero-width characters and unpaired
- *   surrogates, and every DateTime for RFC 3339 (inputTextPlugin: BAD_USER_INPUT with the field, HTTP 200),
+ *   surrogates, and every DateTime for RFC 3339 (inputTextPlugin: BAD_USER_INPUT with the field, HTTP 200);
+ *   a value nested more than MAX_INPUT_DEPTH levels is refused with HTTP 400,
  * - in production introspection is refused and "Did you mean" hints are removed; stack traces are never
  *   included in an answer, in any mode (they stay in the logs).
- * The HTTP body size limit is the Express body parser's (`BODY_LIMIT`, default 100kb), set by
+ * The HTTP body size limit is the Express body parser's (`BODY_LIMIT`, default 5mb like the gateway's), set by
  * `bootstrapService`; a larger body answers 413 before GraphQL sees it.
  */
 export interface GraphqlProtection {
@@ -112,6 +117,8 @@ export function graphqlProtection(
 
   return {
     plugins: [
+      // First: an operation that cannot run (no such name, a subscription over HTTP) is refused as such.
+      operationChecksPlugin(),
       ...(armored.plugins as ApolloServerPlugin<BaseContext>[]),
       inputTextPlugin(),
       ...(production ? [blockSuggestionsPlugin()] : []),

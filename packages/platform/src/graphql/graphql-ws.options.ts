@@ -18,12 +18,18 @@ import { createWsAuthenticator, type WsConnectionContext } from '../auth/ws-auth
 import type { FormatErrorFn } from './format-error';
 import { protectionValidationRules, type GraphqlProtection } from './graphql-protection';
 import { checkOperationInputs } from './input-text';
+import { checkNullArguments } from './null-arguments';
 
-/** Runs `run` only when every argument passes the platform's text/DateTime check (inputTextPlugin over HTTP). */
+/**
+ * Runs `run` only when every argument passes the platform's checks, as over HTTP: text/DateTime and nesting
+ * (inputTextPlugin), no explicit null into a non-null argument through a nullable variable (operationChecksPlugin).
+ */
 function checkedInputs<R>(run: (args: ExecutionArgs) => R): (args: ExecutionArgs) => R | ExecutionResult {
   return (args) => {
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-    const refused = checkOperationInputs(args.schema, args.document, variables);
+    const refused =
+      checkOperationInputs(args.schema, args.document, variables) ??
+      checkNullArguments(args.schema, args.document, args.operationName, variables);
     return refused ? { errors: [refused] } : run(args);
   };
 }

@@ -73,27 +73,57 @@ function firstControl(value: string, multiline: boolean): string | undefined {
 const isMultiline = (extensions: unknown): boolean =>
   !!extensions && (extensions as Record<string, unknown>)[MULTILINE_TEXT_EXTENSION] === true;
 
+/**
+ * Deepest nesting of objects and lists a client value may have (an argument is level 1). Every walk over a
+ * client's value is bounded by it, so a value nested ten thousand levels deep (an 80 kB body) is refused with
+ * its argument path instead of exhausting the stack; real inputs here are a handful of levels deep.
+ */
+export const MAX_INPUT_DEPTH = 32;
+
 class InputRefusal extends Error {
   constructor(
     readonly field: string,
     readonly problem: string,
+    /** The value is nested too deeply: a malformed request (HTTP 400), not a text the field refuses. */
+    readonly tooDeep = false,
   ) {
     super(problem);
   }
 }
 
+/** Refuses a value nested deeper than MAX_INPUT_DEPTH, naming the argument it was given in. */
+function checkDepth(depth: number, argument: string): void {
+  if (depth > MAX_INPUT_DEPTH)
+    throw new InputRefusal(argument, `is nested more than ${MAX_INPUT_DEPTH} levels deep`, true);
+}
+
+/** Where a walk is: the dotted path, the argument it started from, and how deep it is. */
+interface WalkPosition {
+  path: string;
+  argument: string;
+  depth: number;
+}
+
+const child = (at: WalkPosition, key: string | number): WalkPosition => ({
+  path: `${at.path}.${key}`,
+  argument: at.argument,
+  depth: at.depth + 1,
+});
+
 /** Checks every string inside a value whose type says nothing about its shape (`_Any`, JSON...). */
-function checkUntyped(value: unknown, path: string, multiline: boolean): void {
+function checkUntyped(value: unknown, at: WalkPosition, multiline: boolean): void {
   if (typeof value === 'string') {
     const problem = textProblem(value, multiline);
-    if (problem) throw new InputRefusal(path, problem);
+    if (problem) throw new InputRefusal(at.path, problem);
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => checkUntyped(item, `${path}.${i}`, multiline));
+    checkDepth(at.depth + 1, at.argument);
+    value.forEach((item, i) => checkUntyped(item, child(at, i), multiline));
   } else if (value && typeof value === 'object') {
+    checkDepth(at.depth + 1, at.argument);
     for (const [key, item] of Object.entries(value)) {
       const problem = textProblem(key, false);
-      if (problem) throw new InputRefusal(path, problem);
-      checkUntyped(item, `${path}.${key}`, multiline);
+      if (problem) throw new InputRefusal(at.path, problem);
+      checkUntyped(item, child(at, key), multiline);
     }
   }
 }
@@ -101,38 +131,40 @@ function checkUntyped(value: unknown, path: string, multiline: boolean): void {
 function checkTyped(
   value: unknown,
   type: GraphQLInputType,
-  path: string,
+  at: WalkPosition,
   multiline: boolean,
   everywhere: boolean,
 ): void {
   if (value === null || value === undefined) return;
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
-    const items = Array.isArray(value) ? value : [value];
-    items.forEach((item, i) =>
-      checkTyped(item, nullable.ofType, Array.isArray(value) ? `${path}.${i}` : path, multiline, everywhere),
-    );
+    if (!Array.isArray(value)) {
+      checkTyped(value, nullable.ofType, at, multiline, everywhere);
+      return;
+    }
+    checkDepth(at.depth + 1, at.argument);
+    value.forEach((item, i) => checkTyped(item, nullable.ofType, child(at, i), multiline, everywhere));
     return;
   }
   if (isInputObjectType(nullable)) {
     if (typeof value !== 'object' || Array.isArray(value)) return;
+    checkDepth(at.depth + 1, at.argument);
     const fields = nullable.getFields();
     for (const [key, item] of Object.entries(value)) {
       const field = fields[key];
-      const fieldPath = `${path}.${key}`;
-      if (field)
-        checkTyped(item, field.type, fieldPath, everywhere || isMultiline(field.extensions), everywhere);
-      else checkUntyped(item, fieldPath, everywhere);
+      const next = child(at, key);
+      if (field) checkTyped(item, field.type, next, everywhere || isMultiline(field.extensions), everywhere);
+      else checkUntyped(item, next, everywhere);
     }
     return;
   }
   if (isEnumType(nullable)) return;
   if (isScalarType(nullable) && nullable.name === 'DateTime') {
     const problem = dateTimeProblem(value);
-    if (problem) throw new InputRefusal(path, problem);
+    if (problem) throw new InputRefusal(at.path, problem);
     return;
   }
-  checkUntyped(value, path, multiline);
+  checkUntyped(value, at, multiline);
 }
 
 export interface InputCheckOptions {
@@ -146,7 +178,8 @@ export interface InputCheckOptions {
 /**
  * The first argument value of `document` (literal or variable, at any depth) that is not acceptable
  * text or not a valid DateTime, as a BAD_USER_INPUT error naming its path (`input.title`, `id`); null
- * when every input is fine.
+ * when every input is fine. A value nested deeper than MAX_INPUT_DEPTH is refused naming the argument it
+ * was given in (`filter is nested more than 32 levels deep`): no walk over a client's value goes deeper.
  */
 export function checkOperationInputs(
   schema: GraphQLSchema,
@@ -169,7 +202,8 @@ export function checkOperationInputs(
             : valueFromASTUntyped(node.value, variables);
         const everywhere = options.newlinesEverywhere === true;
         try {
-          checkTyped(value, arg.type, node.name.value, everywhere || isMultiline(arg.extensions), everywhere);
+          const at = { path: node.name.value, argument: node.name.value, depth: 0 };
+          checkTyped(value, arg.type, at, everywhere || isMultiline(arg.extensions), everywhere);
         } catch (error) {
           if (!(error instanceof InputRefusal)) throw error;
           refusal = error;
@@ -179,8 +213,18 @@ export function checkOperationInputs(
     }),
   );
   if (!refusal) return null;
-  const { field, problem } = refusal as InputRefusal;
-  return badInput(field, `${field} ${problem}`);
+  const { field, problem, tooDeep } = refusal as InputRefusal;
+  const error = badInput(field, `${field} ${problem}`);
+  if (tooDeep) TOO_DEEP.add(error);
+  return error;
+}
+
+/** Refusals of a value nested too deeply (see MAX_INPUT_DEPTH). */
+const TOO_DEEP = new WeakSet<GraphQLError>();
+
+/** The HTTP status a refusal of checkOperationInputs is answered with: 400 for a value nested too deeply, else 200. */
+export function inputRefusalStatus(error: GraphQLError): number {
+  return TOO_DEEP.has(error) ? 400 : 200;
 }
 
 /**
@@ -190,7 +234,8 @@ export function checkOperationInputs(
  * character (`\n`, `\r`, `\t` only in `MultilineText()` fields), an unpaired surrogate, a bidirectional
  * control or a zero-width character; DateTime values must be RFC 3339 with an offset. A subgraph (its
  * schema has `_service`) applies the field marks; elsewhere (the gateway) line breaks pass and the
- * subgraph decides. Answers HTTP 200 like any other refused input, so the gateway relays code and field.
+ * subgraph decides. Answers HTTP 200 like any other refused input, so the gateway relays code and field;
+ * a value nested deeper than MAX_INPUT_DEPTH is a malformed request and answers HTTP 400.
  */
 export function inputTextPlugin(): ApolloServerPlugin<BaseContext> {
   return {
@@ -202,7 +247,7 @@ export function inputTextPlugin(): ApolloServerPlugin<BaseContext> {
             newlinesEverywhere: !isSubgraph,
           });
           if (error) {
-            Object.assign(error.extensions, { http: { status: 200 } });
+            Object.assign(error.extensions, { http: { status: inputRefusalStatus(error) } });
             throw error;
           }
         },

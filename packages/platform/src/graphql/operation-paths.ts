@@ -63,6 +63,8 @@ export interface LocatedNode {
   node: ASTNode;
   /** Argument path of the node (empty when it is not inside an argument). */
   path: string[];
+  /** The node that holds it (an argument, an object field...). */
+  parent?: ASTNode;
   /** The operation (or fragment) the node is in. */
   definition?: OperationDefinitionNode | FragmentDefinitionNode;
 }
@@ -86,7 +88,7 @@ export function locateNode(document: DocumentNode, location: NodeLocation): Loca
   let found: LocatedNode | null = null;
   let definition: LocatedNode['definition'];
   visit(document, {
-    enter(node, key) {
+    enter(node, key, _parent, _path, ancestors) {
       if (found) return false;
       if (node.kind === Kind.OPERATION_DEFINITION || node.kind === Kind.FRAGMENT_DEFINITION) definition = node;
       tracker.enter(node, key as string | number | undefined);
@@ -97,7 +99,8 @@ export function locateNode(document: DocumentNode, location: NodeLocation): Loca
         (location.end === undefined || loc.end === location.end) &&
         (location.kind === undefined || node.kind === location.kind)
       ) {
-        found = { node, path: tracker.current(), definition };
+        const parent = [...ancestors].reverse().find((a): a is ASTNode => !Array.isArray(a));
+        found = { node, path: tracker.current(), parent, definition };
         return false;
       }
       return undefined;

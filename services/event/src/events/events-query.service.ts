@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { badInput, InjectConfig, normaliseEmail, type AuthUser } from '@ticketing/platform';
+import { badInput, hasVisibleText, InjectConfig, normaliseEmail, type AuthUser } from '@ticketing/platform';
 import type { Model, QueryFilter } from 'mongoose';
 import type { EventConfig } from '../config';
 import { decodeCursor, encodeCursor } from './domain/cursor';
 import type { EventCategory, EventDoc } from './domain/event.types';
 import { RuleViolation } from './domain/rule-violation';
-import { normalize, queryTerms } from './domain/search-terms';
+import { cityKey, hasCityKey, queryTerms } from './domain/search-terms';
 import type { EventsFilterInput } from './dto/events-filter.input';
 import { canManage, isPublic } from './event-access';
 import { EventCacheService } from './event-cache.service';
@@ -57,10 +57,12 @@ export class EventsQueryService {
     if (filter?.from && filter?.to && filter.to.getTime() <= filter.from.getTime()) {
       throw badInput('filter.to', '`to` must be after `from`');
     }
+    const text = this.textFilter(filter?.text);
+    const city = this.cityFilter(filter?.city);
     const position = after ? this.cursor(after) : null;
     const query: ListingQuery = {
-      terms: filter?.text ? queryTerms(filter.text) : [],
-      city: filter?.city ? normalize(filter.city) : null,
+      terms: text ? queryTerms(text) : [],
+      city,
       category: filter?.category ?? null,
       from: filter?.from ? filter.from.getTime() : null,
       to: filter?.to ? filter.to.getTime() : null,
@@ -137,6 +139,30 @@ export class EventsQueryService {
       .exec();
     if (!doc || !canManage(user, doc)) return null;
     return doc.staff;
+  }
+
+  /**
+   * The search text, or null for none: an empty text, or one of white space only, is no text (a cleared search
+   * box). A text that shows nothing else (combining marks, fillers, braille blanks) would match every event, so
+   * it is refused rather than answered with the unfiltered list.
+   */
+  private textFilter(text: string | undefined): string | null {
+    if (!text || text.trim().length === 0) return null;
+    if (!hasVisibleText(text))
+      throw badInput('filter.text', 'The search text must contain a visible character');
+    return text;
+  }
+
+  /**
+   * The city key to filter by. The city is required to be non-empty (`""` is refused by the input), so white
+   * space or invisible characters only are refused too, and so is a city with no letter or digit in its key
+   * (`´`): no stored city can have that key, and an empty key would silently match every event.
+   */
+  private cityFilter(city: string | undefined): string | null {
+    if (city === undefined || city === null) return null;
+    if (!hasVisibleText(city)) throw badInput('filter.city', 'The city must contain a visible character');
+    if (!hasCityKey(city)) throw badInput('filter.city', 'The city must contain a letter or a digit');
+    return cityKey(city);
   }
 
   private cursor(after: string) {

@@ -29,7 +29,10 @@ import type { Model } from 'mongoose';
 import type { EventConfig } from '../config';
 import { UsersService } from '../users/users.service';
 import {
+  checkCancelReason,
+  checkEventTexts,
   checkNotPast,
+  checkPlausibleSchedule,
   checkPublishable,
   checkSchedule,
   checkTicketType,
@@ -56,7 +59,7 @@ import {
   type VenueData,
 } from './domain/event.types';
 import { rule, RuleViolation } from './domain/rule-violation';
-import { normalize, searchTermsFor } from './domain/search-terms';
+import { cityKey, searchTermsFor } from './domain/search-terms';
 import { buildSeatMap } from './domain/seat-map';
 import type { CreateEventInput } from './dto/create-event.input';
 import type { TicketTypeInput } from './dto/ticket-type.input';
@@ -174,7 +177,7 @@ function derive(event: EventDoc): EventDoc {
   event.endHour = hourOf(event.endsAt);
   event.allocated = event.ticketTypes.reduce((sum, tt) => sum + tt.quantity, 0);
   event.assignedSeats = event.ticketTypes.flatMap((tt) => tt.seatIds);
-  event.cityKey = normalize(event.venue.city);
+  event.cityKey = cityKey(event.venue.city);
   event.searchTerms = searchTermsFor([event.title, event.category, event.venue.city, event.venue.name]);
   return event;
 }
@@ -242,10 +245,11 @@ export class EventsService {
         createdAt: now,
         updatedAt: now,
       });
-      rule(doc.title.length >= 3, 'title', 'The title needs at least 3 characters');
+      checkEventTexts(doc);
       checkTimeZoneName(doc.timeZone);
       checkSchedule(doc);
       checkNotPast(doc, undefined, now);
+      checkPlausibleSchedule(doc, undefined, now);
       return doc;
     });
     await this.events.create({ ...event, outbox: [] });
@@ -283,10 +287,16 @@ export class EventsService {
           checkVenueChange(next.venue, current);
         }
         rule(next.title.length >= 3, 'title', 'The title needs at least 3 characters');
+        // The texts sent are checked as they are written (a stored one is not checked again).
+        checkEventTexts({
+          title: input.title != null ? next.title : undefined,
+          description: input.description != null ? next.description : undefined,
+        });
         // A zone already stored keeps working (a form re-sending it is fine); a new one must be an IANA name.
         if (next.timeZone !== current.timeZone) checkTimeZoneName(next.timeZone);
         checkSchedule(next, sent);
         checkNotPast(next, current, now);
+        checkPlausibleSchedule(next, current, now, sent);
         checkTicketTypeWindows(next);
         return derive(next);
       },
@@ -347,8 +357,7 @@ export class EventsService {
    */
   cancel(user: AuthUser, id: string, reason: string): Promise<EventView> {
     const text = reason.trim();
-    if (text.length < 3 || text.length > 500)
-      throw badInput('reason', 'Give a reason of 3 to 500 characters');
+    this.withRules('', () => checkCancelReason(text));
     return this.write(id, user, {
       fieldPrefix: '',
       transition: (current, now) => {
@@ -397,7 +406,8 @@ export class EventsService {
       .lean<{ _id: string }>()
       .exec();
     if (!owner) throw notFound('Ticket type', 'id');
-    const sent = sentFields(input, new Set(['salesStartAt', 'salesEndAt', 'quantity', 'seatIds']));
+    // Of a ticket type's nullable fields, only its own sales window is cleared by null.
+    const sent = sentFields(input, new Set(['salesStartAt', 'salesEndAt']));
     return this.write(owner._id, user, {
       fieldPrefix: 'input',
       // Someone else's draft looks exactly like a ticket type that does not exist.
@@ -661,14 +671,15 @@ export class EventsService {
       priceMinor: pick('priceMinor', base?.priceMinor ?? 0),
       currency: pick('currency', base?.currency ?? ''),
       kind,
-      // A kind change drops what belonged to the old kind unless the input restates it.
+      // A kind change drops what belonged to the old kind unless the input restates it. A null quantity or seat
+      // list changes nothing, like every other null of an update (a reserved type's quantity is its seat count).
       quantity:
-        input.quantity !== undefined
+        input.quantity != null
           ? input.quantity
           : kind === base?.kind && kind === 'GENERAL_ADMISSION'
             ? base.quantity
             : null,
-      seatIds: input.seatIds !== undefined ? input.seatIds : kind === base?.kind ? base.seatIds : null,
+      seatIds: input.seatIds != null ? input.seatIds : kind === base?.kind ? base.seatIds : null,
       perOrderMax: pick('perOrderMax', base?.perOrderMax ?? 10),
       perBuyerMax: pick('perBuyerMax', base?.perBuyerMax ?? 10),
       salesStartAt: input.salesStartAt !== undefined ? input.salesStartAt : (base?.salesStartAt ?? null),

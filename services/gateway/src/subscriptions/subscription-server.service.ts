@@ -6,20 +6,27 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import {
+  checkNullArguments,
+  checkOperationInputs,
+  correctParserWording,
   getLogger,
   graphqlProtection,
   InjectConfig,
   protectionValidationRules,
   stripSuggestions,
+  type FormatErrorFn,
   type GraphqlProtection,
 } from '@ticketing/platform';
 import {
+  getOperationAST,
+  getVariableValues,
   GraphQLError,
   parse,
   print,
   specifiedRules,
   validate,
   type DocumentNode,
+  type ExecutionArgs,
   type GraphQLSchema,
 } from 'graphql';
 import type { Context, ServerOptions } from 'graphql-ws';
@@ -30,6 +37,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
 import { subgraphUrls, type GatewayConfig } from '../config';
 import { forwardedHeaders } from '../forwarding/forwarded-headers';
+import { createGatewayFormatError } from '../graphql/gateway-format-error';
 import { GatewayServer, SUPERGRAPH_SDL } from '../graphql/gateway-server.service';
 import { RateLimiterService } from '../rate-limit/rate-limiter.service';
 import { resolveClientAddress, type TrustProxyFn } from './client-address';
@@ -71,6 +79,7 @@ export class SubscriptionServer implements OnApplicationBootstrap, BeforeApplica
   private readonly owners: SubscriptionOwners;
   private readonly urls: Record<string, string>;
   private readonly protection: GraphqlProtection;
+  private readonly formatError: FormatErrorFn;
   private readonly documents = new DocumentCache();
   private wss?: WebSocketServer;
   private dispose?: () => void | Promise<void>;
@@ -92,6 +101,7 @@ export class SubscriptionServer implements OnApplicationBootstrap, BeforeApplica
     this.owners = subscriptionOwners(supergraphSdl);
     this.urls = subgraphUrls(config);
     this.protection = graphqlProtection(config);
+    this.formatError = createGatewayFormatError({ production: this.protection.production });
   }
 
   /** Root Subscription field → owning subgraph, as read from the supergraph. */
@@ -130,7 +140,8 @@ export class SubscriptionServer implements OnApplicationBootstrap, BeforeApplica
           if (typeof payload.query !== 'string') throw new GraphQLError('The subscription has no query.');
           this.documents.parse(payload.query, (text) => parse(text, this.protection.parseOptions));
         } catch (error) {
-          const message = error instanceof GraphQLError ? error.message : 'The query could not be read.';
+          const message =
+            error instanceof GraphQLError ? correctParserWording(error.message) : 'The query could not be read.';
           return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         return undefined;
@@ -146,6 +157,8 @@ export class SubscriptionServer implements OnApplicationBootstrap, BeforeApplica
         ],
       }),
       subscribe: (args) => {
+        const refused = this.refusedInputs(args);
+        if (refused.length > 0) return { errors: refused };
         const route = routeSubscription(this.owners, args.document, args.operationName);
         if (!route.ok)
           return { errors: [new GraphQLError(route.message, { extensions: { code: 'BAD_REQUEST' } })] };
@@ -242,6 +255,31 @@ export class SubscriptionServer implements OnApplicationBootstrap, BeforeApplica
           extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions },
         }),
     );
+  }
+
+  /**
+   * The subscription's inputs checked as an HTTP operation's are, before any subgraph is asked: text, DateTime
+   * and nesting (checkOperationInputs), no explicit null into a non-null argument (checkNullArguments), and the
+   * variables coerced against the supergraph. Refusals leave formatted as over HTTP: BAD_USER_INPUT, the
+   * argument path as `field`, the refused value never quoted back.
+   */
+  private refusedInputs(args: ExecutionArgs): GraphQLError[] {
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    const refused =
+      checkOperationInputs(args.schema, args.document, variables, { newlinesEverywhere: true }) ??
+      checkNullArguments(args.schema, args.document, args.operationName, variables);
+    let errors: readonly GraphQLError[] = refused ? [refused] : [];
+    const operation = getOperationAST(args.document, args.operationName);
+    if (errors.length === 0 && operation) {
+      const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], variables, {
+        maxErrors: 10,
+      });
+      errors = coerced.errors ?? [];
+    }
+    return errors.map((error) => {
+      const out = this.formatError(error.toJSON(), error);
+      return new GraphQLError(out.message, { nodes: error.nodes, extensions: out.extensions });
+    });
   }
 
   private contextFor(ctx: Context<ConnectionParams, Extra>): ProxyContext {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { DemandDefaults } from '../common/policy-mapping';
 import type { SetPricingPolicyInput } from './dto/set-pricing-policy.input';
 import { PricingPolicyKind } from './models/price.models';
-import { policyFromInput } from './policy-input';
+import { MAX_PRICE_MINOR } from '@ticketing/contracts';
+import { maxPriceText, policyFromInput } from './policy-input';
 
 const defaults: DemandDefaults = { minIntervalMs: 60_000, sensitivity: 0.5, hysteresisPct: 2 };
 const endsAt = new Date('2027-06-01T23:00:00.000Z');
@@ -67,5 +68,54 @@ describe('TIERED tiers that could never apply', () => {
     expect(check(tiered(past, '2027-04-01T00:00:00.000Z'), new Set([Date.parse(past)])).tiers).toHaveLength(
       3,
     );
+  });
+});
+
+describe('prices above MAX_PRICE_MINOR', () => {
+  const demand = (floor: number, ceiling: number): SetPricingPolicyInput => ({
+    kind: PricingPolicyKind.DEMAND,
+    currency: 'EUR',
+    floor,
+    ceiling,
+    maxStepPct: 10,
+  });
+  const tiers = (...amounts: number[]): SetPricingPolicyInput => ({
+    kind: PricingPolicyKind.TIERED,
+    currency: 'EUR',
+    tiers: amounts.map((amount, i) => (i < amounts.length - 1 ? { amount, untilSold: i + 1 } : { amount })),
+  });
+  const check = (input: SetPricingPolicyInput) => policyFromInput(input, 'EUR', 100, defaults, 5000, 1000);
+  const huge = 2_147_483_647;
+
+  it('refuses a floor, a ceiling or a tier above it, on that field', () => {
+    expect(refusal(() => check(demand(1000, huge)))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.ceiling',
+    });
+    expect(refusal(() => check(demand(1000, MAX_PRICE_MINOR + 1)))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.ceiling',
+    });
+    expect(refusal(() => check(demand(huge, huge)))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.floor',
+    });
+    expect(refusal(() => check(tiers(huge, 5000)))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.tiers.0.amount',
+    });
+    expect(refusal(() => check(tiers(3000, MAX_PRICE_MINOR + 1)))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.tiers.1.amount',
+    });
+  });
+
+  it('accepts it exactly, and says it in the currency', () => {
+    expect(check(demand(1000, MAX_PRICE_MINOR)).ceiling).toBe(MAX_PRICE_MINOR);
+    expect(check(tiers(3000, MAX_PRICE_MINOR)).tiers).toHaveLength(2);
+    expect(maxPriceText('EUR', 100)).toBe('1,000,000.00 EUR');
+    expect(maxPriceText('JPY', 1)).toBe('100,000,000 JPY');
+    expect(maxPriceText('KWD', 1000)).toBe('100,000.000 KWD');
+    expect(() => check(demand(1000, huge))).toThrow('The ceiling must be at most 1,000,000.00 EUR');
   });
 });

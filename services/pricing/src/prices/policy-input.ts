@@ -1,4 +1,4 @@
-import { MAX_PRICE_TIERS } from '@ticketing/contracts';
+import { MAX_PRICE_MINOR, MAX_PRICE_TIERS } from '@ticketing/contracts';
 import { badInput } from '@ticketing/platform';
 import type { StoredPolicy } from '../catalog/schemas/ticket-price.schema';
 import type { DemandDefaults } from '../common/policy-mapping';
@@ -8,6 +8,19 @@ import type { SetPricingPolicyInput } from './dto/set-pricing-policy.input';
 /** With the open-ended last tier: the contract's limit, which the event service's types keep too. */
 const MAX_TIERS = MAX_PRICE_TIERS;
 const present = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
+
+/**
+ * The highest price (MAX_PRICE_MINOR, the contracts' cap that the event service keeps too) in the currency's
+ * units: `1,000,000.00 EUR` with 100 minor units to the unit, `100,000,000 JPY` with 1.
+ */
+export function maxPriceText(currency: string, minorUnit: number): string {
+  const digits = Math.max(0, Math.round(Math.log10(minorUnit)));
+  const amount = new Intl.NumberFormat('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(MAX_PRICE_MINOR / minorUnit);
+  return `${amount} ${currency}`;
+}
 
 /** What dated tiers are checked against (each optional: unknown, not checked). */
 export interface TierDates {
@@ -57,7 +70,7 @@ export function policyFromInput(
     case 'DEMAND':
       return demandPolicy(input, minorUnit, defaults, basePrice);
     case 'TIERED':
-      return tieredPolicy(input, capacity, dates);
+      return tieredPolicy(input, capacity, dates, maxPriceText(currency, minorUnit));
     default:
       throw badInput('input.kind', 'Unknown policy kind');
   }
@@ -75,6 +88,10 @@ function demandPolicy(
   if (!present(maxStepPct)) throw badInput('input.maxStepPct', 'A DEMAND policy needs a maximum step');
   if (floor <= 0) throw badInput('input.floor', 'The floor must be above zero');
   if (ceiling <= 0) throw badInput('input.ceiling', 'The ceiling must be above zero');
+  // Sums of many tickets (an order, a type's revenue) must stay exact: no price above MAX_PRICE_MINOR.
+  const max = maxPriceText(input.currency, minorUnit);
+  if (floor > MAX_PRICE_MINOR) throw badInput('input.floor', `The floor must be at most ${max}`);
+  if (ceiling > MAX_PRICE_MINOR) throw badInput('input.ceiling', `The ceiling must be at most ${max}`);
   if (floor > ceiling) throw badInput('input.floor', 'The floor is above the ceiling');
   // The same rule as the event service's (floor ≤ base ≤ ceiling): without demand the price is the base price.
   if (present(basePrice) && basePrice > 0) {
@@ -129,6 +146,7 @@ function tieredPolicy(
   input: SetPricingPolicyInput,
   capacity: number | undefined,
   { eventEndsAt, now, storedUntil }: TierDates,
+  maxPrice: string,
 ): StoredPolicy {
   const tiers = input.tiers ?? [];
   if (tiers.length === 0) throw badInput('input.tiers', 'A TIERED policy needs at least one tier');
@@ -138,6 +156,8 @@ function tieredPolicy(
   tiers.forEach((tier, i) => {
     const field = `input.tiers.${i}`;
     if (tier.amount <= 0) throw badInput(`${field}.amount`, 'A tier price must be above zero');
+    if (tier.amount > MAX_PRICE_MINOR)
+      throw badInput(`${field}.amount`, `A tier price must be at most ${maxPrice}`);
     const isLast = i === tiers.length - 1;
     const hasSold = present(tier.untilSold);
     const hasUntil = present(tier.until);

@@ -1,6 +1,10 @@
+import { MAX_PRICE_MINOR } from '@ticketing/contracts';
 import { describe, expect, it } from 'vitest';
 import {
+  checkCancelReason,
+  checkEventTexts,
   checkNotPast,
+  checkPlausibleSchedule,
   checkPricing,
   checkPublishable,
   checkSchedule,
@@ -10,6 +14,7 @@ import {
   checkVenueChange,
   checkVenueText,
   isIanaTimeZone,
+  maxPriceText,
   type TicketTypeDraft,
 } from './event-rules';
 import type { EventDoc, TicketTypeDoc } from './event.types';
@@ -469,5 +474,159 @@ describe('checkPublishable and checkVenueChange', () => {
         checkVenueChange({ ...venue, capacity: 10 }, { allocated: 2, assignedSeats: ['A-1-1'] }),
       ).field,
     ).toBe('venue.seatMap');
+  });
+});
+
+/** Texts that show nothing (audit M8): white space, combining marks, fillers, braille blanks. */
+const BLANK = ['\u0301', '\u0300\u0301', '\u3164', '\u2800\u2800', '\u115F', '\uFFA0', '\u3164\u3164\u3164'];
+/** Texts that show: accents, emoji and Indic scripts. */
+const SHOWN = ['Zoé', 'Zoe\u0301', 'சென்னை', 'निकिता', '서울', '🎷 Jazz', '\u2764\uFE0F'];
+
+describe('texts a person reads must show something', () => {
+  it('refuses venue texts of invisible characters only, each on its field', () => {
+    for (const blank of BLANK) {
+      const venue = { name: 'Hall', address: '1 Main St', city: 'Lyon' };
+      for (const key of ['name', 'address', 'city'] as const)
+        expect(violation(() => checkVenueText({ ...venue, [key]: blank })).field, blank).toBe(`venue.${key}`);
+    }
+    expect(violation(() => checkVenueText({ name: 'Hall', address: 'x', city: '\u0301' })).message).toBe(
+      'The venue needs a city',
+    );
+  });
+  it('refuses a city that shows but has no letter or digit to store and find it by', () => {
+    for (const city of ['\u00B4', '\u00A8', '\u02D8\u02DD'])
+      expect(violation(() => checkVenueText({ name: 'Hall', address: 'x', city })).field, city).toBe(
+        'venue.city',
+      );
+  });
+  it('keeps accents, emoji and Indic scripts', () => {
+    for (const text of SHOWN) {
+      expect(() => checkVenueText({ name: text, address: text, city: text }), text).not.toThrow();
+      expect(() => checkEventTexts({ title: `${text} !!`, description: text }), text).not.toThrow();
+      expect(() => checkCancelReason(`${text} !!`), text).not.toThrow();
+    }
+  });
+  it('refuses a title, a description or a cancel reason that shows nothing', () => {
+    for (const blank of BLANK) {
+      const three = blank.padEnd(3, '\u3164');
+      expect(violation(() => checkEventTexts({ title: three })).field, blank).toBe('title');
+      expect(violation(() => checkEventTexts({ title: 'Jazz', description: blank })).field, blank).toBe(
+        'description',
+      );
+      expect(violation(() => checkCancelReason(three)).field, blank).toBe('reason');
+    }
+    // An empty description is no description; a stored title not sent is not checked.
+    expect(() => checkEventTexts({ title: 'Jazz', description: '' })).not.toThrow();
+    expect(() => checkEventTexts({})).not.toThrow();
+    expect(violation(() => checkCancelReason('no')).message).toBe('Give a reason of 3 to 500 characters');
+  });
+  it('refuses a ticket type name that shows nothing', () => {
+    for (const name of [...BLANK, '\u2800'])
+      expect(violation(() => checkTicketType(ga({ name }), eventWith(), { currencies })).field, name).toBe(
+        'name',
+      );
+    for (const name of SHOWN)
+      expect(() => checkTicketType(ga({ name }), eventWith(), { currencies })).not.toThrow();
+  });
+});
+
+describe('plausible schedules', () => {
+  const now = new Date('2027-01-01T00:00:00Z');
+  const start = new Date('2027-06-01T18:00:00Z');
+  const at = (ms: number) => new Date(start.getTime() + ms);
+  const DAY = 24 * 3600 * 1000;
+  const base = { startsAt: start, endsAt: at(4 * 3600 * 1000), doorsOpenAt: null };
+  const field = (
+    next: Parameters<typeof checkPlausibleSchedule>[0],
+    before?: typeof base,
+    sent?: Set<string>,
+  ) => violation(() => checkPlausibleSchedule(next, before, now, sent)).field;
+
+  it('accepts the bounds themselves: 5 years ahead, 1 minute, 366 days, doors 30 days early', () => {
+    const fiveYears = new Date('2032-01-01T00:00:00Z');
+    for (const next of [
+      { ...base, startsAt: fiveYears, endsAt: new Date(fiveYears.getTime() + 3600_000) },
+      { ...base, endsAt: at(60_000) },
+      { ...base, endsAt: at(366 * DAY) },
+      { ...base, doorsOpenAt: at(-30 * DAY) },
+    ])
+      expect(() => checkPlausibleSchedule(next, undefined, now), JSON.stringify(next)).not.toThrow();
+  });
+  it('refuses a start more than 5 years ahead, on startsAt', () => {
+    const late = new Date('2032-01-01T00:00:01Z');
+    expect(field({ ...base, startsAt: late, endsAt: new Date(late.getTime() + 3600_000) })).toBe('startsAt');
+    const y9999 = new Date('9999-12-30T00:00:00Z');
+    expect(field({ ...base, startsAt: y9999, endsAt: new Date(y9999.getTime() + 3600_000) })).toBe(
+      'startsAt',
+    );
+  });
+  it('refuses an event shorter than a minute or longer than 366 days, on the end unless only the start was sent', () => {
+    for (const endsAt of [at(1), at(59_999), at(366 * DAY + 1), at(50 * 365 * DAY)]) {
+      expect(field({ ...base, endsAt })).toBe('endsAt');
+      expect(field({ ...base, endsAt }, base, new Set(['endsAt']))).toBe('endsAt');
+    }
+    const stored = { ...base, startsAt: at(-DAY) };
+    expect(field({ ...base, startsAt: at(4 * 3600 * 1000 - 1000) }, stored, new Set(['startsAt']))).toBe(
+      'startsAt',
+    );
+  });
+  it('refuses doors more than 30 days before the start, on the doors unless only the start was sent', () => {
+    expect(field({ ...base, doorsOpenAt: at(-300 * DAY) })).toBe('doorsOpenAt');
+    expect(field({ ...base, doorsOpenAt: at(-30 * DAY - 1) })).toBe('doorsOpenAt');
+    const stored = { ...base, doorsOpenAt: at(-3600_000) };
+    const moved = { ...stored, startsAt: at(31 * DAY), endsAt: at(31 * DAY + 3600_000) };
+    expect(field(moved, stored, new Set(['startsAt', 'endsAt']))).toBe('startsAt');
+  });
+  it('keeps a stored value written before the bounds through edits that do not change it', () => {
+    const legacy = { ...base, endsAt: at(50 * 365 * DAY), doorsOpenAt: at(-300 * DAY) };
+    expect(() => checkPlausibleSchedule(legacy, legacy, now, new Set(['title']))).not.toThrow();
+    // Re-sending the same value is not a change either.
+    expect(() => checkPlausibleSchedule({ ...legacy }, legacy, now, new Set(['endsAt']))).not.toThrow();
+  });
+});
+
+describe('prices at most MAX_PRICE_MINOR', () => {
+  const huge = 2_147_483_647;
+  it('refuses a base price above it, saying the bound in the currency', () => {
+    for (const priceMinor of [huge, MAX_PRICE_MINOR + 1]) {
+      const v = violation(() => checkTicketType(ga({ priceMinor }), eventWith(), { currencies }));
+      expect(v.field).toBe('priceMinor');
+      expect(v.message).toBe('The price must be at most 1,000,000.00 EUR');
+    }
+    expect(checkTicketType(ga({ priceMinor: MAX_PRICE_MINOR }), eventWith(), { currencies }).quantity).toBe(
+      50,
+    );
+  });
+  it('refuses DEMAND bounds and tier prices above it, each on its field', () => {
+    const demand = (floorMinor: number, ceilingMinor: number) =>
+      violation(() =>
+        checkPricing({ type: 'DEMAND', floorMinor, ceilingMinor }, 2500, 50, endsAt, { currency: 'EUR' }),
+      ).field;
+    expect(demand(1000, huge)).toBe('pricing.ceilingMinor');
+    expect(demand(1000, MAX_PRICE_MINOR + 1)).toBe('pricing.ceilingMinor');
+    expect(demand(huge, huge)).toBe('pricing.floorMinor');
+    const tiered = (...prices: number[]) =>
+      violation(() =>
+        checkPricing(
+          {
+            type: 'TIERED',
+            tierBasis: 'QUANTITY',
+            tiers: prices.map((priceMinor, i) => ({ priceMinor, upToQuantity: i + 1 })),
+          },
+          2500,
+          50,
+          endsAt,
+        ),
+      ).field;
+    expect(tiered(huge)).toBe('pricing.tiers.0.priceMinor');
+    expect(tiered(1000, MAX_PRICE_MINOR + 1)).toBe('pricing.tiers.1.priceMinor');
+    expect(() =>
+      checkPricing({ type: 'DEMAND', floorMinor: 1000, ceilingMinor: MAX_PRICE_MINOR }, 2500, 50, endsAt),
+    ).not.toThrow();
+  });
+  it('says the bound in the currency, or in minor units when it has none', () => {
+    expect(maxPriceText('EUR')).toBe('1,000,000.00 EUR');
+    expect(maxPriceText('JPY')).toBe('100,000,000 JPY');
+    expect(maxPriceText(undefined)).toBe('100000000 minor units');
   });
 });

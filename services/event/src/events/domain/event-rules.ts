@@ -1,4 +1,5 @@
-import { MAX_PRICE_TIERS } from '@ticketing/contracts';
+import { MAX_PRICE_MINOR, MAX_PRICE_TIERS } from '@ticketing/contracts';
+import { hasVisibleText } from '@ticketing/platform';
 import type {
   EventDoc,
   PricingPolicyData,
@@ -8,6 +9,7 @@ import type {
   VenueData,
 } from './event.types';
 import { rule } from './rule-violation';
+import { hasCityKey } from './search-terms';
 import { allSeatIds, seatCount } from './seat-map';
 
 export const MAX_TICKET_TYPES = 50;
@@ -19,6 +21,21 @@ export const MAX_TIERS = MAX_PRICE_TIERS - 1;
 export const MAX_PER_ORDER = 50;
 /** The same cap as the event's own per-buyer limit. */
 export const MAX_PER_BUYER = 1000;
+
+// Plausible dates (README "Plausible dates and prices"): bounds a real event keeps with room to spare, so that a
+// typo (year 9999, an end in the wrong year, doors months early, year 0001) is refused when it is typed.
+
+/** No instant of this platform is before this: every DateTime input of the service refuses earlier ones. */
+export const EARLIEST_DATE = new Date('2000-01-01T00:00:00.000Z');
+/** An event starts at most this many years after the write (tours and festivals go on sale 1-3 years ahead). */
+export const MAX_YEARS_AHEAD = 5;
+/** Shortest event: one minute. */
+export const MIN_DURATION_MS = 60_000;
+/** Longest event: a year, leap years included (a season, an exhibition, a festival are shorter). */
+export const MAX_DURATION_DAYS = 366;
+/** Doors open at most this many days before the start (camping, early access, accreditation included). */
+export const MAX_DOORS_LEAD_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
 
 /** Whether the runtime can use this zone at all (offsets, abbreviations and any casing included). */
 export function isValidTimeZone(timeZone: string): boolean {
@@ -197,11 +214,120 @@ export function checkSalesEndNotPast(
   rule(salesEndAt.getTime() > now.getTime(), 'salesEndAt', 'Sales cannot end in the past');
 }
 
-/** The venue's texts are trimmed before this: one made of spaces only is empty. */
+/**
+ * Texts a person reads must show something: a text of only white space, combining marks, fillers and other
+ * invisible characters (hasVisibleText) reads as blank. A city must also have a letter or a digit its search key
+ * keeps (`cityKey`): `´` shows, but is a space and an accent once decomposed, and no listing could find it.
+ */
 export function checkVenueText(venue: Pick<VenueData, 'name' | 'address' | 'city'>): void {
-  rule(venue.name.length > 0, 'venue.name', 'The venue needs a name');
-  rule(venue.address.length > 0, 'venue.address', 'The venue needs an address');
-  rule(venue.city.length > 0, 'venue.city', 'The venue needs a city');
+  rule(hasVisibleText(venue.name), 'venue.name', 'The venue needs a name');
+  rule(hasVisibleText(venue.address), 'venue.address', 'The venue needs an address');
+  rule(hasVisibleText(venue.city), 'venue.city', 'The venue needs a city');
+  rule(hasCityKey(venue.city), 'venue.city', "The venue's city must contain a letter or a digit");
+}
+
+/**
+ * The event's own texts as they are written (trimmed; a field absent is not checked): a title of at least 3
+ * characters that shows something, and a description that is empty or shows something.
+ */
+export function checkEventTexts(texts: { title?: string; description?: string }): void {
+  if (texts.title !== undefined) {
+    rule(texts.title.length >= 3, 'title', 'The title needs at least 3 characters');
+    rule(hasVisibleText(texts.title), 'title', 'The title must contain a visible character');
+  }
+  if (texts.description)
+    rule(
+      hasVisibleText(texts.description),
+      'description',
+      'The description must contain a visible character (or be left empty)',
+    );
+}
+
+/** A cancellation reason as it is written (trimmed): attendees read it, and it can never be changed. */
+export function checkCancelReason(reason: string): void {
+  rule(reason.length >= 3 && reason.length <= 500, 'reason', 'Give a reason of 3 to 500 characters');
+  rule(hasVisibleText(reason), 'reason', 'The reason must contain a visible character');
+}
+
+/** The most a price may be (MAX_PRICE_MINOR) in the currency's units, `1,000,000.00 EUR`; else in minor units. */
+export function maxPriceText(currency?: string | null): string {
+  if (currency && /^[A-Z]{3}$/.test(currency)) {
+    try {
+      const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions()
+        .maximumFractionDigits!;
+      const amount = new Intl.NumberFormat('en-US', {
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      }).format(MAX_PRICE_MINOR / 10 ** digits);
+      return `${amount} ${currency}`;
+    } catch {
+      // Not a currency the runtime knows: minor units below.
+    }
+  }
+  return `${MAX_PRICE_MINOR} minor units`;
+}
+
+const yearsAfter = (at: Date, years: number): Date => {
+  const later = new Date(at);
+  later.setUTCFullYear(later.getUTCFullYear() + years);
+  return later;
+};
+
+/**
+ * Plausible dates, checked when they are written (create, or an update that changes one of the dates a bound
+ * is about; a stored value written before these bounds is kept through other edits): the start at most
+ * MAX_YEARS_AHEAD years after `now`, a length from MIN_DURATION_MS to MAX_DURATION_DAYS, and doors at most
+ * MAX_DOORS_LEAD_DAYS before the start. Runs after checkSchedule (an end before the start is its error). A pair
+ * is blamed on the field sent (see SentFields). Dates before EARLIEST_DATE never get here (the inputs refuse them).
+ */
+export function checkPlausibleSchedule(
+  next: Pick<ScheduleFields, 'startsAt' | 'endsAt' | 'doorsOpenAt'>,
+  before: Pick<ScheduleFields, 'startsAt' | 'endsAt' | 'doorsOpenAt'> | undefined,
+  now: Date,
+  sent?: SentFields,
+): void {
+  const changed = (field: 'startsAt' | 'endsAt' | 'doorsOpenAt') =>
+    !before || (next[field]?.getTime() ?? null) !== (before[field]?.getTime() ?? null);
+  const start = next.startsAt.getTime();
+  if (changed('startsAt')) {
+    const latest = yearsAfter(now, MAX_YEARS_AHEAD);
+    rule(
+      start <= latest.getTime(),
+      'startsAt',
+      `An event can start at most ${MAX_YEARS_AHEAD} years ahead (by ${iso(latest)})`,
+    );
+  }
+  if (changed('startsAt') || changed('endsAt')) {
+    const length = next.endsAt.getTime() - start;
+    pairRule(
+      length >= MIN_DURATION_MS,
+      sent,
+      ['endsAt', 'The event must last at least a minute'],
+      [
+        'startsAt',
+        `The event must last at least a minute: start it earlier than its end (${iso(next.endsAt)})`,
+      ],
+    );
+    pairRule(
+      length <= MAX_DURATION_DAYS * DAY_MS,
+      sent,
+      ['endsAt', `The event can last at most ${MAX_DURATION_DAYS} days`],
+      [
+        'startsAt',
+        `The event can last at most ${MAX_DURATION_DAYS} days: start it closer to its end (${iso(next.endsAt)})`,
+      ],
+    );
+  }
+  if (next.doorsOpenAt && (changed('startsAt') || changed('doorsOpenAt')))
+    pairRule(
+      start - next.doorsOpenAt.getTime() <= MAX_DOORS_LEAD_DAYS * DAY_MS,
+      sent,
+      ['doorsOpenAt', `Doors can open at most ${MAX_DOORS_LEAD_DAYS} days before the start`],
+      [
+        'startsAt',
+        `The event can start at most ${MAX_DOORS_LEAD_DAYS} days after its doors open (${iso(next.doorsOpenAt)})`,
+      ],
+    );
 }
 
 /** What a ticket type's window falls back on: the event's own window (see event-snapshots salesWindow). */
@@ -345,6 +471,11 @@ export function checkTicketType(
     'priceMinor',
     'The price must be a whole, non-negative amount in minor units',
   );
+  rule(
+    draft.priceMinor <= MAX_PRICE_MINOR,
+    'priceMinor',
+    `The price must be at most ${maxPriceText(draft.currency)}`,
+  );
   rule(ctx.currencies.has(draft.currency), 'currency', `Currency "${draft.currency}" is not accepted`);
   const other = event.ticketTypes.find((t) => t.id !== ctx.replacing?.id);
   rule(
@@ -359,7 +490,7 @@ export function checkTicketType(
       `An event has at most ${MAX_TICKET_TYPES} ticket types`,
     );
   const lowerName = draft.name.trim().toLowerCase();
-  rule(lowerName.length > 0, 'name', 'A ticket type needs a name');
+  rule(hasVisibleText(lowerName), 'name', 'A ticket type needs a name');
   rule(
     !event.ticketTypes.some((t) => t.id !== ctx.replacing?.id && t.name.trim().toLowerCase() === lowerName),
     'name',
@@ -451,6 +582,7 @@ export function checkTicketType(
     now: ctx.now,
     storedTiers: ctx.replacing?.pricing.tiers,
     salesStartAt: draft.salesStartAt ?? event.salesStartAt ?? null,
+    currency: draft.currency,
   });
   return { quantity, seatIds };
 }
@@ -463,14 +595,16 @@ export interface TierContext {
   storedTiers?: readonly { until?: Date | null }[] | null;
   /** When the type's sales open (its own start, else the event's): a date tier must end after it. */
   salesStartAt?: Date | null;
+  /** The type's currency: the highest price (MAX_PRICE_MINOR) is said in it. */
+  currency?: string;
 }
 
 /**
  * FIXED: the base price. DEMAND: a price the pricing service moves between floor and ceiling (the base
  * price sits inside them), at most maxStepPct per change. TIERED: each tier's price applies until its
  * date or up to its sold quantity, in ascending order; after the last tier the base price applies. The
- * pricing service's own rules (setPricingPolicy) are the same: prices above zero, at most 20 tiers with the
- * base price, dates by the end of the event; a bad tier is named by its index (`pricing.tiers.<i>.<field>`).
+ * pricing service's own rules (setPricingPolicy) are the same: prices above zero and at most MAX_PRICE_MINOR, at
+ * most 20 tiers with the base price, dates by the end of the event; a bad tier is named by its index (`pricing.tiers.<i>.<field>`).
  */
 export function checkPricing(
   p: PricingPolicyData,
@@ -493,6 +627,16 @@ export function checkPricing(
   if (p.type === 'DEMAND') {
     rule(positive(p.floorMinor), 'pricing.floorMinor', 'DEMAND pricing needs a floor above zero');
     rule(positive(p.ceilingMinor), 'pricing.ceilingMinor', 'DEMAND pricing needs a ceiling above zero');
+    rule(
+      p.floorMinor! <= MAX_PRICE_MINOR,
+      'pricing.floorMinor',
+      `The floor must be at most ${maxPriceText(tiersAt.currency)}`,
+    );
+    rule(
+      p.ceilingMinor! <= MAX_PRICE_MINOR,
+      'pricing.ceilingMinor',
+      `The ceiling must be at most ${maxPriceText(tiersAt.currency)}`,
+    );
     rule(p.floorMinor! <= p.ceilingMinor!, 'pricing.ceilingMinor', 'The ceiling must be at least the floor');
     rule(p.floorMinor! <= priceMinor, 'pricing.floorMinor', 'The floor must not exceed the base price');
     rule(
@@ -542,6 +686,11 @@ export function checkPricing(
       positive(tier.priceMinor),
       `${field}.priceMinor`,
       "A tier's price must be a whole amount above zero",
+    );
+    rule(
+      tier.priceMinor <= MAX_PRICE_MINOR,
+      `${field}.priceMinor`,
+      `A tier's price must be at most ${maxPriceText(tiersAt.currency)}`,
     );
     if (p.tierBasis === 'DATE') {
       rule(tier.upToQuantity == null, `${field}.upToQuantity`, 'Date tiers take no quantity');

@@ -52,3 +52,13 @@ export function queryTerms(text: string): string[] {
   }
   return [...unique];
 }
+
+/** The key a city is stored and filtered by (`cityKey`): lower-cased, accent-free. */
+export function cityKey(city: string): string {
+  return normalize(city);
+}
+
+/** Whether a city has a key a listing can find it by: at least one letter or digit once normalised. */
+export function hasCityKey(city: string): boolean {
+  return /[\p{L}\p{N}]/u.test(cityKey(city));
+}

@@ -48,4 +48,61 @@ describe('buildSeatMap', () => {
       buildSeatMap({ sections: [{ name: 'A', rows: [{ name: '1', seatCount: 2, seats: ['1'] }] }] }, 10),
     ).toThrow(/either/);
   });
+
+  it('refuses sections, rows or seats whose labels differ only by case, on that label', () => {
+    const field = (draft: Parameters<typeof buildSeatMap>[0]) => {
+      try {
+        buildSeatMap(draft, 100);
+      } catch (error) {
+        if (error instanceof RuleViolation) return error.field;
+        throw error;
+      }
+      throw new Error('expected a RuleViolation');
+    };
+    const rows = [{ name: '1', seatCount: 2 }];
+    expect(
+      field({
+        sections: [
+          { name: 'a', rows },
+          { name: 'A', rows },
+        ],
+      }),
+    ).toBe('venue.seatMap.sections.1.name');
+    expect(
+      field({
+        sections: [
+          { name: 'A', rows },
+          { name: 'B', rows },
+          { name: 'b', rows },
+        ],
+      }),
+    ).toBe('venue.seatMap.sections.2.name');
+    expect(
+      field({
+        sections: [
+          { name: 'A', rows },
+          { name: 'A', rows },
+        ],
+      }),
+    ).toBe('venue.seatMap.sections.1.name');
+    expect(
+      field({
+        sections: [
+          {
+            name: 'A',
+            rows: [
+              { name: 'x', seatCount: 1 },
+              { name: 'X', seatCount: 1 },
+            ],
+          },
+        ],
+      }),
+    ).toBe('venue.seatMap.sections.0.rows.1.name');
+    expect(field({ sections: [{ name: 'A', rows: [{ name: '1', seats: ['1a', '1A'] }] }] })).toBe(
+      'venue.seatMap.sections.0.rows.0.seats',
+    );
+    expect(() =>
+      buildSeatMap({ sections: [{ name: 'a', rows: [{ name: '1', seatCount: 1 }] }] }, 100),
+    ).not.toThrow();
+  });
 });

@@ -32,54 +32,84 @@ export function seatId(section: string, row: string, seat: string): string {
 
 /**
  * Expands and checks a seat map: labels well formed, rows with either seats or a count, every seat id
- * unique in the event, and no more seats than the venue holds.
+ * unique in the event, and no more seats than the venue holds. Labels are compared ignoring case: sections `a`
+ * and `A` (seat ids `a-1-1` and `A-1-1`) would be two places a person, a printed ticket or a scanner operator
+ * cannot tell apart, so the second one is refused, on its own field (`<field>.sections.<i>.name`,
+ * `….rows.<j>.name`, `….rows.<j>.seats`).
  */
 export function buildSeatMap(draft: SeatMapDraft, capacity: number, field = 'venue.seatMap'): SeatMapShape {
   rule(draft.sections.length > 0, field, 'A seat map needs at least one section');
-  const seen = new Set<string>();
-  const sectionNames = new Set<string>();
+  /** Lower-cased seat id → the id as given. */
+  const seen = new Map<string, string>();
+  const sectionNames = new Map<string, string>();
   const sections: SeatSectionShape[] = [];
-  for (const section of draft.sections) {
+  draft.sections.forEach((section, i) => {
+    const sectionField = `${field}.sections.${i}`;
     rule(
       LABEL_PATTERN.test(section.name),
-      field,
+      `${sectionField}.name`,
       `Section name "${section.name}" must be 1-10 letters or digits`,
     );
-    rule(!sectionNames.has(section.name), field, `Section "${section.name}" appears twice`);
-    sectionNames.add(section.name);
-    rule(section.rows.length > 0, field, `Section "${section.name}" has no rows`);
-    const rowNames = new Set<string>();
+    const sameSection = sectionNames.get(section.name.toLowerCase());
+    rule(
+      sameSection === undefined,
+      `${sectionField}.name`,
+      sameSection === section.name
+        ? `Section "${section.name}" appears twice`
+        : `Section "${section.name}" differs from section "${sameSection}" only by case`,
+    );
+    sectionNames.set(section.name.toLowerCase(), section.name);
+    rule(section.rows.length > 0, `${sectionField}.rows`, `Section "${section.name}" has no rows`);
+    const rowNames = new Map<string, string>();
     const rows: SeatRowShape[] = [];
-    for (const row of section.rows) {
-      rule(LABEL_PATTERN.test(row.name), field, `Row name "${row.name}" must be 1-10 letters or digits`);
-      rule(!rowNames.has(row.name), field, `Row "${section.name}-${row.name}" appears twice`);
-      rowNames.add(row.name);
+    section.rows.forEach((row, j) => {
+      const rowField = `${sectionField}.rows.${j}`;
+      const rowId = `${section.name}-${row.name}`;
+      rule(
+        LABEL_PATTERN.test(row.name),
+        `${rowField}.name`,
+        `Row name "${row.name}" must be 1-10 letters or digits`,
+      );
+      const sameRow = rowNames.get(row.name.toLowerCase());
+      rule(
+        sameRow === undefined,
+        `${rowField}.name`,
+        sameRow === row.name
+          ? `Row "${rowId}" appears twice`
+          : `Row "${rowId}" differs from row "${section.name}-${sameRow}" only by case`,
+      );
+      rowNames.set(row.name.toLowerCase(), row.name);
       const hasList = Array.isArray(row.seats) && row.seats.length > 0;
       const hasCount = typeof row.seatCount === 'number';
-      rule(hasList !== hasCount, field, `Row "${section.name}-${row.name}" needs either seats or seatCount`);
+      rule(hasList !== hasCount, field, `Row "${rowId}" needs either seats or seatCount`);
       if (hasCount) {
         const count = row.seatCount as number;
-        rule(
-          Number.isInteger(count) && count >= 1,
-          field,
-          `Row "${section.name}-${row.name}" needs a positive seatCount`,
-        );
+        rule(Number.isInteger(count) && count >= 1, field, `Row "${rowId}" needs a positive seatCount`);
         rule(seen.size + count <= MAX_SEATS, field, `A seat map holds at most ${MAX_SEATS} seats`);
       }
       const labels = hasList
         ? (row.seats as string[])
-        : Array.from({ length: row.seatCount as number }, (_, i) => String(i + 1));
+        : Array.from({ length: row.seatCount as number }, (_, k) => String(k + 1));
       for (const label of labels) {
-        rule(LABEL_PATTERN.test(label), field, `Seat label "${label}" must be 1-10 letters or digits`);
+        rule(
+          LABEL_PATTERN.test(label),
+          `${rowField}.seats`,
+          `Seat label "${label}" must be 1-10 letters or digits`,
+        );
         const id = seatId(section.name, row.name, label);
-        rule(!seen.has(id), field, `Seat ${id} appears twice`);
-        seen.add(id);
+        const same = seen.get(id.toLowerCase());
+        rule(
+          same === undefined,
+          `${rowField}.seats`,
+          same === id ? `Seat ${id} appears twice` : `Seat ${id} differs from seat ${same} only by case`,
+        );
+        seen.set(id.toLowerCase(), id);
       }
       rule(seen.size <= MAX_SEATS, field, `A seat map holds at most ${MAX_SEATS} seats`);
       rows.push({ name: row.name, seats: labels });
-    }
+    });
     sections.push({ name: section.name, rows });
-  }
+  });
   rule(
     seen.size <= capacity,
     field,

@@ -16,6 +16,7 @@ import {
 import { EVENT_CATEGORIES, type EventCategory } from '../domain/event.types';
 import { EventCategoryEnum } from '../models/enums';
 import { VenueInput } from './venue.input';
+import { NotBeforeEarliestDate } from './earliest-date';
 
 @InputType()
 export class TransferPolicyInput {
@@ -26,6 +27,7 @@ export class TransferPolicyInput {
   @Field(() => Date, { nullable: true, description: 'Last moment a ticket may be transferred.' })
   @IsOptional()
   @IsDate()
+  @NotBeforeEarliestDate()
   deadline?: Date | null;
 }
 
@@ -54,10 +56,12 @@ export class CreateEventInput {
 
   @Field(() => Date)
   @IsDate()
+  @NotBeforeEarliestDate()
   startsAt!: Date;
 
   @Field(() => Date)
   @IsDate()
+  @NotBeforeEarliestDate()
   endsAt!: Date;
 
   @Field({ description: 'IANA time zone, e.g. Europe/Paris.' })
@@ -68,11 +72,13 @@ export class CreateEventInput {
   @Field(() => Date, { nullable: true })
   @IsOptional()
   @IsDate()
+  @NotBeforeEarliestDate()
   salesStartAt?: Date | null;
 
   @Field(() => Date, { nullable: true })
   @IsOptional()
   @IsDate()
+  @NotBeforeEarliestDate()
   salesEndAt?: Date | null;
 
   @Field(() => Int, {
@@ -94,6 +100,7 @@ export class CreateEventInput {
   })
   @IsOptional()
   @IsDate()
+  @NotBeforeEarliestDate()
   doorsOpenAt?: Date | null;
 
   @Field(() => Boolean, {

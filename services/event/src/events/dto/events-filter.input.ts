@@ -2,6 +2,7 @@ import { Field, InputType } from '@nestjs/graphql';
 import { IsDate, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { EVENT_CATEGORIES, type EventCategory } from '../domain/event.types';
 import { EventCategoryEnum } from '../models/enums';
+import { NotBeforeEarliestDate } from './earliest-date';
 
 @InputType()
 export class EventsFilterInput {
@@ -28,10 +29,12 @@ export class EventsFilterInput {
   @Field(() => Date, { nullable: true, description: 'Events starting at or after this instant.' })
   @IsOptional()
   @IsDate()
+  @NotBeforeEarliestDate()
   from?: Date;
 
   @Field(() => Date, { nullable: true, description: 'Events starting before this instant.' })
   @IsOptional()
   @IsDate()
+  @NotBeforeEarliestDate()
   to?: Date;
 }

@@ -24,6 +24,7 @@ import {
 } from '../domain/event.types';
 import { PricingTypeEnum, TicketKindEnum, TierBasisEnum } from '../models/enums';
 import { MAX_TIERS } from '../domain/event-rules';
+import { NotBeforeEarliestDate } from './earliest-date';
 
 @InputType()
 export class PriceTierInput {
@@ -35,6 +36,7 @@ export class PriceTierInput {
   @Field(() => Date, { nullable: true, description: 'DATE tiers: this price applies until then.' })
   @IsOptional()
   @IsDate()
+  @NotBeforeEarliestDate()
   until?: Date | null;
 
   @Field(() => Int, {
@@ -134,11 +136,13 @@ export class TicketTypeInput {
   @Field(() => Date, { nullable: true })
   @IsOptional()
   @IsDate()
+  @NotBeforeEarliestDate()
   salesStartAt?: Date | null;
 
   @Field(() => Date, { nullable: true })
   @IsOptional()
   @IsDate()
+  @NotBeforeEarliestDate()
   salesEndAt?: Date | null;
 
   @Field(() => PricingPolicyInput, { nullable: true, description: 'Defaults to FIXED.' })
