@@ -10,6 +10,7 @@ import { MongoHealthService } from './mongo/mongo-health.service';
 import { mongoOptions } from './mongo/mongo.options';
 import { applyMongoPoolCheckInterval } from './mongo/pool-check-interval';
 import { lightShedderFromConfig, loadShedderFromConfig } from './overload/overload.middleware';
+import { EventFence } from './redis/event-fence';
 import { RedisService } from './redis/redis.service';
 
 export interface PlatformModuleOptions<C extends BaseConfig = BaseConfig> {
@@ -79,8 +80,8 @@ export class PlatformModule {
       exported.push(MongoHealthService);
     }
     if (options.redis) {
-      providers.push(RedisService);
-      exported.push(RedisService);
+      providers.push(RedisService, EventFence);
+      exported.push(RedisService, EventFence);
     }
 
     return { module: PlatformModule, global: true, imports, providers, exports: exported };

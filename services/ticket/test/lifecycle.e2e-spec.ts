@@ -15,7 +15,8 @@ import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { INVENTORY, type InventoryDoc } from '../src/inventory/schemas/inventory.schema';
-import { CatalogConsumer } from '../src/messaging/catalog.consumer';
+import { InventoryService } from '../src/inventory/inventory.service';
+import { CatalogConsumer, LATE_HOLD_PASS_MS } from '../src/messaging/catalog.consumer';
 import { SweeperService } from '../src/messaging/sweeper.service';
 import { CheckoutService } from '../src/orders/checkout.service';
 import { orderIdFor } from '../src/orders/orders.service';
@@ -85,6 +86,49 @@ async function buy(
 }
 
 describe('event.cancelled', () => {
+  it('a hold whose request passed its checks before the cancellation landed is released by the late pass', async () => {
+    const organizer = user('ORGANIZER');
+    const fx = await publish({ organizerId: organizer.id, gaQuantity: 20 });
+    const buyer = asUser(user());
+    const inventory = svc.get(InventoryService);
+    // The request stops right after its PENDING write (event checked, not yet HELD) until the cancellation
+    // has been applied and its first release pass has run.
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => (resume = resolve));
+    const claim = inventory.claimBuyerLimit.bind(inventory);
+    vi.spyOn(inventory, 'claimBuyerLimit').mockImplementationOnce(async (...args) => {
+      await paused;
+      return claim(...args);
+    });
+    const pending = svc.get(ReservationsService).reserve(buyer, { ticketTypeId: fx.gaTypeId, quantity: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await svc.get(CatalogConsumer).apply(
+      newEnvelope(
+        'event.cancelled',
+        fx.eventId,
+        {
+          eventId: fx.eventId,
+          organizerId: organizer.id,
+          title: 'Test Concert',
+          reason: 'Storm',
+          cancelledBy: organizer.id,
+          cancelledAt: new Date().toISOString(),
+          aggregateVersion: 2,
+        },
+        { source: 'event' },
+      ),
+    );
+    resume();
+    const late = await pending;
+    expect(late.status).toBe('HELD');
+    // Not left HELD on a cancelled event until it expires: the late pass gives it back.
+    const started = Date.now();
+    while (!(await reservationOf(late._id)).stockReturned && Date.now() - started < LATE_HOLD_PASS_MS + 3_000)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await reservationOf(late._id)).toMatchObject({ status: 'RELEASED', stockReturned: true });
+    expect(await inventoryOf(fx.gaTypeId)).toMatchObject({ held: 0, sold: 0, available: 20 });
+  });
+
   it('releases the live holds and revokes every ticket, which the revocation list then carries', async () => {
     const organizer = user('ORGANIZER');
     const fx = await publish({ organizerId: organizer.id, gaQuantity: 20, seats: 4 });

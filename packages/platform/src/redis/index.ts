@@ -2,3 +2,4 @@ export * from './live-channel';
 export * from './live-channels.module';
 export * from './redis.constants';
 export * from './redis.service';
+export * from './event-fence';

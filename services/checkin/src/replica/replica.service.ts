@@ -11,7 +11,7 @@ import type {
   TicketTransferredData,
   TicketTransferWithdrawnData,
 } from '@ticketing/contracts';
-import { InjectConfig, isDuplicateKeyError, RecentCache } from '@ticketing/platform';
+import { EventFence, InjectConfig, isDuplicateKeyError, RecentCache } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import type { CheckinConfig } from '../config';
 import { EVENT_REPLICA, type EventReplicaDoc } from './schemas/event-replica.schema';
@@ -21,6 +21,10 @@ import { TICKET_REPLICA, type TicketReplicaDoc } from './schemas/ticket-replica.
 const olderThan = (field: string, value: number) => ({
   $or: [{ [field]: { $lt: value } }, { [field]: { $exists: false } }],
 });
+
+/** The newest event change a replica row holds: its snapshot's or its staff list's version. */
+const eventVersion = (event: EventReplicaDoc): number =>
+  Math.max(event.aggregateVersion ?? 0, event.staffVersion ?? 0);
 
 /** Most events kept in the per-process event cache (the oldest is dropped first). */
 const EVENT_CACHE_MAX = 10_000;
@@ -45,13 +49,26 @@ export class ReplicaService {
     @InjectModel(EVENT_REPLICA) private readonly events: Model<EventReplicaDoc>,
     @InjectModel(TICKET_REPLICA) private readonly tickets: Model<TicketReplicaDoc>,
     @InjectConfig() config: CheckinConfig,
+    private readonly fence: EventFence,
   ) {
     this.eventCache = new RecentCache({ maxAgeMs: config.EVENT_CACHE_MS, maxEntries: EVENT_CACHE_MAX });
   }
 
-  /** The event's replica row, at most EVENT_CACHE_MS old (see the class comment). Treat it as read-only. */
-  findEvent(eventId: string): Promise<EventReplicaDoc | null> {
-    return this.eventCache.get(eventId, () => this.events.findById(eventId).lean<EventReplicaDoc>().exec());
+  /**
+   * The event's replica row, at most EVENT_CACHE_MS old (see the class comment), and never older than a change
+   * the event service has already confirmed to its organizer (platform EventFence: a cancellation or a staff
+   * removal answered a moment ago is waited for, not scanned past). Treat it as read-only.
+   */
+  async findEvent(eventId: string): Promise<EventReplicaDoc | null> {
+    const cached = await this.eventCache.get(eventId, () => this.readEvent(eventId));
+    return this.fence.settle(eventId, cached, eventVersion, async () => {
+      this.eventCache.forget(eventId);
+      return this.eventCache.get(eventId, () => this.readEvent(eventId));
+    });
+  }
+
+  private readEvent(eventId: string): Promise<EventReplicaDoc | null> {
+    return this.events.findById(eventId).lean<EventReplicaDoc>().exec();
   }
 
   findTicket(ticketId: string): Promise<TicketReplicaDoc | null> {

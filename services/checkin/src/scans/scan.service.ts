@@ -187,7 +187,9 @@ export class ScanService {
       scannedBy: user.id,
       at,
       method: decision.method,
-      holderName: decision.ticket?.holderName ?? null,
+      // Only for the code of the ticket's current holder: whoever shows a replaced code (a transfer's old QR) is
+      // not told, nor shown at the gate, the name of the person the ticket now belongs to.
+      holderName: isCurrentCode(decision) ? (decision.ticket?.holderName ?? null) : null,
       ticketTypeName: decision.ticket?.ticketTypeName ?? null,
       firstAt: first?.at ?? null,
       firstGateId: first?.gateId ?? null,
@@ -556,6 +558,11 @@ export function doorsOpenAt(
 ): Date {
   if (event.doorsOpenAt) return new Date(event.doorsOpenAt);
   return new Date((event.startsAt?.getTime() ?? 0) - config.DOORS_OPEN_MINUTES * 60_000);
+}
+
+/** The code is of the ticket's current generation (not one a transfer or reissue replaced). */
+function isCurrentCode(decision: Decision): boolean {
+  return decision.ticket !== null && decision.generation === decision.ticket.generation;
 }
 
 /**

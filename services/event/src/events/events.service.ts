@@ -15,6 +15,7 @@ import {
   badInput,
   conflict,
   currentTraceId,
+  EventFence,
   forbidden,
   getLogger,
   hourOf,
@@ -159,6 +160,20 @@ const STATE_FIELDS = [
   'updatedAt',
 ] as const satisfies ReadonlyArray<keyof EventDoc>;
 
+/**
+ * The event's own version its announcements carry (event.published/updated/cancelled/staff-changed); 0 when
+ * none does (ticket-type.upserted is versioned by its type). Replicas reach it once they applied them all.
+ */
+function eventVersionOf(envelopes: readonly EventEnvelope[]): number {
+  let version = 0;
+  for (const announced of envelopes) {
+    if (!announced.type.startsWith('event.')) continue;
+    const data = announced.data as { aggregateVersion?: unknown };
+    if (typeof data.aggregateVersion === 'number') version = Math.max(version, data.aggregateVersion);
+  }
+  return version;
+}
+
 function envelope<T extends EventType>(type: T, eventId: string, data: ContractData<T>): EventEnvelope {
   return newEnvelope(type, eventId, data as never, { source: SOURCE, traceId: currentTraceId() });
 }
@@ -204,6 +219,7 @@ export class EventsService {
     private readonly relay: OutboxRelay,
     private readonly cache: EventCacheService,
     @InjectConfig() config: EventConfig,
+    private readonly fence: EventFence,
   ) {
     this.currencies = new Set(config.EVENT_CURRENCIES);
   }
@@ -742,6 +758,9 @@ export class EventsService {
         .exec();
       if (result.modifiedCount === 1) {
         if (envelopes.length > 0) this.relay.nudge();
+        // Before answering: check-in and ticket act on this change from now on, not once Kafka brings it.
+        const announced = eventVersionOf(envelopes);
+        if (announced > 0) await this.fence.raise(id, announced);
         await this.cache.invalidate(id);
         return toEventView(next, true);
       }

@@ -12,6 +12,12 @@ import { TransfersService } from '../transfers/transfers.service';
 import { WaitingRoomService } from '../waiting-room/waiting-room.service';
 
 export const TICKET_CONSUMER_GROUP = 'ticket';
+/**
+ * A reservation checked against the event just before its cancellation landed can write HELD after the
+ * cancellation's release pass: a second pass this long after it releases such a hold (a request runs well
+ * within it). A crash meanwhile leaves it to expire; it cannot be paid either way (checkout re-reads the event).
+ */
+export const LATE_HOLD_PASS_MS = 3_000;
 export const CONSUMED_TOPICS = [TOPICS.events, TOPICS.prices, TOPICS.checkins] as const;
 
 /**
@@ -23,6 +29,7 @@ export const CONSUMED_TOPICS = [TOPICS.events, TOPICS.prices, TOPICS.checkins] a
 export class CatalogConsumer implements OnApplicationBootstrap {
   private readonly log = getLogger('catalog-consumer');
   private handle?: ConsumerHandle;
+  private readonly latePasses = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly kafka: KafkaService,
@@ -46,7 +53,24 @@ export class CatalogConsumer implements OnApplicationBootstrap {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.latePasses) clearTimeout(timer);
+    this.latePasses.clear();
     await this.handle?.stop();
+  }
+
+  /** Second release pass of a cancelled event's holds (see LATE_HOLD_PASS_MS). */
+  private releaseLateHolds(eventId: string, releasedBy: string): void {
+    const timer = setTimeout(() => {
+      this.latePasses.delete(timer);
+      this.reservations.releaseAllOfEvent(eventId, releasedBy).then(
+        (released) => {
+          if (released > 0) this.log.info({ eventId, released }, 'late holds of a cancelled event released');
+        },
+        (error: unknown) => this.log.warn({ err: error, eventId }, 'late holds not released; they expire'),
+      );
+    }, LATE_HOLD_PASS_MS);
+    timer.unref();
+    this.latePasses.add(timer);
   }
 
   /** Applies one envelope (public so tests and tools can feed envelopes without Kafka). */
@@ -77,6 +101,7 @@ export class CatalogConsumer implements OnApplicationBootstrap {
           envelope.data.eventId,
           envelope.data.cancelledBy,
         );
+        this.releaseLateHolds(envelope.data.eventId, envelope.data.cancelledBy);
         const revoked = await this.tickets.revokeAllOfEvent(envelope.data.eventId, at);
         // After the tickets (an offer that slipped in before them ends on the revoked ticket), then every
         // confirmed order is refunded; checkouts still in flight refund themselves (OrdersService.complete).
