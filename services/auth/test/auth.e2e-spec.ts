@@ -179,6 +179,20 @@ describe('sign-up', () => {
     expect(again.errors).toBeUndefined();
   });
 
+  it("an absurdly long value is refused with its own rule's limit, not the parser's bound", async () => {
+    const base = { email: 'long-values@example.test', password: 'Harbour-concert-2026!', name: 'Long Values' };
+    const cases: Array<[string, Record<string, string>, RegExp]> = [
+      ['input.email', { email: `${'e'.repeat(1100)}@example.test` }, /^Enter a valid email address$/],
+      ['input.password', { password: 'p'.repeat(1100) }, /at most 256 characters/],
+      ['input.name', { name: 'N'.repeat(1100) }, /at most 120 characters/],
+    ];
+    for (const [field, change, message] of cases) {
+      const result = await gql(url, SIGN_UP, { input: { ...base, ...change } });
+      expect(errorOf(result), field).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(errorOf(result)?.message, field).toMatch(message);
+    }
+  });
+
   it('refuses a taken email (whatever its case and spacing) with CONFLICT on input.email', async () => {
     const { input } = await signUp('taken');
     const result = await gql(url, SIGN_UP, { input: { ...input, email: `  ${input.email.toUpperCase()}` } });

@@ -1,5 +1,6 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { IsString, MaxLength } from 'class-validator';
+import { PASSWORD_MAX_LENGTH } from '../../passwords/password-policy';
 
 @InputType()
 export class ChangePasswordInput {
@@ -10,6 +11,6 @@ export class ChangePasswordInput {
 
   @Field({ description: '12 to 256 characters; very common passwords are refused.' })
   @IsString()
-  @MaxLength(1024)
+  @MaxLength(1024, { message: `Password must be at most ${PASSWORD_MAX_LENGTH} characters` })
   newPassword!: string;
 }
