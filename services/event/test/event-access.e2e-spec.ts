@@ -209,6 +209,23 @@ describe('only the owning organizer (or an admin) changes an event; drafts stay 
     expect((await t.gql(q, { id: publishedId })).data.event.staff).toBeNull();
   });
 
+  it("shows a ticket type's pricing policy (a demand floor is the organizer's business) to the organizer and admins only", async () => {
+    const q = `query($id: ID!) { event(id: $id) { ticketTypes { id pricing { type tiers { priceMinor } } } } }`;
+    const ENTITY = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on TicketType { id pricing { type } } } }`;
+    for (const who of [owner, admin]) {
+      expect((await t.gql(q, { id: publishedId }, who)).data.event.ticketTypes[0].pricing).toMatchObject({
+        type: expect.any(String),
+      });
+    }
+    for (const who of [rival, attendee, undefined]) {
+      const answer = await t.gql(q, { id: publishedId }, who);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data.event.ticketTypes[0].pricing).toBeNull();
+      const entity = await t.gql(ENTITY, { reps: [{ __typename: 'TicketType', id: publishedTypeId }] }, who);
+      expect(entity.data._entities[0]).toMatchObject({ id: publishedTypeId, pricing: null });
+    }
+  });
+
   it('lists the published events a user staffs (myStaffEvents), by account email, and nothing else', async () => {
     const q = `{ myStaffEvents { id status } }`;
     const door = await t.user('STAFF', 'Door@Example.com');

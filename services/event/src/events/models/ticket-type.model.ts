@@ -78,8 +78,9 @@ export class TicketType {
   salesEndAt?: Date | null;
 
   @Field(() => TicketPricingPolicy, {
+    nullable: true,
     description:
-      "The pricing policy given here (addTicketType/updateTicketType). The pricing service's setPricingPolicy may replace it since (an edit here that leaves it unchanged keeps that one): pricingSettings(ticketTypeId) is the policy in force, and `price` the price buyers are quoted.",
+      "The pricing policy given here (addTicketType/updateTicketType): the event's organizer and admins only, null for anyone else (a demand floor is the organizer's business, not a buyer's). The pricing service's setPricingPolicy may replace it since (an edit here that leaves it unchanged keeps that one): pricingSettings(ticketTypeId) is the policy in force, and `price` the price buyers are quoted.",
   })
-  pricing!: TicketPricingPolicy;
+  pricing!: TicketPricingPolicy | null;
 }
