@@ -788,10 +788,8 @@ describe('bad input is refused with BAD_USER_INPUT naming the field, and nothing
           await t.gql(ADD_TICKET_TYPE, { eventId, input: tiered }, organizer),
           'input.pricing.tiers.0.priceMinor',
         );
-        const ceiling = gaInput({
-          name: 'Demand',
-          pricing: { type: 'DEMAND', floorMinor: 1000, ceilingMinor: price },
-        });
+        const demand = { type: 'DEMAND', floorMinor: 1000, ceilingMinor: price };
+        const ceiling = gaInput({ name: 'Demand', pricing: demand });
         refusedOn(
           await t.gql(ADD_TICKET_TYPE, { eventId, input: ceiling }, organizer),
           'input.pricing.ceilingMinor',
@@ -803,7 +801,7 @@ describe('bad input is refused with BAD_USER_INPUT naming the field, and nothing
         });
         refusedOn(await t.gql(ADD_TICKET_TYPE, { eventId, input: both }, organizer), 'input.priceMinor');
         refusedOn(
-          await t.gql(UPDATE_TICKET_TYPE, { id: typeId, input: { pricing: ceiling.pricing } }, organizer),
+          await t.gql(UPDATE_TICKET_TYPE, { id: typeId, input: { pricing: demand } }, organizer),
           'input.pricing.ceilingMinor',
         );
       }
