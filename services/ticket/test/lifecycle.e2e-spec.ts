@@ -32,7 +32,7 @@ import { RESERVATION, type ReservationDoc } from '../src/reservations/schemas/re
 import { TICKET, type TicketDoc } from '../src/tickets/schemas/ticket.schema';
 import { ticketIdsOf } from '../src/tickets/tickets.service';
 import { TRANSFER, type TransferDoc } from '../src/transfers/schemas/transfer.schema';
-import { eventFixture, user, type EventFixture } from './support/fixtures';
+import { cancelledEnvelope, eventFixture, user, type EventFixture } from './support/fixtures';
 import { firstError, gql } from './support/graphql-client';
 import { startTicket, type RunningTicket } from './support/ticket-app';
 
@@ -102,22 +102,7 @@ describe('event.cancelled', () => {
     });
     const pending = svc.get(ReservationsService).reserve(buyer, { ticketTypeId: fx.gaTypeId, quantity: 2 });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    await svc.get(CatalogConsumer).apply(
-      newEnvelope(
-        'event.cancelled',
-        fx.eventId,
-        {
-          eventId: fx.eventId,
-          organizerId: organizer.id,
-          title: 'Test Concert',
-          reason: 'Storm',
-          cancelledBy: organizer.id,
-          cancelledAt: new Date().toISOString(),
-          aggregateVersion: 2,
-        },
-        { source: 'event' },
-      ),
-    );
+    await svc.get(CatalogConsumer).apply(cancelledEnvelope(fx));
     resume();
     const late = await pending;
     expect(late.status).toBe('HELD');
@@ -142,20 +127,7 @@ describe('event.cancelled', () => {
       .reserve(holder, { ticketTypeId: fx.seatTypeId, seatIds: [fx.seatIds[0]!] });
     const order = await buy(buyer, fx.gaTypeId, 3);
 
-    const cancelled = newEnvelope(
-      'event.cancelled',
-      fx.eventId,
-      {
-        eventId: fx.eventId,
-        organizerId: organizer.id,
-        title: 'Test Concert',
-        reason: 'Storm',
-        cancelledBy: organizer.id,
-        cancelledAt: new Date().toISOString(),
-        aggregateVersion: 2,
-      },
-      { source: 'event' },
-    );
+    const cancelled = cancelledEnvelope(fx);
     await svc.get(CatalogConsumer).apply(cancelled);
     // A redelivery changes nothing more.
     await svc.get(CatalogConsumer).apply(cancelled);
