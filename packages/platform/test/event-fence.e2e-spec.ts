@@ -83,6 +83,16 @@ describe('EventFence (real Redis, a writer and a reader process)', () => {
       version: 1,
     });
     expect(Date.now() - started).toBeLessThan(1_000);
+    // The next action does not wait again for the same missing change; a newer fence is waited for anew.
+    const again = Date.now();
+    expect(await reader.settle(id, { version: 1 }, version, async () => ({ version: 1 }), 300)).toEqual({
+      version: 1,
+    });
+    expect(Date.now() - again).toBeLessThan(100);
+    await writer.raise(id, 3);
+    const newer = Date.now();
+    await reader.settle(id, { version: 1 }, version, async () => ({ version: 1 }), 300);
+    expect(Date.now() - newer).toBeGreaterThanOrEqual(250);
   });
 
   it('without Redis, readers act on their replicas and writers do not fail', async () => {

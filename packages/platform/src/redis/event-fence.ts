@@ -7,6 +7,9 @@ const FENCE_TTL_SECONDS = 3600;
 /** Longest a reader waits for its replica to reach a fence before acting on what it has. */
 export const EVENT_FENCE_WAIT_MS = 2_000;
 
+/** Most given-up fences remembered (see EventFence.givenUp); past it the memory starts afresh. */
+const MAX_GIVEN_UP = 10_000;
+
 /** SET key to ARGV[1] unless it already holds a higher version; the TTL is renewed either way. */
 const RAISE = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -33,6 +36,11 @@ return current
 @Injectable()
 export class EventFence {
   private readonly log = getLogger('event-fence');
+  /**
+   * Fences this process already waited out in vain, by event: while the change is still missing (a consumer
+   * stopped, Kafka down) later actions act at once instead of each waiting again; a higher fence waits anew.
+   */
+  private readonly givenUp = new Map<string, number>();
 
   constructor(private readonly redis: RedisService) {}
 
@@ -69,6 +77,7 @@ export class EventFence {
   ): Promise<T | null> {
     const fence = await this.version(eventId);
     if (fence === 0 || (current !== null && versionOf(current) >= fence)) return current;
+    if (this.givenUp.get(eventId) === fence) return current;
     const deadline = Date.now() + maxWaitMs;
     let row = current;
     for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
@@ -76,8 +85,13 @@ export class EventFence {
       if ((row !== null && versionOf(row) >= fence) || Date.now() + pause > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
-    if (row === null || versionOf(row) < fence)
+    if (row === null || versionOf(row) < fence) {
       this.log.warn({ eventId, fence }, 'replica still behind the event fence; acting on it as it stands');
+      if (this.givenUp.size >= MAX_GIVEN_UP) this.givenUp.clear();
+      this.givenUp.set(eventId, fence);
+    } else {
+      this.givenUp.delete(eventId);
+    }
     return row;
   }
 
