@@ -16,7 +16,8 @@ describe('HTTP pipeline: trace ids, JSON logs, metrics, limits', () => {
 
   beforeAll(async () => {
     ctx = createTestContext('platform-http');
-    const config = probeConfig(ctx, { LOG_LEVEL: 'info' });
+    // A small body limit, so the 413 below needs no multi-megabyte request (the default is the gateway's 5mb).
+    const config = probeConfig(ctx, { LOG_LEVEL: 'info', BODY_LIMIT: '100kb' });
     app = await createServiceApp(ProbeAppModule.with(config, {}), config, {
       serviceName: 'probe',
       handleSignals: false,

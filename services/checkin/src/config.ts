@@ -35,8 +35,8 @@ export const checkinConfigSchema = baseConfigSchema(CHECKIN_SERVICE_NAME, CHECKI
     /** Doors open this many minutes before the event starts; earlier scans answer NOT_YET_OPEN. */
     DOORS_OPEN_MINUTES: envInt({ default: 120, min: 0, max: 7 * 24 * 60 }),
     /**
-     * Largest request body. Above the platform's 100kb so an oversized syncScans batch reaches validation
-     * and gets BAD_USER_INPUT on `input.scans` instead of HTTP 413.
+     * Largest request body (the platform's default, pinned here): an oversized syncScans batch (10,000 scans
+     * are about 3 MB) must reach validation and get BAD_USER_INPUT on `input.scans` instead of HTTP 413.
      */
     BODY_LIMIT: envByteSize('5mb'),
     /**

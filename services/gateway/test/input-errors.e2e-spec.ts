@@ -148,11 +148,17 @@ describe('gateway: bad input answers with a code and the argument path', () => {
   describe('M4: an operation that cannot be picked is the client’s BAD_REQUEST (HTTP 400)', () => {
     it.each([
       ['an unknown operationName', 'C', 'Unknown operation named "C".'],
-      ['several operations and no name', undefined, 'Must provide operation name if query contains multiple operations.'],
+      [
+        'several operations and no name',
+        undefined,
+        'Must provide operation name if query contains multiple operations.',
+      ],
     ])('%s', async (_what, operationName, message) => {
       const answer = await refused({ query: 'query A { __typename } query B { __typename }', operationName });
       expect(answer.status).toBe(400);
-      expect(answer.errors).toEqual([{ message, extensions: { code: 'BAD_REQUEST', field: 'operationName' } }]);
+      expect(answer.errors).toEqual([
+        { message, extensions: { code: 'BAD_REQUEST', field: 'operationName' } },
+      ]);
     });
   });
 
@@ -179,13 +185,19 @@ describe('gateway: bad input answers with a code and the argument path', () => {
         what: 'capacity 1.5',
         field: 'input.venue.capacity',
         literal: createLiteral(`title: "Gig", category: MUSIC, ${VENUE_LITERAL('1.5')}`),
-        variable: { query: CREATE, variables: { payload: { title: 'Gig', category: 'MUSIC', venue: venue(1.5) } } },
+        variable: {
+          query: CREATE,
+          variables: { payload: { title: 'Gig', category: 'MUSIC', venue: venue(1.5) } },
+        },
       },
       {
         what: 'capacity "10"',
         field: 'input.venue.capacity',
         literal: createLiteral(`title: "Gig", category: MUSIC, ${VENUE_LITERAL('"10"')}`),
-        variable: { query: CREATE, variables: { payload: { title: 'Gig', category: 'MUSIC', venue: venue('10') } } },
+        variable: {
+          query: CREATE,
+          variables: { payload: { title: 'Gig', category: 'MUSIC', venue: venue('10') } },
+        },
       },
       {
         what: 'capacity 2147483648',
@@ -212,7 +224,10 @@ describe('gateway: bad input answers with a code and the argument path', () => {
         what: 'category music',
         field: 'input.category',
         literal: createLiteral(`title: "Gig", category: music, ${VENUE_LITERAL('10')}`),
-        variable: { query: CREATE, variables: { payload: { title: 'Gig', category: 'music', venue: VENUE } } },
+        variable: {
+          query: CREATE,
+          variables: { payload: { title: 'Gig', category: 'music', venue: VENUE } },
+        },
       },
       {
         what: 'category "MUSIC" (a string where an enum value belongs)',
@@ -223,7 +238,10 @@ describe('gateway: bad input answers with a code and the argument path', () => {
         what: 'category OPERA',
         field: 'input.category',
         literal: createLiteral(`title: "Gig", category: OPERA, ${VENUE_LITERAL('10')}`),
-        variable: { query: CREATE, variables: { payload: { title: 'Gig', category: 'OPERA', venue: VENUE } } },
+        variable: {
+          query: CREATE,
+          variables: { payload: { title: 'Gig', category: 'OPERA', venue: VENUE } },
+        },
       },
       {
         what: 'an unknown field foo',
@@ -247,7 +265,10 @@ describe('gateway: bad input answers with a code and the argument path', () => {
         what: 'events first "5"',
         field: 'first',
         literal: '{ events(first: "5") { edges { cursor } } }',
-        variable: { query: 'query($n: Int!) { events(first: $n) { edges { cursor } } }', variables: { n: '5' } },
+        variable: {
+          query: 'query($n: Int!) { events(first: $n) { edges { cursor } } }',
+          variables: { n: '5' },
+        },
       },
       {
         what: 'event without its id',
@@ -327,6 +348,8 @@ describe('gateway: bad input answers with a code and the argument path', () => {
       'subscription($eventId: ID!) { priceChanged(eventId: $eventId) { version } }',
       { eventId: JSON.parse(`${'['.repeat(100)}1${']'.repeat(100)}`) as unknown },
     );
+    // An inline literal over WebSocket: the same code and field as over HTTP.
+    const literal = await collect(client, 'subscription { priceChanged(eventId: 1.5) { version } }');
     // A good one still flows (the control).
     const good = await collect(client, 'subscription { priceChanged(eventId: "e1") { version } }');
     await client.dispose();
@@ -344,6 +367,7 @@ describe('gateway: bad input answers with a code and the argument path', () => {
       locations: expect.any(Array) as unknown,
     });
     expect(deep[0]?.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'eventId' });
+    expect(literal[0]?.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'eventId' });
     expect(good).toEqual([{ data: { priceChanged: { version: 1 } } }]);
     expect(event.upgrades.length).toBe(before + 1);
   });

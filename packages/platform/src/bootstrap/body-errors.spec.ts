@@ -37,6 +37,15 @@ describe('bodyErrorHandler', () => {
     expect(answer).toEqual({ status, body: { errors: [{ message, extensions: { code, field: null } }] } });
   });
 
+  it('answers a body marked gzip that does not inflate (zlib Z_* error) as BAD_REQUEST, GraphQL-shaped', () => {
+    const zlib = Object.assign(new Error('incorrect header check'), { code: 'Z_DATA_ERROR', status: 400 });
+    const { answer, passedOn } = handle(zlib);
+    expect(passedOn).toBe(false);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST', field: null } }] });
+    expect(JSON.stringify(answer.body)).not.toContain('incorrect header check');
+  });
+
   it("passes on what is not a body parser's 4xx, and anything once an answer has started", () => {
     expect(handle(new Error('boom')).passedOn).toBe(true);
     expect(handle(bodyError('stream.encoding.set', 500)).passedOn).toBe(true);

@@ -4,6 +4,8 @@ import { ErrorCode } from '../graphql/error-codes';
 interface BodyParserError {
   type?: unknown;
   status?: unknown;
+  /** zlib's code (`Z_DATA_ERROR`...) when a body marked gzip/deflate does not inflate. */
+  code?: unknown;
 }
 
 /** body-parser's error types → the code and message a client gets; other 4xx types get the generic one. */
@@ -23,6 +25,18 @@ export function bodyErrorHandler(limit: string) {
   return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
     const err = (error ?? {}) as BodyParserError;
     const status = typeof err.status === 'number' ? err.status : 0;
+    if (typeof err.code === 'string' && err.code.startsWith('Z_') && status >= 400 && status < 500) {
+      if (res.headersSent) return next(error);
+      res.status(400).json({
+        errors: [
+          {
+            message: 'The request body could not be decompressed (its Content-Encoding does not match it).',
+            extensions: { code: 'BAD_REQUEST', field: null },
+          },
+        ],
+      });
+      return;
+    }
     if (typeof err.type !== 'string' || status < 400 || status >= 500 || res.headersSent) {
       next(error);
       return;

@@ -1,9 +1,22 @@
 import { ConflictException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { GraphQLError, Source, type GraphQLFormattedError } from 'graphql';
+import {
+  buildSchema,
+  execute,
+  getVariableValues,
+  GraphQLError,
+  parse,
+  Source,
+  validate,
+  type GraphQLFormattedError,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { runWithTrace } from '../logging';
 import { badInput } from './errors';
 import {
+  argumentLocationOfValidationError,
+  argumentPathOfVariableError,
+  correctParserWording,
   createFormatError,
   fieldFromLiteralError,
   fieldFromVariableError,
@@ -247,6 +260,17 @@ describe('variable coercion errors', () => {
       ),
     ).toBe('input.email');
     expect(fieldFromVariableError('Variable "$id" of required type "ID!" was not provided.')).toBe('id');
+    // An unknown or missing field inside the object at `at` is that object's child.
+    expect(
+      fieldFromVariableError(
+        'Variable "$input" got invalid value { lat: 1 } at "input.venue"; Field "lat" is not defined by type "VenueInput".',
+      ),
+    ).toBe('input.venue.lat');
+    expect(
+      fieldFromVariableError(
+        'Variable "$i" got invalid value {} at "i.venue"; Field "name" of required type "String!" was not provided.',
+      ),
+    ).toBe('i.venue.name');
     expect(fieldFromVariableError('Cannot query field "x" on type "Query".')).toBeNull();
   });
 
@@ -255,5 +279,95 @@ describe('variable coercion errors', () => {
     const out = production({ message: 'boom', extensions: { code: 'BAD_USER_INPUT' } }, sneaky);
     expect(out.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     expect(out.message).toBe('Internal server error');
+  });
+});
+
+const schema = buildSchema(`
+  enum Category { MUSIC SPORT }
+  input VenueInput { name: String! capacity: Int! }
+  input CreateEventInput { title: String! category: Category venue: VenueInput perOrderMax: Int! = 10 tags: [String!] }
+  type Event { id: ID! }
+  type Query { events(first: Int! = 20): [Event!]! event(id: ID!): Event }
+  type Mutation { createEvent(input: CreateEventInput!): Event }
+`);
+
+describe('argument paths of graphql-js refusals', () => {
+  const validationError = (query: string) => {
+    const errors = validate(schema, parse(query));
+    expect(errors.length).toBeGreaterThan(0);
+    return errors[0]!;
+  };
+
+  it.each([
+    [
+      'input.venue.capacity',
+      'mutation { createEvent(input: { title: "t", venue: { name: "n", capacity: 1.5 } }) { id } }',
+    ],
+    ['input.title', 'mutation { createEvent(input: { title: 5 }) { id } }'],
+    ['input.title', 'mutation { createEvent(input: { category: MUSIC }) { id } }'],
+    ['input.category', 'mutation { createEvent(input: { title: "t", category: OPERA }) { id } }'],
+    ['input.foo', 'mutation { createEvent(input: { title: "t", foo: 1 }) { id } }'],
+    ['input.tags.1', 'mutation { createEvent(input: { title: "t", tags: ["a", 2] }) { id } }'],
+    ['input.title', 'mutation { createEvent(input: { title: null }) { id } }'],
+    ['first', '{ events(first: "5") { id } }'],
+    ['id', '{ event { id } }'],
+  ])('a refused value at %s is the client input (valueError)', (field, query) => {
+    expect(argumentLocationOfValidationError(validationError(query))).toEqual({ field, valueError: true });
+  });
+
+  it('names the argument of other mistakes inside one, without calling them bad values', () => {
+    expect(argumentLocationOfValidationError(validationError('{ events(frist: 1) { id } }'))).toEqual({
+      field: 'frist',
+      valueError: false,
+    });
+    expect(argumentLocationOfValidationError(validationError('{ events { idd } }'))).toBeNull();
+  });
+
+  it('finds a literal by its position alone when the error carries no nodes', () => {
+    const error = validationError(
+      'mutation { createEvent(input: { title: "t", venue: { name: "n", capacity: "x" } }) { id } }',
+    );
+    const positionOnly = new GraphQLError(error.message, {
+      source: error.source,
+      positions: error.positions,
+    });
+    expect(fieldFromLiteralError(positionOnly)).toBe('input.venue.capacity');
+  });
+
+  it('names a refused variable by where it is used, not by its own name', () => {
+    const document = parse(
+      'mutation Make($i: CreateEventInput!, $v: VenueInput!) { a: createEvent(input: $i) { id } b: createEvent(input: { title: "t", venue: $v }) { id } }',
+    );
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const coerce = (variables: Record<string, unknown>) =>
+      getVariableValues(schema, operation.variableDefinitions!, variables).errors ?? [];
+    const [missingTitle] = coerce({ i: { title: null }, v: { name: 'n', capacity: 1 } });
+    expect(argumentPathOfVariableError(missingTitle!.message, missingTitle)).toBe('input.title');
+    const [unknown] = coerce({ i: { title: 't' }, v: { name: 'n', capacity: 1, lat: 1 } });
+    expect(argumentPathOfVariableError(unknown!.message, unknown)).toBe('input.venue.lat');
+    // Without the document, the variable's own path is all there is.
+    expect(argumentPathOfVariableError(unknown!.message)).toBe('v.lat');
+  });
+
+  it('maps what graphql-js refuses while executing (Apollo calls it INTERNAL_SERVER_ERROR) to BAD_USER_INPUT', async () => {
+    const result = await execute({
+      schema,
+      document: parse('query($f: Int) { events(first: $f) { id } }'),
+      variableValues: { f: null },
+      rootValue: { events: () => [] },
+    });
+    const error = result.errors![0]!;
+    const formatted = { ...error.toJSON(), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    expect(createFormatError({ production: true })(formatted, error)).toMatchObject({
+      message: 'first must not be null',
+      extensions: { code: 'BAD_USER_INPUT', field: 'first' },
+    });
+  });
+
+  it('says "more than" where the parser says "more that"', () => {
+    expect(
+      correctParserWording('Syntax Error: Document contains more that 1000 tokens. Parsing aborted.'),
+    ).toBe('Syntax Error: Document contains more than 1000 tokens. Parsing aborted.');
+    expect(correctParserWording('Cannot query field "x".')).toBe('Cannot query field "x".');
   });
 });

@@ -240,7 +240,8 @@ export function argumentPathOfVariableError(message: string, ...errors: unknown[
 
 /** graphql-js's execution-time refusals of an argument's value (the values validation could not see). */
 const ARGUMENT_NULL = /^Argument "(\w+)" of non-null type "[^"]+" must not be null\.$/;
-const ARGUMENT_MISSING = /^Argument "(\w+)" of required type "[^"]+" was (?:not provided|provided the variable)/;
+const ARGUMENT_MISSING =
+  /^Argument "(\w+)" of required type "[^"]+" was (?:not provided|provided the variable)/;
 const ARGUMENT_INVALID = /^Argument "(\w+)" has invalid value /;
 /** graphql-js's refusals of a variable's value (Apollo marks them BAD_USER_INPUT over HTTP; graphql-ws does not). */
 const VARIABLE_REFUSAL = /^Variable "\$\w+" (?:got invalid value|of required type|of non-null type)/;
@@ -285,7 +286,7 @@ export function correctParserWording(message: string): string {
  * it came, BAD_USER_INPUT with the argument path as `field`: an inline literal validation refused
  * (`input.venue.capacity`, `input.title`, `id`), a variable coercion refused (named where the variable is used:
  * `input.email` for `$i`, `first` for `$x`), and an argument graphql-js refused while executing (`first must
- * not be null`, else INTERNAL_SERVER_ERROR), over HTTP and over graphql-ws alike.
+ * not be null`, which Apollo would answer as INTERNAL_SERVER_ERROR), over HTTP and over graphql-ws alike.
  */
 export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
   const logger = getLogger('GraphQL');
@@ -328,7 +329,8 @@ export function createFormatError(options: FormatErrorOptions): FormatErrorFn {
     } else if (extensions.code === 'GRAPHQL_VALIDATION_FAILED') {
       // A mistake inside an argument names its argument path; a refused value there is BAD_USER_INPUT, as the
       // same value sent in a variable is.
-      const location = argumentLocationOfValidationError(original) ?? argumentLocationOfValidationError(error);
+      const location =
+        argumentLocationOfValidationError(original) ?? argumentLocationOfValidationError(error);
       if (location) {
         extensions.field = location.field;
         if (location.valueError) extensions.code = ErrorCode.BAD_USER_INPUT;

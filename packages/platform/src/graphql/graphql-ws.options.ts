@@ -6,7 +6,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type FormattedExecutionResult,
-  type GraphQLError,
+  GraphQLError,
   type GraphQLSchema,
   parse,
   type Source,
@@ -61,7 +61,17 @@ export function graphqlWsServerOptions(
   const serverOptions = {
     path: options.path,
     parse: (source: string | Source): DocumentNode => parse(source, protection.parseOptions),
-    validate: (schema: GraphQLSchema, document: DocumentNode) => validate(schema, document, rules),
+    // The code Apollo gives the same errors over HTTP, so the formatter treats them alike (a refused argument
+    // value becomes BAD_USER_INPUT with its argument path).
+    validate: (schema: GraphQLSchema, document: DocumentNode) =>
+      validate(schema, document, rules).map(
+        (error) =>
+          new GraphQLError(error.message, {
+            nodes: error.nodes,
+            originalError: error.originalError,
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...error.extensions },
+          }),
+      ),
     // Nest spreads these over its own graphql `execute`/`subscribe`.
     execute: checkedInputs(execute),
     subscribe: checkedInputs(subscribe),

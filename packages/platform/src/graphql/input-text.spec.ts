@@ -1,6 +1,12 @@
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { checkOperationInputs, MULTILINE_TEXT_EXTENSION, textProblem } from './input-text';
+import {
+  checkOperationInputs,
+  inputRefusalStatus,
+  MAX_INPUT_DEPTH,
+  MULTILINE_TEXT_EXTENSION,
+  textProblem,
+} from './input-text';
 
 const schema = buildSchema(`
   scalar DateTime
@@ -123,5 +129,36 @@ describe('checkOperationInputs', () => {
     const q = 'mutation($i: EventInput!) { createEvent(input: $i) }';
     expect(check(q, { i: { title: 'two\nlines' } }, true)).toBeNull();
     expect(check(q, { i: { title: 'a\u0000' } }, true)).toMatchObject({ field: 'input.title' });
+  });
+
+  it('refuses a value nested too deeply (HTTP 400), naming the argument, instead of exhausting the stack', () => {
+    const nested = (levels: number, leaf: unknown): unknown => {
+      let value = leaf;
+      for (let i = 0; i < levels; i += 1) value = { title: value };
+      return value;
+    };
+    const q = 'mutation($i: EventInput!) { createEvent(input: $i) }';
+    // 10,000 levels where a String is expected (the auditor's 80 kB body): a refusal, not a RangeError.
+    const error = checkOperationInputs(schema, parse(q), { i: nested(10_000, 'x') });
+    expect(error && { code: error.extensions.code, field: error.extensions.field }).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input',
+    });
+    expect(error?.message).toBe(`input is nested more than ${MAX_INPUT_DEPTH} levels deep`);
+    expect(inputRefusalStatus(error!)).toBe(400);
+    // Untyped values (entity representations) and lists are bounded the same way.
+    const lists = JSON.parse(`${'['.repeat(5_000)}"x"${']'.repeat(5_000)}`) as unknown;
+    expect(check('query($r: [_Any!]!) { _entities(representations: $r) }', { r: [lists] })).toMatchObject({
+      field: 'representations',
+    });
+    // Up to the limit is fine; a text refusal stays HTTP 200.
+    expect(check(q, { i: { title: 'T', venue: { name: 'Hall', city: 'Berlin' } } })).toBeNull();
+    expect(
+      check('query($r: [_Any!]!) { _entities(representations: $r) }', {
+        r: [nested(MAX_INPUT_DEPTH - 2, 'x')],
+      }),
+    ).toBeNull();
+    const text = checkOperationInputs(schema, parse(q), { i: { title: 'a\u0000' } });
+    expect(inputRefusalStatus(text!)).toBe(200);
   });
 });

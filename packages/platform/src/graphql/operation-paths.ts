@@ -90,7 +90,8 @@ export function locateNode(document: DocumentNode, location: NodeLocation): Loca
   visit(document, {
     enter(node, key, _parent, _path, ancestors) {
       if (found) return false;
-      if (node.kind === Kind.OPERATION_DEFINITION || node.kind === Kind.FRAGMENT_DEFINITION) definition = node;
+      if (node.kind === Kind.OPERATION_DEFINITION || node.kind === Kind.FRAGMENT_DEFINITION)
+        definition = node;
       tracker.enter(node, key as string | number | undefined);
       const loc = node.loc;
       if (

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, HttpException } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import { currentTraceId, getLogger } from '@ticketing/platform';
+import { currentTraceId, getLogger, graphqlErrorFromHttpException } from '@ticketing/platform';
 import type { Request, Response } from 'express';
 
 const GRAPHQL_PATH = '/graphql';
@@ -44,9 +44,12 @@ export class GraphqlHttpErrorFilter extends BaseExceptionFilter {
 
     const status = statusOf(exception);
     if (status !== undefined && status >= 400 && status < 500) {
-      res.status(status).json({
-        errors: [{ message: refusalMessage(exception, req), extensions: { code: 'BAD_REQUEST', field: null } }],
-      });
+      // A Nest exception keeps the code and message the platform gives it everywhere (429 → RATE_LIMITED...).
+      const error =
+        exception instanceof HttpException
+          ? graphqlErrorFromHttpException(exception).toJSON()
+          : { message: refusalMessage(exception, req), extensions: { code: 'BAD_REQUEST', field: null } };
+      res.status(status).json({ errors: [error] });
       return;
     }
     const traceId = currentTraceId();

@@ -141,7 +141,9 @@ export class SubscriptionServer implements OnApplicationBootstrap, BeforeApplica
           this.documents.parse(payload.query, (text) => parse(text, this.protection.parseOptions));
         } catch (error) {
           const message =
-            error instanceof GraphQLError ? correctParserWording(error.message) : 'The query could not be read.';
+            error instanceof GraphQLError
+              ? correctParserWording(error.message)
+              : 'The query could not be read.';
           return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         return undefined;
@@ -248,13 +250,16 @@ export class SubscriptionServer implements OnApplicationBootstrap, BeforeApplica
       ...specifiedRules,
       ...protectionValidationRules(this.protection),
     ]);
-    // The code HTTP clients get for the same document; no schema hints to strangers in production.
-    return errors.map(
-      (e) =>
-        new GraphQLError(this.protection.production ? stripSuggestions(e.message) : e.message, {
-          extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions },
-        }),
-    );
+    // The code (and, for a refused argument value, the field) HTTP clients get for the same document, through
+    // the same formatter; no schema hints to strangers in production.
+    return errors.map((e) => {
+      const error = new GraphQLError(this.protection.production ? stripSuggestions(e.message) : e.message, {
+        nodes: e.nodes,
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions },
+      });
+      const out = this.formatError(error.toJSON(), error);
+      return new GraphQLError(out.message, { nodes: e.nodes, extensions: out.extensions });
+    });
   }
 
   /**
