@@ -164,6 +164,119 @@ describe('TIERED', () => {
   });
 });
 
+describe('TIERED quantity caps in price.changed', () => {
+  /** The price.changed envelopes the repricer writes into the outbox while `run` runs. */
+  async function published(run: () => Promise<unknown>) {
+    const spy = vi.spyOn(model<TicketPriceDoc>(TICKET_PRICE), 'updateOne');
+    try {
+      await run();
+      return spy.mock.calls
+        .map(
+          ([, update]) =>
+            (update as { $push?: { outbox?: { $each: Array<{ type: string; data: any }> } } })?.$push,
+        )
+        .flatMap((push) => push?.outbox?.$each ?? [])
+        .filter((envelope) => envelope.type === 'price.changed')
+        .map((envelope) => envelope.data);
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  const eur = (amount: number) => ({ amount, currency: 'EUR' });
+
+  it('carries the ladder of a tier that ends on a quantity, and none for a tier that ends on a date', async () => {
+    let fx!: PricedEvent;
+    let events = await published(async () => {
+      fx = await publish({
+        policy: {
+          kind: 'TIERED',
+          tiers: [
+            { price: eur(3900), untilSold: 3 },
+            { price: eur(4900), untilSold: 10 },
+            { price: eur(5900) },
+          ],
+        },
+      });
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      price: eur(3900),
+      priceVersion: 1,
+      untilSold: [
+        { count: 3, next: eur(4900) },
+        { count: 10, next: eur(5900) },
+      ],
+    });
+    expect((await stateOf(fx.typeId)).untilSold).toEqual([
+      { count: 3, next: 4900 },
+      { count: 10, next: 5900 },
+    ]);
+
+    // Past the first cap: the next tier's price, with what is left of the ladder.
+    await apply(orderConfirmed(fx, 3));
+    events = await published(() => reprice(fx.typeId));
+    expect(events).toEqual([
+      expect.objectContaining({
+        price: eur(4900),
+        reason: 'TIER',
+        untilSold: [{ count: 10, next: eur(5900) }],
+      }),
+    ]);
+    // Past the last cap: an open-ended price, no ladder.
+    await apply(orderConfirmed(fx, 7));
+    events = await published(() => reprice(fx.typeId));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ price: eur(5900) });
+    expect(events[0]).not.toHaveProperty('untilSold');
+    expect((await stateOf(fx.typeId)).untilSold).toBeNull();
+
+    const dated = await published(() =>
+      publish({
+        policy: {
+          kind: 'TIERED',
+          tiers: [
+            { price: eur(3900), until: new Date(Date.now() + 3_600_000).toISOString() },
+            { price: eur(5900) },
+          ],
+        },
+      }),
+    );
+    expect(dated).toHaveLength(1);
+    expect(dated[0]).toMatchObject({ price: eur(3900) });
+    expect(dated[0]).not.toHaveProperty('untilSold');
+  });
+
+  it('publishes a ladder that moved even when the price stays (a later tier ended on its date)', async () => {
+    const until = new Date(Date.now() + 1_500);
+    const fx = await publish({
+      policy: {
+        kind: 'TIERED',
+        tiers: [
+          { price: eur(3900), untilSold: 3 },
+          { price: eur(4900), untilSold: 10, until: until.toISOString() },
+          { price: eur(5900) },
+        ],
+      },
+    });
+    expect((await stateOf(fx.typeId)).untilSold).toEqual([
+      { count: 3, next: 4900 },
+      { count: 10, next: 5900 },
+    ]);
+    expect((await reprice(fx.typeId)).status).toBe('unchanged');
+    await sleep(until.getTime() - Date.now() + 50);
+    const events = await published(() => reprice(fx.typeId));
+    expect(events).toEqual([
+      expect.objectContaining({
+        price: eur(3900),
+        previous: eur(3900),
+        reason: 'TIER',
+        priceVersion: 2,
+        untilSold: [{ count: 3, next: eur(5900) }],
+      }),
+    ]);
+  });
+});
+
 describe('TIERED dates and the event end', () => {
   it("refuses tier dates after the event's end (the event service's rule too), and follows a moved end", async () => {
     const fx = await publish({ basePrice: 5000 });

@@ -302,10 +302,38 @@ const expectations: Record<EventType, Expectation> = {
       'unknown reason': [(d) => (d.reason = 'WHIM'), 'reason'],
       'factor without a name': [(d) => delete d.factors[0].name, 'factors.0.name'],
       'factor with an infinite value': [(d) => (d.factors[1].value = Infinity), 'factors.1.value'],
+      'empty quantity ladder': [(d) => (d.untilSold = []), 'untilSold'],
+      'step count of zero': [
+        (d) => (d.untilSold = [{ count: 0, next: { amount: 5900, currency: 'EUR' } }]),
+        'untilSold.0.count',
+      ],
+      'step counts not increasing': [
+        (d) =>
+          (d.untilSold = [
+            { count: 3, next: { amount: 5900, currency: 'EUR' } },
+            { count: 3, next: { amount: 6900, currency: 'EUR' } },
+          ]),
+        'untilSold.1.count',
+      ],
+      'step in another currency': [
+        (d) => (d.untilSold = [{ count: 3, next: { amount: 5900, currency: 'USD' } }]),
+        'untilSold.0.next.currency',
+      ],
+      'missing step price': [(d) => (d.untilSold = [{ count: 3 }]), 'untilSold.0.next'],
     },
     valid: {
       'first price': (d) => Object.assign(d, { previous: null, priceVersion: 1, reason: 'INITIAL' }),
       'no factors (older producer)': (d) => delete d.factors,
+      // The sample has no `untilSold`: what older producers send, and any price no quantity ends.
+      'no quantity ladder (older producer, or no quantity tier)': (d) => delete d.untilSold,
+      'a quantity tier with its ladder': (d) =>
+        Object.assign(d, {
+          reason: 'TIER',
+          untilSold: [
+            { count: 3, next: { amount: 5900, currency: 'EUR' } },
+            { count: 10, next: { amount: 6900, currency: 'EUR' } },
+          ],
+        }),
     },
   },
   'checkin.recorded': {

@@ -19,6 +19,16 @@ export const priceFactorSchema = z.object({
 });
 export type PriceFactorData = z.infer<typeof priceFactorSchema>;
 
+/** The most steps a quantity ladder has (one per price tier after the one in force). */
+export const MAX_PRICE_STEPS = 20;
+
+/** One step of a quantity ladder: past the first `count` units of the type taken, the price is `next`. */
+export const priceStepSchema = z.object({
+  count: positiveIntSchema,
+  next: moneySchema,
+});
+export type PriceStepData = z.infer<typeof priceStepSchema>;
+
 export const priceChangedSchema = z
   .object({
     ticketTypeId: idSchema,
@@ -33,6 +43,14 @@ export const priceChangedSchema = z
     priceVersion: positiveIntSchema,
     /** What produced the price, in the order applied (added in a compatible change: older events have none). */
     factors: z.array(priceFactorSchema).max(30).optional(),
+    /**
+     * Quantity caps on `price` (a TIERED tier that ends on a quantity sold; added in a compatible change: older
+     * events, and prices that no quantity ends, have none). Units are counted as the ticket service takes them
+     * (sold + held): `price` applies to a hold whose units all fall within the first `untilSold[0].count`
+     * taken; else `untilSold[0].next` if they fall within `untilSold[1].count`, and so on; the last step's
+     * `next` has no cap. Counts strictly increase; every amount is in `price`'s currency.
+     */
+    untilSold: z.array(priceStepSchema).min(1).max(MAX_PRICE_STEPS).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.previous && p.previous.currency !== p.price.currency) {
@@ -49,6 +67,23 @@ export const priceChangedSchema = z
         message: 'Only the first price (priceVersion 1) has no previous price',
       });
     }
+    p.untilSold?.forEach((step, i) => {
+      if (step.next.currency !== p.price.currency) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['untilSold', i, 'next', 'currency'],
+          message: 'A step is in another currency than the price',
+        });
+      }
+      const before = p.untilSold![i - 1];
+      if (before && step.count <= before.count) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['untilSold', i, 'count'],
+          message: 'Step counts must strictly increase',
+        });
+      }
+    });
   });
 export type PriceChangedData = z.infer<typeof priceChangedSchema>;
 

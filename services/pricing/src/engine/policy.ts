@@ -92,8 +92,16 @@ export interface NextTier {
   afterSold: number | null;
 }
 
+/** Past the first `count` units taken (sold or held), the price is `next` (see `quantityLadder`). */
+export interface QuantityStep {
+  count: number;
+  next: number;
+}
+
 export interface PricingResult {
   price: number;
   factors: PriceFactor[];
   nextTier: NextTier | null;
+  /** TIERED whose tier in force ends on a quantity: the caps ahead of `price` (absent otherwise). */
+  untilSold?: QuantityStep[];
 }

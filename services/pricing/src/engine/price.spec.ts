@@ -324,6 +324,45 @@ describe('pricing function: FIXED and TIERED', () => {
     );
   });
 
+  it("TIERED's quantity ladder gives the price the function gives at every later quantity sold (same time)", () => {
+    fc.assert(
+      fc.property(
+        tiersArb,
+        fc.integer({ min: 0, max: 3_000 }),
+        fc.integer({ min: 0, max: 60 * 24 * HOUR }),
+        (tiers, soldTotal, offset) => {
+          const now = NOW - 10 * 24 * HOUR + offset;
+          const at = (sold: number) =>
+            computePrice({
+              policy: { kind: 'TIERED', tiers },
+              basePrice: 5000,
+              minorUnit: 100,
+              current: null,
+              lastChangedAt: null,
+              now,
+              window: { windowMs: 60_000, views: 0, held: 0, lapsed: 0, sold: 0 },
+              capacity: 5000,
+              soldTotal: sold,
+              stockLeft: 5000 - sold,
+              salesEndAt: now + HOUR,
+            });
+          const result = at(soldTotal);
+          const steps = result.untilSold ?? [];
+          expect(result.untilSold === undefined || steps.length > 0).toBe(true);
+          steps.forEach((step, i) =>
+            expect(step.count).toBeGreaterThan(i > 0 ? steps[i - 1]!.count : soldTotal),
+          );
+          for (let sold = soldTotal; sold <= soldTotal + 3_100; sold += sold < soldTotal + 40 ? 1 : 97) {
+            const passed = steps.filter((step) => sold >= step.count);
+            const expected = passed.length === 0 ? result.price : passed.at(-1)!.next;
+            expect(at(sold).price).toBe(expected);
+          }
+        },
+      ),
+      { ...RUNS, numRuns: 300 },
+    );
+  });
+
   it('TIERED switches exactly at its date and at its quantity', () => {
     const until = NOW + HOUR;
     const tiers: TierRule[] = [{ amount: 3900, untilSold: 10 }, { amount: 4900, until }, { amount: 5900 }];

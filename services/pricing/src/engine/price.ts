@@ -1,7 +1,7 @@
 import { demandScore } from './demand';
 import { endingAtOrAbove, endingAtOrBelow, nearestEndingWithin } from './money';
 import type { DemandRule, PriceFactor, PricingInput, PricingResult } from './policy';
-import { activeTierIndex, nextTierAfter } from './tiers';
+import { activeTierIndex, nextTierAfter, quantityLadder } from './tiers';
 
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
@@ -22,6 +22,7 @@ export function computePrice(input: PricingInput): PricingResult {
         tier.untilSold !== undefined ? `until ${tier.untilSold} sold` : null,
         tier.until !== undefined ? `until ${new Date(tier.until).toISOString()}` : null,
       ].filter((s) => s !== null);
+      const ladder = quantityLadder(policy.tiers, index, input.now);
       return {
         price: tier.amount,
         factors: [
@@ -33,6 +34,7 @@ export function computePrice(input: PricingInput): PricingResult {
           },
         ],
         nextTier: nextTierAfter(policy.tiers, index),
+        ...(ladder.length > 0 ? { untilSold: ladder } : {}),
       };
     }
     case 'DEMAND':

@@ -14,7 +14,7 @@ import { PricingOutbox } from '../common/pricing-outbox.service';
 import { ReadCopies, type PriceReadState } from '../common/read-copies.service';
 import { demandDefaults, enginePolicy, isDynamic, type DemandDefaults } from '../common/policy-mapping';
 import { PRICING_SERVICE_NAME, type PricingConfig } from '../config';
-import { computePrice, minorUnitOf, type PricingResult } from '../engine';
+import { computePrice, minorUnitOf, type PricingResult, type QuantityStep } from '../engine';
 import { PriceFeed } from '../prices/price-feed.service';
 import { PRICE_HISTORY, type PriceHistoryDoc } from '../prices/schemas/price-history.schema';
 import { SignalsService } from '../signals/signals.service';
@@ -238,7 +238,8 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
     const result = await this.evaluate(doc, policy, now);
     const cause = options.cause ?? doc.pendingCause ?? null;
     const current = doc.price ?? null;
-    if (current !== null && result.price === current && cause === null) {
+    const ladder = result.untilSold ?? null;
+    if (current !== null && result.price === current && cause === null && sameLadder(ladder, doc.untilSold)) {
       // The copy follows the totals and applied snapshots too (a tier of the same price may have passed)
       // and heals a lost write.
       await this.copies.putType(doc);
@@ -265,11 +266,25 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
         effectiveAt: at.toISOString(),
         priceVersion: version,
         factors,
+        ...(ladder
+          ? {
+              untilSold: ladder.map((step) => ({
+                count: step.count,
+                next: { amount: step.next, currency: doc.currency },
+              })),
+            }
+          : {}),
       },
       { source: PRICING_SERVICE_NAME },
     );
     const lastChange: LastChange = { version, price: result.price, previous: current, reason, factors, at };
-    const set: Record<string, unknown> = { price: result.price, version, lastChange, pendingCause: null };
+    const set: Record<string, unknown> = {
+      price: result.price,
+      version,
+      lastChange,
+      pendingCause: null,
+      untilSold: ladder,
+    };
     if (result.price !== current) set.lastChangedAt = at;
     if (options.policy) {
       set.policy = options.policy;
@@ -332,4 +347,17 @@ export class Repricer implements OnApplicationBootstrap, OnApplicationShutdown {
       )
       .exec();
   }
+}
+
+/** Whether a ladder is the one last published (none and an absent field are the same). */
+function sameLadder(
+  ladder: readonly QuantityStep[] | null,
+  stored: readonly QuantityStep[] | null | undefined,
+) {
+  const before = stored ?? [];
+  const now = ladder ?? [];
+  return (
+    before.length === now.length &&
+    now.every((step, i) => step.count === before[i]!.count && step.next === before[i]!.next)
+  );
 }

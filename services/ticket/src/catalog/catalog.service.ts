@@ -8,12 +8,12 @@ import type {
   PriceChangedData,
   TicketTypeSnapshot,
 } from '@ticketing/contracts';
-import { InjectConfig, RecentCache } from '@ticketing/platform';
+import { EventFence, InjectConfig, RecentCache } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from '../common/ids';
 import type { TicketConfig } from '../config';
 import { EVENT_REPLICA, type EventReplicaDoc } from './schemas/event-replica.schema';
-import { PRICE_REPLICA, type PriceReplicaDoc } from './schemas/price-replica.schema';
+import { PRICE_REPLICA, type PriceReplicaDoc, type PriceStep } from './schemas/price-replica.schema';
 import {
   TICKET_TYPE_REPLICA,
   type MoneyValue,
@@ -25,6 +25,47 @@ export interface SaleContext {
   type: TicketTypeReplicaDoc;
   event: EventReplicaDoc;
   unitPrice: MoneyValue;
+}
+
+/** The newest event change a replica row holds: its snapshot's or its staff list's version. */
+const eventVersion = (event: EventReplicaDoc): number =>
+  Math.max(event.aggregateVersion ?? 0, event.staffVersion ?? 0);
+
+/**
+ * A price quote. `untilSold` (from price.changed, a TIERED tier that ends on a quantity) caps it: the quote
+ * applies to a hold whose units all fall within the first `untilSold[0].count` units of the type taken
+ * (sold + held), else the first step's `next` whose count they fit within, else the last step's `next`.
+ */
+export interface Quote extends MoneyValue {
+  untilSold?: PriceStep[];
+}
+
+/** The quantity ladder of a quote (empty when nothing caps it). */
+export function quoteSteps(quote: MoneyValue): readonly PriceStep[] {
+  return (quote as Quote).untilSold ?? [];
+}
+
+/**
+ * Which price of a quote a hold of `quantity` units gets when `takenBefore` units of the type were taken
+ * (sold + held) just before its own claim: 0 for the quote itself, i for `untilSold[i - 1].next`. The whole hold
+ * gets one price, the first whose cap it fits inside; so at most `count` live units ever carry a price capped
+ * at `count` (a unit given back frees its place).
+ */
+export function priceStepAt(
+  steps: readonly { count: number }[],
+  takenBefore: number,
+  quantity: number,
+): number {
+  const index = steps.findIndex((step) => takenBefore + quantity <= step.count);
+  return index === -1 ? steps.length : index;
+}
+
+/** The price of step `index` of a quote (see `priceStepAt`), as a plain amount and currency. */
+export function priceOfStep(quote: MoneyValue, index: number): MoneyValue {
+  const steps = quoteSteps(quote);
+  // Past the last step is the last step's price, never the capped one.
+  const price = index <= 0 || steps.length === 0 ? quote : steps[Math.min(index, steps.length) - 1]!.next;
+  return { amount: price.amount, currency: price.currency };
 }
 
 /** Most ticket types kept in the sale-context cache (oldest dropped first). */
@@ -50,11 +91,22 @@ export class CatalogService {
     @InjectModel(TICKET_TYPE_REPLICA) private readonly types: Model<TicketTypeReplicaDoc>,
     @InjectModel(PRICE_REPLICA) private readonly prices: Model<PriceReplicaDoc>,
     @InjectConfig() config: TicketConfig,
+    private readonly fence: EventFence,
   ) {
     this.saleCache = new RecentCache({ maxAgeMs: config.CATALOG_CACHE_MS, maxEntries: SALE_CACHE_MAX });
   }
 
-  findEvent(eventId: string): Promise<EventReplicaDoc | null> {
+  /**
+   * The event's replica row, never older than a change the event service has already confirmed to its
+   * organizer (platform EventFence): a checkout or transfer right after "cancelled" or "transfers off" is
+   * decided on the new event, not on the row Kafka has not updated yet.
+   */
+  async findEvent(eventId: string): Promise<EventReplicaDoc | null> {
+    const row = await this.readEvent(eventId);
+    return this.fence.settle(eventId, row, eventVersion, () => this.readEvent(eventId));
+  }
+
+  private readEvent(eventId: string): Promise<EventReplicaDoc | null> {
     return this.events.findById(eventId).lean<EventReplicaDoc>().exec();
   }
 
@@ -69,14 +121,22 @@ export class CatalogService {
    * Nothing that must be exact depends on it: stock is decided by guarded updates, and checkout re-reads
    * the event (a hold taken on a just-cancelled event cannot be paid).
    */
-  saleContext(ticketTypeId: string): Promise<SaleContext | null> {
+  async saleContext(ticketTypeId: string): Promise<SaleContext | null> {
+    const sale = await this.saleCache.get(ticketTypeId, () => this.loadSaleContext(ticketTypeId));
+    if (!sale) return sale;
+    // An event change already confirmed to the organizer (a cancellation) is waited for, not sold past.
+    const event = await this.fence.settle(sale.event._id, sale.event, eventVersion, () =>
+      this.readEvent(sale.event._id),
+    );
+    if (event === sale.event) return sale;
+    this.saleCache.forget(ticketTypeId);
     return this.saleCache.get(ticketTypeId, () => this.loadSaleContext(ticketTypeId));
   }
 
   private async loadSaleContext(ticketTypeId: string): Promise<SaleContext | null> {
     const type = await this.findTicketType(ticketTypeId);
     if (!type || !type.kind) return null;
-    const [event, unitPrice] = await Promise.all([this.findEvent(type.eventId), this.quote(type)]);
+    const [event, unitPrice] = await Promise.all([this.readEvent(type.eventId), this.quote(type)]);
     if (!event || !event.status) return null;
     return { type, event, unitPrice };
   }
@@ -93,15 +153,26 @@ export class CatalogService {
     return this.types.find({ eventId }).sort({ _id: 1 }).lean<TicketTypeReplicaDoc[]>().exec();
   }
 
-  /** The price a new hold is quoted: the latest price.changed in the type's currency, else its base price. */
-  async quote(type: TicketTypeReplicaDoc): Promise<MoneyValue> {
+  /**
+   * The price a new hold is quoted: the latest price.changed in the type's currency, else its base price.
+   * When that price.changed carries a quantity ladder (`untilSold`), the quote carries it too (see `Quote`):
+   * the hold's price is then decided by its place in the stock claim (`priceAt`).
+   */
+  async quote(type: TicketTypeReplicaDoc): Promise<Quote> {
     const price = await this.prices.findById(type._id).lean<PriceReplicaDoc>().exec();
     if (
       price &&
       price.price.currency === type.basePrice.currency &&
       price.effectiveAt.getTime() <= Date.now()
     ) {
-      return { amount: price.price.amount, currency: price.price.currency };
+      const quote: Quote = { amount: price.price.amount, currency: price.price.currency };
+      const steps = (price.untilSold ?? []).filter((step) => step.next.currency === quote.currency);
+      if (steps.length > 0)
+        quote.untilSold = steps.map((step) => ({
+          count: step.count,
+          next: { amount: step.next.amount, currency: step.next.currency },
+        }));
+      return quote;
     }
     return { amount: type.basePrice.amount, currency: type.basePrice.currency };
   }
@@ -189,6 +260,8 @@ export class CatalogService {
         price: data.price,
         priceVersion: data.priceVersion,
         effectiveAt: new Date(data.effectiveAt),
+        // Replaced with every price: a price no quantity ends has none (null).
+        untilSold: data.untilSold ?? null,
       }),
     );
   }

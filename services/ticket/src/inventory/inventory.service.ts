@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { badInput } from '@ticketing/platform';
 import type { Model } from 'mongoose';
-import { CatalogService } from '../catalog/catalog.service';
+import { CatalogService, priceStepAt } from '../catalog/catalog.service';
 import type { TicketTypeReplicaDoc } from '../catalog/schemas/ticket-type-replica.schema';
 import { isDuplicateKey } from '../common/ids';
 import {
@@ -23,9 +23,13 @@ export interface HoldRef {
   buyerId: string;
 }
 
-export type SeatHoldResult = { ok: true } | { ok: false; unavailable: string[] };
+/** `step`: where the hold falls on the quote's quantity ladder (see `claimOnLadder`); 0 without one. */
+export type SeatHoldResult = { ok: true; step: number } | { ok: false; unavailable: string[] };
 
 const marker = (reservationId: string) => `holds.${reservationId}`;
+
+/** Ticket types whose ladder hint this process keeps (oldest dropped first). */
+const LADDER_HINTS_MAX = 1_000;
 
 /**
  * MongoDB is the truth for stock. Every method here is ONE guarded single-document update (or, for seats,
@@ -40,6 +44,12 @@ export class InventoryService {
     @InjectModel(BUYER_LIMIT) private readonly buyerLimits: Model<BuyerLimitDoc>,
     private readonly catalog: CatalogService,
   ) {}
+
+  /**
+   * Per ticket type under a quantity ladder: its capacity and about how many units are taken, as this process
+   * last saw them. Only a guess of which step the next hold falls in; the claim's guard decides.
+   */
+  private readonly ladderHints = new Map<string, { capacity: number; taken: number }>();
 
   find(ticketTypeId: string): Promise<InventoryDoc | null> {
     return this.inventory.findById(ticketTypeId).lean<InventoryDoc>().exec();
@@ -145,6 +155,95 @@ export class InventoryService {
     return result.modifiedCount === 1;
   }
 
+  /**
+   * General admission under a quantity ladder (price.changed's `untilSold`): takes `quantity` like
+   * holdGeneral and answers where the hold falls on the ladder (`priceStepAt` of the units taken just before
+   * its claim), or null when not enough are available. See `claimOnLadder`.
+   */
+  holdGeneralOnLadder(
+    ticketTypeId: string,
+    reservationId: string,
+    quantity: number,
+    steps: readonly { count: number }[],
+  ): Promise<number | null> {
+    return this.claimOnLadder(ticketTypeId, reservationId, quantity, steps, true);
+  }
+
+  /**
+   * The stock claim of a hold that must also learn its place in the stock: the units taken before it
+   * (sold + held = capacity - available) at the very moment of its claim, which decides its step on the
+   * ladder. Still ONE atomic single-document update, so concurrent holds get distinct places:
+   * - with a hint (this process's last view of the type), the guessed step's band goes into the guard:
+   *   `updateOne({ _id, capacity: C, available: { $gte: max(q, C - count[i] + q), $lt: C - count[i-1] + q },
+   *   'holds.<res>': { $exists: false } }, <holdGeneral's update>)`; matching it proves the step;
+   * - without one, or when that guard misses (another step, capacity moved, sold out), the claim itself
+   *   returns the stock as it was just before: `findOneAndUpdate(<holdGeneral's guard>, <update>,
+   *   { returnDocument: 'before' })`, whose `capacity - available` is the exact place.
+   * So a hold costs one write (two when the type has just crossed a step boundary), and nothing depends on
+   * Redis. `needStock` false: seats already claimed one by one (the counters only follow them).
+   */
+  private async claimOnLadder(
+    ticketTypeId: string,
+    reservationId: string,
+    quantity: number,
+    steps: readonly { count: number }[],
+    needStock: boolean,
+  ): Promise<number | null> {
+    const update = {
+      $inc: { available: -quantity, held: quantity },
+      $set: { [marker(reservationId)]: quantity },
+    };
+    const unclaimed = { [marker(reservationId)]: { $exists: false } };
+    const hint = this.ladderHints.get(ticketTypeId);
+    if (hint && (!needStock || hint.capacity - hint.taken >= quantity)) {
+      const step = priceStepAt(steps, hint.taken, quantity);
+      // The step's band of units taken before the hold: (low, high].
+      const low = step > 0 ? steps[step - 1]!.count - quantity : -Infinity;
+      const high = step < steps.length ? steps[step]!.count - quantity : Infinity;
+      const min = Math.max(needStock ? quantity : -Infinity, hint.capacity - high);
+      const max = hint.capacity - low; // exclusive
+      if (min < max) {
+        const available: Record<string, number> = {};
+        if (Number.isFinite(min)) available.$gte = min;
+        if (Number.isFinite(max)) available.$lt = max;
+        const result = await this.inventory
+          .updateOne(
+            {
+              _id: ticketTypeId,
+              capacity: hint.capacity,
+              ...(Object.keys(available).length > 0 ? { available } : {}),
+              ...unclaimed,
+            },
+            update,
+          )
+          .exec();
+        if (result.modifiedCount === 1) {
+          hint.taken = Math.min(Math.max(hint.taken, low + 1), high) + quantity;
+          return step;
+        }
+      }
+    }
+    const before = await this.inventory
+      .findOneAndUpdate(
+        { _id: ticketTypeId, ...(needStock ? { available: { $gte: quantity } } : {}), ...unclaimed },
+        update,
+        { returnDocument: 'before' },
+      )
+      .lean<InventoryDoc>()
+      .exec();
+    if (!before) {
+      // Sold out as far as this process knows: the next hold goes straight to the exact claim.
+      if (hint) hint.taken = hint.capacity;
+      return null;
+    }
+    const takenBefore = before.capacity - before.available;
+    this.ladderHints.delete(ticketTypeId);
+    this.ladderHints.set(ticketTypeId, { capacity: before.capacity, taken: takenBefore + quantity });
+    if (this.ladderHints.size > LADDER_HINTS_MAX)
+      this.ladderHints.delete(this.ladderHints.keys().next().value!);
+    return priceStepAt(steps, takenBefore, quantity);
+  }
+
   /** Seat ids of a ticket type that are held or sold now (one indexed query). */
   async takenSeats(ticketTypeId: string): Promise<string[]> {
     const docs = await this.seats
@@ -163,6 +262,7 @@ export class InventoryService {
     ticketTypeId: string,
     reservationId: string,
     seatIds: readonly string[],
+    steps: readonly { count: number }[] = [],
   ): Promise<SeatHoldResult> {
     const outcomes = await Promise.all(
       seatIds.map(async (seatId) => {
@@ -192,6 +292,12 @@ export class InventoryService {
       );
       return { ok: false, unavailable };
     }
+    if (steps.length > 0) {
+      // The counters' claim also gives the hold's place on the quantity ladder. Null only if this
+      // reservation's marker were already there (never for a new one): then the last step, never the cheapest.
+      const step = await this.claimOnLadder(ticketTypeId, reservationId, seatIds.length, steps, false);
+      return { ok: true, step: step ?? steps.length };
+    }
     await this.inventory
       .updateOne(
         { _id: ticketTypeId, [marker(reservationId)]: { $exists: false } },
@@ -201,7 +307,7 @@ export class InventoryService {
         },
       )
       .exec();
-    return { ok: true };
+    return { ok: true, step: 0 };
   }
 
   private async releaseSeats(reservationId: string): Promise<void> {

@@ -12,10 +12,10 @@ import {
   type AuthUser,
 } from '@ticketing/platform';
 import type { Model } from 'mongoose';
-import { CatalogService } from '../catalog/catalog.service';
+import { CatalogService, priceOfStep, quoteSteps } from '../catalog/catalog.service';
 import { eventClosure } from '../catalog/event-closure';
 import type { EventReplicaDoc } from '../catalog/schemas/event-replica.schema';
-import type { TicketTypeReplicaDoc } from '../catalog/schemas/ticket-type-replica.schema';
+import type { MoneyValue, TicketTypeReplicaDoc } from '../catalog/schemas/ticket-type-replica.schema';
 import { ticketEnvelope } from '../common/envelopes';
 import { newReservationId } from '../common/ids';
 import { TicketOutbox } from '../common/ticket-outbox.service';
@@ -130,7 +130,9 @@ export class ReservationsService {
       buyerId: user.id,
       quantity,
       seatIds,
-      unitPrice,
+      // The quote itself; under a quantity ladder, the price of the hold's place in the stock claim
+      // replaces it when the hold becomes HELD (markHeld).
+      unitPrice: priceOfStep(unitPrice, 0),
       expiresAt: new Date(now.getTime() + this.holdMs),
       orderId: null,
       stockReturned: null,
@@ -155,6 +157,9 @@ export class ReservationsService {
     // costs few writes); anything uncertain (an error mid-way) gets the full, marker-guarded rollback.
     let claimedLimit = false;
     let stockUntouched = false;
+    // A quantity ladder (a TIERED tier that ends on a quantity): the stock claim tells the hold's place.
+    const steps = quoteSteps(unitPrice);
+    let step = 0;
     try {
       if (!(await this.inventory.claimBuyerLimit(hold, type.perBuyerMax))) {
         stockUntouched = true;
@@ -165,20 +170,27 @@ export class ReservationsService {
       } else {
         claimedLimit = true;
         if (type.kind === 'GENERAL_ADMISSION') {
-          if (!(await this.inventory.holdGeneral(type._id, doc._id, quantity))) {
+          let claimed: number | null;
+          if (steps.length === 0)
+            claimed = (await this.inventory.holdGeneral(type._id, doc._id, quantity)) ? 0 : null;
+          else claimed = await this.inventory.holdGeneralOnLadder(type._id, doc._id, quantity, steps);
+          if (claimed === null) {
             stockUntouched = true;
             refusal = soldOut('input.quantity');
-          }
+          } else step = claimed;
         } else {
-          const seats = await this.inventory.holdSeats(type._id, doc._id, seatIds);
+          const seats = await this.inventory.holdSeats(type._id, doc._id, seatIds, steps);
           if (!seats.ok) {
             stockUntouched = true;
             unavailable = seats.unavailable;
             refusal = soldOut('input.seatIds', `Seats not available: ${seats.unavailable.join(', ')}`);
-          }
+          } else step = seats.step;
         }
       }
       if (!refusal) {
+        // The price of the hold's place (the quote itself without a ladder): written with HELD, carried
+        // by reservation.created, shown to the buyer and charged at checkout (the order copies it).
+        doc.unitPrice = priceOfStep(unitPrice, step);
         const held = await this.markHeld(doc);
         if (!held) {
           stockUntouched = false;
@@ -218,7 +230,7 @@ export class ReservationsService {
       const quantity = input.quantity!;
       if (quantity > type.perOrderMax)
         throw badInput('input.quantity', `At most ${type.perOrderMax} tickets per order`);
-      assertPayable(unitPrice.amount, quantity, 'input.quantity');
+      assertPayable(highestPrice(unitPrice), quantity, 'input.quantity');
       return { type, event, unitPrice, quantity, seatIds: [] as string[] };
     }
     if (!hasSeats) throw badInput('input.quantity', 'This ticket type is sold by seat: give seatIds');
@@ -229,7 +241,7 @@ export class ReservationsService {
     const known = new Set(type.seatIds);
     const unknown = seatIds.find((seat) => !known.has(seat));
     if (unknown) throw badInput('input.seatIds', `Seat ${unknown} is not part of this ticket type`);
-    assertPayable(unitPrice.amount, seatIds.length, 'input.seatIds');
+    assertPayable(highestPrice(unitPrice), seatIds.length, 'input.seatIds');
     return { type, event, unitPrice, quantity: seatIds.length, seatIds: [...seatIds] };
   }
 
@@ -242,7 +254,11 @@ export class ReservationsService {
     const held = await this.transition(
       doc._id,
       { status: 'PENDING' },
-      { $set: { status: 'HELD' }, $inc: { version: 1 }, ...appendOutbox([envelope]) },
+      {
+        $set: { status: 'HELD', unitPrice: doc.unitPrice },
+        $inc: { version: 1 },
+        ...appendOutbox([envelope]),
+      },
     );
     if (held) this.onHoldCreated?.(doc.expiresAt);
     return held;
@@ -442,6 +458,11 @@ export function soldOut(field: string, message = 'Not enough tickets left'): Err
  * order whose total would not is refused before anything is held.
  */
 export const MAX_ORDER_TOTAL_MINOR = 2_147_483_647;
+
+/** The most a hold under this quote may be priced (its quantity ladder included). */
+function highestPrice(quote: MoneyValue): number {
+  return Math.max(quote.amount, ...quoteSteps(quote).map((step) => step.next.amount));
+}
 
 function assertPayable(unitPriceMinor: number, quantity: number, field: string): void {
   if (unitPriceMinor * quantity > MAX_ORDER_TOTAL_MINOR)

@@ -73,7 +73,23 @@ export interface TicketPriceDoc extends OutboxFields {
   historyVersion: number;
   /** A cause to publish on the next repricing even if the price stays (a policy or base price change). */
   pendingCause: PriceReason | null;
+  /**
+   * The quantity ladder last published with the price (price.changed's `untilSold`; null: none). A repricing
+   * whose ladder differs publishes even when the price stays (a later tier's date passed meanwhile).
+   */
+  untilSold?: StoredStep[] | null;
 }
+
+/** One step of a published quantity ladder: past `count` units taken, `next` (minor units). */
+export interface StoredStep {
+  count: number;
+  next: number;
+}
+
+const StepSchema = new Schema<StoredStep>(
+  { count: { type: Number, required: true }, next: { type: Number, required: true } },
+  { _id: false },
+);
 
 const TierSchema = new Schema<StoredTier>(
   { amount: { type: Number, required: true }, untilSold: Number, until: Date },
@@ -136,6 +152,7 @@ export const TicketPriceSchema = withOutbox(
       lastChange: { type: LastChangeSchema, default: null },
       historyVersion: { type: Number, default: 0 },
       pendingCause: { type: String, default: null },
+      untilSold: { type: [StepSchema], default: undefined },
     },
     { collection: 'ticket_prices', versionKey: false },
   ),

@@ -10,7 +10,23 @@ export interface PriceReplicaDoc {
   price: MoneyValue;
   priceVersion: number;
   effectiveAt: Date;
+  /**
+   * price.changed's quantity ladder (null or absent: none): `price` holds for a hold whose units all fall
+   * within the first `untilSold[0].count` units of the type taken (sold + held), then each step's `next`.
+   */
+  untilSold?: PriceStep[] | null;
 }
+
+/** Past the first `count` units of the type taken (sold + held), the price is `next`. */
+export interface PriceStep {
+  count: number;
+  next: MoneyValue;
+}
+
+const PriceStepSchema = new Schema<PriceStep>(
+  { count: { type: Number, required: true }, next: { type: MoneySchema, required: true } },
+  { _id: false },
+);
 
 export const PriceReplicaSchema = new Schema<PriceReplicaDoc>(
   {
@@ -19,6 +35,7 @@ export const PriceReplicaSchema = new Schema<PriceReplicaDoc>(
     price: { type: MoneySchema, required: true },
     priceVersion: { type: Number, required: true },
     effectiveAt: { type: Date },
+    untilSold: { type: [PriceStepSchema], default: undefined },
   },
   { collection: 'price_replicas', versionKey: false },
 );
