@@ -258,8 +258,8 @@ test('giving the tickets back puts focus on the hold’s new status', async ({},
   }).toPass({ timeout: 30_000 });
   await page.goto(`/reservations/${reservationId}`);
   await page.getByRole('button', { name: 'Give the tickets back' }).click();
-  const status = page.getByRole('alert').filter({ hasText: 'This hold is' });
-  await expect(status).toContainText('released');
+  const status = page.getByTestId('hold-ended');
+  await expect(status).toContainText('You gave the tickets back');
   await expect(status).toBeFocused();
 });
 

@@ -1,5 +1,6 @@
 import { Client, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { noteServerDate } from '../lib/serverClock';
 
 const ENDPOINT = '/graphql';
 // Operations that must never trigger a session refresh (they are the session).
@@ -54,6 +55,14 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
+/** fetch that notes the server's clock from the answer's Date header (lib/serverClock). */
+const timedFetch: typeof fetch = async (input, init) => {
+  const sentAt = Date.now();
+  const res = await fetch(input, init);
+  noteServerDate(res.headers.get('date'), sentAt, Date.now());
+  return res;
+};
+
 /**
  * fetch for urql: the access cookie lives at most 15 minutes. When an answer says UNAUTHENTICATED, refresh the
  * session once and replay the request; if the refresh fails, the original answer stands.
@@ -62,12 +71,12 @@ export const refreshingFetch: typeof fetch = async (input, init) => {
   const body = typeof init?.body === 'string' ? init.body : '';
   // Sign-in, sign-up and sign-out set or clear the session cookies: they take their turn like a refresh, so
   // the cookies of one never land before those of a refresh that was already under way.
-  if (NO_REFRESH.test(body)) return inTurn(() => fetch(input, init));
-  const res = await fetch(input, init);
+  if (NO_REFRESH.test(body)) return inTurn(() => timedFetch(input, init));
+  const res = await timedFetch(input, init);
   const text = await res.clone().text();
   if (!text.includes('"UNAUTHENTICATED"')) return res;
   if (!(await refreshSession())) return res;
-  return fetch(input, init);
+  return timedFetch(input, init);
 };
 
 function wsUrl(): string {

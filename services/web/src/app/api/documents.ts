@@ -413,6 +413,16 @@ export const RESERVATION_QUERY = /* GraphQL */ `
   ${RESERVATION}
 `;
 
+/** The signed-in buyer's recent reservations, newest first (My tickets lists the ones still held). */
+export const MY_RESERVATIONS = /* GraphQL */ `
+  query MyReservations {
+    myReservations {
+      ...ReservationFields
+    }
+  }
+  ${RESERVATION}
+`;
+
 export const RELEASE = /* GraphQL */ `
   mutation ReleaseReservation($id: ID!) {
     releaseReservation(id: $id) {

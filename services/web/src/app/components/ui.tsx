@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type ReactNode } from 'react';
-import { describe, type ApiProblem } from '../lib/errors';
+import { describe, isUnexpected, type ApiProblem } from '../lib/errors';
+import { onClockOffset, serverNow } from '../lib/serverClock';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -41,6 +42,46 @@ export function ErrorBanner({
       {/* The API's field path (input.venue.city) is for the form beside it, not words for a person. */}
       <strong>{describe(problem, precise)}</strong>
       {children}
+    </div>
+  );
+}
+
+/**
+ * A page that could not load: a problem the app has words for is shown as ErrorBanner does; anything else (a
+ * technical or unknown code, the network, a busy service) is one plain sentence with Retry, never the API's text.
+ */
+export function LoadError({
+  problem,
+  onRetry,
+  precise,
+}: {
+  problem: ApiProblem | null;
+  onRetry(): void;
+  precise?: readonly string[];
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const unexpected = problem ? isUnexpected(problem) : false;
+  useEffect(() => {
+    if (problem && unexpected) ref.current?.focus();
+  }, [problem, unexpected]);
+  if (!problem) return null;
+  if (!unexpected) return <ErrorBanner problem={problem} precise={precise} />;
+  return (
+    <div
+      ref={ref}
+      className="banner banner-error stack"
+      role="alert"
+      tabIndex={-1}
+      data-code={problem.code}
+      data-testid="load-error"
+    >
+      <strong>Something went wrong loading this page; try again.</strong>
+      {problem.code === 'NETWORK' ? <span>Check your connection.</span> : null}
+      <p>
+        <button type="button" className="button secondary" onClick={onRetry}>
+          Retry
+        </button>
+      </p>
     </div>
   );
 }
@@ -117,12 +158,19 @@ export function SelectField({
   );
 }
 
-/** Seconds left until `until`, ticking every second; 0 once passed. */
+/**
+ * Seconds left until `until` (an instant the server gave), ticking every second; 0 once passed. Counted on the
+ * server's clock (lib/serverClock), so a device clock that is minutes off does not shorten or stretch it.
+ */
 export function useSecondsLeft(until: string | null | undefined): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(() => serverNow());
   useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(timer);
+    const timer = window.setInterval(() => setNow(serverNow()), 1000);
+    const unsubscribe = onClockOffset(() => setNow(serverNow()));
+    return () => {
+      window.clearInterval(timer);
+      unsubscribe();
+    };
   }, []);
   if (!until) return 0;
   return Math.max(0, Math.ceil((new Date(until).getTime() - now) / 1000));
@@ -134,16 +182,19 @@ export function useSecondsLeft(until: string | null | undefined): number {
  */
 export function useHasPassed(at: string | null | undefined): boolean {
   const when = at ? new Date(at).getTime() : Number.NaN;
-  const [passed, setPassed] = useState(() => Date.now() >= when);
+  const [passed, setPassed] = useState(() => serverNow() >= when);
+  // The server's clock, as for the countdowns: re-checked when the estimate of it changes.
+  const [offsetVersion, setOffsetVersion] = useState(0);
+  useEffect(() => onClockOffset(() => setOffsetVersion((v) => v + 1)), []);
   useEffect(() => {
     if (Number.isNaN(when)) return setPassed(false);
-    const left = when - Date.now();
+    const left = when - serverNow();
     setPassed(left <= 0);
     if (left <= 0) return;
     // setTimeout holds at most ~24.8 days; further away, look again then.
-    const timer = window.setTimeout(() => setPassed(Date.now() >= when), Math.min(left + 50, 2 ** 31 - 1));
+    const timer = window.setTimeout(() => setPassed(serverNow() >= when), Math.min(left + 50, 2 ** 31 - 1));
     return () => window.clearTimeout(timer);
-  }, [when]);
+  }, [when, offsetVersion]);
   return passed;
 }
 

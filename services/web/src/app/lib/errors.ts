@@ -24,9 +24,45 @@ const FRIENDLY: Record<string, string> = {
   RATE_LIMITED: 'Too many requests. Please wait a moment and try again.',
   TRY_AGAIN: 'We are very busy right now. Please try again in a moment.',
   SERVICE_UNAVAILABLE: 'The service is busy. Please try again in a few seconds.',
+  SUBGRAPH_UNAVAILABLE: 'The service is busy. Please try again in a few seconds.',
   INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Please try again.',
   NETWORK: 'Cannot reach the server. Check your connection and retry.',
 };
+
+/**
+ * Codes that say something broke between the app and the API (a document the API does not know, as while the
+ * web app and the gateway are deployed out of step; a failure inside), not something a person did: their
+ * messages are for developers and are never shown.
+ */
+const TECHNICAL = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'INTERNAL_SERVER_ERROR',
+  'DOWNSTREAM_SERVICE_ERROR',
+  'SUBREQUEST_HTTP_ERROR',
+  'SUBREQUEST_MALFORMED_RESPONSE',
+]);
+
+/** Problems a retry may cure: nothing the person did or can change. */
+const TRANSIENT = new Set([
+  'NETWORK',
+  'TRY_AGAIN',
+  'SERVICE_UNAVAILABLE',
+  'SUBGRAPH_UNAVAILABLE',
+  'RATE_LIMITED',
+]);
+
+/**
+ * Whether loading a page failed for a reason the app has no words of its own for (a technical code, an unknown
+ * one, the network): the page then says "something went wrong" and offers Retry.
+ */
+export function isUnexpected(problem: ApiProblem): boolean {
+  return TECHNICAL.has(problem.code) || TRANSIENT.has(problem.code);
+}
 
 export function problemOf(error: CombinedError | undefined | null): ApiProblem | null {
   if (!error) return null;
@@ -61,7 +97,10 @@ export function describe(problem: ApiProblem, precise: readonly string[] = []): 
   if (problem.paymentPending)
     return 'The payment provider did not answer in time: your payment may still go through.';
   const friendly = FRIENDLY[problem.code];
-  if (!friendly) return problem.message;
+  // A technical code's message ("Cannot query field ...") is for developers: never shown as it is.
+  if (TECHNICAL.has(problem.code)) return FRIENDLY.INTERNAL_SERVER_ERROR;
+  // Other codes the services answer with carry a message written for people.
+  if (!friendly) return problem.message || FRIENDLY.INTERNAL_SERVER_ERROR;
   if (['CONFLICT', 'FORBIDDEN', 'NOT_FOUND'].includes(problem.code) && problem.message)
     return problem.message;
   return friendly;

@@ -6,23 +6,21 @@ export function money(amountMinor: number, currency: string): string {
   }
 }
 
-/** A date-time shown in the event's own time zone, named (e.g. "EDT") so a buyer elsewhere is not misled. */
+/**
+ * A date-time shown in the event's own time zone, named (e.g. "EDT") so a buyer elsewhere is not misled;
+ * without one, in the browser's zone, named too (transfers, the dashboard, the scanner).
+ */
 export function when(iso: string, timeZone?: string): string {
   try {
-    return new Intl.DateTimeFormat(
-      undefined,
-      timeZone
-        ? {
-            year: 'numeric',
-            month: 'short',
-            day: 'numeric',
-            hour: 'numeric',
-            minute: '2-digit',
-            timeZone,
-            timeZoneName: 'short',
-          }
-        : { dateStyle: 'medium', timeStyle: 'short' },
-    ).format(new Date(iso));
+    return new Intl.DateTimeFormat(undefined, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      ...(timeZone ? { timeZone } : {}),
+      timeZoneName: 'short',
+    }).format(new Date(iso));
   } catch {
     return new Date(iso).toLocaleString();
   }
@@ -231,4 +229,16 @@ export function validityMessage(
   }
   if (v.tooLong) return `${name} must have at most ${count(input.maxLength, 'character')}.`;
   return null;
+}
+
+/**
+ * A seat id (`<section>-<row>-<seat>`, as the seat map builds them; a section name may hold dashes) in words:
+ * `Stalls-1-2` → "Stalls, row 1, seat 2". An id of another shape is returned as it is.
+ */
+export function seatLabel(id: string): string {
+  const parts = id.split('-');
+  if (parts.length < 3) return id;
+  const seat = parts.pop()!;
+  const row = parts.pop()!;
+  return `${parts.join('-')}, row ${row}, seat ${seat}`;
 }

@@ -2,8 +2,12 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { fieldName, type ApiProblem } from './errors';
 import { moneyInText, plainInputMessage, validityMessage, type FieldRule } from './format';
 
-/** The largest amount an Int of minor units holds (2^31 - 1 cents), as typed in major units. */
-export const MAX_AMOUNT = 21_474_836.47;
+/**
+ * The highest price of one ticket, as typed in major units of a two-decimal currency: the platform's
+ * MAX_PRICE_MINOR (100,000,000 minor units, in @ticketing/contracts), which the event and pricing services refuse
+ * above.
+ */
+export const MAX_AMOUNT = 1_000_000;
 
 /**
  * An API refusal of the organizer forms (here and in the event editor) in words for a person: the blamed

@@ -1,11 +1,20 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { Countdown, ErrorBanner, Loading, Notice, StatusBadge, useSecondsLeft } from '../components/ui';
+import {
+  Countdown,
+  ErrorBanner,
+  Loading,
+  LoadError,
+  Notice,
+  StatusBadge,
+  useSecondsLeft,
+} from '../components/ui';
 import { CHECKOUT, CHECKOUT_EVENT, RELEASE, RESERVATION_QUERY } from '../api/documents';
 import type { Order, Reservation } from '../api/types';
 import { problemOf, type ApiProblem } from '../lib/errors';
-import { money, newIdempotencyKey, when } from '../lib/format';
+import { money, newIdempotencyKey, seatLabel, when } from '../lib/format';
+import { seenPrices } from '../lib/seenPrice';
 
 // The test payment provider's tokens (see the ticket service README).
 const CARDS = [
@@ -94,11 +103,28 @@ export function CheckoutPage() {
   const secondsLeft = useSecondsLeft(data?.reservation.expiresAt);
   // Released from this page: the form (and the focused button) goes, so focus moves to the hold's new status.
   const [released, setReleased] = useState(false);
-  const statusRef = useRef<HTMLParagraphElement>(null);
+  const statusRef = useRef<HTMLDivElement>(null);
   const heldNow = data?.reservation.status === 'HELD' || data?.reservation.status === 'PAYING';
   useEffect(() => {
     if (released && !heldNow) statusRef.current?.focus();
   }, [released, heldNow]);
+  // The countdown runs on the server's clock, but only the server says a hold is over: at 0:00 the page asks
+  // it (and again every few seconds until it answers with the end), and Pay stays while it still holds.
+  const timeUp = heldNow && secondsLeft === 0;
+  useEffect(() => {
+    if (!timeUp) return;
+    refetch({ requestPolicy: 'network-only' });
+    const timer = window.setInterval(() => refetch({ requestPolicy: 'network-only' }), 5_000);
+    return () => window.clearInterval(timer);
+  }, [timeUp, refetch]);
+  // After paying the form goes: focus moves to the result, so a screen reader announces it.
+  const thanksRef = useRef<HTMLHeadingElement>(null);
+  const paid = Boolean(order) || data?.reservation.status === 'CONVERTED';
+  useEffect(() => {
+    if (paid) thanksRef.current?.focus();
+  }, [paid]);
+  // The price the buyer chose at on the event page (this tab), per ticket type.
+  const [seen] = useState(() => seenPrices(id));
   const [{ data: eventData }] = useQuery<{ event: CheckoutEvent | null }>({
     query: CHECKOUT_EVENT,
     variables: { id: data?.reservation.eventId ?? '' },
@@ -144,7 +170,7 @@ export function CheckoutPage() {
     return (
       <section className="narrow stack">
         <h1>Checkout</h1>
-        <ErrorBanner problem={problemOf(error)} />
+        <LoadError problem={problemOf(error)} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
         <p>
           <Link to="/">Back to the events</Link> · <Link to="/tickets">My tickets</Link>
         </p>
@@ -156,7 +182,9 @@ export function CheckoutPage() {
   if (order || reservation.status === 'CONVERTED') {
     return (
       <section className="narrow">
-        <h1>Thank you!</h1>
+        <h1 ref={thanksRef} tabIndex={-1}>
+          Thank you!
+        </h1>
         <Notice>
           Payment received{order ? ` (${money(order.total.amount, order.total.currency)})` : ''}. Order{' '}
           {order?.id ?? reservation.orderId} is <StatusBadge status={order?.status ?? 'CONFIRMED'} />.
@@ -170,8 +198,16 @@ export function CheckoutPage() {
     );
   }
 
-  const open = (reservation.status === 'HELD' || reservation.status === 'PAYING') && secondsLeft > 0;
+  // Open while the server holds it: a device clock that is off never hides Pay (the server answers HOLD_EXPIRED).
+  const open = reservation.status === 'HELD' || reservation.status === 'PAYING';
   const canRetry = problem && attempt?.retryable && attempt.token === token;
+  // Lines whose held price is not the one the buyer chose at (a change the event page had not shown yet).
+  const changed = reservation.lines.flatMap((line) => {
+    const before = seen[line.ticketTypeId];
+    if (!before) return [];
+    const same = before.amount === line.unitPrice.amount && before.currency === line.unitPrice.currency;
+    return same ? [] : [{ line, before }];
+  });
   return (
     <section className="narrow">
       <h1>Checkout</h1>
@@ -183,7 +219,9 @@ export function CheckoutPage() {
             <li key={line.ticketTypeId}>
               {line.quantity} × {typeName(line.ticketTypeId) ? `${typeName(line.ticketTypeId)} at ` : ''}
               {money(line.unitPrice.amount, line.unitPrice.currency)}
-              {line.seatIds.length ? ` · seats ${line.seatIds.join(', ')}` : ''}
+              {line.seatIds.length
+                ? ` · ${line.seatIds.length === 1 ? 'seat' : 'seats'} ${line.seatIds.map(seatLabel).join('; ')}`
+                : ''}
             </li>
           ))}
         </ul>
@@ -191,12 +229,67 @@ export function CheckoutPage() {
           Total <strong>{money(reservation.total.amount, reservation.total.currency)}</strong>
         </p>
         {open ? (
-          <Countdown until={reservation.expiresAt} label="Your tickets are held for" />
-        ) : (
-          <p className="banner banner-error" role="alert" ref={statusRef} tabIndex={-1}>
-            This hold is <StatusBadge status={secondsLeft === 0 ? 'EXPIRED' : reservation.status} />.{' '}
-            <Link to={`/events/${reservation.eventId}`}>Reserve again</Link>
+          <p className="muted" data-testid="held-price">
+            {reservation.lines.map((line, i) => (
+              <span key={line.ticketTypeId}>
+                {i > 0 ? ' ' : ''}
+                Your price is held at <strong>
+                  {money(line.unitPrice.amount, line.unitPrice.currency)}
+                </strong>{' '}
+                per ticket
+                {reservation.lines.length > 1 && typeName(line.ticketTypeId)
+                  ? ` (${typeName(line.ticketTypeId)})`
+                  : ''}
+                .
+              </span>
+            ))}{' '}
+            It is what you pay, whatever the price does while the hold lasts.
           </p>
+        ) : null}
+        {open && changed.length ? (
+          <div className="banner banner-warn" role="status" data-testid="price-changed">
+            {changed.map(({ line, before }) => (
+              <p key={line.ticketTypeId}>
+                <strong>
+                  The price changed to {money(line.unitPrice.amount, line.unitPrice.currency)} since you chose
+                </strong>{' '}
+                {typeName(line.ticketTypeId) ?? 'these tickets'} at {money(before.amount, before.currency)}.
+              </p>
+            ))}
+            <p>Check the total before you pay; if you no longer want them, give the tickets back.</p>
+          </div>
+        ) : null}
+        {open ? (
+          <>
+            <Countdown until={reservation.expiresAt} label="Your tickets are held for" />
+            {secondsLeft === 0 ? (
+              <p className="muted" role="status">
+                The hold time is up: checking with the server…
+              </p>
+            ) : null}
+          </>
+        ) : reservation.status === 'RELEASED' ? (
+          <div
+            className="banner banner-ok"
+            role="status"
+            ref={statusRef}
+            tabIndex={-1}
+            data-testid="hold-ended"
+          >
+            {released ? 'You gave the tickets back' : 'These tickets were given back'}; nothing was charged.{' '}
+            <Link to={`/events/${reservation.eventId}`}>Reserve again</Link>
+          </div>
+        ) : (
+          <div
+            className="banner banner-error"
+            role="alert"
+            ref={statusRef}
+            tabIndex={-1}
+            data-testid="hold-ended"
+          >
+            This hold has <StatusBadge status={reservation.status} />: the tickets went back on sale and
+            nothing was charged. <Link to={`/events/${reservation.eventId}`}>Reserve again</Link>
+          </div>
         )}
       </div>
       {open ? (

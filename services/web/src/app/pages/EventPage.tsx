@@ -3,13 +3,16 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { SeatPicker } from '../components/SeatPicker';
 import { useWaitingRoom, WaitingRoomPanel, type WaitingRoomGate } from '../components/WaitingRoom';
-import { ErrorBanner, Loading, StatusBadge, useHasPassed } from '../components/ui';
+import { ErrorBanner, Loading, LoadError, StatusBadge, useHasPassed } from '../components/ui';
 import { EVENT, PRICE_CHANGED, RESERVE, TICKET_PRICES } from '../api/documents';
 import type { EventDetail, Reservation, TicketPrice, TicketType } from '../api/types';
 import { useSession } from '../lib/auth';
-import { fieldErrors, problemOf } from '../lib/errors';
+import { fieldErrors, problemOf, type ApiProblem } from '../lib/errors';
 import { money, titleCase, when } from '../lib/format';
+import { rememberSeenPrice } from '../lib/seenPrice';
+import { useWhileVisible } from '../lib/visible';
 
+/** Availability and prices are asked again this often while the page is visible (and when it is shown again). */
 const REFRESH_MS = 15_000;
 
 function PriceTag({
@@ -79,6 +82,21 @@ function TicketTypeOffer({
     const taken = new Set(takenKey.split(','));
     setSeats((chosen) => (chosen.some((s) => taken.has(s)) ? chosen.filter((s) => !taken.has(s)) : chosen));
   }, [takenKey]);
+  // The last refusal, with the availability it was made against: shown until the stock, the buyer's allowance
+  // or the taken seats change again after the reload the refusal itself asked for (a "Sold out" is stale once
+  // the ticket comes back). `reloading`: that reload's answer is still to come, and confirms the refusal.
+  const availabilityKey = `${remaining}|${allowance}|${takenKey}`;
+  const [refusal, setRefusal] = useState<{ problem: ApiProblem; against: string; reloading: boolean } | null>(
+    null,
+  );
+  useEffect(() => {
+    setRefusal((r) => {
+      if (!r || r.against === availabilityKey) return r;
+      if (r.reloading) return { ...r, against: availabilityKey, reloading: false };
+      return null;
+    });
+  }, [availabilityKey]);
+  const problem = refusal?.problem ?? null;
 
   async function submit() {
     if (!user) {
@@ -90,19 +108,27 @@ function TicketTypeOffer({
       ...(reserved ? { seatIds: seats } : { quantity }),
       ...(room.admissionPass ? { admissionPass: room.admissionPass } : {}),
     };
+    setRefusal(null);
+    const shown = price ?? { amount: type.priceMinor, currency: type.currency };
     const res = await reserve({ input });
-    if (res.data) navigate(`/reservations/${res.data.reserveTickets.id}`);
-    else {
-      const code = problemOf(res.error)?.code ?? '';
+    if (res.data) {
+      // What the buyer chose at: checkout says so if the hold's price is not that.
+      rememberSeenPrice(res.data.reserveTickets.id, type.id, shown);
+      navigate(`/reservations/${res.data.reserveTickets.id}`);
+    } else {
+      const refused = problemOf(res.error);
+      const code = refused?.code ?? '';
       // Stock, seats or the buyer's own limit moved under the page: show them as they are now.
-      if (['SOLD_OUT', 'CONFLICT', 'BAD_USER_INPUT'].includes(code)) onStale();
+      const stale = ['SOLD_OUT', 'CONFLICT', 'BAD_USER_INPUT'].includes(code);
+      if (refused) setRefusal({ problem: refused, against: availabilityKey, reloading: stale });
+      if (stale) onStale();
       if (code.startsWith('ADMISSION') || code === 'PASS_EXPIRED') room.refresh();
     }
   }
 
   const headingId = `tt-${type.id}`;
   // The API's refusal of the quantity or the seats (e.g. over the per-buyer limit), shown beside the choice.
-  const inputError = fieldErrors(problemOf(result.error));
+  const inputError = fieldErrors(problem);
   return (
     <li className="card ticket-type" aria-labelledby={headingId}>
       <div className="ticket-type-head">
@@ -119,6 +145,12 @@ function TicketTypeOffer({
               : `${remaining} of ${type.availability!.capacity} left`}
         </p>
       )}
+      {soldOut && problem?.code === 'SOLD_OUT' ? (
+        <p className="muted" role="status" data-testid="got-there-first">
+          Someone got there first: the last tickets went just before you asked. If any are given back, you can
+          reserve them here.
+        </p>
+      ) : null}
       {event.status === 'PUBLISHED' && notYet && salesStart ? (
         <p className="sales-window" data-testid="sales-window">
           On sale from <time dateTime={salesStart}>{when(salesStart, event.timeZone)}</time>
@@ -143,7 +175,7 @@ function TicketTypeOffer({
             void submit();
           }}
         >
-          <ErrorBanner problem={problemOf(result.error)} />
+          <ErrorBanner problem={problem} />
           {reserved ? (
             <SeatPicker
               seatMap={event.venue.seatMap}
@@ -151,7 +183,10 @@ function TicketTypeOffer({
               taken={type.takenSeats ?? []}
               selected={seats}
               max={max}
-              onChange={setSeats}
+              onChange={(chosen) => {
+                setRefusal(null);
+                setSeats(chosen);
+              }}
             />
           ) : (
             <div className="field">
@@ -161,7 +196,10 @@ function TicketTypeOffer({
                 value={quantity}
                 aria-invalid={inputError('quantity') ? true : undefined}
                 aria-describedby={inputError('quantity') ? `qty-${type.id}-error` : undefined}
-                onChange={(e) => setQuantity(Number(e.target.value))}
+                onChange={(e) => {
+                  setRefusal(null);
+                  setQuantity(Number(e.target.value));
+                }}
               >
                 {Array.from({ length: max }, (_, i) => i + 1).map((n) => (
                   <option key={n} value={n}>
@@ -195,14 +233,17 @@ export function EventPage() {
   const { id = '' } = useParams();
   const { user } = useSession();
   const room = useWaitingRoom(id, Boolean(user));
+  // Asked on every visit (a cached copy is shown meanwhile): stock, the buyer's allowance and prices move while
+  // the page is away (a purchase, then Back).
   const [{ data, fetching, error }, refetch] = useQuery<{ event: EventDetail | null }>({
     query: EVENT,
     variables: { id },
+    requestPolicy: 'cache-and-network',
   });
   // Prices come from the pricing subgraph in their own request, so the page still works without them.
   const [{ data: priceData }, refetchPrices] = useQuery<{
     event: { ticketTypes: { id: string; price: TicketPrice | null }[] } | null;
-  }>({ query: TICKET_PRICES, variables: { id } });
+  }>({ query: TICKET_PRICES, variables: { id }, requestPolicy: 'cache-and-network' });
   // A price change (public subscription) refreshes prices and availability at once. Only a published event
   // has a feed (pricing refuses a draft or an unknown id), so it starts once the event is known to be one.
   const [{ data: priceEvent }] = useSubscription<{ priceChanged: { version: number; at: string } }>({
@@ -215,17 +256,27 @@ export function EventPage() {
     refetchPrices({ requestPolicy: 'network-only' });
     refetch({ requestPolicy: 'network-only' });
   }, [priceEvent, refetchPrices, refetch]);
-  // Availability changes as others buy: refresh it while the page is open.
-  useEffect(() => {
-    const timer = window.setInterval(() => refetch({ requestPolicy: 'network-only' }), REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [refetch]);
+  // Availability changes as others buy, and a price change the live feed missed (a dropped WebSocket, a phone
+  // that slept) must not stay on screen: both are asked again while the page is visible and when it is shown.
+  useWhileVisible(() => {
+    refetch({ requestPolicy: 'network-only' });
+    refetchPrices({ requestPolicy: 'network-only' });
+  }, REFRESH_MS);
   const prices = new Map((priceData?.event?.ticketTypes ?? []).map((t) => [t.id, t.price]));
 
   if (fetching && !data) return <Loading label="Loading event…" />;
   // An id the API refuses outright (e.g. with a control character) names no event either.
   const refusedId = problemOf(error)?.code === 'BAD_USER_INPUT';
-  if (error && !data?.event && !refusedId) return <ErrorBanner problem={problemOf(error)} />;
+  if (error && !data?.event && !refusedId)
+    return (
+      <LoadError
+        problem={problemOf(error)}
+        onRetry={() => {
+          refetch({ requestPolicy: 'network-only' });
+          refetchPrices({ requestPolicy: 'network-only' });
+        }}
+      />
+    );
   const event = data?.event;
   if (!event) {
     return (

@@ -3,19 +3,29 @@ import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { QrCode } from '../components/QrCode';
 import {
+  Countdown,
   Empty,
   ErrorBanner,
   Field,
   Loading,
+  LoadError,
   Notice,
   StatusBadge,
   useHasPassed,
   useSecondsLeft,
 } from '../components/ui';
-import { DISPLAY_CODE, EVENT_TITLE, MY_TICKETS, OFFER_TRANSFER } from '../api/documents';
-import type { DisplayCode, Ticket, Transfer } from '../api/types';
+import {
+  CHECKOUT_EVENT,
+  DISPLAY_CODE,
+  EVENT_TITLE,
+  MY_RESERVATIONS,
+  MY_TICKETS,
+  OFFER_TRANSFER,
+} from '../api/documents';
+import type { DisplayCode, Reservation, Ticket, Transfer } from '../api/types';
 import { fieldErrors, problemOf } from '../lib/errors';
-import { when } from '../lib/format';
+import { money, seatLabel, when } from '../lib/format';
+import { serverNow } from '../lib/serverClock';
 import { useWhileVisible } from '../lib/visible';
 
 /**
@@ -58,12 +68,14 @@ function RotatingCode({ ticketId }: { ticketId: string }) {
   );
 }
 
-function TransferForm({ ticket }: { ticket: Ticket }) {
+function TransferForm({ ticket, onOffered }: { ticket: Ticket; onOffered(): void }) {
   const [email, setEmail] = useState('');
   const [result, offer] = useMutation<{ offerTransfer: Transfer }>(OFFER_TRANSFER);
   async function submit(e: FormEvent) {
     e.preventDefault();
-    await offer({ ticketId: ticket.id, toEmail: email.trim() });
+    const res = await offer({ ticketId: ticket.id, toEmail: email.trim() });
+    // The ticket is now held by the offer (its code no longer admits): the list shows it at once.
+    if (res.data) onOffered();
   }
   if (result.data) {
     return (
@@ -93,7 +105,13 @@ function TransferForm({ ticket }: { ticket: Ticket }) {
   );
 }
 
-function TicketCard({ ticket }: { ticket: Ticket }) {
+/** A cancellation reason as the end of a sentence: one full stop, never two ("Sorry!." reads badly). */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+function TicketCard({ ticket, onChanged }: { ticket: Ticket; onChanged(): void }) {
   const [{ data }] = useQuery<{
     event: {
       title: string;
@@ -111,6 +129,8 @@ function TicketCard({ ticket }: { ticket: Ticket }) {
   const transfersClose = event ? (event.transferPolicy.deadline ?? event.startsAt) : null;
   const transfersClosed = useHasPassed(transfersClose);
   const transfersOpen = Boolean(transfersClose) && !transfersClosed;
+  const cancelled = event?.status === 'CANCELLED';
+  const pending = Boolean(ticket.pendingTransferId);
   return (
     <li className="card ticket" data-testid="ticket" data-ticket-id={ticket.id}>
       <h2 className="card-title">{title}</h2>
@@ -120,18 +140,30 @@ function TicketCard({ ticket }: { ticket: Ticket }) {
           {event.venue.city}
         </p>
       ) : null}
-      {event?.status === 'CANCELLED' ? (
+      {cancelled ? (
         <p className="banner banner-error" data-testid="event-cancelled">
-          This event was cancelled{event.cancelReason ? `: ${event.cancelReason}` : ''}. This ticket no longer
-          admits anyone.
+          This event was cancelled{event.cancelReason ? `: ${sentence(event.cancelReason)}` : '.'} This ticket
+          no longer admits anyone. Your order is refunded in full to the card you paid with; you need do
+          nothing.
         </p>
       ) : null}
       <p>
         {ticket.ticketTypeName}
-        {ticket.seatId ? ` · seat ${ticket.seatId}` : ''} · {ticket.holderName}{' '}
-        <StatusBadge status={ticket.checkedIn ? 'CHECKED_IN' : ticket.status} />
+        {ticket.seatId ? ` · ${seatLabel(ticket.seatId)}` : ''} · {ticket.holderName}{' '}
+        <StatusBadge
+          status={
+            cancelled
+              ? 'EVENT_CANCELLED'
+              : pending
+                ? 'TRANSFER_PENDING'
+                : ticket.checkedIn
+                  ? 'CHECKED_IN'
+                  : ticket.status
+          }
+        />
       </p>
-      {ticket.qrToken && ticket.status === 'VALID' ? (
+      {/* While an offer is open the code admits no one: it is not shown, so it is not presented at the door. */}
+      {ticket.qrToken && ticket.status === 'VALID' && !pending && !cancelled ? (
         <div className="ticket-codes">
           <QrCode
             value={ticket.qrToken}
@@ -140,10 +172,11 @@ function TicketCard({ ticket }: { ticket: Ticket }) {
           <RotatingCode ticketId={ticket.id} />
         </div>
       ) : null}
-      {ticket.pendingTransferId ? (
-        <p className="muted" data-testid="transfer-pending">
-          A transfer of this ticket is pending: while it is, this code does not admit anyone at the door.
-          Cancel the offer to use the ticket yourself. <Link to="/transfers">Manage transfers</Link>
+      {pending ? (
+        <p className="banner banner-warn" data-testid="transfer-pending">
+          Transfer pending: you offered this ticket to someone, and while the offer is open this code does not
+          admit anyone at the door, so it is hidden. Cancel the offer to use the ticket yourself.{' '}
+          <Link to="/transfers">See or cancel the offer</Link>
         </p>
       ) : ticket.status === 'VALID' && ticket.checkedIn ? (
         <p className="muted" data-testid="checked-in">
@@ -159,9 +192,54 @@ function TicketCard({ ticket }: { ticket: Ticket }) {
             Transfers closed <time dateTime={transfersClose!}>{when(transfersClose!, event.timeZone)}</time>.
           </p>
         ) : (
-          <TransferForm ticket={ticket} />
+          <TransferForm ticket={ticket} onOffered={onChanged} />
         )
       ) : null}
+    </li>
+  );
+}
+
+/** One hold awaiting payment: what it holds, for how long (on the server's clock), and the way back to pay. */
+function HoldRow({ hold }: { hold: Reservation }) {
+  const [{ data }] = useQuery<{
+    event: {
+      title: string;
+      startsAt: string;
+      timeZone: string;
+      ticketTypes: { id: string; name: string }[];
+    } | null;
+  }>({ query: CHECKOUT_EVENT, variables: { id: hold.eventId } });
+  const event = data?.event;
+  const left = useSecondsLeft(hold.expiresAt);
+  // Its time is up: the server ends it within a second or two, and the next refresh drops it.
+  if (left === 0) return null;
+  const name = (id: string) => event?.ticketTypes.find((t) => t.id === id)?.name ?? 'Tickets';
+  return (
+    <li className="card hold stack" data-testid="hold" data-reservation-id={hold.id}>
+      <h3 className="card-title">{event?.title ?? 'Your reservation'}</h3>
+      {event ? (
+        <p className="muted">
+          <time dateTime={event.startsAt}>{when(event.startsAt, event.timeZone)}</time>
+        </p>
+      ) : null}
+      <ul className="plain">
+        {hold.lines.map((line) => (
+          <li key={line.ticketTypeId}>
+            {line.quantity} × {name(line.ticketTypeId)} at{' '}
+            {money(line.unitPrice.amount, line.unitPrice.currency)}
+            {line.seatIds.length ? ` · ${line.seatIds.map(seatLabel).join('; ')}` : ''}
+          </li>
+        ))}
+      </ul>
+      <p>
+        Total <strong>{money(hold.total.amount, hold.total.currency)}</strong>, not paid yet.
+      </p>
+      <Countdown until={hold.expiresAt} label="Held for you for" />
+      <p>
+        <Link className="button" to={`/reservations/${hold.id}`}>
+          Continue to payment or give them back
+        </Link>
+      </p>
     </li>
   );
 }
@@ -171,7 +249,18 @@ export function MyTicketsPage() {
     query: MY_TICKETS,
     requestPolicy: 'cache-and-network',
   });
-  useWhileVisible(() => refetch({ requestPolicy: 'network-only' }), TICKETS_REFRESH_MS);
+  // Holds the buyer left without paying (checkout closed, Back): listed with the way back to pay them.
+  const [{ data: holdData }, refetchHolds] = useQuery<{ myReservations: Reservation[] }>({
+    query: MY_RESERVATIONS,
+    requestPolicy: 'cache-and-network',
+  });
+  const holds = (holdData?.myReservations ?? []).filter(
+    (r) => (r.status === 'HELD' || r.status === 'PAYING') && new Date(r.expiresAt).getTime() > serverNow(),
+  );
+  useWhileVisible(() => {
+    refetch({ requestPolicy: 'network-only' });
+    refetchHolds({ requestPolicy: 'network-only' });
+  }, TICKETS_REFRESH_MS);
   // A refresh that fails (a weak signal at the door) clears urql's data: the last list stays on screen, QR
   // codes included, and the failure is told without taking the focus.
   const [kept, setKept] = useState<{ tickets: Ticket[]; at: string } | null>(null);
@@ -182,7 +271,22 @@ export function MyTicketsPage() {
     <section>
       <h1>My tickets</h1>
       {fetching && !tickets ? <Loading label="Loading your tickets…" /> : null}
-      {tickets ? null : <ErrorBanner problem={problemOf(error)} />}
+      {tickets ? null : (
+        <LoadError problem={problemOf(error)} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
+      )}
+      {holds.length ? (
+        <section aria-labelledby="holds-heading" className="holds">
+          <h2 id="holds-heading">Holds awaiting payment</h2>
+          <p className="muted">
+            Reserved for you but not paid yet: pay before the time runs out, or give them back for others.
+          </p>
+          <ul className="grid tickets">
+            {holds.map((hold) => (
+              <HoldRow key={hold.id} hold={hold} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {error && tickets && kept ? (
         <p className="muted small" role="status" data-testid="tickets-stale">
           Could not check your tickets for changes just now; this list is from{' '}
@@ -191,13 +295,18 @@ export function MyTicketsPage() {
       ) : null}
       {tickets && tickets.length === 0 ? (
         <Empty>
-          You have no tickets yet. <Link to="/">Find an event</Link>
+          {holds.length ? 'No paid tickets yet.' : 'You have no tickets yet.'}{' '}
+          <Link to="/">Find an event</Link>
         </Empty>
       ) : null}
       {tickets && tickets.length > 0 ? (
         <ul className="grid tickets">
           {tickets.map((ticket) => (
-            <TicketCard key={ticket.id} ticket={ticket} />
+            <TicketCard
+              key={ticket.id}
+              ticket={ticket}
+              onChanged={() => refetch({ requestPolicy: 'network-only' })}
+            />
           ))}
         </ul>
       ) : null}

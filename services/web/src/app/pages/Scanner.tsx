@@ -37,6 +37,55 @@ const RESULT_TEXT: Record<string, string> = {
   NOT_INSIDE: 'Not inside',
 };
 
+/**
+ * Every reason check-in (or this device, offline) gives, in words staff can act on at the gate; the raw label
+ * never shows. See services/checkin/README.md, "Order of checks".
+ */
+const REASON_TEXT: Record<string, string> = {
+  UNREADABLE_CODE: 'This is not a ticket code: ask for the QR code on the ticket and scan it again.',
+  MALFORMED_CODE:
+    'This is not a ticket code (it is damaged or incomplete): ask for the QR code and scan again.',
+  INVALID_CODE: 'This is not a valid ticket code: ask for the QR code and scan again.',
+  BAD_SIGNATURE:
+    'This code is not genuine: it was not issued by us (it may be forged or altered). Do not admit.',
+  EXPIRED_CODE:
+    'This live code has run out: the screen shown is not live (a screenshot or a stale page). Ask the holder to refresh their ticket, or scan the QR code.',
+  WRONG_CODE: 'This live code is wrong (mistyped or made up). Scan the QR code on the ticket instead.',
+  UNKNOWN_TICKET: 'We have no ticket with this code. Do not admit; send the holder to the box office.',
+  UNKNOWN_GENERATION:
+    'This code is newer than this device knows (the ticket changed hands recently). It is checked when the device is back online.',
+  OTHER_EVENT: 'This ticket is for another event. Do not admit.',
+  WRONG_EVENT: 'This ticket is for another event. Do not admit.',
+  EVENT_CANCELLED: 'This event was cancelled: no ticket admits anyone. Do not admit.',
+  EVENT_ENDED: 'This event has ended: no one is admitted any more.',
+  REFUNDED: 'This ticket was refunded: it no longer admits anyone. Do not admit.',
+  ADMIN: 'This ticket was withdrawn by the organizer. Do not admit; send the holder to the box office.',
+  REVOKED: 'This ticket was withdrawn: it no longer admits anyone. Do not admit.',
+  TRANSFERRED: 'This ticket was given to someone else: this code no longer admits anyone. Do not admit.',
+  OLD_GENERATION:
+    'This code was replaced (the ticket was transferred or reissued): do not admit. Ask for the current ticket on the holder’s phone.',
+  TRANSFER_PENDING:
+    'The holder has offered this ticket to someone. To enter, they cancel the offer in their app.',
+  DOORS_CLOSED: 'The doors are not open yet: ask the holder to come back when they open.',
+  NOT_YET_OPEN: 'The doors are not open yet: ask the holder to come back when they open.',
+  ALREADY_CHECKED_IN: 'This ticket was already used to enter: do not admit a second person.',
+  ALREADY_ADMITTED: 'This ticket was already used to enter: do not admit a second person.',
+  REENTRY_NOT_ALLOWED: 'This event does not allow leaving and coming back in.',
+  ALREADY_OUTSIDE: 'This ticket is already recorded as outside.',
+  NOT_CHECKED_IN: 'This ticket was never admitted, so it cannot leave.',
+  NOT_INSIDE: 'This ticket is not recorded as inside.',
+  ROTATING_CODE_NEEDS_NETWORK:
+    'A live code can only be checked online. Scan the QR code on the ticket instead.',
+};
+
+/** A reason in words; one this app does not know yet is never shown raw. */
+function reasonText(reason: string): string {
+  return REASON_TEXT[reason] ?? 'Not admitted for a reason this app cannot explain: ask a supervisor.';
+}
+
+/** The 8 digits of a ticket's live code, typed instead of the QR code's text. */
+const LIVE_CODE = /^\d{8}$/;
+
 /** Scans per syncScans call (the API takes at most 200). */
 const SYNC_BATCH = 200;
 /** How often the scanner refreshes its offline data and retries the queue while online. */
@@ -176,18 +225,24 @@ function Answer({ outcome, offline, onNext }: { outcome: ScanOutcome; offline: b
       <p className="scan-result">
         {outcome.result === 'ACCEPTED' && outcome.reentry
           ? 'Admit (re-entry)'
-          : outcome.reason === 'TRANSFER_PENDING'
-            ? 'Transfer pending: do not admit'
-            : outcome.reason === 'EVENT_ENDED'
-              ? 'Event has ended: do not admit'
-              : (RESULT_TEXT[outcome.result] ?? outcome.result)}
+          : outcome.reason === 'OLD_GENERATION'
+            ? 'Replaced code: do not admit'
+            : outcome.reason === 'TRANSFER_PENDING'
+              ? 'Transfer pending: do not admit'
+              : outcome.reason === 'EVENT_ENDED'
+                ? 'Event has ended: do not admit'
+                : (RESULT_TEXT[outcome.result] ?? outcome.result)}
       </p>
-      {outcome.reason === 'TRANSFER_PENDING' ? (
-        <p>The holder has offered this ticket to someone. To enter, they cancel the offer in their app.</p>
+      {/* A replaced code: the name on it now is the new holder's, not the person in front of staff. */}
+      {outcome.holderName && outcome.reason !== 'OLD_GENERATION' ? (
+        <p className="scan-holder">{outcome.holderName}</p>
       ) : null}
-      {outcome.holderName ? <p className="scan-holder">{outcome.holderName}</p> : null}
       {outcome.ticketTypeName ? <p>{outcome.ticketTypeName}</p> : null}
-      {outcome.reason ? <p>Reason: {outcome.reason.replace(/_/g, ' ').toLowerCase()}</p> : null}
+      {outcome.reason && outcome.result !== 'ACCEPTED' ? (
+        <p className="scan-reason" data-reason={outcome.reason}>
+          {reasonText(outcome.reason)}
+        </p>
+      ) : null}
       {outcome.checkedInAt ? (
         <p>
           First admitted <time dateTime={outcome.checkedInAt}>{when(outcome.checkedInAt)}</time>
@@ -394,6 +449,8 @@ export function ScannerPage() {
   const [gate, setGate] = useState(() => localStorage.getItem('scanner:gate') ?? 'main');
   const deviceId = useRef(stored('scanner:device', () => `web-${crypto.randomUUID().slice(0, 8)}`));
   const [manual, setManual] = useState('');
+  // The live code's digits typed in: not a ticket (the server would only say "unreadable"), so say what to do.
+  const [liveCodeTyped, setLiveCodeTyped] = useState(false);
   const [camera, setCamera] = useState(false);
   const [outcome, setOutcome] = useState<{ value: ScanOutcome; offline: boolean } | null>(null);
   const [counts, setCounts] = useState({ admitted: 0, exits: 0, refused: 0 });
@@ -713,6 +770,11 @@ export function ScannerPage() {
   function manualSubmit(e: FormEvent) {
     e.preventDefault();
     if (!manual.trim()) return;
+    if (LIVE_CODE.test(manual.trim())) {
+      setLiveCodeTyped(true);
+      return;
+    }
+    setLiveCodeTyped(false);
     void submit(manual).then((checked) => {
       if (checked) setManual('');
     });
@@ -774,8 +836,17 @@ export function ScannerPage() {
           autoCapitalize="off"
           spellCheck={false}
           value={manual}
-          onChange={(e) => setManual(e.target.value)}
+          onChange={(e) => {
+            setLiveCodeTyped(false);
+            setManual(e.target.value);
+          }}
         />
+        {liveCodeTyped ? (
+          <p className="banner banner-warn" role="status" data-testid="live-code-hint">
+            That is the live code: scan the QR code. The 8 digits only show the screen is live; they do not
+            identify a ticket.
+          </p>
+        ) : null}
         <button type="submit" className="button" disabled={checking}>
           {checking ? 'Checking…' : 'Check ticket'}
         </button>
