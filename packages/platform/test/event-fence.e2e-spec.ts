@@ -100,6 +100,8 @@ describe('EventFence (real Redis, a writer and a reader process)', () => {
     const id = randomUUID();
     await expect(down.raise(id, 3)).resolves.toBeUndefined();
     expect(await down.version(id)).toBe(0);
-    expect(await down.settle(id, { version: 1 }, version, async () => ({ version: 1 }))).toEqual({ version: 1 });
+    expect(await down.settle(id, { version: 1 }, version, async () => ({ version: 1 }))).toEqual({
+      version: 1,
+    });
   });
 });

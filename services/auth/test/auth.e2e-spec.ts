@@ -181,7 +181,11 @@ describe('sign-up', () => {
   });
 
   it("an absurdly long value is refused with its own rule's limit, not the parser's bound", async () => {
-    const base = { email: 'long-values@example.test', password: 'Harbour-concert-2026!', name: 'Long Values' };
+    const base = {
+      email: 'long-values@example.test',
+      password: 'Harbour-concert-2026!',
+      name: 'Long Values',
+    };
     const cases: Array<[string, Record<string, string>, RegExp]> = [
       ['input.email', { email: `${'e'.repeat(1100)}@example.test` }, /^Enter a valid email address$/],
       ['input.password', { password: 'p'.repeat(1100) }, /at most 256 characters/],

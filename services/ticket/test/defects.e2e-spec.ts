@@ -578,7 +578,12 @@ describe('an order total too large to pay', () => {
 
 describe("a type's revenue beyond 32 bits", () => {
   it('is summed exactly and answered, not wrapped or refused as an internal error', async () => {
-    const fx = await publish({ basePrice: MAX_PRICE_MINOR, gaQuantity: 50, perOrderMax: 10, perBuyerMax: 10 });
+    const fx = await publish({
+      basePrice: MAX_PRICE_MINOR,
+      gaQuantity: 50,
+      perOrderMax: 10,
+      perBuyerMax: 10,
+    });
     // The fixture's organizer is nobody here: read the summary as ADMIN.
     const admin = await issuer.sign(user('ADMIN'));
     for (let i = 0; i < 3; i++) await buy(asUser(user()), fx.gaTypeId, 10);
