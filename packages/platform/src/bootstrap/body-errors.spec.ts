@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { bodyErrorHandler } from './body-errors';
 
 /** Runs the handler on `error`; returns what it answered, or that it passed the error on. */
-function handle(error: unknown, headersSent = false) {
+function handle(error: unknown, headersSent = false, headers: Record<string, string> = {}) {
   const answer: { status?: number; body?: unknown } = {};
   const res = {
     headersSent,
@@ -17,7 +17,7 @@ function handle(error: unknown, headersSent = false) {
     },
   } as unknown as Response;
   const next = vi.fn() as unknown as NextFunction;
-  bodyErrorHandler('5mb')(error, {} as Request, res, next);
+  bodyErrorHandler('5mb')(error, { headers } as unknown as Request, res, next);
   return { answer, passedOn: (next as unknown as ReturnType<typeof vi.fn>).mock.calls.length > 0 };
 }
 
@@ -39,10 +39,17 @@ describe('bodyErrorHandler', () => {
 
   it('answers a body marked gzip that does not inflate (zlib Z_* error) as BAD_REQUEST, GraphQL-shaped', () => {
     const zlib = Object.assign(new Error('incorrect header check'), { code: 'Z_DATA_ERROR', status: 400 });
-    const { answer, passedOn } = handle(zlib);
+    const { answer, passedOn } = handle(zlib, false, { 'content-encoding': 'gzip' });
     expect(passedOn).toBe(false);
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST', field: null } }] });
+    expect(answer.body).toMatchObject({
+      errors: [
+        {
+          message: 'The request body is not valid gzip data (Content-Encoding: gzip).',
+          extensions: { code: 'BAD_REQUEST', field: null },
+        },
+      ],
+    });
     expect(JSON.stringify(answer.body)).not.toContain('incorrect header check');
   });
 

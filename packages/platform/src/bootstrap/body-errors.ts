@@ -22,7 +22,7 @@ const REFUSALS: Record<string, (limit: string) => [code: string, message: string
  * null since no field was read), with the parser's HTTP status. Anything else goes on to Nest's handler.
  */
 export function bodyErrorHandler(limit: string) {
-  return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
+  return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     const err = (error ?? {}) as BodyParserError;
     const status = typeof err.status === 'number' ? err.status : 0;
     if (typeof err.code === 'string' && err.code.startsWith('Z_') && status >= 400 && status < 500) {
@@ -30,7 +30,7 @@ export function bodyErrorHandler(limit: string) {
       res.status(400).json({
         errors: [
           {
-            message: 'The request body could not be decompressed (its Content-Encoding does not match it).',
+            message: `The request body is not valid ${encodingOf(req)} data (Content-Encoding: ${encodingOf(req)}).`,
             extensions: { code: 'BAD_REQUEST', field: null },
           },
         ],
@@ -46,4 +46,12 @@ export function bodyErrorHandler(limit: string) {
       : ['BAD_REQUEST', 'The request body could not be read.'];
     res.status(status).json({ errors: [{ message, extensions: { code, field: null } }] });
   };
+}
+
+/** The body's declared encoding, when it is one the parsers know (never the client's text echoed as is). */
+function encodingOf(req: Request): string {
+  const declared = String(req.headers?.['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  return ['gzip', 'deflate', 'br'].includes(declared) ? declared : 'compressed';
 }

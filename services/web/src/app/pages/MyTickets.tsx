@@ -68,14 +68,14 @@ function RotatingCode({ ticketId }: { ticketId: string }) {
   );
 }
 
-function TransferForm({ ticket, onOffered }: { ticket: Ticket; onOffered(): void }) {
+function TransferForm({ ticket, onOffered }: { ticket: Ticket; onOffered(toEmail: string): void }) {
   const [email, setEmail] = useState('');
   const [result, offer] = useMutation<{ offerTransfer: Transfer }>(OFFER_TRANSFER);
   async function submit(e: FormEvent) {
     e.preventDefault();
     const res = await offer({ ticketId: ticket.id, toEmail: email.trim() });
     // The ticket is now held by the offer (its code no longer admits): the list shows it at once.
-    if (res.data) onOffered();
+    if (res.data) onOffered(res.data.offerTransfer.toEmail);
   }
   if (result.data) {
     return (
@@ -131,6 +131,8 @@ function TicketCard({ ticket, onChanged }: { ticket: Ticket; onChanged(): void }
   const transfersOpen = Boolean(transfersClose) && !transfersClosed;
   const cancelled = event?.status === 'CANCELLED';
   const pending = Boolean(ticket.pendingTransferId);
+  // Who this page just offered the ticket to: still said once the refreshed list shows the offer pending.
+  const [offeredTo, setOfferedTo] = useState<string | null>(null);
   return (
     <li className="card ticket" data-testid="ticket" data-ticket-id={ticket.id}>
       <h2 className="card-title">{title}</h2>
@@ -173,11 +175,16 @@ function TicketCard({ ticket, onChanged }: { ticket: Ticket; onChanged(): void }
         </div>
       ) : null}
       {pending ? (
-        <p className="banner banner-warn" data-testid="transfer-pending">
-          Transfer pending: you offered this ticket to someone, and while the offer is open this code does not
-          admit anyone at the door, so it is hidden. Cancel the offer to use the ticket yourself.{' '}
-          <Link to="/transfers">See or cancel the offer</Link>
-        </p>
+        <>
+          {offeredTo ? (
+            <Notice>Offered to {offeredTo}. They accept it from their Transfers page.</Notice>
+          ) : null}
+          <p className="banner banner-warn" data-testid="transfer-pending">
+            Transfer pending: you offered this ticket to someone, and while the offer is open this code does
+            not admit anyone at the door, so it is hidden. Cancel the offer to use the ticket yourself.{' '}
+            <Link to="/transfers">See or cancel the offer</Link>
+          </p>
+        </>
       ) : ticket.status === 'VALID' && ticket.checkedIn ? (
         <p className="muted" data-testid="checked-in">
           Checked in at the door: a ticket that has been used cannot be transferred.
@@ -192,7 +199,13 @@ function TicketCard({ ticket, onChanged }: { ticket: Ticket; onChanged(): void }
             Transfers closed <time dateTime={transfersClose!}>{when(transfersClose!, event.timeZone)}</time>.
           </p>
         ) : (
-          <TransferForm ticket={ticket} onOffered={onChanged} />
+          <TransferForm
+            ticket={ticket}
+            onOffered={(toEmail) => {
+              setOfferedTo(toEmail);
+              onChanged();
+            }}
+          />
         )
       ) : null}
     </li>
