@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
@@ -38,6 +39,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // At least two files at a time, also on two cores (Vitest's default there is one): most e2e time is spent
+    // waiting on Kafka, MongoDB and the services, and each file has its own database, topics and Redis prefix.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: [r('packages/platform/src/testing/global-setup.ts')],
     reporters: process.env.CI ? ['default', 'junit'] : ['default'],
     outputFile: { junit: '.data/test-results/junit.xml' },

@@ -19,48 +19,52 @@ async function dropAccessCookie(context: BrowserContext): Promise<void> {
 
 const signedIn = (page: Page) => expect(page.getByRole('button', { name: /Sign out/ })).toBeVisible();
 
-test('tabs whose access cookie expired together all stay signed in', async ({ browser }, info) => {
-  const context = await browser.newContext(personContext(info));
-  try {
-    const tabs = [await context.newPage(), await context.newPage(), await context.newPage()];
-    await signUp(tabs[0]!, 'Tabitha Tabs', uniqueEmail('tabs', info), 'ATTENDEE');
-    await tabs[1]!.goto('/');
-    await tabs[2]!.goto('/');
-    for (const tab of tabs) await signedIn(tab);
-
-    // Twice: the second round presents the token the first round left, so a revoked session shows there.
-    for (let round = 0; round < 2; round += 1) {
-      await dropAccessCookie(context);
-      // Hold every refresh request until each tab has sent one (or a second has passed), so tabs that
-      // send theirs without waiting for each other do present the same token at the same moment.
-      const held: (() => void)[] = [];
-      const refreshes: string[] = [];
-      for (const tab of tabs) {
-        await tab.route('**/graphql', async (route) => {
-          if (!(route.request().postData() ?? '').includes('"RefreshSession"')) return route.continue();
-          refreshes.push(tab.url());
-          await new Promise<void>((release) => {
-            held.push(release);
-            if (held.length === tabs.length) for (const go of held.splice(0)) go();
-            setTimeout(release, 1_000);
-          });
-          return route.continue();
-        });
-      }
-      await Promise.all(tabs.map((tab) => tab.reload()));
+test(
+  'tabs whose access cookie expired together all stay signed in',
+  { tag: '@one-viewport' },
+  async ({ browser }, info) => {
+    const context = await browser.newContext(personContext(info));
+    try {
+      const tabs = [await context.newPage(), await context.newPage(), await context.newPage()];
+      await signUp(tabs[0]!, 'Tabitha Tabs', uniqueEmail('tabs', info), 'ATTENDEE');
+      await tabs[1]!.goto('/');
+      await tabs[2]!.goto('/');
       for (const tab of tabs) await signedIn(tab);
-      expect(refreshes.length, 'every tab refreshed the session').toBeGreaterThanOrEqual(tabs.length);
-      for (const tab of tabs) await tab.unrouteAll();
-    }
 
-    // And the session is still the one the user signed in with: a fresh tab needs no new sign-in.
-    const later = await context.newPage();
-    await later.goto('/');
-    await signedIn(later);
-  } finally {
-    await context.close();
-  }
-});
+      // Twice: the second round presents the token the first round left, so a revoked session shows there.
+      for (let round = 0; round < 2; round += 1) {
+        await dropAccessCookie(context);
+        // Hold every refresh request until each tab has sent one (or a second has passed), so tabs that
+        // send theirs without waiting for each other do present the same token at the same moment.
+        const held: (() => void)[] = [];
+        const refreshes: string[] = [];
+        for (const tab of tabs) {
+          await tab.route('**/graphql', async (route) => {
+            if (!(route.request().postData() ?? '').includes('"RefreshSession"')) return route.continue();
+            refreshes.push(tab.url());
+            await new Promise<void>((release) => {
+              held.push(release);
+              if (held.length === tabs.length) for (const go of held.splice(0)) go();
+              setTimeout(release, 1_000);
+            });
+            return route.continue();
+          });
+        }
+        await Promise.all(tabs.map((tab) => tab.reload()));
+        for (const tab of tabs) await signedIn(tab);
+        expect(refreshes.length, 'every tab refreshed the session').toBeGreaterThanOrEqual(tabs.length);
+        for (const tab of tabs) await tab.unrouteAll();
+      }
+
+      // And the session is still the one the user signed in with: a fresh tab needs no new sign-in.
+      const later = await context.newPage();
+      await later.goto('/');
+      await signedIn(later);
+    } finally {
+      await context.close();
+    }
+  },
+);
 
 test('a refresh answered after sign-up does not sign the new user out', async ({ browser }, info) => {
   const context = await browser.newContext(personContext(info));

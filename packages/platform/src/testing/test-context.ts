@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ALL_TOPICS, dlqTopic, TOPIC_CONFIG } from '@ticketing/contracts';
 import Redis from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { applyKafkajsIdleFix } from '../kafka/kafkajs-idle-fix';
 import mongoose from 'mongoose';
 import { testEnv } from './test-env';
@@ -100,18 +100,46 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((topic) => !existing.has(ctx.topicPrefix + topic));
     if (missing.length > 0) {
+      // kafkajs's own waitForLeaders gives up when the broker's metadata does not list a topic yet
+      // (UNKNOWN_TOPIC_OR_PARTITION), which a busy broker answers for a moment after the create: wait here.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic: ctx.topicPrefix + topic,
           numPartitions: partitionsOf(topic.replace(/\.dlq$/, '')),
           replicationFactor: 1,
         })),
       });
+      await waitForLeaders(
+        admin,
+        missing.map((topic) => ctx.topicPrefix + topic),
+      );
     }
     return wanted.map((topic) => ctx.topicPrefix + topic);
   } finally {
     await admin.disconnect();
+  }
+}
+
+const LEADER_WAIT_MS = 30_000;
+
+/** Resolves once every partition of `topics` has a leader; rejects with the last answer after 30 s. */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    let last: unknown;
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const led = found.filter(
+        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+      ).length;
+      if (led === topics.length) return;
+      last = new Error(`${topics.length - led} of ${topics.length} topics have no leader yet`);
+    } catch (err) {
+      last = err; // not listed yet: asked again below
+    }
+    if (Date.now() > deadline) throw last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
