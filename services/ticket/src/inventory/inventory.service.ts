@@ -4,6 +4,7 @@ import { badInput } from '@ticketing/platform';
 import type { Model } from 'mongoose';
 import { CatalogService, priceStepAt } from '../catalog/catalog.service';
 import type { TicketTypeReplicaDoc } from '../catalog/schemas/ticket-type-replica.schema';
+import type { EventReplicaDoc } from '../catalog/schemas/event-replica.schema';
 import { isDuplicateKey } from '../common/ids';
 import {
   BUYER_LIMIT,
@@ -27,6 +28,15 @@ export interface HoldRef {
 export type SeatHoldResult = { ok: true; step: number } | { ok: false; unavailable: string[] };
 
 const marker = (reservationId: string) => `holds.${reservationId}`;
+
+/** What the event-wide buyer limit is read from: the event's replica row. */
+export type EventLimitSource = Pick<EventReplicaDoc, '_id' | 'perBuyerMax'>;
+
+/** The event's own per-buyer limit, or null when it sets none (only the per-type counter applies then). */
+function eventLimit(event: EventLimitSource): { eventId: string; max: number } | null {
+  const max = event.perBuyerMax;
+  return typeof max === 'number' ? { eventId: event._id, max } : null;
+}
 
 /** Ticket types whose ladder hint this process keeps (oldest dropped first). */
 const LADDER_HINTS_MAX = 1_000;
@@ -387,19 +397,20 @@ export class InventoryService {
    * Counts `quantity` more against the buyer's limit for this ticket type, if it stays within `max`
    * (false when it would not); then, when the event sets its own perBuyerMax, against the buyer's count
    * for the whole event (over it: the type's claim is given back and BAD_USER_INPUT is thrown, which the
-   * reservation's marker-guarded rollback handles). Each step is one guarded upsert.
+   * reservation's marker-guarded rollback handles). Each step is one guarded upsert. `event` is the event
+   * the request was checked against (its sale context), so the claim reads nothing more.
    */
-  async claimBuyerLimit(hold: HoldRef, max: number): Promise<boolean> {
+  async claimBuyerLimit(hold: HoldRef, max: number, event: EventLimitSource): Promise<boolean> {
     if (!(await this.claimCounter(buyerLimitId(hold.buyerId, hold.ticketTypeId), hold, max))) return false;
-    const event = await this.eventLimitOf(hold);
+    const limit = eventLimit(event);
     if (
-      event &&
-      !(await this.claimCounter(eventBuyerLimitId(hold.buyerId, event.eventId), hold, event.max))
+      limit &&
+      !(await this.claimCounter(eventBuyerLimitId(hold.buyerId, limit.eventId), hold, limit.max))
     ) {
       await this.returnCounter(buyerLimitId(hold.buyerId, hold.ticketTypeId), hold);
       throw badInput(
         hold.kind === 'RESERVED' ? 'input.seatIds' : 'input.quantity',
-        `At most ${event.max} tickets of this event per buyer`,
+        `At most ${limit.max} tickets of this event per buyer`,
       );
     }
     return true;
@@ -410,15 +421,15 @@ export class InventoryService {
    * one already reached (other requests' claims on the type, given back a moment later when their event
    * claim fails, can make the type's guard refuse first), else the type's. One read, on this refusal only.
    */
-  async buyerLimitRefusal(hold: HoldRef, typeMax: number): Promise<string> {
-    const event = await this.eventLimitOf(hold);
-    if (event) {
+  async buyerLimitRefusal(hold: HoldRef, typeMax: number, event: EventLimitSource): Promise<string> {
+    const limit = eventLimit(event);
+    if (limit) {
       const counter = await this.buyerLimits
-        .findById(eventBuyerLimitId(hold.buyerId, event.eventId))
+        .findById(eventBuyerLimitId(hold.buyerId, limit.eventId))
         .lean<BuyerLimitDoc>()
         .exec();
-      if ((counter?.count ?? 0) + hold.quantity > event.max)
-        return `At most ${event.max} tickets of this event per buyer`;
+      if ((counter?.count ?? 0) + hold.quantity > limit.max)
+        return `At most ${limit.max} tickets of this event per buyer`;
     }
     return `At most ${typeMax} tickets of this type per buyer`;
   }
@@ -446,13 +457,12 @@ export class InventoryService {
   }
 
   /**
-   * The event-wide limit of the hold's event, from the sale context the hold was checked against (cached
-   * at most CATALOG_CACHE_MS): null when the event sets none, only the per-type counter applies then.
+   * The event-wide limit of the hold's event, from its sale context (cached at most CATALOG_CACHE_MS): null
+   * when the event sets none, only the per-type counter applies then. For paths that did not just check it.
    */
   private async eventLimitOf(hold: HoldRef): Promise<{ eventId: string; max: number } | null> {
     const sale = await this.catalog.saleContext(hold.ticketTypeId);
-    const max = sale?.event.perBuyerMax;
-    return sale && typeof max === 'number' ? { eventId: sale.event._id, max } : null;
+    return sale ? eventLimit(sale.event) : null;
   }
 
   /** One guarded upsert: `count <= max - q` (a refused guard on an existing document hits the unique `_id`). */

@@ -161,11 +161,11 @@ export class ReservationsService {
     const steps = quoteSteps(unitPrice);
     let step = 0;
     try {
-      if (!(await this.inventory.claimBuyerLimit(hold, type.perBuyerMax))) {
+      if (!(await this.inventory.claimBuyerLimit(hold, type.perBuyerMax, event))) {
         stockUntouched = true;
         refusal = badInput(
           seatIds.length > 0 ? 'input.seatIds' : 'input.quantity',
-          await this.inventory.buyerLimitRefusal(hold, type.perBuyerMax),
+          await this.inventory.buyerLimitRefusal(hold, type.perBuyerMax, event),
         );
       } else {
         claimedLimit = true;

@@ -31,6 +31,34 @@ describe('buildSeatMap', () => {
     ).toThrow(RuleViolation);
   });
 
+  it('names a repeated section or row the way a person reads it', () => {
+    const rows = [{ name: '1', seatCount: 1 }];
+    const build = (sections: Parameters<typeof buildSeatMap>[0]['sections']) => () =>
+      buildSeatMap({ sections }, 100);
+    expect(
+      build([
+        { name: 'A', rows },
+        { name: 'A', rows },
+      ]),
+    ).toThrow('Section "A" appears twice');
+    expect(
+      build([
+        { name: 'a', rows },
+        { name: 'A', rows },
+      ]),
+    ).toThrow('Section "A" differs from section "a" only by case');
+    const twice = [
+      { name: 'r1', seatCount: 1 },
+      { name: 'r1', seatCount: 1 },
+    ];
+    expect(build([{ name: 'B', rows: twice }])).toThrow('Row "B-r1" appears twice');
+    const cased = [
+      { name: 'r1', seatCount: 1 },
+      { name: 'R1', seatCount: 1 },
+    ];
+    expect(build([{ name: 'B', rows: cased }])).toThrow('Row "B-R1" differs from row "B-r1" only by case');
+  });
+
   it('refuses labels containing the separator', () => {
     expect(() =>
       buildSeatMap({ sections: [{ name: 'A-1', rows: [{ name: '1', seatCount: 1 }] }] }, 10),

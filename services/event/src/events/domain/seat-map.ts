@@ -31,6 +31,31 @@ export function seatId(section: string, row: string, seat: string): string {
 }
 
 /**
+ * Checks a section's or a row's name (well formed, `at` is its field) and records it in `taken` (lower-cased
+ * name → the name as given): the same name twice, or one differing only by case, is refused. `prefix` is what
+ * a person reads before the name (a row's section).
+ */
+function claimName(
+  kind: 'Section' | 'Row',
+  name: string,
+  prefix: string,
+  taken: Map<string, string>,
+  at: string,
+) {
+  rule(LABEL_PATTERN.test(name), at, `${kind} name "${name}" must be 1-10 letters or digits`);
+  const earlier = taken.get(name.toLowerCase());
+  if (earlier !== undefined)
+    rule(
+      false,
+      at,
+      earlier === name
+        ? `${kind} "${prefix}${name}" appears twice`
+        : `${kind} "${prefix}${name}" differs from ${kind.toLowerCase()} "${prefix}${earlier}" only by case`,
+    );
+  taken.set(name.toLowerCase(), name);
+}
+
+/**
  * Expands and checks a seat map: labels well formed, rows with either seats or a count, every seat id
  * unique in the event, and no more seats than the venue holds. Labels are compared ignoring case: sections `a`
  * and `A` (seat ids `a-1-1` and `A-1-1`) would be two places a person, a printed ticket or a scanner operator
@@ -45,40 +70,14 @@ export function buildSeatMap(draft: SeatMapDraft, capacity: number, field = 'ven
   const sections: SeatSectionShape[] = [];
   draft.sections.forEach((section, i) => {
     const sectionField = `${field}.sections.${i}`;
-    rule(
-      LABEL_PATTERN.test(section.name),
-      `${sectionField}.name`,
-      `Section name "${section.name}" must be 1-10 letters or digits`,
-    );
-    const sameSection = sectionNames.get(section.name.toLowerCase());
-    rule(
-      sameSection === undefined,
-      `${sectionField}.name`,
-      sameSection === section.name
-        ? `Section "${section.name}" appears twice`
-        : `Section "${section.name}" differs from section "${sameSection}" only by case`,
-    );
-    sectionNames.set(section.name.toLowerCase(), section.name);
+    claimName('Section', section.name, '', sectionNames, `${sectionField}.name`);
     rule(section.rows.length > 0, `${sectionField}.rows`, `Section "${section.name}" has no rows`);
     const rowNames = new Map<string, string>();
     const rows: SeatRowShape[] = [];
     section.rows.forEach((row, j) => {
       const rowField = `${sectionField}.rows.${j}`;
       const rowId = `${section.name}-${row.name}`;
-      rule(
-        LABEL_PATTERN.test(row.name),
-        `${rowField}.name`,
-        `Row name "${row.name}" must be 1-10 letters or digits`,
-      );
-      const sameRow = rowNames.get(row.name.toLowerCase());
-      rule(
-        sameRow === undefined,
-        `${rowField}.name`,
-        sameRow === row.name
-          ? `Row "${rowId}" appears twice`
-          : `Row "${rowId}" differs from row "${section.name}-${sameRow}" only by case`,
-      );
-      rowNames.set(row.name.toLowerCase(), row.name);
+      claimName('Row', row.name, `${section.name}-`, rowNames, `${rowField}.name`);
       const hasList = Array.isArray(row.seats) && row.seats.length > 0;
       const hasCount = typeof row.seatCount === 'number';
       rule(hasList !== hasCount, field, `Row "${rowId}" needs either seats or seatCount`);
