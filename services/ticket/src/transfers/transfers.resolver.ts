@@ -2,6 +2,7 @@ import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentUser, type AuthUser } from '@ticketing/platform';
 import { OfferTransferArgs } from './dto/offer-transfer.args';
 import { TicketTransfer } from './models/transfer.model';
+import type { TransferDoc } from './schemas/transfer.schema';
 import { toTransfer } from './transfer.mapper';
 import { TransfersService } from './transfers.service';
 
@@ -26,7 +27,7 @@ export class TransfersResolver {
     @CurrentUser() user: AuthUser,
     @Args('transferId', { type: () => ID }) transferId: string,
   ): Promise<TicketTransfer> {
-    return toTransfer(await this.transfers.accept(user, transferId));
+    return this.answer(await this.transfers.accept(user, transferId));
   }
 
   @Mutation(() => TicketTransfer)
@@ -34,7 +35,7 @@ export class TransfersResolver {
     @CurrentUser() user: AuthUser,
     @Args('transferId', { type: () => ID }) transferId: string,
   ): Promise<TicketTransfer> {
-    return toTransfer(await this.transfers.decline(user, transferId));
+    return this.answer(await this.transfers.decline(user, transferId));
   }
 
   @Mutation(() => TicketTransfer)
@@ -42,11 +43,17 @@ export class TransfersResolver {
     @CurrentUser() user: AuthUser,
     @Args('transferId', { type: () => ID }) transferId: string,
   ): Promise<TicketTransfer> {
-    return toTransfer(await this.transfers.cancel(user, transferId));
+    return this.answer(await this.transfers.cancel(user, transferId));
+  }
+
+  /** An offer as the API shows it, with what was offered (read from its ticket for an offer older than that). */
+  private async answer(transfer: TransferDoc): Promise<TicketTransfer> {
+    const [described] = await this.transfers.describe([transfer]);
+    return toTransfer(described!);
   }
 
   @Query(() => [TicketTransfer], { description: 'Transfers you offered or that were offered to your email.' })
   async myTransfers(@CurrentUser() user: AuthUser): Promise<TicketTransfer[]> {
-    return (await this.transfers.list(user)).map(toTransfer);
+    return (await this.transfers.describe(await this.transfers.list(user))).map(toTransfer);
   }
 }

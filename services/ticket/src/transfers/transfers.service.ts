@@ -81,6 +81,10 @@ export class TransfersService {
       ticketId: ticket._id,
       eventId: ticket.eventId,
       fromHolderId: user.id,
+      // What is offered, as the ticket says it now: the offer keeps saying it after the ticket is re-keyed.
+      fromHolderName: ticket.holderName,
+      ticketTypeName: ticket.ticketTypeName,
+      seatId: ticket.seatId ?? null,
       toEmail: email,
       toHolderId: null,
       toHolderName: null,
@@ -359,6 +363,37 @@ export class TransfersService {
         return (await this.findById(transfer._id)) ?? transfer;
       }),
     );
+  }
+
+  /**
+   * `transfers` with what was offered filled in for offers written before the transfer document kept it (no
+   * `ticketTypeName`), from their tickets in one query. A ticket's type and seat never change; the sender's
+   * name is the ticket's only while the sender still holds it at the offered generation (after an accept it
+   * names the recipient), else null. Newer offers are returned as they are, without a read.
+   */
+  async describe(transfers: TransferDoc[]): Promise<TransferDoc[]> {
+    const old = transfers.filter((transfer) => transfer.ticketTypeName == null);
+    if (old.length === 0) return transfers;
+    const tickets = await this.ticketModel
+      .find({ _id: { $in: [...new Set(old.map((transfer) => transfer.ticketId))] } })
+      .select({ ticketTypeName: 1, seatId: 1, holderId: 1, holderName: 1, generation: 1 })
+      .lean<
+        Pick<TicketDoc, '_id' | 'ticketTypeName' | 'seatId' | 'holderId' | 'holderName' | 'generation'>[]
+      >()
+      .exec();
+    const byId = new Map(tickets.map((ticket) => [ticket._id, ticket]));
+    return transfers.map((transfer) => {
+      const ticket = transfer.ticketTypeName == null ? byId.get(transfer.ticketId) : undefined;
+      if (!ticket) return transfer;
+      const asOffered =
+        ticket.holderId === transfer.fromHolderId && ticket.generation === transfer.generation;
+      return {
+        ...transfer,
+        fromHolderName: asOffered ? ticket.holderName : null,
+        ticketTypeName: ticket.ticketTypeName,
+        seatId: ticket.seatId ?? null,
+      };
+    });
   }
 
   /** PENDING → DECLINED/CANCELLED (guarded: an accept that claimed it first wins), then frees the ticket. */

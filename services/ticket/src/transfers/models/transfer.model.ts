@@ -24,6 +24,24 @@ export class TicketTransfer {
   @Field(() => ID)
   fromHolderId!: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The sender's name as on the ticket when it was offered (so the recipient knows who sends it). Null " +
+      'only for an offer made before this was kept whose ticket has changed hands since.',
+  })
+  fromHolderName!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The offered ticket's type, e.g. Balcony." })
+  ticketTypeName!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The offered seat (`<section>-<row>-<seat>`, as `Ticket.seatId`); null for general admission.',
+  })
+  seatId!: string | null;
+
   @Field()
   toEmail!: string;
 

@@ -20,6 +20,14 @@ export interface TransferDoc {
   ticketId: string;
   eventId: string;
   fromHolderId: string;
+  /**
+   * What was offered, copied from the ticket when offered, so the offer keeps saying it whatever the ticket
+   * becomes: the sender's name as on the ticket, its type's name, its seat (null: general admission).
+   * Absent on offers written before they were kept (`TransfersService.describe` reads them from the ticket).
+   */
+  fromHolderName?: string | null;
+  ticketTypeName?: string | null;
+  seatId?: string | null;
   /** Lower-cased. */
   toEmail: string;
   /** Set when the recipient accepts (with the name the ticket will carry). */
@@ -49,6 +57,10 @@ export const TransferSchema = new Schema<TransferDoc>(
     ticketId: { type: String, required: true },
     eventId: { type: String, required: true },
     fromHolderId: { type: String, required: true },
+    // No defaults: an absent ticketTypeName is how an offer written before these were kept is recognised.
+    fromHolderName: { type: String },
+    ticketTypeName: { type: String },
+    seatId: { type: String },
     toEmail: { type: String, required: true },
     toHolderId: { type: String, default: null },
     toHolderName: { type: String, default: null },

@@ -12,7 +12,14 @@ import {
 import type { Transfer } from '../api/types';
 import { useSession } from '../lib/auth';
 import { problemOf } from '../lib/errors';
-import { titleCase, when } from '../lib/format';
+import { seatLabel, titleCase, when } from '../lib/format';
+
+/** An offer with what it offers (myTransfers only: null for an old offer whose ticket changed hands since). */
+interface Offer extends Transfer {
+  fromHolderName: string | null;
+  ticketTypeName: string | null;
+  seatId: string | null;
+}
 
 function EventTitle({ eventId }: { eventId: string }) {
   const [{ data }] = useQuery<{ event: { title: string } | null }>({
@@ -32,8 +39,53 @@ const REASON_TEXT: Record<string, string> = {
   DEADLINE_PASSED: "It was not accepted before the event's transfer deadline.",
 };
 
+/** A seat in words, as the seat picker says it: "Section Stalls, row 1, seat 2" (an id of another shape as it is). */
+function seatWords(seatId: string): string {
+  const words = seatLabel(seatId);
+  return words === seatId ? `seat ${seatId}` : `Section ${words}`;
+}
+
+/** What is offered: "1 Balcony ticket (Section Stalls, row 1, seat 2)", "1 Standing ticket". */
+function offeredTicket(transfer: Offer): string {
+  const ticket = transfer.ticketTypeName ? `1 ${transfer.ticketTypeName} ticket` : '1 ticket';
+  return transfer.seatId ? `${ticket} (${seatWords(transfer.seatId)})` : ticket;
+}
+
+/**
+ * Who offers what, from the side of the person reading it, so an offer from a stranger can be told apart:
+ * "Alice Attendee offers you 1 Balcony ticket (…) for <event>", "You offer 1 Standing ticket for <event> to
+ * bob@…". Past tense once the offer is over.
+ */
+function OfferSentence({ transfer, incoming }: { transfer: Offer; incoming: boolean }) {
+  const open = transfer.status === 'PENDING' || transfer.status === 'ACCEPTING';
+  const what = offeredTicket(transfer);
+  const event = (
+    <strong>
+      <EventTitle eventId={transfer.eventId} />
+    </strong>
+  );
+  if (!incoming)
+    return (
+      <>
+        {open ? 'You offer' : 'You offered'} {what} for {event} to {transfer.toEmail}
+      </>
+    );
+  if (!transfer.fromHolderName)
+    return (
+      <>
+        {open ? 'You are offered' : 'You were offered'} {what} for {event}
+      </>
+    );
+  return (
+    <>
+      <strong data-testid="transfer-sender">{transfer.fromHolderName}</strong>{' '}
+      {open ? 'offers you' : 'offered you'} {what} for {event}
+    </>
+  );
+}
+
 /** One sentence on how an offer stands or how it ended, from the side of the person reading it. */
-function outcomeText(transfer: Transfer, incoming: boolean): string | null {
+function outcomeText(transfer: Offer, incoming: boolean): string | null {
   switch (transfer.status) {
     case 'ACCEPTING':
       return 'The ticket is being handed over…';
@@ -51,15 +103,7 @@ function outcomeText(transfer: Transfer, incoming: boolean): string | null {
   }
 }
 
-function TransferRow({
-  transfer,
-  incoming,
-  onDone,
-}: {
-  transfer: Transfer;
-  incoming: boolean;
-  onDone(): void;
-}) {
+function TransferRow({ transfer, incoming, onDone }: { transfer: Offer; incoming: boolean; onDone(): void }) {
   const [accept, doAccept] = useMutation(ACCEPT_TRANSFER);
   const [decline, doDecline] = useMutation(DECLINE_TRANSFER);
   const [cancel, doCancel] = useMutation(CANCEL_TRANSFER);
@@ -81,14 +125,13 @@ function TransferRow({
       data-reason={transfer.reason ?? undefined}
     >
       <p>
-        <strong>
-          <EventTitle eventId={transfer.eventId} />
-        </strong>{' '}
+        <span data-testid="transfer-what">
+          <OfferSentence transfer={transfer} incoming={incoming} />
+        </span>{' '}
         <StatusBadge status={transfer.status} />
       </p>
       <p className="muted">
-        {incoming ? 'Offered to you' : `Offered to ${transfer.toEmail}`} on{' '}
-        <time dateTime={transfer.createdAt}>{when(transfer.createdAt)}</time>
+        Offered on <time dateTime={transfer.createdAt}>{when(transfer.createdAt)}</time>
       </p>
       {outcome ? (
         <p className="transfer-outcome" data-testid="transfer-outcome">
@@ -133,7 +176,7 @@ function TransferRow({
 
 export function TransfersPage() {
   const { user } = useSession();
-  const [{ data, fetching, error }, refetch] = useQuery<{ myTransfers: Transfer[] }>({
+  const [{ data, fetching, error }, refetch] = useQuery<{ myTransfers: Offer[] }>({
     query: MY_TRANSFERS,
     requestPolicy: 'cache-and-network',
   });
