@@ -503,6 +503,10 @@ export const MY_TRANSFERS = /* GraphQL */ `
   query MyTransfers {
     myTransfers {
       ...TransferFields
+      # Who offers what: here only, so the transfer mutations do not depend on these newer fields.
+      fromHolderName
+      ticketTypeName
+      seatId
     }
   }
   ${TRANSFER}

@@ -1,22 +1,43 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useMutation, useQuery } from 'urql';
-import { ErrorBanner, Field, Loading, Notice, SelectField, StatusBadge } from '../../components/ui';
+import { useMutation, useQuery, useSubscription } from 'urql';
+import {
+  ErrorBanner,
+  Field,
+  Loading,
+  Notice,
+  SelectField,
+  StatusBadge,
+  useHasPassed,
+} from '../../components/ui';
 import {
   ADD_STAFF,
   ADD_TICKET_TYPE,
   CANCEL_EVENT,
   CREATE_EVENT,
   EVENT_ADMIN,
+  PRICE_CHANGED,
   PUBLISH_EVENT,
   REMOVE_STAFF,
+  TICKET_PRICES,
   UPDATE_EVENT,
   UPDATE_TICKET_TYPE,
 } from '../../api/documents';
-import { CATEGORIES, type EventDetail, type TicketType } from '../../api/types';
+import { CATEGORIES, type EventDetail, type TicketPrice, type TicketType } from '../../api/types';
 import { fieldErrors, fieldName, problemOf, type ApiProblem } from '../../lib/errors';
-import { count, fromZonedInput, money, titleCase, toZonedInput, type FieldRule } from '../../lib/format';
+import {
+  count,
+  fromZonedInput,
+  money,
+  titleCase,
+  toZonedInput,
+  when,
+  type FieldRule,
+} from '../../lib/format';
 import { MAX_AMOUNT, pointerTo, useLocalErrors, worded } from '../../lib/forms';
+import { serverNow } from '../../lib/serverClock';
+import { useUnsaved, useUnsavedChangesGuard, type UnsavedChanges } from '../../lib/unsaved';
+import { useWhileVisible } from '../../lib/visible';
 import { PricingPanel } from './Pricing';
 import { EventNotFound, mayManage, NotYourEvent } from './access';
 import { useSession } from '../../lib/auth';
@@ -175,19 +196,27 @@ function EventForm({
   event,
   onSaved,
   onEdited,
+  guard,
 }: {
   event?: EventDetail;
   onSaved?(): void;
   onEdited?(): void;
+  /** The page's question before typed input is lost. */
+  guard?: UnsavedChanges;
 }) {
   const navigate = useNavigate();
   const [draft, setDraft] = useState<EventDraft>(() => draftOf(event));
+  // What the form held when loaded or last saved: anything else typed would be lost by leaving.
+  const [baseline, setBaseline] = useState<EventDraft>(() => draftOf(event));
+  useUnsaved(guard, 'details', JSON.stringify(draft) !== JSON.stringify(baseline));
   // Edits not saved yet. A new version of the event (this form's own save coming back, or a change made
   // elsewhere) refills the form only when there are none: typing right after a save is never wiped.
   const dirty = useRef(false);
   const version = event?.version;
   useEffect(() => {
-    if (!dirty.current) setDraft(draftOf(event));
+    if (dirty.current) return;
+    setDraft(draftOf(event));
+    setBaseline(draftOf(event));
     // Only a new version refills (`event` is a new object on every fetch).
   }, [version]);
   const [createResult, create] = useMutation<{ createEvent: { id: string } }>(CREATE_EVENT);
@@ -223,7 +252,11 @@ function EventForm({
     const input = eventInput(draft);
     if (!event) {
       const res = await create({ input });
-      if (res.data) navigate(`/organizer/events/${res.data.createEvent.id}`);
+      if (res.data) {
+        // Saved: the way to the new event's editor is not held back by the question about unsaved input.
+        guard?.mark('details', false);
+        navigate(`/organizer/events/${res.data.createEvent.id}`);
+      }
       return;
     }
     // Send only what changed: a venue (and its seat map) is replaced only when edited.
@@ -235,10 +268,18 @@ function EventForm({
     );
     if (Object.keys(changed).length) {
       dirty.current = false;
+      const sent = draft;
       const res = await update({ id: event.id, input: changed });
       if (res.error) dirty.current = true;
-      else onSaved?.();
-    } else setUnchanged(true);
+      else {
+        setBaseline(sent);
+        onSaved?.();
+      }
+    } else {
+      // Only white space or a value typed back: nothing would be lost by leaving either.
+      setBaseline(draft);
+      setUnchanged(true);
+    }
   }
 
   const setSection = (i: number, patch: Partial<SectionDraft>) =>
@@ -501,6 +542,8 @@ function ticketRules(event: EventDetail): Record<string, FieldRule> {
     seatIds: { label: 'Sections sold by this type' },
     perOrderMax: { label: 'Most per order', min: 1, max: 50 },
     perBuyerMax: { label: 'Most per buyer', min: 1, max: 1000 },
+    salesStartAt: { label: 'Sales start' },
+    salesEndAt: { label: 'Sales end' },
   };
 }
 
@@ -509,8 +552,45 @@ function ticketWording(problem: ApiProblem | null): ApiProblem | null {
   if (!problem) return problem;
   const message = problem.message
     .replace('a whole, non-negative amount in minor units', '0 or more, with at most 2 decimals')
-    .replace(/^1 more tickets /, '1 more ticket ');
+    .replace(/^1 more tickets /, '1 more ticket ')
+    // The two ways this form offers to end a type's sales window.
+    .replace(
+      'end its sales window to stop selling it',
+      'to stop selling it, use "Stop selling" or set its Sales end',
+    );
   return { ...problem, message };
+}
+
+/** A new type's "Most per order" until the organizer types one (never above "Most per buyer"). */
+const PER_ORDER_DEFAULT = 10;
+
+interface TypeDraft {
+  name: string;
+  price: string;
+  currency: string;
+  kind: TicketType['kind'];
+  quantity: string;
+  sections: string[];
+  perOrderMax: string;
+  perBuyerMax: string;
+  /** The type's own sales window, typed in the event's time zone; empty: the event's. */
+  salesStartAt: string;
+  salesEndAt: string;
+}
+
+function typeDraftOf(event: EventDetail, type?: TicketType, currency = 'EUR'): TypeDraft {
+  return {
+    name: type?.name ?? '',
+    price: type ? (type.priceMinor / 100).toFixed(2) : '',
+    currency: type?.currency ?? currency,
+    kind: type?.kind ?? 'GENERAL_ADMISSION',
+    quantity: type ? String(type.quantity) : '',
+    sections: [],
+    perOrderMax: String(type?.perOrderMax ?? PER_ORDER_DEFAULT),
+    perBuyerMax: String(type?.perBuyerMax ?? 10),
+    salesStartAt: toZonedInput(type?.salesStartAt, event.timeZone),
+    salesEndAt: toZonedInput(type?.salesEndAt, event.timeZone),
+  };
 }
 
 function TicketTypeForm({
@@ -518,24 +598,23 @@ function TicketTypeForm({
   type,
   onDone,
   onCancel,
+  guard,
 }: {
   event: EventDetail;
   type?: TicketType;
   onDone?(): void;
   /** Editing: closes the form without saving. */
   onCancel?(): void;
+  guard?: UnsavedChanges;
 }) {
   const sections = event.venue.seatMap?.sections ?? [];
-  const [draft, setDraft] = useState({
-    name: type?.name ?? '',
-    price: type ? (type.priceMinor / 100).toFixed(2) : '',
-    currency: type?.currency ?? 'EUR',
-    kind: type?.kind ?? 'GENERAL_ADMISSION',
-    quantity: type ? String(type.quantity) : '',
-    sections: [] as string[],
-    perOrderMax: String(type?.perOrderMax ?? 10),
-    perBuyerMax: String(type?.perBuyerMax ?? 10),
-  });
+  const [draft, setDraft] = useState<TypeDraft>(() => typeDraftOf(event, type));
+  // What the form held when opened or after the last type was added: anything else would be lost by leaving.
+  const [baseline, setBaseline] = useState<TypeDraft>(draft);
+  useUnsaved(guard, `type-${type?.id ?? 'new'}`, JSON.stringify(draft) !== JSON.stringify(baseline));
+  // "Most per order" follows "Most per buyer" down (a per-buyer limit below it is refused) until typed in.
+  const perOrderTyped = useRef(false);
+  const perOrderPrefill = type?.perOrderMax ?? PER_ORDER_DEFAULT;
   const [addResult, add] = useMutation(ADD_TICKET_TYPE);
   const [updateResult, update] = useMutation(UPDATE_TICKET_TYPE);
   const result = type ? updateResult : addResult;
@@ -550,8 +629,31 @@ function TicketTypeForm({
     bad && rules[bad] && (bad !== 'seatIds' || (draft.kind === 'RESERVED' && !type))
       ? rules[bad].label
       : null;
-  const set = (key: keyof typeof draft, value: string | string[]) =>
+  const set = <K extends keyof TypeDraft>(key: K, value: TypeDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
+  const setPerBuyer = (value: string) =>
+    setDraft((d) => {
+      const n = Number(value);
+      const capped =
+        !perOrderTyped.current && value.trim() !== '' && Number.isInteger(n) && n >= 1
+          ? String(Math.min(perOrderPrefill, n))
+          : d.perOrderMax;
+      return { ...d, perBuyerMax: value, perOrderMax: capped };
+    });
+
+  /**
+   * The sales window as the API takes it: instants from the event's zone. Editing, only a bound that was
+   * changed is sent (a stored end keeps its seconds; re-sending it rounded to the minute could put it in the
+   * past), and an emptied one is sent as null, which clears it (the event's window applies again).
+   */
+  function windowInput(d: TypeDraft) {
+    const opened = typeDraftOf(event, type);
+    const out: { salesStartAt?: string | null; salesEndAt?: string | null } = {};
+    for (const key of ['salesStartAt', 'salesEndAt'] as const) {
+      if (type ? d[key] !== opened[key] : d[key] !== '') out[key] = fromZonedInput(d[key], event.timeZone);
+    }
+    return out;
+  }
 
   function seatIdsOf(names: string[]): string[] {
     return sections
@@ -568,6 +670,7 @@ function TicketTypeForm({
       currency: draft.currency,
       perOrderMax: Number(draft.perOrderMax),
       perBuyerMax: Number(draft.perBuyerMax),
+      ...windowInput(draft),
       ...(type
         ? reserved
           ? {}
@@ -579,7 +682,17 @@ function TicketTypeForm({
     };
     const res = type ? await update({ id: type.id, input }) : await add({ eventId: event.id, input });
     if (!res.error) {
-      if (!type) setDraft((d) => ({ ...d, name: '', price: '', quantity: '', sections: [] }));
+      if (!type) {
+        // The next type starts afresh (general admission, no window of its own); currency and limits stay.
+        const next: TypeDraft = {
+          ...typeDraftOf(event, undefined, draft.currency),
+          perOrderMax: draft.perOrderMax,
+          perBuyerMax: draft.perBuyerMax,
+        };
+        perOrderTyped.current = false;
+        setDraft(next);
+        setBaseline(next);
+      }
       onDone?.();
     }
   }
@@ -628,7 +741,7 @@ function TicketTypeForm({
         <SelectField
           label="Kind"
           value={draft.kind}
-          onChange={(v) => set('kind', v)}
+          onChange={(v) => set('kind', v as TypeDraft['kind'])}
           options={[
             { value: 'GENERAL_ADMISSION', label: 'General admission' },
             ...(sections.length ? [{ value: 'RESERVED', label: 'Reserved seating' }] : []),
@@ -681,7 +794,10 @@ function TicketTypeForm({
           max={rules.perOrderMax.max}
           value={draft.perOrderMax}
           error={err('perOrderMax')}
-          onChange={(e) => set('perOrderMax', e.target.value)}
+          onChange={(e) => {
+            perOrderTyped.current = true;
+            set('perOrderMax', e.target.value);
+          }}
         />
         <Field
           label="Most per buyer"
@@ -692,7 +808,27 @@ function TicketTypeForm({
           max={rules.perBuyerMax.max}
           value={draft.perBuyerMax}
           error={err('perBuyerMax')}
-          onChange={(e) => set('perBuyerMax', e.target.value)}
+          onChange={(e) => setPerBuyer(e.target.value)}
+        />
+      </div>
+      <div className="row">
+        <Field
+          label="Sales start (optional)"
+          name="salesStartAt"
+          type="datetime-local"
+          hint={`In the event's time zone, ${event.timeZone}. Empty: when the event's sales start.`}
+          value={draft.salesStartAt}
+          error={err('salesStartAt')}
+          onChange={(e) => set('salesStartAt', e.target.value)}
+        />
+        <Field
+          label="Sales end (optional)"
+          name="salesEndAt"
+          type="datetime-local"
+          hint={`In the event's time zone, ${event.timeZone}. Empty: when the event's sales end.`}
+          value={draft.salesEndAt}
+          error={err('salesEndAt')}
+          onChange={(e) => set('salesEndAt', e.target.value)}
         />
       </div>
       <div className="actions">
@@ -931,15 +1067,145 @@ function Lifecycle({
   );
 }
 
+/** How far ahead "Stop selling" puts the end of sales: the API refuses one already past when it arrives. */
+const STOP_MARGIN_MS = 5_000;
+/** Prices are asked again this often while the editor is visible, in case the live feed missed a change. */
+const PRICE_REFRESH_MS = 10_000;
+
+/**
+ * A ticket type's sales window as buyers get it (each bound its own, else the event's; the event's end closes
+ * sales at the latest), and, while it is on sale, "Stop selling": its sales end now, after a confirmation.
+ */
+function TypeSales({ event, type, locked }: { event: EventDetail; type: TicketType; locked: boolean }) {
+  const start = type.salesStartAt ?? event.salesStartAt;
+  const end = type.salesEndAt ?? event.salesEndAt ?? event.endsAt;
+  const started = useHasPassed(start);
+  const over = useHasPassed(end);
+  const published = event.status === 'PUBLISHED';
+  const onSale = published && (!start || started) && !over;
+  const [confirming, setConfirming] = useState(false);
+  const [stopped, setStopped] = useState(false);
+  const [result, update] = useMutation(UPDATE_TICKET_TYPE);
+  const confirmRef = useRef<HTMLParagraphElement>(null);
+  const stoppedRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+  useEffect(() => {
+    // The button is gone: focus goes to what happened.
+    if (stopped) stoppedRef.current?.focus();
+  }, [stopped]);
+  const zone = event.timeZone;
+  const at = (iso: string) => <time dateTime={iso}>{when(iso, zone)}</time>;
+
+  async function stop() {
+    // "Now" on the server's clock, a few seconds ahead so that it is still ahead when the API checks it.
+    const r = await update({
+      id: type.id,
+      input: { salesEndAt: new Date(serverNow() + STOP_MARGIN_MS).toISOString() },
+    });
+    setConfirming(false);
+    if (!r.error) setStopped(true);
+  }
+
+  let state;
+  if (!published) {
+    state = (
+      <>
+        Sales {start ? <>from {at(start)}</> : 'from publication'} until {at(end)}
+      </>
+    );
+  } else if (start && !started) state = <>Not on sale yet: sales start {at(start)}</>;
+  else if (over) state = <>Not on sale: sales ended {at(end)}</>;
+  else state = <>On sale until {at(end)}</>;
+  if (event.status === 'CANCELLED' || event.status === 'ENDED') return null;
+  return (
+    <div className="stack">
+      <p className="muted" data-testid="sales-state">
+        {state}
+      </p>
+      <ErrorBanner problem={problemOf(result.error)} />
+      {stopped ? (
+        <p ref={stoppedRef} tabIndex={-1} className="banner banner-ok" role="status">
+          {type.name}: sales stopped. Buyers can no longer reserve it; tickets sold stay valid.
+        </p>
+      ) : null}
+      {onSale && !locked && !stopped ? (
+        confirming ? (
+          <div className="stack confirm" role="group" aria-labelledby={`stop-${type.id}`}>
+            <p id={`stop-${type.id}`} ref={confirmRef} tabIndex={-1} className="banner banner-warn">
+              <strong>Stop selling {type.name} now?</strong> Buyers can no longer reserve it; the tickets
+              already sold stay valid. To sell it again, set a later Sales end in its form.
+            </p>
+            <div className="actions">
+              <button
+                type="button"
+                className="button danger small"
+                disabled={result.fetching}
+                onClick={() => void stop()}
+              >
+                Yes, stop selling {type.name}
+              </button>
+              <button type="button" className="button secondary small" onClick={() => setConfirming(false)}>
+                Keep selling
+              </button>
+            </div>
+          </div>
+        ) : (
+          <p>
+            <button type="button" className="button secondary small" onClick={() => setConfirming(true)}>
+              Stop selling <span className="visually-hidden">{type.name}</span>
+            </button>
+          </p>
+        )
+      ) : null}
+    </div>
+  );
+}
+
+/** "€25.00", or "base €25.00 · now €30.00" when buyers are quoted another price (tiers, demand). */
+function typePrice(type: TicketType, price: TicketPrice | null | undefined): string {
+  const base = money(type.priceMinor, type.currency);
+  if (!price || (price.amount === type.priceMinor && price.currency === type.currency)) return base;
+  return `base ${base} · now ${money(price.amount, price.currency)}`;
+}
+
 export function EventEditorPage() {
   const { id } = useParams();
   const { user } = useSession();
+  // Typed input that is not saved yet: the page asks before it is lost (reload, close, links, Back).
+  const guard = useUnsavedChangesGuard();
   const [{ data, fetching, error }, refetch] = useQuery<{ event: EventDetail | null }>({
     query: EVENT_ADMIN,
     variables: { id },
     pause: !id,
     requestPolicy: 'cache-and-network',
   });
+  const published = data?.event?.status === 'PUBLISHED';
+  // What buyers are quoted now (pricing subgraph): only a published event's types are priced.
+  const [{ data: priceData }, refetchPrices] = useQuery<{
+    event: { ticketTypes: { id: string; price: TicketPrice | null }[] } | null;
+  }>({
+    query: TICKET_PRICES,
+    variables: { id },
+    pause: !id || !published,
+    requestPolicy: 'cache-and-network',
+  });
+  const [{ data: priceEvent }] = useSubscription<{ priceChanged: { version: number } }>({
+    query: PRICE_CHANGED,
+    variables: { eventId: id },
+    pause: !id || !published,
+  });
+  const reloadPrices = useCallback(() => {
+    if (published) refetchPrices({ requestPolicy: 'network-only' });
+  }, [published, refetchPrices]);
+  // A base price saved here reaches pricing through Kafka: its new price comes on the live feed a moment later.
+  useEffect(() => {
+    if (priceEvent) reloadPrices();
+  }, [priceEvent, reloadPrices]);
+  // And in case that feed missed it (a dropped WebSocket, a laptop that slept), asked again now and then.
+  useWhileVisible(reloadPrices, PRICE_REFRESH_MS);
+  const prices = new Map((priceData?.event?.ticketTypes ?? []).map((t) => [t.id, t.price]));
   const [editing, setEditing] = useState<string | null>(null);
   // The details form restarts from the saved event (its key is the version), so the notice lives here.
   const [saved, setSaved] = useState(false);
@@ -961,7 +1227,7 @@ export function EventEditorPage() {
     return (
       <section className="narrow">
         <h1>New event</h1>
-        <EventForm />
+        <EventForm guard={guard} />
       </section>
     );
   }
@@ -991,16 +1257,21 @@ export function EventEditorPage() {
             {event.ticketTypes.length === 0 ? <p className="empty">No ticket types yet.</p> : null}
             <ul className="plain stack">
               {event.ticketTypes.map((t) => (
-                <li key={t.id} className="ticket-type-admin">
+                <li key={t.id} className="ticket-type-admin" data-testid="ticket-type">
                   <p>
-                    <strong>{t.name}</strong> · {money(t.priceMinor, t.currency)} ·{' '}
+                    <strong>{t.name}</strong> · {typePrice(t, prices.get(t.id))} ·{' '}
                     {t.kind === 'RESERVED' ? count(t.seatIds.length, 'seat') : count(t.quantity, 'ticket')}
                   </p>
+                  <TypeSales event={event} type={t} locked={locked} />
                   {locked ? null : editing === t.id ? (
                     <TicketTypeForm
                       event={event}
                       type={t}
-                      onDone={() => stopEditing(t.id)}
+                      guard={guard}
+                      onDone={() => {
+                        stopEditing(t.id);
+                        reloadPrices();
+                      }}
                       onCancel={() => stopEditing(t.id)}
                     />
                   ) : (
@@ -1018,7 +1289,12 @@ export function EventEditorPage() {
                       <summary>
                         Pricing <span className="visually-hidden">of {t.name}</span>
                       </summary>
-                      <PricingPanel type={t} timeZone={event.timeZone} eventStatus={event.status} />
+                      <PricingPanel
+                        type={t}
+                        timeZone={event.timeZone}
+                        eventStatus={event.status}
+                        livePrice={prices.get(t.id)}
+                      />
                     </details>
                   )}
                 </li>
@@ -1027,7 +1303,7 @@ export function EventEditorPage() {
             {locked ? null : (
               <>
                 <h3>Add a ticket type</h3>
-                <TicketTypeForm event={event} onDone={reload} />
+                <TicketTypeForm event={event} guard={guard} onDone={reload} />
               </>
             )}
           </section>
@@ -1045,6 +1321,7 @@ export function EventEditorPage() {
               <EventForm
                 key={event.id}
                 event={event}
+                guard={guard}
                 onSaved={() => setSaved(true)}
                 onEdited={() => setSaved(false)}
               />

@@ -2,7 +2,14 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { ErrorBanner, Field, Loading, Notice, SelectField } from '../../components/ui';
 import { PRICE_HISTORY, PRICING_SETTINGS, SET_PRICING_POLICY } from '../../api/documents';
-import type { EventStatus, PriceChange, PricingKind, PricingSettings, TicketType } from '../../api/types';
+import type {
+  EventStatus,
+  PriceChange,
+  PricingKind,
+  PricingSettings,
+  TicketPrice,
+  TicketType,
+} from '../../api/types';
 import { fieldErrors, fieldName, problemOf } from '../../lib/errors';
 import {
   count,
@@ -50,11 +57,14 @@ export function PricingPanel({
   type,
   timeZone,
   eventStatus,
+  livePrice,
 }: {
   type: TicketType;
   timeZone: string;
   /** A draft's ticket types reach the pricing service only when it is published: nothing to ask before. */
   eventStatus?: EventStatus;
+  /** The price buyers are quoted now, as the page last heard it (live feed and refreshes). */
+  livePrice?: TicketPrice | null;
 }) {
   const draft = eventStatus === 'DRAFT';
   const [{ data, error }, refetch] = useQuery<{ pricingSettings: PricingSettings }>({
@@ -70,6 +80,14 @@ export function PricingPanel({
     const timer = window.setInterval(() => refetch({ requestPolicy: 'network-only' }), 2000);
     return () => window.clearInterval(timer);
   }, [missing, refetch]);
+  // A newer price than the settings' (a base price saved in the ticket-type form, a tier that ended): the
+  // settings are read again, so the base price and the policy shown are the ones that priced it.
+  const settingsVersion = data?.pricingSettings.price?.version;
+  const liveVersion = livePrice?.version;
+  useEffect(() => {
+    if (liveVersion != null && settingsVersion != null && liveVersion > settingsVersion)
+      refetch({ requestPolicy: 'network-only' });
+  }, [liveVersion, settingsVersion, refetch]);
   if (draft) {
     // Drafts are private, so the pricing service learns their ticket types from `event.published` (by design).
     return (
@@ -79,8 +97,9 @@ export function PricingPanel({
           published. Until then the base price applies: {money(type.priceMinor, type.currency)}.
         </p>
         <p className="muted">
-          To have them ready before anyone can buy, publish with a sales start date in the future, set the
-          pricing, and sales open with it.
+          To have an early-bird tier in place before anyone can buy: publish with a sales start date in the
+          future (this ticket type&apos;s Sales start, or the event&apos;s), then set the tiers here; sales
+          open with them.
         </p>
       </div>
     );
@@ -88,17 +107,21 @@ export function PricingPanel({
   if (missing) return <Loading label="Waiting for the pricing service to know this ticket type…" />;
   if (error && !data) return <ErrorBanner problem={problemOf(error)} />;
   if (!data) return <Loading label="Loading pricing…" />;
-  return <PricingForm type={type} timeZone={timeZone} settings={data.pricingSettings} />;
+  return (
+    <PricingForm type={type} timeZone={timeZone} settings={data.pricingSettings} livePrice={livePrice} />
+  );
 }
 
 function PricingForm({
   type,
   timeZone,
   settings,
+  livePrice,
 }: {
   type: TicketType;
   timeZone: string;
   settings: PricingSettings;
+  livePrice?: TicketPrice | null;
 }) {
   const [kind, setKind] = useState<PricingKind>(settings.kind);
   const [floor, setFloor] = useState(major(settings.floor));
@@ -130,7 +153,10 @@ function PricingForm({
   };
   const problem = worded(problemOf(result.error), ruleOf, type.currency);
   const bad = fieldName(problem);
-  const price = result.data?.setPricingPolicy.price ?? settings.price;
+  // The newest of what this form heard: the settings, its own save's answer, the page's live price.
+  const price = [settings.price, result.data?.setPricingPolicy.price, livePrice].reduce<
+    PricingSettings['price'] | null
+  >((newest, p) => (p && (!newest || p.version > newest.version) ? p : newest), null);
   /** The API's message when it blamed exactly this field; a message of the browser's own checks first. */
   const apiError = fieldErrors(problem);
   const local = useLocalErrors();
