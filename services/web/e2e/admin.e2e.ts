@@ -290,33 +290,35 @@ test('an unlocked attendee signs in again', async () => {
   await signedIn(page);
 });
 
-test('attendees and organizers see no account locks, and the API refuses them FORBIDDEN', async ({
-  browser,
-}, info) => {
-  await signUp(organizer.page, organizer.name, organizer.email, 'ORGANIZER');
-  organizer.id = await openAccount(organizer.page, 'Organizer');
-  await openAccount(attendee.page, 'Attendee');
-  for (const [who, target] of [
-    [attendee, organizer],
-    [organizer, attendee],
-  ] as const) {
-    const { page } = who;
-    await expect(page.getByRole('form', { name: 'Change password' })).toBeVisible();
-    await expect(locksOf(page)).toHaveCount(0);
-    await expect(page.getByRole('button', { name: /Lock account|Unlock account|Find account/ })).toHaveCount(
-      0,
-    );
-    await expect(page.getByLabel('Email or user ID', { exact: true })).toHaveCount(0);
+test(
+  'attendees and organizers see no account locks, and the API refuses them FORBIDDEN',
+  { tag: '@one-viewport' },
+  async ({ browser }, info) => {
+    await signUp(organizer.page, organizer.name, organizer.email, 'ORGANIZER');
+    organizer.id = await openAccount(organizer.page, 'Organizer');
+    await openAccount(attendee.page, 'Attendee');
+    for (const [who, target] of [
+      [attendee, organizer],
+      [organizer, attendee],
+    ] as const) {
+      const { page } = who;
+      await expect(page.getByRole('form', { name: 'Change password' })).toBeVisible();
+      await expect(locksOf(page)).toHaveCount(0);
+      await expect(
+        page.getByRole('button', { name: /Lock account|Unlock account|Find account/ }),
+      ).toHaveCount(0);
+      await expect(page.getByLabel('Email or user ID', { exact: true })).toHaveCount(0);
 
-    for (const mutation of [LOCK, UNLOCK, FIND]) {
-      const answer = await graphqlAnswer(page, mutation, { id: target.id });
-      expect(answer.data ?? null, `${who.email}: ${mutation}`).toBeNull();
-      expect(answer.errors?.[0]?.extensions?.code, `${who.email}: ${mutation}`).toBe('FORBIDDEN');
+      for (const mutation of [LOCK, UNLOCK, FIND]) {
+        const answer = await graphqlAnswer(page, mutation, { id: target.id });
+        expect(answer.data ?? null, `${who.email}: ${mutation}`).toBeNull();
+        expect(answer.errors?.[0]?.extensions?.code, `${who.email}: ${mutation}`).toBe('FORBIDDEN');
+      }
     }
-  }
-  // Nothing happened to either account: a lock is stored before lockAccount answers, and a locked account's
-  // sign-in is refused, so each signs in on another device.
-  for (const who of [attendee, organizer]) {
-    expect(await signInElsewhere(browser, info, who.email), `${who.email} signs in`).toBeNull();
-  }
-});
+    // Nothing happened to either account: a lock is stored before lockAccount answers, and a locked account's
+    // sign-in is refused, so each signs in on another device.
+    for (const who of [attendee, organizer]) {
+      expect(await signInElsewhere(browser, info, who.email), `${who.email} signs in`).toBeNull();
+    }
+  },
+);

@@ -56,69 +56,81 @@ test.afterAll(async () => {
   await attendee?.context.close();
 });
 
-test('the answer to a paid checkout is lost: the page retries with the same key and shows the one order', async () => {
-  const { page } = attendee;
-  // The published event reaches the ticket service over Kafka: wait until it sells.
-  await expect(async () => {
-    await page.goto(`/events/${eventId}`);
-    await expect(page.getByTestId('availability')).toHaveText('100 of 100 left', { timeout: 1_000 });
-  }).toPass({ timeout: 15_000 });
-  await reserveOne(page);
-  const keys = checkoutKeys(page);
-  let lost = 0;
-  await page.route('**/graphql', async (route) => {
-    const body = route.request().postData() ?? '';
-    if (lost === 0 && CHECKOUT_OP.test(body)) {
-      lost += 1;
-      // The checkout runs (and is charged) on the server; its answer never reaches the browser.
-      await route.fetch();
-      return route.abort('connectionreset');
-    }
-    return route.continue();
-  });
-  await page.getByRole('button', { name: /^Pay / }).click();
-  await expect(page.getByTestId('payment-safe')).toContainText('never charged twice');
-  await expect(page.getByRole('heading', { level: 1, name: 'Thank you!' })).toBeVisible({ timeout: 15_000 });
-  expect(lost).toBe(1);
-  expect(keys.length).toBeGreaterThanOrEqual(2);
-  expect(new Set(keys).size).toBe(1);
-  const orders = await myOrders(page);
-  expect(orders).toHaveLength(1);
-  expect(orders[0]!.status).toBe('CONFIRMED');
-  await page.unroute('**/graphql');
-});
+test(
+  'the answer to a paid checkout is lost: the page retries with the same key and shows the one order',
+  { tag: '@one-viewport' },
+  async () => {
+    const { page } = attendee;
+    // The published event reaches the ticket service over Kafka: wait until it sells.
+    await expect(async () => {
+      await page.goto(`/events/${eventId}`);
+      await expect(page.getByTestId('availability')).toHaveText('100 of 100 left', { timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
+    await reserveOne(page);
+    const keys = checkoutKeys(page);
+    let lost = 0;
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (lost === 0 && CHECKOUT_OP.test(body)) {
+        lost += 1;
+        // The checkout runs (and is charged) on the server; its answer never reaches the browser.
+        await route.fetch();
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await expect(page.getByTestId('payment-safe')).toContainText('never charged twice');
+    await expect(page.getByRole('heading', { level: 1, name: 'Thank you!' })).toBeVisible({
+      timeout: 15_000,
+    });
+    expect(lost).toBe(1);
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(keys).size).toBe(1);
+    const orders = await myOrders(page);
+    expect(orders).toHaveLength(1);
+    expect(orders[0]!.status).toBe('CONFIRMED');
+    await page.unroute('**/graphql');
+  },
+);
 
-test('a checkout refused with TRY_AGAIN is retried by itself after the hint, with the same key', async () => {
-  const { page } = attendee;
-  await reserveOne(page);
-  const keys = checkoutKeys(page);
-  let refused = 0;
-  await page.route('**/graphql', async (route) => {
-    const body = route.request().postData() ?? '';
-    if (refused === 0 && CHECKOUT_OP.test(body)) {
-      refused += 1;
-      // As the gateway's shedder answers, without running anything.
-      return route.fulfill({
-        status: 503,
-        headers: { 'content-type': 'application/json', 'retry-after': '1' },
-        body: JSON.stringify({
-          errors: [
-            {
-              message: 'The gateway service is busy; try again in 700 ms',
-              extensions: { code: 'TRY_AGAIN', retryAfterMs: 700, retryAfter: 1 },
-            },
-          ],
-        }),
-      });
-    }
-    return route.continue();
-  });
-  await page.getByRole('button', { name: /^Pay / }).click();
-  await expect(page.getByRole('alert')).toHaveAttribute('data-code', 'TRY_AGAIN');
-  await expect(page.getByTestId('payment-safe')).toContainText('Retrying by itself (1 of 5)');
-  await expect(page.getByRole('heading', { level: 1, name: 'Thank you!' })).toBeVisible({ timeout: 15_000 });
-  expect(keys).toHaveLength(2);
-  expect(keys[1]).toBe(keys[0]);
-  expect(await myOrders(page)).toHaveLength(2);
-  await page.unroute('**/graphql');
-});
+test(
+  'a checkout refused with TRY_AGAIN is retried by itself after the hint, with the same key',
+  { tag: '@one-viewport' },
+  async () => {
+    const { page } = attendee;
+    await reserveOne(page);
+    const keys = checkoutKeys(page);
+    let refused = 0;
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (refused === 0 && CHECKOUT_OP.test(body)) {
+        refused += 1;
+        // As the gateway's shedder answers, without running anything.
+        return route.fulfill({
+          status: 503,
+          headers: { 'content-type': 'application/json', 'retry-after': '1' },
+          body: JSON.stringify({
+            errors: [
+              {
+                message: 'The gateway service is busy; try again in 700 ms',
+                extensions: { code: 'TRY_AGAIN', retryAfterMs: 700, retryAfter: 1 },
+              },
+            ],
+          }),
+        });
+      }
+      return route.continue();
+    });
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await expect(page.getByRole('alert')).toHaveAttribute('data-code', 'TRY_AGAIN');
+    await expect(page.getByTestId('payment-safe')).toContainText('Retrying by itself (1 of 5)');
+    await expect(page.getByRole('heading', { level: 1, name: 'Thank you!' })).toBeVisible({
+      timeout: 15_000,
+    });
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    expect(await myOrders(page)).toHaveLength(2);
+    await page.unroute('**/graphql');
+  },
+);

@@ -40,7 +40,8 @@ export default defineConfig({
     { name: 'desktop', use: { viewport: { width: 1280, height: 860 } } },
     {
       name: 'phone',
-      // Behaviour that no layout changes (timers, sessions across tabs) is tagged @one-viewport and runs once.
+      // Behaviour that no layout changes (timers, sessions, checkout retries, API refusals) is tagged
+      // @one-viewport and runs once.
       grepInvert: /@one-viewport/,
       use: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
     },

@@ -2,11 +2,8 @@ import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { Link, Navigate, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { Loading } from './components/ui';
-import { useQuery } from 'urql';
 import { useSession } from './lib/auth';
-import { MY_STAFF_EVENTS } from './api/documents';
 import type { Role } from './api/types';
-import { useWhileVisible } from './lib/visible';
 import { titleCase } from './lib/format';
 import { SignInPage, SignUpPage } from './pages/Auth';
 import { EventsPage } from './pages/Events';
@@ -52,38 +49,9 @@ function RequireAuth({ roles, children }: { roles?: Role[]; children: ReactNode 
   return <>{children}</>;
 }
 
-/** How often the nav asks again whether the person now staffs an event (also when the tab is shown again). */
-const STAFF_RECHECK_MS = 10 * 60_000;
-
-/**
- * Whether the nav offers the scanner: to organizers and admins (their events, any event), and to anyone on the
- * staff of a published event (myStaffEvents, the scanner page's own list). Not while that answer is on its way,
- * so a plain attendee never sees it flash; yes when the question failed (offline at the gate, say): the scanner
- * works offline, and its page tells anyone else who may scan.
- */
-function useCanScan(): boolean {
-  const { user } = useSession();
-  const organizer = Boolean(user?.role && ORGANIZERS.includes(user.role));
-  const ask = Boolean(user) && !organizer;
-  const [{ data, error }, refetch] = useQuery<{ myStaffEvents: { id: string }[] }>({
-    query: MY_STAFF_EVENTS,
-    pause: !ask,
-    requestPolicy: 'cache-and-network',
-  });
-  // An organizer may add someone while they are signed in: the link appears when they come back to the tab.
-  useWhileVisible(() => {
-    if (ask) refetch({ requestPolicy: 'network-only' });
-  }, STAFF_RECHECK_MS);
-  if (!user) return false;
-  if (organizer) return true;
-  if (data) return data.myStaffEvents.length > 0;
-  return Boolean(error);
-}
-
 function Header() {
   const { user, signOut } = useSession();
   const navigate = useNavigate();
-  const canScan = useCanScan();
   return (
     <header className="site-header">
       <div className="container header-row">
@@ -109,11 +77,9 @@ function Header() {
                 <li>
                   <NavLink to="/transfers">Transfers</NavLink>
                 </li>
-                {canScan ? (
-                  <li>
-                    <NavLink to="/scan">Scanner</NavLink>
-                  </li>
-                ) : null}
+                <li>
+                  <NavLink to="/scan">Scanner</NavLink>
+                </li>
                 {user.role && ORGANIZERS.includes(user.role) ? (
                   <li>
                     <NavLink to="/organizer">Organizer</NavLink>
