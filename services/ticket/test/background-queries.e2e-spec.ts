@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { getConnectionToken, getModelToken } from '@nestjs/mongoose';
+import { getConnectionToken } from '@nestjs/mongoose';
 import {
   createTestContext,
   createTestIssuer,
@@ -10,7 +10,7 @@ import {
   type TestContext,
   type TestIssuer,
 } from '@ticketing/platform/testing';
-import type { Connection, Model } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CatalogConsumer } from '../src/messaging/catalog.consumer';
 import { SweeperService } from '../src/messaging/sweeper.service';
@@ -46,7 +46,7 @@ afterAll(async () => {
 
 describe('background work on a collection that grew with the business', () => {
   it('reads only what is due, through indexes', { timeout: 180_000 }, async () => {
-    const model = <T>(name: string) => svc.get<Model<T>>(getModelToken(name));
+    const model = <T>(name: string) => svc.model<T>(name);
     const reservations = model<ReservationDoc>(RESERVATION);
     const orders = model<OrderDoc>(ORDER);
     const tickets = model<TicketDoc>(TICKET);

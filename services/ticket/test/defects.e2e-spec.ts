@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { getModelToken } from '@nestjs/mongoose';
 import type { AuthUser } from '@ticketing/platform';
 import {
   createTestContext,
@@ -9,7 +8,6 @@ import {
   type TestContext,
   type TestIssuer,
 } from '@ticketing/platform/testing';
-import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { INVENTORY, type InventoryDoc } from '../src/inventory/schemas/inventory.schema';
 import { CatalogConsumer } from '../src/messaging/catalog.consumer';
@@ -29,6 +27,7 @@ import {
   rescheduledEnvelope,
   user,
   type EventFixture,
+  asUser,
 } from './support/fixtures';
 import { MAX_PRICE_MINOR, newEnvelope } from '@ticketing/contracts';
 import { firstError, gql, type GqlAnswer } from './support/graphql-client';
@@ -43,8 +42,7 @@ let ctx: TestContext;
 let issuer: TestIssuer;
 let svc: RunningTicket;
 
-const asUser = (u: ReturnType<typeof user>): AuthUser => ({ ...u, role: u.role as AuthUser['role'] });
-const model = <T>(name: string) => svc.get<Model<T>>(getModelToken(name));
+const model = <T>(name: string) => svc.model<T>(name);
 const ticketOf = async (id: string) =>
   (await model<TicketDoc>(TICKET).findById(id).lean<TicketDoc>().exec())!;
 const transferOf = async (id: string) =>

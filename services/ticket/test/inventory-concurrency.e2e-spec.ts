@@ -10,7 +10,6 @@ import {
   type TestIssuer,
   type ThrowawayRedis,
 } from '@ticketing/platform/testing';
-import type { AuthUser } from '@ticketing/platform';
 import Redis from 'ioredis';
 import type { Connection, Model } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -24,7 +23,7 @@ import { TEST_CHARGE, type TestChargeDoc } from '../src/orders/schemas/test-char
 import { ReservationsService } from '../src/reservations/reservations.service';
 import { RESERVATION, type ReservationDoc } from '../src/reservations/schemas/reservation.schema';
 import { TICKET, type TicketDoc } from '../src/tickets/schemas/ticket.schema';
-import { eventFixture, user } from './support/fixtures';
+import { eventFixture, user, asUser } from './support/fixtures';
 import { firstError, gql } from './support/graphql-client';
 import { startTicket, type RunningTicket } from './support/ticket-app';
 
@@ -38,7 +37,6 @@ let ctx: TestContext;
 let issuer: TestIssuer;
 let redis: ThrowawayRedis;
 let svc: RunningTicket;
-const asUser = (u: ReturnType<typeof user>): AuthUser => ({ ...u, role: u.role as AuthUser['role'] });
 
 beforeAll(async () => {
   ctx = createTestContext('ticket-concurrency');

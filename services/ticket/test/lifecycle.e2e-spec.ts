@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { getModelToken } from '@nestjs/mongoose';
 import { newEnvelope } from '@ticketing/contracts';
 import type { AuthUser } from '@ticketing/platform';
 import {
@@ -11,7 +10,6 @@ import {
   type TestIssuer,
 } from '@ticketing/platform/testing';
 import { createClient } from 'graphql-ws';
-import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { INVENTORY, type InventoryDoc } from '../src/inventory/schemas/inventory.schema';
@@ -32,7 +30,7 @@ import { RESERVATION, type ReservationDoc } from '../src/reservations/schemas/re
 import { TICKET, type TicketDoc } from '../src/tickets/schemas/ticket.schema';
 import { ticketIdsOf } from '../src/tickets/tickets.service';
 import { TRANSFER, type TransferDoc } from '../src/transfers/schemas/transfer.schema';
-import { cancelledEnvelope, eventFixture, user, type EventFixture } from './support/fixtures';
+import { cancelledEnvelope, eventFixture, user, type EventFixture, asUser } from './support/fixtures';
 import { firstError, gql } from './support/graphql-client';
 import { startTicket, type RunningTicket } from './support/ticket-app';
 
@@ -47,8 +45,7 @@ let issuer: TestIssuer;
 let svc: RunningTicket;
 const PAYMENT_TIMEOUT_MS = 300;
 
-const asUser = (u: ReturnType<typeof user>): AuthUser => ({ ...u, role: u.role as AuthUser['role'] });
-const model = <T>(name: string) => svc.get<Model<T>>(getModelToken(name));
+const model = <T>(name: string) => svc.model<T>(name);
 const inventoryOf = async (ticketTypeId: string) =>
   (await model<InventoryDoc>(INVENTORY).findById(ticketTypeId).lean<InventoryDoc>().exec())!;
 const reservationOf = async (id: string) =>

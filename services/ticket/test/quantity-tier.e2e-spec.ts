@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { getModelToken } from '@nestjs/mongoose';
 import { newEnvelope, type PriceStepData } from '@ticketing/contracts';
 import { RedisService, type AuthUser } from '@ticketing/platform';
 import {
@@ -10,7 +9,6 @@ import {
   type TestContext,
   type TestIssuer,
 } from '@ticketing/platform/testing';
-import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AvailabilityGate } from '../src/inventory/availability-gate.service';
 import { InventoryService } from '../src/inventory/inventory.service';
@@ -19,7 +17,7 @@ import { CatalogConsumer } from '../src/messaging/catalog.consumer';
 import { ORDER, type OrderDoc } from '../src/orders/schemas/order.schema';
 import { ReservationsService } from '../src/reservations/reservations.service';
 import { RESERVATION, type ReservationDoc } from '../src/reservations/schemas/reservation.schema';
-import { eventFixture, user, type EventFixture } from './support/fixtures';
+import { eventFixture, user, type EventFixture, asUser } from './support/fixtures';
 import { gql } from './support/graphql-client';
 import { startTicket, type RunningTicket } from './support/ticket-app';
 
@@ -37,8 +35,7 @@ let svc: RunningTicket;
 const TIER = 1000;
 const NEXT = 2000;
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
-const asUser = (u: ReturnType<typeof user>): AuthUser => ({ ...u, role: u.role as AuthUser['role'] });
-const model = <T>(name: string) => svc.get<Model<T>>(getModelToken(name));
+const model = <T>(name: string) => svc.model<T>(name);
 const reservationOf = async (id: string) =>
   (await model<ReservationDoc>(RESERVATION).findById(id).lean<ReservationDoc>().exec())!;
 const inventoryOf = async (id: string) =>

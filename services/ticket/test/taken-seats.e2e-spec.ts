@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import type { AuthUser } from '@ticketing/platform';
 import {
   createTestContext,
   createTestIssuer,
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CatalogConsumer } from '../src/messaging/catalog.consumer';
 import { CheckoutService } from '../src/orders/checkout.service';
 import { ReservationsService } from '../src/reservations/reservations.service';
-import { eventFixture, user } from './support/fixtures';
+import { eventFixture, user, asUser } from './support/fixtures';
 import { gql } from './support/graphql-client';
 import { startTicket, type RunningTicket } from './support/ticket-app';
 
@@ -24,8 +23,6 @@ vi.mock('graphql', () => createRequire(__filename)('graphql'));
 let ctx: TestContext;
 let issuer: TestIssuer;
 let svc: RunningTicket;
-
-const asUser = (u: ReturnType<typeof user>): AuthUser => ({ ...u, role: u.role as AuthUser['role'] });
 
 beforeAll(async () => {
   ctx = createTestContext('ticket-taken-seats');

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { getModelToken } from '@nestjs/mongoose';
 import type { AuthUser } from '@ticketing/platform';
 import {
   createTestContext,
@@ -9,14 +8,13 @@ import {
   type TestContext,
   type TestIssuer,
 } from '@ticketing/platform/testing';
-import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CatalogConsumer } from '../src/messaging/catalog.consumer';
 import { CheckoutService } from '../src/orders/checkout.service';
 import { ReservationsService } from '../src/reservations/reservations.service';
 import { TICKET, type TicketDoc } from '../src/tickets/schemas/ticket.schema';
 import { TRANSFER, type TransferDoc } from '../src/transfers/schemas/transfer.schema';
-import { eventFixture, user, type EventFixture } from './support/fixtures';
+import { eventFixture, user, type EventFixture, asUser } from './support/fixtures';
 import { gql } from './support/graphql-client';
 import { startTicket, type RunningTicket } from './support/ticket-app';
 
@@ -31,8 +29,7 @@ let issuer: TestIssuer;
 let svc: RunningTicket;
 let fx: EventFixture;
 
-const asUser = (u: ReturnType<typeof user>): AuthUser => ({ ...u, role: u.role as AuthUser['role'] });
-const model = <T>(name: string) => svc.get<Model<T>>(getModelToken(name));
+const model = <T>(name: string) => svc.model<T>(name);
 
 beforeAll(async () => {
   ctx = createTestContext('ticket-offer-details');

@@ -1,4 +1,5 @@
 import { newEnvelope, type EventEnvelope, type TicketTypeSnapshot } from '@ticketing/contracts';
+import type { AuthUser } from '@ticketing/platform';
 import type { TestTokenUser } from '@ticketing/platform/testing';
 import { Types } from 'mongoose';
 
@@ -11,6 +12,9 @@ export function user(
   const id = oid();
   return { id, email: `${role.toLowerCase()}-${id}@example.test`, role, name };
 }
+
+/** A test user as the services' code sees the caller (what a resolver hands a service method). */
+export const asUser = (u: TestTokenUser): AuthUser => ({ ...u, role: u.role as AuthUser['role'] });
 
 export interface EventFixture {
   eventId: string;

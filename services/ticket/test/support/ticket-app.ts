@@ -1,7 +1,9 @@
 import type { INestApplication, Type } from '@nestjs/common';
+import { getModelToken } from '@nestjs/mongoose';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { appUrl, createServiceApp, loadConfig } from '@ticketing/platform';
 import type { TestContext, TestIssuer } from '@ticketing/platform/testing';
+import type { Model } from 'mongoose';
 import { createAppModule } from '../../src/app.module';
 import { TICKET_SERVICE_NAME, ticketConfigSchema, type TicketConfig } from '../../src/config';
 
@@ -10,6 +12,8 @@ export interface RunningTicket {
   url: string;
   config: TicketConfig;
   get<T>(token: Type<T> | string | symbol): T;
+  /** The app's mongoose model of a collection (by its schema name), to read or shape documents directly. */
+  model<T>(name: string): Model<T>;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,7 @@ export async function startTicket(
     url: appUrl(app),
     config,
     get: <T>(token: Type<T> | string | symbol) => app.get<T>(token as Type<T>, { strict: false }),
+    model: <T>(name: string) => app.get<Model<T>>(getModelToken(name), { strict: false }),
     close: () => app.close(),
   };
 }
